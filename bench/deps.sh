@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the Debian packages sandbench needs to build, test and run, when
+# some are missing.  As root: apt-get installs them.  Otherwise: print the
+# exact command and stop.
+set -eu
+
+packages="gcc make pkg-config libc6-dev zlib1g-dev
+libpython3.11-dev libxml2-dev libpcre2-dev libsqlite3-dev libjansson-dev
+libcriterion-dev
+python3-sympy python3-django python3-mako python3-genshi python3-chameleon
+python3-sqlalchemy python3-tornado python3-dulwich python3-pyaes python3-lib2to3"
+
+[ "${1:-}" = "--test" ] && packages="$packages strace"
+
+missing=""
+for p in $packages; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "sandbench: these Debian packages are missing:$missing" >&2
+	echo "install them as root, then run make again:" >&2
+	echo "  apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "sandbench: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,206 @@
+#include "registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../categories/native.h"
+#include "error.h"
+#include "util.h"
+
+/*
+ * Every benchmark, in the order a run visits them.  Fields:
+ *   name      the benchmark's name in results (pyperformance's names)
+ *   category  the study's category; kernel, net and threads go beyond it
+ *   kind      python, process or native
+ *   module    Python workloads: "category/file" under categories/
+ *   requires  the Debian package a missing import is reported against
+ *   native    C workloads: their setup/run/teardown
+ */
+#define PY(n, c, m) { .name = n, .category = c, .kind = BENCH_PYTHON, .module = m }
+#define PYREQ(n, c, m, pkg) \
+	{ .name = n, .category = c, .kind = BENCH_PYTHON, .module = m, .requires = pkg }
+#define NATIVE(n, c, ops) { .name = n, .category = c, .kind = BENCH_NATIVE, .native = &ops }
+
+const struct bench_def bench_registry[] = {
+	/* apps */
+	{ .name = "2to3", .category = "apps", .kind = BENCH_PROCESS,
+	  .module = "apps/2to3", .requires = "python3-lib2to3" },
+	PYREQ("chameleon", "apps", "apps/chameleon", "python3-chameleon"),
+	PYREQ("tornado_http", "apps", "apps/tornado_http", "python3-tornado"),
+	/* math */
+	PY("float", "math", "math/float"),
+	PY("nbody", "math", "math/nbody"),
+	PY("pidigits", "math", "math/pidigits"),
+	/* logging */
+	PY("logging_format", "logging", "logging/logging_format"),
+	PY("logging_silent", "logging", "logging/logging_silent"),
+	PY("logging_simple", "logging", "logging/logging_simple"),
+	/* scimark */
+	PY("scimark_fft", "scimark", "scimark/scimark_fft"),
+	PY("scimark_lu", "scimark", "scimark/scimark_lu"),
+	PY("scimark_monte_carlo", "scimark", "scimark/scimark_monte_carlo"),
+	PY("scimark_sor", "scimark", "scimark/scimark_sor"),
+	PY("scimark_sparse_mat_mult", "scimark", "scimark/scimark_sparse_mat_mult"),
+	/* serialize */
+	PY("json_dumps", "serialize", "serialize/json_dumps"),
+	PY("json_loads", "serialize", "serialize/json_loads"),
+	PY("pickle", "serialize", "serialize/pickle"),
+	PY("unpickle", "serialize", "serialize/unpickle"),
+	PY("pickle_dict", "serialize", "serialize/pickle_dict"),
+	PY("pickle_list", "serialize", "serialize/pickle_list"),
+	PY("unpickle_list", "serialize", "serialize/unpickle_list"),
+	PY("pickle_pure_python", "serialize", "serialize/pickle_pure_python"),
+	PY("unpickle_pure_python", "serialize", "serialize/unpickle_pure_python"),
+	PY("xml_etree_parse", "serialize", "serialize/xml_etree_parse"),
+	PY("xml_etree_iterparse", "serialize", "serialize/xml_etree_iterparse"),
+	PY("xml_etree_generate", "serialize", "serialize/xml_etree_generate"),
+	PY("xml_etree_process", "serialize", "serialize/xml_etree_process"),
+	/* sql */
+	PYREQ("sqlalchemy_declarative", "sql", "sql/sqlalchemy_declarative", "python3-sqlalchemy"),
+	PYREQ("sqlalchemy_imperative", "sql", "sql/sqlalchemy_imperative", "python3-sqlalchemy"),
+	PY("sqlite_synth", "sql", "sql/sqlite_synth"),
+	/* sympy */
+	PYREQ("sympy_expand", "sympy", "sympy/sympy_expand", "python3-sympy"),
+	PYREQ("sympy_integrate", "sympy", "sympy/sympy_integrate", "python3-sympy"),
+	PYREQ("sympy_sum", "sympy", "sympy/sympy_sum", "python3-sympy"),
+	PYREQ("sympy_str", "sympy", "sympy/sympy_str", "python3-sympy"),
+	/* regex */
+	PY("regex_compile", "regex", "regex/regex_compile"),
+	PY("regex_dna", "regex", "regex/regex_dna"),
+	PY("regex_effbot", "regex", "regex/regex_effbot"),
+	PY("regex_v8", "regex", "regex/regex_v8"),
+	/* template */
+	PYREQ("django_template", "template", "template/django_template", "python3-django"),
+	PYREQ("mako", "template", "template/mako", "python3-mako"),
+	/* pathlib */
+	PY("pathlib", "pathlib", "pathlib/pathlib"),
+	/* startup: children of the binary itself, timed from spawn to exit */
+	{ .name = "python_startup", .category = "startup", .kind = BENCH_PROCESS,
+	  .native = &startup_python_ops },
+	{ .name = "python_startup_no_site", .category = "startup", .kind = BENCH_PROCESS,
+	  .native = &startup_python_no_site_ops },
+	/* misc */
+	PY("chaos", "misc", "misc/chaos"),
+	PYREQ("crypto_pyaes", "misc", "misc/crypto_pyaes", "python3-pyaes"),
+	PY("deltablue", "misc", "misc/deltablue"),
+	PYREQ("dulwich_log", "misc", "misc/dulwich_log", "python3-dulwich"),
+	PY("fannkuch", "misc", "misc/fannkuch"),
+	PY("go", "misc", "misc/go"),
+	PY("hexiom", "misc", "misc/hexiom"),
+	PY("meteor_contest", "misc", "misc/meteor_contest"),
+	PY("nqueens", "misc", "misc/nqueens"),
+	PY("pyflate", "misc", "misc/pyflate"),
+	PY("raytrace", "misc", "misc/raytrace"),
+	PY("richards", "misc", "misc/richards"),
+	PY("spectral_norm", "misc", "misc/spectral_norm"),
+	PY("telco", "misc", "misc/telco"),
+	PY("unpack_sequence", "misc", "misc/unpack_sequence"),
+	/* beyond the study */
+	PY("asyncio_tcp", "net", "net/asyncio_tcp"),
+	PY("thread_pool_map", "threads", "threads/thread_pool_map"),
+	NATIVE("syscall_getpid", "kernel", kernel_syscall_getpid_ops),
+};
+
+const size_t bench_registry_len = sizeof(bench_registry) / sizeof(bench_registry[0]);
+
+const char *const bench_registry_missing[][2] = {
+	{ NULL, NULL },
+};
+
+const char *bench_kind_name(enum bench_kind kind)
+{
+	switch (kind) {
+	case BENCH_PYTHON: return "python";
+	case BENCH_PROCESS: return "process";
+	case BENCH_NATIVE: return "native";
+	}
+	return "?";
+}
+
+const struct bench_def *bench_registry_find(const char *name)
+{
+	for (size_t i = 0; i < bench_registry_len; i++)
+		if (strcmp(bench_registry[i].name, name) == 0)
+			return &bench_registry[i];
+	return NULL;
+}
+
+int bench_registry_has_category(const char *category)
+{
+	for (size_t i = 0; i < bench_registry_len; i++)
+		if (strcmp(bench_registry[i].category, category) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is word one of the comma-separated items of list?  */
+static int list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, word, n) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Check every item of list with known(); on an unknown one, fail naming it
+ * and the valid choices.  */
+static int check_items(const char *list, const char *what, int (*known)(const char *),
+		       struct bench_error *err)
+{
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		cleanup_free char *item = strndup(p, len);
+
+		if (len == 0 || !known(item)) {
+			char valid[4096] = "";
+			size_t used = 0;
+			for (size_t i = 0; i < bench_registry_len; i++) {
+				const char *v = strcmp(what, "category") == 0 ?
+					bench_registry[i].category : bench_registry[i].name;
+				if (strcmp(what, "category") == 0 && i > 0 &&
+				    list_has(valid, v))
+					continue;
+				used += (size_t)snprintf(valid + used,
+					used < sizeof(valid) ? sizeof(valid) - used : 0,
+					"%s%s", used ? "," : "", v);
+			}
+			for (char *c = valid; *c; c++)
+				if (*c == ',')
+					*c = ' ';
+			return bench_error_set(err, 0, "unknown %s `%s`; valid %s names: %s",
+					       what, item, what, valid);
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int known_name(const char *s) { return bench_registry_find(s) != NULL; }
+
+int bench_registry_select(const char *names, const char *categories,
+			  const struct bench_def ***out, size_t *n,
+			  struct bench_error *err)
+{
+	const struct bench_def **sel;
+	size_t count = 0;
+	int all = !names && !categories;
+
+	if (check_items(names, "benchmark", known_name, err) < 0 ||
+	    check_items(categories, "category", bench_registry_has_category, err) < 0)
+		return -1;
+	sel = xcalloc(bench_registry_len, sizeof(*sel));
+	for (size_t i = 0; i < bench_registry_len; i++) {
+		const struct bench_def *d = &bench_registry[i];
+		if (all || list_has(names, d->name) || list_has(categories, d->category))
+			sel[count++] = d;
+	}
+	*out = sel;
+	*n = count;
+	return 0;
+}

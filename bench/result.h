@@ -1,0 +1,47 @@
+/* Result files in pyperf's JSON format (version "1.0"), as jansson trees.  */
+#ifndef BENCH_RESULT_H
+#define BENCH_RESULT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct bench_error;
+
+/* Largest result file we read, uncompressed.  */
+#define RESULT_MAX_BYTES (512u << 20)
+
+/* A new suite {"version": "1.0", "metadata": metadata, "benchmarks": []};
+ * steals metadata.  */
+json_t *result_suite_new(json_t *metadata);
+
+/* A new benchmark with its metadata (name, unit "second", loops, tags
+ * [category, kind], inner_loops when > 1) and no runs.  */
+json_t *result_benchmark_new(const char *name, const char *category,
+			     const char *kind, unsigned long long loops,
+			     unsigned inner_loops);
+
+/* The benchmark named name in suite (borrowed), or NULL.  */
+json_t *result_find_benchmark(json_t *suite, const char *name);
+
+/* Write suite to path atomically; ".json.gz" is compressed.  */
+int result_write(const char *path, json_t *suite, struct bench_error *err);
+
+/* Read and validate a result file (see result_validate).  */
+int result_read(const char *path, json_t **suite, struct bench_error *err);
+
+/* Check the shape DESIGN.md gives: version "1.0", a benchmarks array, each
+ * with metadata.name, a unit, runs whose values are numbers > 0 and whose
+ * metadata values are non-empty one-line strings, ints or floats.  `what`
+ * names the file in messages.  */
+int result_validate(json_t *suite, const char *what, struct bench_error *err);
+
+/* Benchmark accessors (borrowed strings; 0 when absent).  */
+const char *result_benchmark_name(json_t *bench);
+unsigned long long result_benchmark_loops(json_t *bench);
+
+/* Every value of the benchmark, and one mean per run that has values.  The
+ * arrays are owned by the caller; either pointer may be NULL.  */
+void result_benchmark_values(json_t *bench, double **values, size_t *n,
+			     double **run_means, size_t *nruns);
+
+#endif

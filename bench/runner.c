@@ -1,0 +1,261 @@
+#include "runner.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "error.h"
+#include "metadata.h"
+#include "registry.h"
+#include "result.h"
+#include "stats.h"
+#include "util.h"
+#include "worker.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	worker_kill_current();
+}
+
+enum outcome_status { OUT_OK, OUT_FAILED, OUT_SKIPPED, OUT_NOT_RUN };
+
+struct outcome {
+	const char *name, *category;
+	enum outcome_status status;
+	struct bench_error err;
+	double mean, stdev, halfwidth;
+	size_t nvalues, nruns;
+};
+
+void runner_format_time(double s, char *buf, size_t size)
+{
+	static const struct { double scale; const char *unit; } units[] = {
+		{ 1, "s" }, { 1e-3, "ms" }, { 1e-6, "us" }, { 1e-9, "ns" },
+	};
+	size_t i = 0;
+
+	while (i + 1 < sizeof(units) / sizeof(units[0]) && fabs(s) < units[i].scale)
+		i++;
+	snprintf(buf, size, "%.*f %s", fabs(s / units[i].scale) >= 100 ? 1 :
+		 fabs(s / units[i].scale) >= 10 ? 2 : 3, s / units[i].scale, units[i].unit);
+}
+
+static long random_hash_seed(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v = (uint32_t)bench_clock_ns();
+	return (long)(v % 4294967295u) + 1;
+}
+
+/* Fill the outcome's statistics from the benchmark's values.  */
+static void summarise(json_t *bench, struct outcome *o)
+{
+	double *values, *means;
+	size_t n, nruns;
+
+	result_benchmark_values(bench, &values, &n, &means, &nruns);
+	o->mean = stats_mean(values, n);
+	o->stdev = stats_stdev(values, n);
+	o->halfwidth = stats_ci95_halfwidth(means, nruns);
+	o->nvalues = n;
+	o->nruns = nruns;
+	free(values);
+	free(means);
+}
+
+/* Run one benchmark: calibrate (unless the loops are known), then the
+ * worker processes, appending runs to *bench (created when NULL).  */
+static int run_benchmark(const struct runner_options *opts, const struct bench_def *def,
+			 json_t **bench, struct bench_error *err)
+{
+	struct worker_spec spec = {
+		.def = def, .stmt = opts->stmt, .setup = opts->setup,
+		.workloads_dir = opts->workloads_dir, .warmups = opts->warmups,
+		.values = opts->values, .min_time = opts->min_time,
+		.affinity = opts->affinity, .timeout = opts->timeout,
+	};
+	struct worker_result res;
+	const char *name = def ? def->name : "timeit";
+	json_t *runs = NULL;
+
+	spec.loops = *bench ? result_benchmark_loops(*bench) : opts->loops;
+	if (spec.loops == 0) {
+		spec.hash_seed = random_hash_seed();
+		if (worker_run(&spec, &res, err) < 0)
+			return -1;
+		spec.loops = res.loops;
+		runs = json_array();
+		json_array_append_new(runs, res.run);
+	}
+	for (unsigned p = 0; p < opts->processes && !interrupted; p++) {
+		spec.hash_seed = random_hash_seed();
+		if (worker_run(&spec, &res, err) < 0) {
+			json_decref(runs);
+			return -1;
+		}
+		if (!*bench)
+			*bench = result_benchmark_new(name, def ? def->category : "timeit",
+						      def ? bench_kind_name(def->kind) : "python",
+						      spec.loops, res.inner_loops);
+		if (runs) {
+			json_array_extend(json_object_get(*bench, "runs"), runs);
+			json_decref(runs);
+			runs = NULL;
+		}
+		json_array_append_new(json_object_get(*bench, "runs"), res.run);
+	}
+	json_decref(runs);
+	if (interrupted)
+		return bench_error_set(err, 0, "`%s`: interrupted", name);
+	return 0;
+}
+
+static void print_summary(struct outcome *out, size_t n)
+{
+	printf("\n%-26s %-10s %12s %12s %8s %7s  %s\n", "benchmark", "category", "mean",
+	       "stdev", "ci95", "values", "status");
+	for (size_t i = 0; i < n; i++) {
+		struct outcome *o = &out[i];
+		char mean[32] = "-", sd[32] = "-", ci[32] = "-", vals[32] = "-";
+		const char *status = o->status == OUT_OK ? "ok" : o->status == OUT_FAILED ?
+			"FAILED" : o->status == OUT_SKIPPED ? "skipped" : "not run";
+
+		if (o->status == OUT_OK) {
+			runner_format_time(o->mean, mean, sizeof(mean));
+			runner_format_time(o->stdev, sd, sizeof(sd));
+			if (o->nruns >= 2)
+				snprintf(ci, sizeof(ci), "+-%.1f%%", 100 * o->halfwidth / o->mean);
+			snprintf(vals, sizeof(vals), "%zux%zu", o->nruns, o->nvalues / (o->nruns ? o->nruns : 1));
+		}
+		printf("%-26s %-10s %12s %12s %8s %7s  %s", o->name, o->category, mean, sd, ci,
+		       vals, status);
+		if (o->status == OUT_SKIPPED || o->status == OUT_FAILED)
+			printf(": %s", o->err.msg);
+		printf("\n");
+	}
+}
+
+/* The suite to add to: the existing file with --append, else a new one.  */
+static int open_suite(const struct runner_options *opts, json_t **suite,
+		      struct bench_error *err)
+{
+	struct stat st;
+
+	if (stat(opts->output, &st) == 0) {
+		if (opts->append)
+			return result_read(opts->output, suite, err);
+		if (!opts->force)
+			return bench_error_set(err, 0, "output file `%s` exists: pass --force to "
+					       "overwrite it or --append to add to it", opts->output);
+	} else if (errno != ENOENT) {
+		return bench_error_set(err, errno, "output file `%s`", opts->output);
+	}
+	*suite = result_suite_new(metadata_collect());
+	return 0;
+}
+
+int runner_run(const struct runner_options *opts, const struct bench_def **sel, size_t n)
+{
+	struct bench_error err = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	size_t total = opts->stmt ? 1 : n, failed = 0;
+	struct outcome *out = xcalloc(total, sizeof(*out));
+	uint64_t start = bench_clock_ns();
+	json_t *suite = NULL;
+	int status;
+
+	if (open_suite(opts, &suite, &err) < 0) {
+		fprintf(stderr, "sandbench: %s\n", err.msg);
+		free(out);
+		return 2;
+	}
+	/* Nothing measured is lost: each finished benchmark is written before
+	 * the next starts, and a signal only stops the current one.  */
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	for (size_t i = 0; i < total; i++) {
+		const struct bench_def *def = opts->stmt ? NULL : sel[i];
+		struct outcome *o = &out[i];
+		json_t *bench;
+		int fresh;
+		uint64_t t0 = bench_clock_ns();
+		char mean[32], sd[32], left[64] = "";
+
+		o->name = def ? def->name : "timeit";
+		o->category = def ? def->category : "timeit";
+		o->status = OUT_NOT_RUN;
+		if (interrupted)
+			continue;
+		bench = result_find_benchmark(suite, o->name);
+		fresh = bench == NULL;
+		if (bench)
+			json_incref(bench);
+		fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
+		if (run_benchmark(opts, def, &bench, &o->err) < 0) {
+			/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
+			json_decref(bench);
+			if (interrupted) {
+				o->status = OUT_NOT_RUN;
+				continue;
+			}
+			o->status = o->err.skip ? OUT_SKIPPED : OUT_FAILED;
+			failed += o->status == OUT_FAILED;
+			fprintf(stderr, "[%zu/%zu] %s: %s: %s\n%s", i + 1, total, o->name,
+				o->status == OUT_SKIPPED ? "skipped" : "FAILED", o->err.msg,
+				o->err.detail ? o->err.detail : "");
+			continue;
+		}
+		if (fresh)
+			json_array_append(json_object_get(suite, "benchmarks"), bench);
+		json_decref(bench);
+		if (result_write(opts->output, suite, &o->err) < 0) {
+			fprintf(stderr, "sandbench: %s\n", o->err.msg);
+			o->status = OUT_FAILED;
+			failed++;
+			break;
+		}
+		o->status = OUT_OK;
+		summarise(bench, o);
+		runner_format_time(o->mean, mean, sizeof(mean));
+		runner_format_time(o->stdev, sd, sizeof(sd));
+		if (i + 1 < total) {
+			double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
+			snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));
+		}
+		fprintf(stderr, "[%zu/%zu] %s: %s +- %s (%.1f s%s)\n", i + 1, total, o->name, mean,
+			sd, (double)(bench_clock_ns() - t0) / 1e9, left);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	print_summary(out, total);
+	if (json_array_size(json_object_get(suite, "benchmarks")) > 0)
+		printf("\nresults: %s\n", opts->output);
+	if (interrupted) {
+		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
+			(int)interrupted, opts->output);
+		status = 128 + interrupted;
+	} else {
+		status = failed ? 1 : 0;
+		if (failed)
+			fprintf(stderr, "sandbench: %zu benchmark%s failed\n", failed, failed > 1 ? "s" : "");
+	}
+	for (size_t i = 0; i < total; i++)
+		bench_error_release(&out[i].err);
+	free(out);
+	json_decref(suite);
+	return status;
+}

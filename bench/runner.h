@@ -1,0 +1,33 @@
+/* Running benchmarks: calibration, worker processes, merging, progress,
+ * the result file and the summary.  */
+#ifndef BENCH_RUNNER_H
+#define BENCH_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_def;
+
+struct runner_options {
+	unsigned processes, values, warmups;
+	uint64_t loops;			/* 0: calibrate in a first process */
+	double min_time;		/* seconds per value when calibrating */
+	double timeout;			/* seconds per worker; 0: none */
+	const char *workloads_dir;
+	const char *affinity;
+	const char *output;		/* result file */
+	int force, append;
+	const char *stmt, *setup;	/* timeit: the one ad-hoc benchmark */
+};
+
+/* Format seconds with a unit that keeps 3-4 significant digits: "64.2 ms".  */
+void runner_format_time(double seconds, char *buf, size_t size);
+
+/* Run the selected benchmarks (or, with opts->stmt, the timeit statement),
+ * writing the result file after each one.  Returns the exit status: 0 when
+ * all ran (skips included), 1 when one failed, 2 on bad input, 130/143 when
+ * interrupted.  */
+int runner_run(const struct runner_options *opts, const struct bench_def **sel,
+	       size_t n);
+
+#endif

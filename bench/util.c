@@ -1,0 +1,252 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "error.h"
+
+static void die_oom(size_t n)
+{
+	fprintf(stderr, "sandbench: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die_oom(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		die_oom(nmemb * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die_oom(n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		die_oom(strlen(s));
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die_oom(0);
+	return p;
+}
+
+int util_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_gzip(int fd, const char *data, size_t len)
+{
+	gzFile gz;
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0)
+		return -1;
+	gz = gzdopen(dup_fd, "wb9");
+	if (!gz) {
+		close(dup_fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	while (len > 0) {
+		unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
+		if (gzwrite(gz, data, chunk) != (int)chunk) {
+			gzclose(gz);
+			errno = errno ? errno : EIO;
+			return -1;
+		}
+		data += chunk;
+		len -= chunk;
+	}
+	if (gzclose(gz) != Z_OK) {
+		errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int util_write_file_atomic(const char *path, const char *data, size_t len,
+			   struct bench_error *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, rc;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return bench_error_set(err, errno, "create `%s`", tmp);
+	if (util_ends_with(path, ".gz"))
+		rc = write_gzip(fd, data, len);
+	else
+		rc = write_all(fd, data, len);
+	if (rc == 0)
+		rc = fsync(fd);
+	if (rc < 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return bench_error_set(err, e, "write `%s`", path);
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return bench_error_set(err, e, "write `%s`", path);
+	}
+	return 0;
+}
+
+int util_read_file(const char *path, size_t max_len, char **out, size_t *len,
+		   struct bench_error *err)
+{
+	gzFile gz;
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+
+	/* gzopen reads plain files transparently, so one path serves both.  */
+	gz = gzopen(path, "rb");
+	if (!gz)
+		return bench_error_set(err, errno ? errno : ENOMEM, "open `%s`", path);
+	for (;;) {
+		int n;
+		if (cap - used < 65536) {
+			cap = cap ? cap * 2 : 131072;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = gzread(gz, buf + used, (unsigned)(cap - used));
+		if (n < 0) {
+			int e;
+			const char *msg = gzerror(gz, &e);
+			bench_error_set(err, 0, "read `%s`: %s", path,
+					e == Z_ERRNO ? strerror(errno) : msg);
+			gzclose(gz);
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max_len) {
+			gzclose(gz);
+			free(buf);
+			return bench_error_set(err, 0, "read `%s`: larger than the limit of %zu bytes",
+					       path, max_len);
+		}
+	}
+	gzclose(gz);
+	if (!buf)
+		buf = xmalloc(1);
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return 0;
+}
+
+int util_read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	char *nl;
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)size, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return 0;
+}
+
+int util_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int util_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v > 0) || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+const char *util_self_exe(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return "/proc/self/exe";
+	path[n] = '\0';
+	return path;
+}

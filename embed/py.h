@@ -1,0 +1,60 @@
+/* The embedded interpreter: the only module that includes <Python.h>.  */
+#ifndef EMBED_PY_H
+#define EMBED_PY_H
+
+#include <stdint.h>
+
+struct bench_error;
+struct py_workload;
+
+struct py_options {
+	const char *workloads_dir;	/* NULL: the sources built into the binary */
+	int site;			/* import site (as python without -S) */
+	long hash_seed;			/* -1: random, as Python's default */
+};
+
+/* Start the one interpreter of this process: isolated config, explicit
+ * module search paths, the built-in `sandbench` module and the import hook
+ * for `categories.*`.  */
+int py_init(const struct py_options *opts, struct bench_error *err);
+
+/* Finalise the interpreter; -1 if Py_FinalizeEx reports an error.  */
+int py_finalize(struct bench_error *err);
+
+/* Import the workload categories/<module>.py ("math/nbody"), or a built-in
+ * one ("embed/timeit_workload").  A missing import sets err->skip.  */
+int py_workload_load(const char *module, struct py_workload **out,
+		     struct bench_error *err);
+
+/* Set a string global of the workload's module before setup() (timeit).  */
+int py_workload_set_string(struct py_workload *w, const char *name,
+			   const char *value, struct bench_error *err);
+
+/* INNER_LOOPS of the module, 1 when absent.  */
+unsigned py_workload_inner_loops(const struct py_workload *w);
+
+/* Call setup() and keep its state.  */
+int py_workload_setup(struct py_workload *w, struct bench_error *err);
+
+/* Call run(state, loops) and time it; *elapsed_ns is run's own figure when it
+ * returns an int, else the harness clock around the call.  */
+int py_workload_run(struct py_workload *w, uint64_t loops, uint64_t *elapsed_ns,
+		    struct bench_error *err);
+
+/* Call teardown(state) if defined (errors are printed, never raised), then
+ * release the workload.  Accepts NULL.  */
+void py_workload_free(struct py_workload *w);
+
+/* Child mode: initialise, run child(argv) of a workload, finalise.  Returns
+ * the process exit status (SystemExit's code, 1 on an exception).  */
+int py_child_main(const struct py_options *opts, const char *module,
+		  int argc, char **argv);
+
+/* Run a statement in __main__ (start-up children run "pass").  */
+int py_run_string(const char *code, struct bench_error *err);
+
+/* "3.11.2" and the full version line, callable before py_init.  */
+const char *py_version(void);
+const char *py_version_full(void);
+
+#endif
