@@ -1,0 +1,416 @@
+/* End-to-end tests of the binary ($SANDBENCH, set by `make test`).  */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../bench/util.h"
+
+static char dir[] = "/tmp/sandbench-test-cli-XXXXXX";
+
+static void setup(void)
+{
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`, which sets $SANDBENCH");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 300);
+
+struct cmd {
+	int status;		/* exit status, or 128 + signal */
+	char *out, *err;	/* what it printed */
+};
+
+static char *slurp(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	if (util_read_file(path, 1 << 26, &text, &len, NULL) < 0)
+		return xstrdup("");
+	return text;
+}
+
+static pid_t start(char *const argv[])
+{
+	char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
+	posix_spawn_file_actions_t fa;
+	char **full = xcalloc(64, sizeof(*full));
+	pid_t pid;
+	int n = 0;
+
+	full[n++] = getenv("SANDBENCH");
+	for (int i = 0; argv[i]; i++)
+		full[n++] = argv[i];
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_eq(posix_spawn(&pid, full[0], &fa, NULL, full, __environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	free(full);
+	free(out);
+	free(err);
+	return pid;
+}
+
+static struct cmd finish(pid_t pid)
+{
+	struct cmd c;
+	char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
+	int status;
+
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	c.out = slurp(out);
+	c.err = slurp(err);
+	free(out);
+	free(err);
+	return c;
+}
+
+#define RUN(...) finish(start((char *[]){ __VA_ARGS__, NULL }))
+
+static void cmd_free(struct cmd *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+static char *path_in(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static json_t *load(const char *path)
+{
+	json_error_t jerr;
+	json_t *j = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(j, "%s: %s", path, jerr.text);
+	return j;
+}
+
+static json_t *bench_named(json_t *suite, const char *name)
+{
+	size_t i;
+	json_t *b;
+	json_array_foreach(json_object_get(suite, "benchmarks"), i, b)
+		if (strcmp(json_string_value(json_object_get(json_object_get(b, "metadata"), "name")),
+			   name) == 0)
+			return b;
+	return NULL;
+}
+
+/* A benchmark of the file: its loops, unit, positive values, processes.  */
+static void check_bench(json_t *suite, const char *name, size_t processes, size_t values)
+{
+	json_t *b = bench_named(suite, name), *md, *r;
+	size_t i, with_values = 0;
+
+	cr_assert_not_null(b, "benchmark `%s` missing", name);
+	md = json_object_get(b, "metadata");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "unit")), "second");
+	cr_assert_geq(json_integer_value(json_object_get(md, "loops")), 1);
+	json_array_foreach(json_object_get(b, "runs"), i, r) {
+		json_t *vals = json_object_get(r, "values"), *v;
+		size_t j;
+		if (!vals) {
+			cr_assert_eq(json_integer_value(json_object_get(json_object_get(r, "metadata"),
+									"calibrate_loops")),
+				     json_integer_value(json_object_get(md, "loops")),
+				     "a run without values must be the calibration");
+			continue;
+		}
+		with_values++;
+		cr_assert_eq(json_array_size(vals), values);
+		json_array_foreach(vals, j, v)
+			cr_assert_gt(json_real_value(v), 0);
+		cr_assert_geq(json_real_value(json_object_get(json_object_get(r, "metadata"),
+							      "ru_utime_s")), 0);
+	}
+	cr_assert_eq(with_values, processes, "`%s`: %zu runs with values, expected %zu", name,
+		     with_values, processes);
+}
+
+Test(cli, fast_run_writes_a_pyperf_file)
+{
+	char *out = path_in("fast.json");
+	struct cmd c = RUN("run", "--fast", "-b", "richards,syscall_getpid", "-o", out);
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "stderr: %s", c.err);
+	suite = load(out);
+	cr_assert_str_eq(json_string_value(json_object_get(suite, "version")), "1.0");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(suite, "metadata"),
+							   "python_implementation")), "cpython");
+	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), 2);
+	check_bench(suite, "richards", 10, 2);
+	check_bench(suite, "syscall_getpid", 10, 2);
+	cr_assert(strstr(c.out, "richards") && strstr(c.out, "ok"), "summary: %s", c.out);
+	cr_assert(strstr(c.err, "[2/2] syscall_getpid"), "progress: %s", c.err);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
+Test(cli, calibration_reaches_min_time)
+{
+	char *out = path_in("cal.json");
+	struct cmd c = RUN("run", "-p", "1", "-n", "1", "--min-time", "0.02", "-b",
+			   "syscall_getpid", "-o", out);
+	json_t *suite, *warmups;
+	size_t n;
+	double last, before;
+	long long loops, last_loops;
+
+	cr_assert_eq(c.status, 0, "stderr: %s", c.err);
+	suite = load(out);
+	warmups = json_object_get(json_array_get(json_object_get(bench_named(suite, "syscall_getpid"),
+								 "runs"), 0), "warmups");
+	n = json_array_size(warmups);
+	cr_assert_geq(n, 2);
+	last_loops = json_integer_value(json_array_get(json_array_get(warmups, n - 1), 0));
+	last = json_real_value(json_array_get(json_array_get(warmups, n - 1), 1)) * (double)last_loops;
+	before = json_real_value(json_array_get(json_array_get(warmups, n - 2), 1)) *
+		 (double)json_integer_value(json_array_get(json_array_get(warmups, n - 2), 0));
+	loops = json_integer_value(json_object_get(json_object_get(bench_named(suite, "syscall_getpid"),
+								   "metadata"), "loops"));
+	cr_assert_eq(loops, last_loops);
+	cr_assert_geq(last, 0.02, "the calibrated value lasts %g s", last);
+	cr_assert_lt(before, 0.02, "calibration went one doubling too far (%g s)", before);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
+Test(cli, bad_names_exit_2_and_list_valid_ones)
+{
+	struct cmd c = RUN("run", "-b", "nbody,nosuch", "-o", "/nonexistent/x.json");
+	cr_assert_eq(c.status, 2);
+	cr_assert(strstr(c.err, "unknown benchmark `nosuch`") && strstr(c.err, "richards"), "%s", c.err);
+	cmd_free(&c);
+
+	c = RUN("list", "-c", "nosuch");
+	cr_assert_eq(c.status, 2);
+	cr_assert(strstr(c.err, "unknown category `nosuch`") && strstr(c.err, "scimark"), "%s", c.err);
+	cmd_free(&c);
+
+	c = RUN("run", "--fast", "--rigorous");
+	cr_assert_eq(c.status, 2);
+	cmd_free(&c);
+
+	c = RUN("run", "-p", "zero");
+	cr_assert_eq(c.status, 2);
+	cr_assert(strstr(c.err, "--processes `zero`"), "%s", c.err);
+	cmd_free(&c);
+
+	c = RUN("frobnicate");
+	cr_assert_eq(c.status, 2);
+	cr_assert(strstr(c.err, "unknown command `frobnicate`"), "%s", c.err);
+	cmd_free(&c);
+}
+
+Test(cli, existing_output_needs_force_or_append)
+{
+	char *out = path_in("exists.json");
+	struct cmd c = RUN("run", "--smoke", "-b", "syscall_getpid", "-o", out);
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	c = RUN("run", "--smoke", "-b", "syscall_getpid", "-o", out);
+	cr_assert_eq(c.status, 2);
+	cr_assert(strstr(c.err, "exists") && strstr(c.err, "--force"), "%s", c.err);
+	cmd_free(&c);
+
+	c = RUN("run", "--smoke", "-b", "syscall_getpid,python_startup_no_site", "--append", "-o", out);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), 2);
+	check_bench(suite, "syscall_getpid", 2, 1);
+	json_decref(suite);
+	cmd_free(&c);
+
+	c = RUN("run", "--smoke", "-b", "syscall_getpid", "--force", "-o", out);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), 1);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
+/* A workloads folder where math/float raises and math/nbody kills itself.  */
+static char *broken_workloads(void)
+{
+	char *wd = path_in("workloads"), *cmd;
+	FILE *f;
+
+	cmd = xasprintf("mkdir -p '%s/math' && cp '%s'/categories/misc/richards.py '%s/math/'",
+			wd, getenv("SANDBENCH_ROOT"), wd);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("%s/math/float.py", wd);
+	f = fopen(cmd, "w");
+	fputs("def setup():\n    return 1\n\ndef run(state, loops):\n"
+	      "    raise ValueError('the float workload is broken on purpose')\n", f);
+	fclose(f);
+	free(cmd);
+	cmd = xasprintf("%s/math/nbody.py", wd);
+	f = fopen(cmd, "w");
+	fputs("import os, signal\n\ndef setup():\n    return 1\n\ndef run(state, loops):\n"
+	      "    os.kill(os.getpid(), signal.SIGKILL)\n", f);
+	fclose(f);
+	free(cmd);
+	return wd;
+}
+
+Test(cli, failures_are_reported_and_the_rest_goes_on)
+{
+	char *out = path_in("fail.json"), *wd = broken_workloads();
+	struct cmd c = RUN("run", "--smoke", "--workloads-dir", wd, "-b",
+			   "float,nbody,syscall_getpid", "-o", out);
+	json_t *suite;
+
+	cr_assert_eq(c.status, 1, "a failed benchmark makes the exit status 1: %s", c.err);
+	cr_assert(strstr(c.err, "ValueError: the float workload is broken on purpose"), "%s", c.err);
+	cr_assert(strstr(c.err, "Traceback"), "the traceback must be shown: %s", c.err);
+	cr_assert(strstr(c.err, "killed by signal 9"), "%s", c.err);
+	cr_assert(strstr(c.out, "FAILED"), "%s", c.out);
+	suite = load(out);
+	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), 1);
+	check_bench(suite, "syscall_getpid", 1, 1);
+	json_decref(suite);
+	cmd_free(&c);
+	free(wd);
+	free(out);
+}
+
+/* A workloads folder where math/nbody hangs (math/float is the real one).  */
+static char *hanging_workloads(void)
+{
+	char *wd = path_in("hang"), *cmd;
+	FILE *f;
+
+	cmd = xasprintf("mkdir -p '%s/math' && cp '%s'/categories/math/float.py '%s/math/'",
+			wd, getenv("SANDBENCH_ROOT"), wd);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("%s/math/nbody.py", wd);
+	f = fopen(cmd, "w");
+	fputs("import time\n\ndef setup():\n    return 1\n\ndef run(state, loops):\n"
+	      "    time.sleep(3600)\n", f);
+	fclose(f);
+	free(cmd);
+	return wd;
+}
+
+Test(cli, interrupt_keeps_finished_benchmarks)
+{
+	char *out = path_in("int.json"), *wd = hanging_workloads();
+	pid_t pid = start((char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b",
+				      "float,nbody,syscall_getpid", "-o", out, NULL });
+	struct stat st;
+	struct cmd c;
+	json_t *suite;
+
+	/* The file appears when float is done; then interrupt the hung nbody.  */
+	for (int i = 0; i < 6000 && stat(out, &st) < 0; i++)
+		usleep(10000);
+	cr_assert_eq(stat(out, &st), 0, "the first benchmark never finished");
+	usleep(200000);
+	kill(pid, SIGINT);
+	c = finish(pid);
+	cr_assert_eq(c.status, 130, "status %d: %s", c.status, c.err);
+	cr_assert(strstr(c.err, "interrupted"), "%s", c.err);
+	cr_assert(strstr(c.out, "not run"), "the rest is listed as not run: %s", c.out);
+	suite = load(out);
+	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), 1);
+	check_bench(suite, "float", 1, 1);
+	json_decref(suite);
+	cmd_free(&c);
+	free(wd);
+	free(out);
+}
+
+Test(cli, hung_worker_is_killed_at_the_timeout)
+{
+	char *out = path_in("hang.json"), *wd = hanging_workloads();
+	struct cmd c = RUN("run", "--smoke", "--timeout", "1", "--workloads-dir", wd, "-b",
+			   "nbody,syscall_getpid", "-o", out);
+	json_t *suite;
+
+	cr_assert_eq(c.status, 1, "%s", c.err);
+	cr_assert(strstr(c.err, "`nbody`: the worker ran past the timeout of 1 s"), "%s", c.err);
+	suite = load(out);
+	check_bench(suite, "syscall_getpid", 1, 1);
+	json_decref(suite);
+	cmd_free(&c);
+	free(wd);
+	free(out);
+}
+
+Test(cli, timeit_measures_a_statement)
+{
+	char *out = path_in("timeit.json");
+	struct cmd c = RUN("timeit", "-p", "3", "-n", "2", "--min-time", "0.01", "-s",
+			   "data = list(range(1000))", "-o", out, "sorted(data)");
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	check_bench(suite, "timeit", 3, 2);
+	json_decref(suite);
+	cmd_free(&c);
+
+	c = RUN("timeit", "-p", "1", "1 +* 2");
+	cr_assert_eq(c.status, 1);
+	cr_assert(strstr(c.err, "SyntaxError"), "%s", c.err);
+	cmd_free(&c);
+	free(out);
+}
+
+Test(cli, help_and_version)
+{
+	const char *cmds[] = { "list", "run", "timeit", "env" };
+	struct cmd c = RUN("--version");
+
+	cr_assert_eq(c.status, 0);
+	cr_assert(strstr(c.out, "sandbench "), "%s", c.out);
+	cmd_free(&c);
+	c = RUN("--help");
+	cr_assert_eq(c.status, 0);
+	cr_assert(strstr(c.out, "commands:"), "%s", c.out);
+	cmd_free(&c);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		c = RUN((char *)cmds[i], "--help");
+		cr_assert_eq(c.status, 0);
+		cr_assert(strstr(c.out, "usage: sandbench"), "%s --help: %s", cmds[i], c.out);
+		cmd_free(&c);
+	}
+}
+
+Test(cli, env_prints_metadata)
+{
+	struct cmd c = RUN("env");
+	json_t *md = json_loads(c.out, 0, NULL);
+
+	cr_assert_eq(c.status, 0);
+	cr_assert_not_null(md, "%s", c.out);
+	cr_assert_gt(json_integer_value(json_object_get(md, "cpu_count")), 0);
+	cr_assert_not_null(json_string_value(json_object_get(md, "runtime_detected")));
+	cr_assert(strstr(json_string_value(json_object_get(md, "python_version")), "3.11"));
+	json_decref(md);
+	cmd_free(&c);
+}
