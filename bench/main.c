@@ -336,7 +336,7 @@ static int cmd_env(int argc, char **argv)
 static int child_startup(int argc, char **argv)
 {
 	struct py_options opts = { .site = !(argc > 1 && strcmp(argv[1], "--no-site") == 0),
-				   .hash_seed = -1 };
+				   .hash_seed = -1, .bare = 1 };
 	struct bench_error err = { 0 };
 	int rc = py_init(&opts, &err);
 

@@ -110,7 +110,7 @@ static const char *aslr_name(void)
 
 json_t *metadata_collect(void)
 {
-	char host[256] = "unknown", model[256], runtime[128], platform[512], timer[128];
+	char host[256] = "unknown", model[256], runtime[128], platform[512], timer[128], pyver[64];
 	struct utsname u;
 	json_t *md;
 	const char *marker = container_marker();
@@ -122,6 +122,7 @@ json_t *metadata_collect(void)
 	snprintf(platform, sizeof(platform), "Linux-%s-%s-with-glibc", u.release, u.machine);
 	cpu_model(model, sizeof(model));
 	metadata_detect_runtime(runtime, sizeof(runtime));
+	snprintf(pyver, sizeof(pyver), "%s (64-bit)", py_version());
 	snprintf(timer, sizeof(timer), "%s, resolution: %llu ns", bench_clock_name(),
 		 (unsigned long long)bench_clock_resolution_ns());
 
@@ -131,7 +132,7 @@ json_t *metadata_collect(void)
 		       "cpu_model_name", model,
 		       "cpu_count", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
 		       "aslr", aslr_name(),
-		       "python_version", py_version(),
+		       "python_version", pyver,
 		       "python_implementation", "cpython",
 		       "python_executable", util_self_exe(),
 		       "sandbench_version", SANDBENCH_VERSION,

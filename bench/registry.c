@@ -147,37 +147,45 @@ static int list_has(const char *list, const char *word)
 	return 0;
 }
 
-/* Check every item of list with known(); on an unknown one, fail naming it
- * and the valid choices.  */
+/* The valid names of `what` ("benchmark" or "category"), space-separated.  */
+static void valid_names(const char *what, char *buf, size_t size)
+{
+	size_t used = 0;
+	int category = strcmp(what, "category") == 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < bench_registry_len && used < size; i++) {
+		const char *v = category ? bench_registry[i].category : bench_registry[i].name;
+		int seen = 0;
+		for (size_t j = 0; category && j < i && !seen; j++)
+			seen = strcmp(bench_registry[j].category, v) == 0;
+		if (!seen)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? " " : "", v);
+	}
+}
+
+/* Check every item of a comma-separated list with known(); on an unknown
+ * one, fail naming it and the valid choices.  */
 static int check_items(const char *list, const char *what, int (*known)(const char *),
 		       struct bench_error *err)
 {
-	for (const char *p = list; p && *p;) {
+	char valid[4096];
+	const char *p = list;
+
+	if (!list)
+		return 0;
+	do {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		cleanup_free char *item = strndup(p, len);
 
 		if (len == 0 || !known(item)) {
-			char valid[4096] = "";
-			size_t used = 0;
-			for (size_t i = 0; i < bench_registry_len; i++) {
-				const char *v = strcmp(what, "category") == 0 ?
-					bench_registry[i].category : bench_registry[i].name;
-				if (strcmp(what, "category") == 0 && i > 0 &&
-				    list_has(valid, v))
-					continue;
-				used += (size_t)snprintf(valid + used,
-					used < sizeof(valid) ? sizeof(valid) - used : 0,
-					"%s%s", used ? "," : "", v);
-			}
-			for (char *c = valid; *c; c++)
-				if (*c == ',')
-					*c = ' ';
+			valid_names(what, valid, sizeof(valid));
 			return bench_error_set(err, 0, "unknown %s `%s`; valid %s names: %s",
 					       what, item, what, valid);
 		}
 		p = end ? end + 1 : NULL;
-	}
+	} while (p);
 	return 0;
 }
 

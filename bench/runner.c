@@ -133,7 +133,8 @@ static void print_summary(struct outcome *out, size_t n)
 
 		if (o->status == OUT_OK) {
 			runner_format_time(o->mean, mean, sizeof(mean));
-			runner_format_time(o->stdev, sd, sizeof(sd));
+			if (o->nvalues >= 2)
+				runner_format_time(o->stdev, sd, sizeof(sd));
 			if (o->nruns >= 2)
 				snprintf(ci, sizeof(ci), "+-%.1f%%", 100 * o->halfwidth / o->mean);
 			snprintf(vals, sizeof(vals), "%zux%zu", o->nruns, o->nvalues / (o->nruns ? o->nruns : 1));

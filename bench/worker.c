@@ -199,7 +199,8 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 	}
 	if (json_array_size(warmups) == 0)
 		json_object_del(run, "warmups");
-	json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	if (in->py)
+		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
 	json_object_set_new(msg, "loops", json_integer((json_int_t)loops));
 	json_object_set_new(msg, "inner_loops", json_integer(in->inner_loops));
 	return 0;
@@ -288,6 +289,8 @@ int worker_main(int argc, char **argv)
 				    json_real((double)(bench_clock_ns() - t0) / 1e9));
 		json_object_set_new(msg, "status", json_string("ok"));
 	} else {
+		if (err.skip && spec.def && spec.def->requires)
+			bench_error_prefix(&err, "install the Debian package %s", spec.def->requires);
 		json_object_clear(msg);
 		json_object_set_new(msg, "status", json_string(err.skip ? "skipped" : "failed"));
 		json_object_set_new(msg, "error", json_string(err.msg[0] ? err.msg : "unknown error"));

@@ -1,32 +1,36 @@
 """Import hook: serves the `categories` package from the sources built into
-the binary, or from sandbench.workloads_dir on disk (development)."""
-import importlib.abc
-import importlib.util
+the binary, or from sandbench.workloads_dir on disk (development).
+
+Only cheap modules are imported here: importlib.abc would pull in pathlib,
+re and tempfile, slowing every worker's start and pre-importing what the
+workloads measure.
+"""
 import os
 import sys
+from importlib.machinery import ModuleSpec
 
 import sandbench
 
 PACKAGE = "categories"
 
 
-class _Loader(importlib.abc.InspectLoader):
-    def __init__(self, source, origin, is_package):
+class _Loader:
+    def __init__(self, source, origin):
         self._source = source
         self._origin = origin
-        self._is_package = is_package
 
-    def is_package(self, fullname):
-        return self._is_package
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        code = compile(self._source, self._origin, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
 
     def get_source(self, fullname):
         return self._source.decode("utf-8")
 
-    def get_code(self, fullname):
-        return compile(self._source, self._origin, "exec", dont_inherit=True)
 
-
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
     def __init__(self, builtin, directory):
         self._builtin = builtin
         self._directory = directory
@@ -56,9 +60,8 @@ class _Finder(importlib.abc.MetaPathFinder):
         if found is None:
             return None
         source, origin, is_package = found
-        spec = importlib.util.spec_from_loader(
-            fullname, _Loader(source, origin, is_package),
-            origin=origin, is_package=is_package)
+        spec = ModuleSpec(fullname, _Loader(source, origin), origin=origin,
+                          is_package=is_package)
         spec.has_location = self._directory is not None and not is_package
         return spec
 

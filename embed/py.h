@@ -11,6 +11,7 @@ struct py_options {
 	const char *workloads_dir;	/* NULL: the sources built into the binary */
 	int site;			/* import site (as python without -S) */
 	long hash_seed;			/* -1: random, as Python's default */
+	int bare;			/* no import hook: a plain interpreter start */
 };
 
 /* Start the one interpreter of this process: isolated config, explicit

@@ -273,6 +273,10 @@ static char *broken_workloads(void)
 	      "    os.kill(os.getpid(), signal.SIGKILL)\n", f);
 	fclose(f);
 	free(cmd);
+	cmd = xasprintf("mkdir -p '%s/misc' && echo 'import pyaes_is_not_here' > '%s/misc/crypto_pyaes.py'",
+			wd, wd);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
 	return wd;
 }
 
@@ -280,10 +284,11 @@ Test(cli, failures_are_reported_and_the_rest_goes_on)
 {
 	char *out = path_in("fail.json"), *wd = broken_workloads();
 	struct cmd c = RUN("run", "--smoke", "--workloads-dir", wd, "-b",
-			   "float,nbody,syscall_getpid", "-o", out);
+			   "float,nbody,crypto_pyaes,syscall_getpid", "-o", out);
 	json_t *suite;
 
 	cr_assert_eq(c.status, 1, "a failed benchmark makes the exit status 1: %s", c.err);
+	cr_assert(strstr(c.out, "skipped: install the Debian package python3-pyaes"), "%s", c.out);
 	cr_assert(strstr(c.err, "ValueError: the float workload is broken on purpose"), "%s", c.err);
 	cr_assert(strstr(c.err, "Traceback"), "the traceback must be shown: %s", c.err);
 	cr_assert(strstr(c.err, "killed by signal 9"), "%s", c.err);
