@@ -6,6 +6,22 @@ PKG_CONFIG ?= pkg-config
 PYTHON_PC := python-3.11-embed
 LIBS_PC := $(PYTHON_PC) jansson zlib
 
+# The native twins' libraries are optional: a missing one removes only its
+# twins (HAVE_LIBXML2 and friends), and `sandbench list` says why.
+have_pc = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo 1)
+ifeq ($(call have_pc,libxml-2.0),1)
+LIBS_PC += libxml-2.0
+CPPFLAGS += -DHAVE_LIBXML2=1
+endif
+ifeq ($(call have_pc,libpcre2-8),1)
+LIBS_PC += libpcre2-8
+CPPFLAGS += -DHAVE_PCRE2=1
+endif
+ifeq ($(call have_pc,sqlite3),1)
+LIBS_PC += sqlite3
+CPPFLAGS += -DHAVE_SQLITE3=1
+endif
+
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
 PY_PREFIX := $(shell $(PKG_CONFIG) --variable=prefix $(PYTHON_PC) 2>/dev/null)

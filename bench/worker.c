@@ -78,8 +78,13 @@ static int instance_setup(struct instance *in, const struct worker_spec *spec,
 {
 	const struct bench_def *def = spec->def;
 
+	struct py_options opts = { .workloads_dir = spec->workloads_dir, .site = 1,
+				   .hash_seed = spec->hash_seed };
+
 	in->def = def;
 	in->inner_loops = 1;
+	/* Native twins may start the interpreter in setup() for their inputs.  */
+	py_set_options(&opts);
 	if (def && def->native) {
 		if (def->native->inner_loops)
 			in->inner_loops = def->native->inner_loops;
@@ -88,12 +93,8 @@ static int instance_setup(struct instance *in, const struct worker_spec *spec,
 		in->native_ready = 1;
 		return 0;
 	}
-	{
-		struct py_options opts = { .workloads_dir = spec->workloads_dir, .site = 1,
-					   .hash_seed = spec->hash_seed };
-		if (py_init(&opts, err) < 0)
-			return -1;
-	}
+	if (py_init(&opts, err) < 0)
+		return -1;
 	if (py_workload_load(def ? def->module : "embed/timeit_workload", &in->py, err) < 0)
 		return -1;
 	if (!def && (py_workload_set_string(in->py, "STMT", spec->stmt, err) < 0 ||

@@ -26,6 +26,7 @@ struct py_workload {
 };
 
 static const char *workloads_dir;
+static struct py_options lazy_options = { .site = 1, .hash_seed = 0 };
 
 /* A ModuleNotFoundError for a module outside our own `categories` package:
  * a dependency this machine lacks, so the benchmark is skipped, not failed.  */
@@ -309,6 +310,60 @@ done:
 	return rc;
 }
 
+void py_set_options(const struct py_options *opts)
+{
+	lazy_options = *opts;
+}
+
+/* "math/nbody" -> "categories.math.nbody", owned by the caller.  */
+static char *module_name(const char *module)
+{
+	char *name = xasprintf("categories.%s", module);
+	for (char *p = name; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	return name;
+}
+
+int py_call_bytes(const char *module, const char *func, char **out, size_t *len,
+		  struct bench_error *err)
+{
+	cleanup_free char *name = module_name(module);
+	PyObject *mod, *result = NULL, *bytes = NULL;
+	char *data;
+	Py_ssize_t n;
+	int rc = -1;
+
+	if (!Py_IsInitialized() && py_init(&lazy_options, err) < 0)
+		return -1;
+	mod = PyImport_ImportModule(name);					/* new ref */
+	if (mod)
+		result = PyObject_CallMethod(mod, func, NULL);			/* new ref */
+	if (result && PyUnicode_Check(result))
+		bytes = PyUnicode_AsUTF8String(result);				/* new ref */
+	else if (result && PyBytes_Check(result))
+		bytes = Py_NewRef(result);
+	else if (result)
+		PyErr_Format(PyExc_TypeError, "%s.%s() must return bytes or str, not %s",
+			     module, func, Py_TYPE(result)->tp_name);
+	if (!bytes) {
+		error_from_exception(err, module);
+		goto out;
+	}
+	PyBytes_AsStringAndSize(bytes, &data, &n);
+	*out = xmalloc((size_t)n + 1);
+	memcpy(*out, data, (size_t)n);
+	(*out)[n] = '\0';
+	if (len)
+		*len = (size_t)n;
+	rc = 0;
+out:
+	Py_XDECREF(bytes);
+	Py_XDECREF(result);
+	Py_XDECREF(mod);
+	return rc;
+}
+
 int py_finalize(struct bench_error *err)
 {
 	if (!Py_IsInitialized())
@@ -329,10 +384,7 @@ int py_workload_load(const char *module, struct py_workload **out,
 		cleanup_free char *name = xasprintf("_sandbench_%s", module + 6);
 		w->module = exec_builtin(module, name, err);			/* new ref */
 	} else {
-		modname = xasprintf("categories.%s", module);
-		for (char *p = modname; *p; p++)
-			if (*p == '/')
-				*p = '.';
+		modname = module_name(module);
 		w->module = PyImport_ImportModule(modname);			/* new ref */
 		if (!w->module)
 			error_from_exception(err, module);
@@ -487,12 +539,9 @@ int py_child_main(const struct py_options *opts, const char *module,
 {
 	struct bench_error err = { 0 };
 	PyObject *mod = NULL, *child = NULL, *args = NULL, *r = NULL;
-	cleanup_free char *modname = xasprintf("categories.%s", module);
+	cleanup_free char *modname = module_name(module);
 	int status = 1;
 
-	for (char *p = modname; *p; p++)
-		if (*p == '/')
-			*p = '.';
 	if (py_init(opts, &err) < 0)
 		goto out;
 	mod = PyImport_ImportModule(modname);					/* new ref */

@@ -2,6 +2,7 @@
 #ifndef EMBED_PY_H
 #define EMBED_PY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct bench_error;
@@ -18,6 +19,17 @@ struct py_options {
  * module search paths, the built-in `sandbench` module and the import hook
  * for `categories.*`.  */
 int py_init(const struct py_options *opts, struct bench_error *err);
+
+/* Remember the options for a later lazy start by py_call_bytes().  */
+void py_set_options(const struct py_options *opts);
+
+/* Call categories/<module>.py's func() and copy the bytes (or str, encoded
+ * as UTF-8) it returns into *out (NUL-terminated, owned by the caller).
+ * Starts the interpreter with the remembered options if it is not running:
+ * native twins use it in setup() to get exactly their Python twin's input
+ * and expected results.  */
+int py_call_bytes(const char *module, const char *func, char **out, size_t *len,
+		  struct bench_error *err);
 
 /* Finalise the interpreter; -1 if Py_FinalizeEx reports an error.  */
 int py_finalize(struct bench_error *err);
