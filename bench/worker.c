@@ -150,6 +150,38 @@ static void add_usage(json_t *md, const struct rusage *a, const struct rusage *b
 	json_object_set_new(md, "mem_max_rss", json_integer((json_int_t)b->ru_maxrss * 1024));
 }
 
+/* Counters of /proc/self/io (absent in some sandboxes: then all -1).  */
+struct io_counters {
+	long long syscr, syscw, rchar, wchar;
+};
+
+static void read_io(struct io_counters *io)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/io", "re");
+
+	io->syscr = io->syscw = io->rchar = io->wchar = -1;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "syscr: %lld", &io->syscr);
+		sscanf(line, "syscw: %lld", &io->syscw);
+		sscanf(line, "rchar: %lld", &io->rchar);
+		sscanf(line, "wchar: %lld", &io->wchar);
+	}
+	fclose(f);
+}
+
+static void add_io(json_t *md, const struct io_counters *a, const struct io_counters *b)
+{
+	if (a->syscr < 0 || b->syscr < 0)
+		return;
+	json_object_set_new(md, "io_syscr", json_integer(b->syscr - a->syscr));
+	json_object_set_new(md, "io_syscw", json_integer(b->syscw - a->syscw));
+	json_object_set_new(md, "io_rchar", json_integer(b->rchar - a->rchar));
+	json_object_set_new(md, "io_wchar", json_integer(b->wchar - a->wchar));
+}
+
 /* Measure: calibrate (spec->loops == 0) or warmups then values.  */
 static int measure(struct instance *in, const struct worker_spec *spec, json_t *msg,
 		   struct bench_error *err)
@@ -157,6 +189,7 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 	json_t *run = json_object(), *md = json_object(), *warmups = json_array();
 	uint64_t loops = spec->loops ? spec->loops : 1, ns, timed = 0;
 	struct rusage ru0, ru1;
+	struct io_counters io0, io1;
 	char date[64];
 
 	metadata_date(date, sizeof(date));
@@ -186,6 +219,7 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
 				per_iteration(ns, loops, in->inner_loops)));
 		}
+		read_io(&io0);
 		getrusage(RUSAGE_SELF, &ru0);
 		for (unsigned i = 0; i < spec->values; i++) {
 			if (instance_run(in, loops, &ns, err) < 0)
@@ -195,7 +229,9 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 				json_real(per_iteration(ns, loops, in->inner_loops)));
 		}
 		getrusage(RUSAGE_SELF, &ru1);
+		read_io(&io1);
 		add_usage(md, &ru0, &ru1);
+		add_io(md, &io0, &io1);
 		json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
 	}
 	if (json_array_size(warmups) == 0)
