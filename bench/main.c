@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../containers/image.h"
 #include "../embed/py.h"
 #include "error.h"
 #include "metadata.h"
 #include "registry.h"
+#include "result.h"
 #include "runner.h"
 #include "util.h"
 #include "worker.h"
@@ -25,6 +27,7 @@ static const char usage_main[] =
 	"  run       run benchmarks and write a result file\n"
 	"  timeit    measure one Python statement the same way\n"
 	"  env       print the metadata of this machine or container\n"
+	"  image     build the container image from this host's files\n"
 	"\n"
 	"`sandbench COMMAND --help` describes each command; --version prints the version.\n";
 
@@ -48,10 +51,11 @@ static const char usage_run[] =
 	"      --smoke           1 process x 1 value, 1 loop, no warmup: checks that\n"
 	"                        every workload runs and passes its self-check\n"
 	"                        (default profile: 20 processes x 3 values, 1 warmup)\n"
-	"  -p, --processes N     worker processes per benchmark\n"
+	"  -p, --processes N     worker processes per benchmark (0: only calibrate)\n"
 	"  -n, --values N        timed values per process\n"
 	"  -w, --warmups N       untimed warmup values per process\n"
 	"  -l, --loops N         loops per value (default: calibrated)\n"
+	"      --loops-from FILE use the loops of the benchmarks in result FILE\n"
 	"      --min-time S      calibrate loops so a value takes at least S seconds\n"
 	"                        (default 0.1)\n"
 	"      --timeout S       kill a worker process after S seconds (default 600)\n"
@@ -139,7 +143,7 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 				 const char **categories)
 {
 	enum { O_FAST = 256, O_RIGOROUS, O_SMOKE, O_MIN_TIME, O_TIMEOUT, O_AFFINITY,
-	       O_WORKLOADS, O_FORCE, O_APPEND };
+	       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM };
 	static const struct option longopts[] = {
 		{ "bench", required_argument, NULL, 'b' },
 		{ "category", required_argument, NULL, 'c' },
@@ -158,6 +162,7 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, O_FORCE },
 		{ "append", no_argument, NULL, O_APPEND },
+		{ "loops-from", required_argument, NULL, O_LOOPS_FROM },
 		{ NULL, 0, NULL, 0 },
 	};
 	long p = -1, nv = -1, w = -1, l = -1;
@@ -182,8 +187,8 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 			o->processes = 1, o->values = 1, o->warmups = 0, o->loops = 1, profiles++;
 			break;
 		case 'p':
-			if (util_parse_long(optarg, 1, 10000, &p) < 0)
-				return bad_usage(usage, "bad --processes `%s`: give a number from 1 to 10000", optarg);
+			if (util_parse_long(optarg, 0, 10000, &p) < 0)
+				return bad_usage(usage, "bad --processes `%s`: give a number from 0 to 10000", optarg);
 			break;
 		case 'n':
 			if (util_parse_long(optarg, 1, 10000, &nv) < 0)
@@ -220,6 +225,15 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		case 'o': o->output = optarg; break;
 		case O_FORCE: o->force = 1; break;
 		case O_APPEND: o->append = 1; break;
+		case O_LOOPS_FROM: {
+			struct bench_error err = { 0 };
+			json_decref(o->loops_from);
+			if (result_read(optarg, &o->loops_from, &err) < 0) {
+				fprintf(stderr, "sandbench: --loops-from: %s\n", err.msg);
+				return 2;
+			}
+			break;
+		}
 		default:
 			fprintf(stderr, "\n%s", usage);
 			return 2;
@@ -229,7 +243,7 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		return bad_usage(usage, "%s", "choose one of --fast, --rigorous and --smoke");
 	if (o->force && o->append)
 		return bad_usage(usage, "%s", "choose one of --force and --append");
-	if (p > 0)
+	if (p >= 0)
 		o->processes = (unsigned)p;
 	if (nv > 0)
 		o->values = (unsigned)nv;
@@ -284,6 +298,7 @@ static int cmd_run(int argc, char **argv)
 		o.output = output;
 	}
 	rc = runner_run(&o, sel, n);
+	json_decref(o.loops_from);
 	free(sel);
 	return rc;
 }
@@ -375,6 +390,7 @@ static const struct {
 	{ "run", cmd_run, usage_run },
 	{ "timeit", cmd_timeit, usage_timeit },
 	{ "env", cmd_env, usage_env },
+	{ "image", ctr_image_cmd, ctr_image_usage },
 	/* internal modes of the re-executed binary */
 	{ "__worker", worker_main, NULL },
 	{ "__child", child_run, NULL },

@@ -44,6 +44,8 @@ static const char *container_marker(void)
 		return "/.dockerenv";
 	if (getenv("container"))
 		return "$container";
+	if (getpid() == 1)
+		return "pid 1";
 	return NULL;
 }
 

@@ -74,8 +74,22 @@ static void summarise(json_t *bench, struct outcome *o)
 	free(means);
 }
 
+/* The loops a benchmark must use: those of the benchmark being appended to,
+ * of --loops-from, of --loops, or 0 to calibrate.  */
+static uint64_t known_loops(const struct runner_options *opts, json_t *bench, const char *name)
+{
+	json_t *other;
+
+	if (bench)
+		return result_benchmark_loops(bench);
+	if (opts->loops_from && (other = result_find_benchmark(opts->loops_from, name)))
+		return result_benchmark_loops(other);
+	return opts->loops;
+}
+
 /* Run one benchmark: calibrate (unless the loops are known), then the
- * worker processes, appending runs to *bench (created when NULL).  */
+ * worker processes.  Only a complete benchmark is added to *bench (created
+ * when NULL): a failure leaves it as it was.  */
 static int run_benchmark(const struct runner_options *opts, const struct bench_def *def,
 			 json_t **bench, struct bench_error *err)
 {
@@ -85,40 +99,41 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		.values = opts->values, .min_time = opts->min_time,
 		.affinity = opts->affinity, .timeout = opts->timeout,
 	};
-	struct worker_result res;
+	struct worker_result res = { .inner_loops = 1 };
 	const char *name = def ? def->name : "timeit";
-	json_t *runs = NULL;
+	json_t *runs = json_array();
+	unsigned inner_loops = 0;
 
-	spec.loops = *bench ? result_benchmark_loops(*bench) : opts->loops;
+	spec.loops = known_loops(opts, *bench, name);
 	if (spec.loops == 0) {
 		spec.hash_seed = random_hash_seed();
 		if (worker_run(&spec, &res, err) < 0)
-			return -1;
+			goto fail;
 		spec.loops = res.loops;
-		runs = json_array();
+		inner_loops = res.inner_loops;
 		json_array_append_new(runs, res.run);
 	}
-	for (unsigned p = 0; p < opts->processes && !interrupted; p++) {
+	for (unsigned p = 0; p < opts->processes; p++) {
+		if (interrupted) {
+			bench_error_set(err, 0, "`%s`: interrupted", name);
+			goto fail;
+		}
 		spec.hash_seed = random_hash_seed();
-		if (worker_run(&spec, &res, err) < 0) {
-			json_decref(runs);
-			return -1;
-		}
-		if (!*bench)
-			*bench = result_benchmark_new(name, def ? def->category : "timeit",
-						      def ? bench_kind_name(def->kind) : "python",
-						      spec.loops, res.inner_loops);
-		if (runs) {
-			json_array_extend(json_object_get(*bench, "runs"), runs);
-			json_decref(runs);
-			runs = NULL;
-		}
-		json_array_append_new(json_object_get(*bench, "runs"), res.run);
+		if (worker_run(&spec, &res, err) < 0)
+			goto fail;
+		inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
 	}
+	if (!*bench)
+		*bench = result_benchmark_new(name, def ? def->category : "timeit",
+					      def ? bench_kind_name(def->kind) : "python",
+					      spec.loops, inner_loops ? inner_loops : 1);
+	json_array_extend(json_object_get(*bench, "runs"), runs);
 	json_decref(runs);
-	if (interrupted)
-		return bench_error_set(err, 0, "`%s`: interrupted", name);
 	return 0;
+fail:
+	json_decref(runs);
+	return -1;
 }
 
 static void print_summary(struct outcome *out, size_t n)
@@ -131,7 +146,9 @@ static void print_summary(struct outcome *out, size_t n)
 		const char *status = o->status == OUT_OK ? "ok" : o->status == OUT_FAILED ?
 			"FAILED" : o->status == OUT_SKIPPED ? "skipped" : "not run";
 
-		if (o->status == OUT_OK) {
+		if (o->status == OUT_OK && o->nvalues == 0)
+			snprintf(vals, sizeof(vals), "0");
+		else if (o->status == OUT_OK) {
 			runner_format_time(o->mean, mean, sizeof(mean));
 			if (o->nvalues >= 2)
 				runner_format_time(o->stdev, sd, sizeof(sd));
@@ -232,6 +249,8 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		summarise(bench, o);
 		runner_format_time(o->mean, mean, sizeof(mean));
 		runner_format_time(o->stdev, sd, sizeof(sd));
+		if (o->nvalues == 0)
+			snprintf(mean, sizeof(mean), "calibrated");
 		if (i + 1 < total) {
 			double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
 			snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));

@@ -6,11 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct bench_def;
 
 struct runner_options {
-	unsigned processes, values, warmups;
+	unsigned processes;		/* after calibration; 0: calibrate only */
+	unsigned values, warmups;
 	uint64_t loops;			/* 0: calibrate in a first process */
+	json_t *loops_from;		/* take the loops of these results */
 	double min_time;		/* seconds per value when calibrating */
 	double timeout;			/* seconds per worker; 0: none */
 	const char *workloads_dir;

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "util.h"
 
 char *const *spawn_child_env(void)
 {
@@ -70,4 +72,75 @@ int spawn_wait(char *const argv[], int quiet, struct bench_error *err)
 	spawn_describe_status(status, what, sizeof(what));
 	return bench_error_set(err, 0, "child `%s %s` failed: %s", argv[0],
 			       argv[1] ? argv[1] : "", what);
+}
+
+/* Read fd to its end into a NUL-terminated buffer.  */
+static char *read_all(int fd)
+{
+	size_t used = 0, cap = 8192;
+	char *buf = xmalloc(cap + 1);
+	ssize_t n;
+
+	for (;;) {
+		if (cap - used < 4096) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
+int spawn_capture(char *const argv[], char **out, char **err_text, int *status,
+		  struct bench_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	char tmpl[] = "/tmp/sandbench-stderr-XXXXXX";
+	int pipefd[2], errfd = -1, rc, st;
+	extern char **environ;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return bench_error_set(err, errno, "run `%s`: create a pipe", argv[0]);
+	if (err_text) {
+		/* A file, not a second pipe: no deadlock when both outputs are big.  */
+		errfd = mkostemp(tmpl, O_CLOEXEC);
+		if (errfd >= 0)
+			unlink(tmpl);
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	if (errfd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, errfd, 2);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		if (errfd >= 0)
+			close(errfd);
+		return bench_error_set(err, rc, "run `%s`", argv[0]);
+	}
+	*out = read_all(pipefd[0]);
+	close(pipefd[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	*status = st;
+	if (err_text) {
+		if (errfd >= 0) {
+			lseek(errfd, 0, SEEK_SET);
+			*err_text = read_all(errfd);
+			close(errfd);
+		} else {
+			*err_text = xstrdup("");
+		}
+	}
+	return 0;
 }

@@ -1,0 +1,541 @@
+#include "compare.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "error.h"
+#include "result.h"
+#include "stats.h"
+#include "thesis.h"
+#include "util.h"
+
+/* The file name without its folder and .json / .json.gz: "runsc".  */
+static char *file_stem(const char *path)
+{
+	cleanup_free char *copy = xstrdup(path);
+	char *stem = xstrdup(basename(copy));
+
+	if (util_ends_with(stem, ".json.gz"))
+		stem[strlen(stem) - 8] = '\0';
+	else if (util_ends_with(stem, ".json"))
+		stem[strlen(stem) - 5] = '\0';
+	return stem;
+}
+
+static int has_values(json_t *bench)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(bench, "runs"), i, r)
+		if (json_array_size(json_object_get(r, "values")) > 0)
+			return 1;
+	return 0;
+}
+
+/* The benchmark named name with values in suite, or NULL.  */
+static json_t *find_measured(json_t *suite, const char *name)
+{
+	json_t *b = result_find_benchmark(suite, name);
+	return b && has_values(b) ? b : NULL;
+}
+
+static const char *bench_unit(json_t *bench)
+{
+	const char *u = json_string_value(json_object_get(json_object_get(bench, "metadata"),
+							  "unit"));
+	return u ? u : "second";
+}
+
+static const char *bench_category(json_t *bench)
+{
+	json_t *tags = json_object_get(json_object_get(bench, "metadata"), "tags");
+	const char *c = json_string_value(json_array_get(tags, 0));
+	return c && *c ? c : "other";
+}
+
+static int runtime_named(const struct compare *c, size_t upto, const char *name)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (strcmp(c->runtimes[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Runtime names: the suite's `runtime`, else the file stem; two files of
+ * one runtime (an A/A comparison) are told apart by their stems.  */
+static void name_runtimes(struct compare *c, json_t **suites, const char *const *paths)
+{
+	for (size_t i = 0; i < c->nruntimes; i++) {
+		const char *rt = json_string_value(json_object_get(json_object_get(suites[i], "metadata"),
+								   "runtime"));
+		char *stem = file_stem(paths[i]);
+
+		c->runtimes[i].path = xstrdup(paths[i]);
+		if (rt && *rt && !runtime_named(c, i, rt)) {
+			c->runtimes[i].name = xstrdup(rt);
+			free(stem);
+		} else if (!runtime_named(c, i, stem)) {
+			c->runtimes[i].name = stem;
+		} else {
+			c->runtimes[i].name = xasprintf("%s#%zu", stem, i + 1);
+			free(stem);
+		}
+	}
+}
+
+static int choose_ref(struct compare *c, const char *want, struct bench_error *err)
+{
+	size_t i;
+
+	if (!want) {
+		c->ref = 0;
+		for (i = 0; i < c->nruntimes; i++) {
+			if (strcmp(c->runtimes[i].name, "runc") == 0) {
+				c->ref = i;
+				break;
+			}
+		}
+		return 0;
+	}
+	for (i = 0; i < c->nruntimes; i++) {
+		cleanup_free char *stem = file_stem(c->runtimes[i].path);
+		if (strcmp(c->runtimes[i].name, want) == 0 ||
+		    strcmp(c->runtimes[i].path, want) == 0 || strcmp(stem, want) == 0) {
+			c->ref = i;
+			return 0;
+		}
+	}
+	{
+		char list[512] = "";
+		size_t len = 0;
+		for (i = 0; i < c->nruntimes && len < sizeof(list); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						i ? ", " : "", c->runtimes[i].name);
+		return bench_error_set(err, 0, "--ref `%s`: no such runtime; the runtimes are: %s",
+				       want, list);
+	}
+}
+
+static struct compare_bench *find_bench(struct compare *c, const char *name)
+{
+	for (size_t i = 0; i < c->nbenches; i++)
+		if (strcmp(c->benches[i].name, name) == 0)
+			return &c->benches[i];
+	return NULL;
+}
+
+/* Every benchmark with values in any file: the reference's first, in its
+ * order, then those only others have.  */
+static void collect_benches(struct compare *c, json_t **suites)
+{
+	size_t cap = 0;
+
+	for (size_t k = 0; k < c->nruntimes; k++) {
+		size_t f = k == 0 ? c->ref : k <= c->ref ? k - 1 : k, i;
+		json_t *b;
+
+		json_array_foreach(json_object_get(suites[f], "benchmarks"), i, b) {
+			struct compare_bench *cb;
+			const char *name = result_benchmark_name(b);
+
+			if (!has_values(b) || find_bench(c, name))
+				continue;
+			if (c->nbenches == cap) {
+				cap = cap ? cap * 2 : 64;
+				c->benches = xrealloc(c->benches, cap * sizeof(*c->benches));
+			}
+			cb = &c->benches[c->nbenches++];
+			*cb = (struct compare_bench){
+				.name = xstrdup(name), .category = xstrdup(bench_category(b)),
+				.unit = xstrdup(bench_unit(b)),
+				.cells = xcalloc(c->nruntimes, sizeof(*cb->cells)),
+				.study = NAN, .max_ratio = NAN,
+			};
+		}
+	}
+}
+
+static int md_number(json_t *md, const char *key, double *v)
+{
+	json_t *x = json_object_get(md, key);
+	if (!json_is_number(x))
+		return 0;
+	*v = json_number_value(x);
+	return 1;
+}
+
+/* Sum the counters over the runs with values and divide by the iterations
+ * they cover: len(values) * loops * inner_loops per run.  */
+static void explain(json_t *bench, struct compare_explain *ex)
+{
+	json_t *bmd = json_object_get(bench, "metadata"), *r;
+	double ut = 0, st = 0, cpu = 0, wall = 0, flt = 0, mflt = 0, csw = 0, rw = 0;
+	double it_flt = 0, it_mflt = 0, it_csw = 0, it_rw = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(bench, "runs"), i, r) {
+		json_t *md = json_object_get(r, "metadata");
+		size_t nv = json_array_size(json_object_get(r, "values"));
+		double loops = 0, inner = 1, iters, a, b, t;
+
+		if (nv == 0)
+			continue;
+		if (!md_number(md, "loops", &loops))
+			md_number(bmd, "loops", &loops);
+		if (!md_number(md, "inner_loops", &inner))
+			md_number(bmd, "inner_loops", &inner);
+		if (!(loops >= 1) || !(inner >= 1))
+			continue;
+		iters = (double)nv * loops * inner;
+		if (md_number(md, "ru_utime_s", &a) && md_number(md, "ru_stime_s", &b)) {
+			ut += a;
+			st += b;
+			if (md_number(md, "timed_s", &t) && t > 0) {
+				cpu += a + b;
+				wall += t;
+			}
+		}
+		if (md_number(md, "ru_minflt", &a)) {
+			flt += a;
+			it_flt += iters;
+		}
+		if (md_number(md, "ru_majflt", &a)) {
+			mflt += a;
+			it_mflt += iters;
+		}
+		if (md_number(md, "ru_nvcsw", &a) && md_number(md, "ru_nivcsw", &b)) {
+			csw += a + b;
+			it_csw += iters;
+		}
+		if (md_number(md, "io_syscr", &a) && md_number(md, "io_syscw", &b)) {
+			rw += a + b;
+			it_rw += iters;
+		}
+	}
+	ex->sys_share = ut + st > 0 ? st / (ut + st) : NAN;
+	ex->cpu_share = wall > 0 ? cpu / wall : NAN;
+	ex->minflt = it_flt > 0 ? flt / it_flt : NAN;
+	ex->majflt = it_mflt > 0 ? mflt / it_mflt : NAN;
+	ex->csw = it_csw > 0 ? csw / it_csw : NAN;
+	ex->rw_syscalls = it_rw > 0 ? rw / it_rw : NAN;
+}
+
+static void fill_cell(struct compare_cell *cell, json_t *bench)
+{
+	double *values, *means;
+	size_t n, nruns;
+
+	result_benchmark_values(bench, &values, &n, &means, &nruns);
+	cell->present = 1;
+	cell->mean = stats_mean(values, n);
+	cell->stdev = stats_stdev(values, n);
+	cell->nvalues = n;
+	cell->nprocs = nruns;
+	/* Values are > 0 (result_validate), so are their means.  */
+	for (size_t i = 0; i < nruns; i++)
+		means[i] = log(means[i]);
+	cell->log_means = means;
+	explain(bench, &cell->ex);
+	free(values);
+}
+
+/* The two-sided 95% quantile for fractional Welch degrees of freedom,
+ * rounded down (the wider interval).  */
+static double t975(double df)
+{
+	if (!(df >= 1))
+		df = 1;
+	if (df > 1e9)
+		df = 1e9;
+	return stats_t975((size_t)df);
+}
+
+static void set_interval(struct compare_ratio *r, double log_ratio, double se2,
+			 double df, double min_change)
+{
+	double t, se = sqrt(se2);
+
+	r->ratio = exp(log_ratio);
+	r->log_se = se;
+	r->df = df;
+	t = se2 > 0 ? t975(df) : 0;
+	r->lo = exp(log_ratio - t * se);
+	r->hi = exp(log_ratio + t * se);
+	r->significant = (r->lo > 1 || r->hi < 1) && fabs(r->ratio - 1) > min_change;
+}
+
+static void unknown_interval(struct compare_ratio *r, double log_ratio)
+{
+	*r = (struct compare_ratio){ .ratio = exp(log_ratio), .lo = NAN, .hi = NAN,
+				     .log_se = NAN, .df = NAN };
+}
+
+/* Welch's t-interval on the log per-process means.  */
+static void welch(const struct compare_cell *x, const struct compare_cell *y,
+		  double min_change, struct compare_ratio *r)
+{
+	size_t nx = x->nprocs, ny = y->nprocs;
+	double d = stats_mean(y->log_means, ny) - stats_mean(x->log_means, nx);
+	double vx, vy, sx, sy;
+
+	if (nx < 2 || ny < 2) {
+		unknown_interval(r, d);
+		return;
+	}
+	sx = stats_stdev(x->log_means, nx);
+	sy = stats_stdev(y->log_means, ny);
+	vx = sx * sx / (double)nx;
+	vy = sy * sy / (double)ny;
+	set_interval(r, d, vx + vy,
+		     vx + vy > 0 ? (vx + vy) * (vx + vy) /
+			     (vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY,
+		     min_change);
+}
+
+/* The geometric mean of runtime rt's ratios over the benchmarks of
+ * category (NULL: all) measured by it and the reference.  */
+static void geo_mean(struct compare *c, const char *category, size_t rt,
+		     struct compare_ratio *out, size_t *count)
+{
+	double sum = 0, se2 = 0, df_den = 0;
+	size_t k = 0;
+	int known = 1;
+
+	for (size_t i = 0; i < c->nbenches; i++) {
+		struct compare_bench *b = &c->benches[i];
+		const struct compare_ratio *r = &b->cells[rt].r;
+
+		if (category && strcmp(b->category, category) != 0)
+			continue;
+		if (!b->cells[c->ref].present || !b->cells[rt].present)
+			continue;
+		k++;
+		sum += log(r->ratio);
+		if (isnan(r->log_se)) {
+			known = 0;
+		} else if (r->log_se > 0) {
+			double v = r->log_se * r->log_se;
+			se2 += v;
+			df_den += v * v / r->df;
+		}
+	}
+	*count = k;
+	if (k == 0) {
+		unknown_interval(out, NAN);
+		return;
+	}
+	if (!known) {
+		unknown_interval(out, sum / (double)k);
+		return;
+	}
+	se2 /= (double)k * (double)k;
+	df_den /= (double)k * (double)k * (double)k * (double)k;
+	set_interval(out, sum / (double)k, se2, df_den > 0 ? se2 * se2 / df_den : INFINITY,
+		     c->min_change);
+}
+
+static void fill_group(struct compare *c, struct compare_group *g, const char *category)
+{
+	double sum = 0;
+
+	g->name = xstrdup(category ? category : "all");
+	g->geo = xcalloc(c->nruntimes, sizeof(*g->geo));
+	g->n = xcalloc(c->nruntimes, sizeof(*g->n));
+	for (size_t rt = 0; rt < c->nruntimes; rt++)
+		geo_mean(c, category, rt, &g->geo[rt], &g->n[rt]);
+	for (size_t i = 0; i < c->nbenches; i++) {
+		struct compare_bench *b = &c->benches[i];
+		if (category && strcmp(b->category, category) != 0)
+			continue;
+		g->nbenches++;
+		if (b->cells[c->ref].present && !isnan(b->study)) {
+			sum += log(b->study);
+			g->study_n++;
+		}
+	}
+	g->study = g->study_n ? exp(sum / (double)g->study_n) : NAN;
+	for (size_t i = 0; c->study && i < c->study->nrows; i++)
+		if (!category || strcmp(c->study->rows[i].category, category) == 0)
+			g->study_total++;
+}
+
+static void fill_groups(struct compare *c)
+{
+	for (size_t i = 0; i < c->nbenches; i++) {
+		size_t j;
+		for (j = 0; j < c->ncategories; j++)
+			if (strcmp(c->categories[j].name, c->benches[i].category) == 0)
+				break;
+		if (j < c->ncategories)
+			continue;
+		c->categories = xrealloc(c->categories, (c->ncategories + 1) * sizeof(*c->categories));
+		c->categories[c->ncategories] = (struct compare_group){ 0 };
+		fill_group(c, &c->categories[c->ncategories++], c->benches[i].category);
+	}
+	fill_group(c, &c->total, NULL);
+}
+
+static const struct compare *sort_ctx;
+
+static int by_ratio_desc(const void *a, const void *b)
+{
+	const struct compare_bench *x = &sort_ctx->benches[*(const size_t *)a];
+	const struct compare_bench *y = &sort_ctx->benches[*(const size_t *)b];
+	int nx = isnan(x->max_ratio), ny = isnan(y->max_ratio);
+
+	if (nx || ny)
+		return nx - ny;
+	return (x->max_ratio < y->max_ratio) - (x->max_ratio > y->max_ratio);
+}
+
+static void sort_benches(struct compare *c)
+{
+	c->order = xcalloc(c->nbenches, sizeof(*c->order));
+	for (size_t i = 0; i < c->nbenches; i++)
+		c->order[i] = i;
+	/* qsort is not stable: ties keep file order through the index.  */
+	sort_ctx = c;
+	qsort(c->order, c->nbenches, sizeof(*c->order), by_ratio_desc);
+	sort_ctx = NULL;
+}
+
+/* Per benchmark: cells, units, ratios, the study's figure.  */
+static int fill_benches(struct compare *c, json_t **suites, struct bench_error *err)
+{
+	for (size_t i = 0; i < c->nbenches; i++) {
+		struct compare_bench *b = &c->benches[i];
+		const struct thesis_row *row = thesis_find(c->study, b->name);
+		size_t first = SIZE_MAX;
+
+		for (size_t rt = 0; rt < c->nruntimes; rt++) {
+			json_t *jb = find_measured(suites[rt], b->name);
+			if (!jb)
+				continue;
+			if (first == SIZE_MAX) {
+				first = rt;
+			} else if (strcmp(bench_unit(jb), b->unit) != 0) {
+				return bench_error_set(err, 0, "benchmark `%s`: unit `%s` in %s but `%s` in %s: "
+						       "cannot compare", b->name, bench_unit(jb),
+						       c->runtimes[rt].path, b->unit,
+						       c->runtimes[first].path);
+			}
+			fill_cell(&b->cells[rt], jb);
+			b->npresent++;
+		}
+		b->study = row ? row->ratio : NAN;
+		if (!b->cells[c->ref].present)
+			continue;
+		for (size_t rt = 0; rt < c->nruntimes; rt++) {
+			struct compare_cell *cell = &b->cells[rt];
+			if (!cell->present)
+				continue;
+			welch(&b->cells[c->ref], cell, c->min_change, &cell->r);
+			if (rt != c->ref && (isnan(b->max_ratio) || cell->r.ratio > b->max_ratio))
+				b->max_ratio = cell->r.ratio;
+		}
+	}
+	return 0;
+}
+
+int compare_load(struct compare *c, const char *const *paths, size_t n,
+		 const struct compare_options *opts, struct bench_error *err)
+{
+	json_t **suites = xcalloc(n, sizeof(*suites));
+	int rc = -1;
+
+	*c = (struct compare){ .min_change = opts->min_change, .study = opts->study };
+	if (n < 2) {
+		bench_error_set(err, 0, "compare needs at least two result files, got %zu", n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t j, measured = 0;
+		json_t *b;
+
+		if (result_read(paths[i], &suites[i], err) < 0)
+			goto out;
+		json_array_foreach(json_object_get(suites[i], "benchmarks"), j, b)
+			measured += has_values(b);
+		if (measured == 0) {
+			bench_error_set(err, 0, "%s: no benchmarks with values (%s)", paths[i],
+					json_array_size(json_object_get(suites[i], "benchmarks")) ?
+					"only calibration runs" : "the benchmarks array is empty");
+			goto out;
+		}
+	}
+	c->nruntimes = n;
+	c->runtimes = xcalloc(n, sizeof(*c->runtimes));
+	name_runtimes(c, suites, paths);
+	if (choose_ref(c, opts->ref, err) < 0)
+		goto out;
+	collect_benches(c, suites);
+	if (fill_benches(c, suites, err) < 0)
+		goto out;
+	for (size_t rt = 0; rt < n; rt++) {
+		size_t shared = 0;
+		for (size_t i = 0; i < c->nbenches; i++) {
+			c->runtimes[rt].nbenches += c->benches[i].cells[rt].present;
+			shared += c->benches[i].cells[rt].present && c->benches[i].cells[c->ref].present;
+		}
+		if (shared == 0) {
+			bench_error_set(err, 0, "%s: shares no benchmark with the reference %s (%s)",
+					paths[rt], c->runtimes[c->ref].path, c->runtimes[c->ref].name);
+			goto out;
+		}
+	}
+	fill_groups(c);
+	sort_benches(c);
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		json_decref(suites[i]);
+	free(suites);
+	if (rc < 0)
+		compare_release(c);
+	return rc;
+}
+
+static void release_group(struct compare_group *g)
+{
+	free(g->name);
+	free(g->geo);
+	free(g->n);
+}
+
+void compare_release(struct compare *c)
+{
+	for (size_t i = 0; i < c->nbenches; i++) {
+		struct compare_bench *b = &c->benches[i];
+		for (size_t rt = 0; rt < c->nruntimes; rt++)
+			free(b->cells[rt].log_means);
+		free(b->cells);
+		free(b->name);
+		free(b->category);
+		free(b->unit);
+	}
+	free(c->benches);
+	for (size_t i = 0; i < c->nruntimes; i++) {
+		free(c->runtimes[i].name);
+		free(c->runtimes[i].path);
+	}
+	free(c->runtimes);
+	for (size_t i = 0; i < c->ncategories; i++)
+		release_group(&c->categories[i]);
+	free(c->categories);
+	release_group(&c->total);
+	free(c->order);
+	*c = (struct compare){ 0 };
+}
+
+double compare_explain_change(double ref, double other, int is_share)
+{
+	if (isnan(ref) || isnan(other))
+		return NAN;
+	if (is_share)
+		return 100 * (other - ref);
+	return ref > 0 ? other / ref : NAN;
+}

@@ -1,0 +1,41 @@
+/* The container image, assembled offline from the host's own files: an OCI
+ * bundle folder (rootfs/ and config.json), a rootfs.tar for `podman import`,
+ * and, where podman exists, the image localhost/sandbench:VERSION.  */
+#ifndef CTR_IMAGE_H
+#define CTR_IMAGE_H
+
+struct bench_error;
+
+struct ctr_image {
+	char *dir;		/* the bundle folder */
+	char *rootfs;		/* dir/rootfs */
+	char *id;		/* "sandbench-0.1.0-20261127T100000", recorded inside */
+	char *podman_ref;	/* "localhost/sandbench:0.1.0", NULL without podman */
+};
+
+/* The Debian packages whose Python modules the image carries (with their
+ * python3-* dependencies); bench/deps.sh and containers/Containerfile list
+ * the same.  NULL-terminated.  */
+extern const char *const ctr_image_packages[];
+
+/* The default bundle folder: $SANDBENCH_IMAGE_DIR, else
+ * /var/tmp/sandbench-image-VERSION.  */
+const char *ctr_image_default_dir(void);
+
+/* Assemble the image in dir (replacing an old one only when the new one is
+ * complete); with podman, also `podman import` it.  Progress on stderr.  */
+int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
+		    struct bench_error *err);
+
+/* Open the image in dir, building it first when it is missing or older than
+ * the running binary (or, with podman, absent from podman's store).  */
+int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
+		     struct bench_error *err);
+
+void ctr_image_release(struct ctr_image *img);
+
+/* `sandbench image build [-o DIR] [--no-podman]`.  */
+int ctr_image_cmd(int argc, char **argv);
+extern const char ctr_image_usage[];
+
+#endif
