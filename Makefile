@@ -42,7 +42,7 @@ BIN := sandbench
 
 HARNESS_SRC := $(filter-out bench/main.c,$(wildcard bench/*.c))
 NATIVE_SRC := $(wildcard categories/*/*.c)
-CONTAINERS_SRC := $(wildcard containers/*.c)
+CONTAINERS_SRC := $(wildcard containers/*.c containers/drivers/*.c)
 EMBED_SRC := $(wildcard embed/*.c)
 PY_SOURCES := $(sort $(wildcard categories/*/*.py) $(wildcard embed/*.py))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_SRC) $(NATIVE_SRC) $(EMBED_SRC) $(CONTAINERS_SRC)) \

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../containers/image.h"
+#include "../containers/matrix.h"
 #include "../embed/py.h"
 #include "error.h"
 #include "metadata.h"
@@ -28,6 +29,7 @@ static const char usage_main[] =
 	"  timeit    measure one Python statement the same way\n"
 	"  env       print the metadata of this machine or container\n"
 	"  image     build the container image from this host's files\n"
+	"  matrix    run the suite under several container runtimes, interleaved\n"
 	"\n"
 	"`sandbench COMMAND --help` describes each command; --version prints the version.\n";
 
@@ -391,6 +393,7 @@ static const struct {
 	{ "timeit", cmd_timeit, usage_timeit },
 	{ "env", cmd_env, usage_env },
 	{ "image", ctr_image_cmd, ctr_image_usage },
+	{ "matrix", ctr_matrix_cmd, ctr_matrix_usage },
 	/* internal modes of the re-executed binary */
 	{ "__worker", worker_main, NULL },
 	{ "__child", child_run, NULL },

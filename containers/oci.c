@@ -34,6 +34,7 @@ json_t *ctr_oci_config(const struct ctr_oci_spec *spec)
 	json_t *args = json_array(), *env = json_array(), *mounts = json_array();
 	json_t *ns = json_array(), *resources = json_object(), *linux_, *net;
 	json_int_t nofile = nofile_limit();
+	char tmp_options[128];
 
 	for (size_t i = 0; spec->args[i]; i++)
 		json_array_append_new(args, json_string(spec->args[i]));
@@ -50,7 +51,10 @@ json_t *ctr_oci_config(const struct ctr_oci_spec *spec)
 					    "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
 	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
 	json_array_append_new(mounts, mount("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"));
-	json_array_append_new(mounts, mount("/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777,size=1g"));
+	/* The process's user owns /tmp: runc applies its umask to mode=1777.  */
+	snprintf(tmp_options, sizeof(tmp_options), "nosuid,nodev,mode=1777,size=1g,uid=%u,gid=%u",
+		 spec->uid, spec->gid);
+	json_array_append_new(mounts, mount("/tmp", "tmpfs", "tmpfs", tmp_options));
 	if (spec->results)
 		json_array_append_new(mounts, mount("/results", "bind", spec->results, "rbind,rw"));
 

@@ -1,0 +1,79 @@
+/* Container runtimes, one driver each behind one table of function
+ * pointers (containers/drivers/NAME.c), and the two engines that start
+ * them: `oci` (the runtime binary on the bundle) and `podman`.  */
+#ifndef CTR_DRIVER_H
+#define CTR_DRIVER_H
+
+#include <stddef.h>
+
+struct bench_error;
+struct ctr_image;
+
+/* A NULL-terminated, growable argv.  */
+struct ctr_argv {
+	char **v;
+	size_t n, cap;
+};
+void ctr_argv_add(struct ctr_argv *a, const char *arg);
+void ctr_argv_addf(struct ctr_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctr_argv_release(struct ctr_argv *a);
+
+enum ctr_engine { CTR_ENGINE_OCI, CTR_ENGINE_PODMAN };
+
+enum {
+	CTR_NO_CONTAINER = 1 << 0,	/* native: the binary runs on the host */
+	CTR_PRIVATE_MOUNTS = 1 << 1,	/* crun: hide the cgroup2 hierarchy of a hybrid host */
+	CTR_OWN_LOOPBACK = 1 << 2,	/* the sandbox brings its own loopback (runsc, kata) */
+};
+
+struct ctr_driver {
+	const char *name;		/* "runc": what --runtimes takes */
+	const char *binary;		/* the runtime's executable */
+	const char *package;		/* the Debian package that installs it, or NULL */
+	unsigned flags;
+	/* Why it cannot run here (beyond a missing binary), or 0.  */
+	int (*check)(const struct ctr_driver *d, struct bench_error *err);
+	/* Append the global options of the runtime binary (oci engine).  */
+	void (*oci_options)(struct ctr_argv *argv);
+	/* Append podman's runtime options (podman engine).  */
+	void (*podman_options)(const struct ctr_driver *d, struct ctr_argv *argv);
+};
+
+/* native, runc, crun, runsc, kata.  NULL-terminated.  */
+extern const struct ctr_driver *const ctr_drivers[];
+
+const struct ctr_driver *ctr_driver_find(const char *name);
+
+/* Can it run here?  Names the Debian package when the binary is missing.  */
+int ctr_driver_available(const struct ctr_driver *d, struct bench_error *err);
+
+/* The runtime's version line ("runc version 1.1.5+ds1"), for metadata.  */
+void ctr_driver_version(const struct ctr_driver *d, char *buf, size_t size);
+
+/* The default podman options: --runtime NAME.  */
+void ctr_podman_runtime(const struct ctr_driver *d, struct ctr_argv *argv);
+
+/* One container run: `sandbench ARGS` inside, results in a host folder.  */
+struct ctr_run {
+	const struct ctr_driver *driver;
+	enum ctr_engine engine;
+	const struct ctr_image *image;
+	const char *const *args;	/* arguments of sandbench inside */
+	const char *results;		/* host folder, mounted at /results */
+	const char *cpus;		/* cpuset or NULL */
+	long long memory;		/* bytes or 0 */
+	double timeout;			/* seconds, 0: none */
+	int log_fd;			/* the container's output is copied here */
+	const char *label;		/* progress prefix: "round 1/2 runc" */
+};
+
+/* Start the container, copy its output to log_fd (and its progress lines to
+ * stderr, prefixed by label), wait.  -1 with the runtime's own stderr in the
+ * message when it fails to start, is killed (timeout) or exits non-zero;
+ * *exit_status is the inner sandbench's status when it ran.  */
+int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err);
+
+/* Stop the container running now, if any (async-signal-safe).  */
+void ctr_kill_current(void);
+
+#endif

@@ -1,0 +1,9 @@
+/* runc: the reference OCI runtime.  */
+#include "../driver.h"
+
+const struct ctr_driver ctr_driver_runc = {
+	.name = "runc",
+	.binary = "runc",
+	.package = "runc",
+	.podman_options = ctr_podman_runtime,
+};

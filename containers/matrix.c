@@ -1,0 +1,694 @@
+#include "matrix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../bench/clock.h"
+#include "../bench/error.h"
+#include "../bench/metadata.h"
+#include "../bench/registry.h"
+#include "../bench/result.h"
+#include "../bench/util.h"
+#include "driver.h"
+#include "image.h"
+
+#define MAX_RUNTIMES 8
+
+const char ctr_matrix_usage[] =
+	"usage: sandbench matrix --runtimes LIST -o DIR [-b NAMES] [-c CATEGORIES]\n"
+	"                        [--fast | --rigorous | --smoke] [--rounds R]\n"
+	"                        [--engine oci|podman] [--cpus LIST] [--memory SIZE]\n"
+	"                        [--timeout S] [--seed N] [--image DIR]\n"
+	"       sandbench matrix --resume DIR\n"
+	"\n"
+	"Run the selected benchmarks under several runtimes, interleaved: in each of R\n"
+	"rounds every runtime runs the selection once, in an order shuffled per round\n"
+	"from a recorded seed, so that drift of the machine hits all runtimes alike.\n"
+	"The worker processes of the profile are split across the rounds, with loops\n"
+	"calibrated once natively, and the rounds merge into DIR/RUNTIME.json (pyperf\n"
+	"JSON), with equal value counts per benchmark across runtimes.\n"
+	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
+	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
+	"  --rounds R        rounds (default 2)\n"
+	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
+	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
+	"  --cpus LIST       a cpuset for the containers, e.g. 0-1\n"
+	"  --memory SIZE     a memory limit, e.g. 4G\n"
+	"  --timeout S       stop a container after S seconds (default 3600)\n"
+	"  --seed N          the seed of the shuffled orders (default: random, recorded)\n"
+	"  --image DIR       the image's bundle folder (default: $SANDBENCH_IMAGE_DIR or\n"
+	"                    /var/tmp/sandbench-image-VERSION); built when missing or\n"
+	"                    older than the binary\n"
+	"  --resume DIR      finish an interrupted matrix: rounds already done are kept\n"
+	"\n"
+	"Files in DIR: RUNTIME.json (merged), raw/RUNTIME-rN.json (one per round),\n"
+	"raw/calibration.json, matrix.json (the plan and what is done), matrix.log.\n";
+
+/* The plan, recorded in DIR/matrix.json so that --resume can finish it.  */
+struct plan {
+	const char *runtimes[MAX_RUNTIMES];
+	size_t nruntimes;
+	unsigned rounds;
+	uint64_t seed;
+	enum ctr_engine engine;
+	const char *cpus;
+	long long memory;
+	double timeout;
+	const char *names, *categories;
+	const char *profile;		/* "default", "fast", "rigorous", "smoke" */
+	const char *image_dir;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	ctr_kill_current();
+}
+
+long long ctr_parse_size(const char *s)
+{
+	char *end;
+	double v;
+	long long mult = 1;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1LL << 10; end++; break;
+	case 'm': case 'M': mult = 1LL << 20; end++; break;
+	case 'g': case 'G': mult = 1LL << 30; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	return *end ? -1 : (long long)(v * (double)mult);
+}
+
+/* splitmix64: a small, well-mixed generator for the shuffles.  */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The order of the runtimes in each round: indices, rounds x nruntimes.  */
+static void shuffle_orders(const struct plan *p, size_t *order)
+{
+	uint64_t state = p->seed;
+
+	for (unsigned r = 0; r < p->rounds; r++) {
+		size_t *o = order + r * p->nruntimes;
+		for (size_t i = 0; i < p->nruntimes; i++)
+			o[i] = i;
+		for (size_t i = p->nruntimes - 1; i > 0; i--) {
+			size_t j = (size_t)(next_random(&state) % (i + 1)), t = o[i];
+			o[i] = o[j];
+			o[j] = t;
+		}
+	}
+}
+
+static void profile_counts(const char *profile, unsigned *processes, unsigned *values)
+{
+	if (strcmp(profile, "fast") == 0)
+		*processes = 10, *values = 2;
+	else if (strcmp(profile, "rigorous") == 0)
+		*processes = 40, *values = 3;
+	else if (strcmp(profile, "smoke") == 0)
+		*processes = 1, *values = 1;
+	else
+		*processes = 20, *values = 3;
+}
+
+static char *raw_path(const char *dir, const char *runtime, unsigned round)
+{
+	return xasprintf("%s/raw/%s-r%u.json", dir, runtime, round + 1);
+}
+
+/* The arguments of `sandbench` for one round (paths as the runtime sees
+ * them: /results inside a container, DIR/raw natively).  */
+static void round_args(const struct plan *p, const char *results, const char *runtime,
+		       unsigned round, struct ctr_argv *a)
+{
+	unsigned processes, values;
+
+	profile_counts(p->profile, &processes, &values);
+	ctr_argv_add(a, "run");
+	if (p->names) {
+		ctr_argv_add(a, "-b");
+		ctr_argv_add(a, p->names);
+	}
+	if (p->categories) {
+		ctr_argv_add(a, "-c");
+		ctr_argv_add(a, p->categories);
+	}
+	if (strcmp(p->profile, "smoke") == 0) {
+		ctr_argv_add(a, "--smoke");
+	} else {
+		/* Split the processes across rounds, rounding up.  */
+		ctr_argv_addf(a, "--processes=%u", (processes + p->rounds - 1) / p->rounds);
+		ctr_argv_addf(a, "--values=%u", values);
+		ctr_argv_add(a, "--warmups=1");
+		ctr_argv_addf(a, "--loops-from=%s/calibration.json", results);
+	}
+	ctr_argv_add(a, "--force");
+	ctr_argv_addf(a, "--output=%s/%s-r%u.json", results, runtime, round + 1);
+}
+
+static int valid_result(const char *path)
+{
+	json_t *suite = NULL;
+	int ok = result_read(path, &suite, NULL) == 0 &&
+		 json_array_size(json_object_get(suite, "benchmarks")) > 0;
+	json_decref(suite);
+	return ok;
+}
+
+static json_t *plan_to_json(const struct plan *p, json_t *done)
+{
+	json_t *rts = json_array();
+
+	for (size_t i = 0; i < p->nruntimes; i++)
+		json_array_append_new(rts, json_string(p->runtimes[i]));
+	return json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
+			 "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
+			 "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
+			 "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
+			 "benchmarks", p->names, "categories", p->categories,
+			 "profile", p->profile, "image", p->image_dir, "done", done);
+}
+
+static int save_plan(const char *dir, const struct plan *p, json_t *done, struct bench_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/matrix.json", dir);
+	json_t *j = plan_to_json(p, done);
+	cleanup_free char *text = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	return util_write_file_atomic(path, text, strlen(text), err);
+}
+
+/* Read a plan back; its strings stay owned by *root.  */
+static int load_plan(const char *dir, struct plan *p, json_t **root, struct bench_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/matrix.json", dir);
+	cleanup_free char *text = NULL;
+	json_t *j, *rts, *v;
+	size_t i;
+
+	if (util_read_file(path, 1 << 20, &text, NULL, err) < 0)
+		return bench_error_prefix(err, "--resume `%s`: not a matrix folder", dir);
+	j = json_loads(text, 0, NULL);
+	rts = json_object_get(j, "runtimes");
+	if (!json_is_array(rts) || json_array_size(rts) == 0 || json_array_size(rts) > MAX_RUNTIMES ||
+	    json_integer_value(json_object_get(j, "rounds")) < 1) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
+	memset(p, 0, sizeof(*p));
+	json_array_foreach(rts, i, v)
+		p->runtimes[p->nruntimes++] = json_string_value(v);
+	p->rounds = (unsigned)json_integer_value(json_object_get(j, "rounds"));
+	p->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
+	p->engine = strcmp(json_string_value(json_object_get(j, "engine")) ?: "oci", "podman") == 0 ?
+		CTR_ENGINE_PODMAN : CTR_ENGINE_OCI;
+	p->cpus = json_string_value(json_object_get(j, "cpus"));
+	p->memory = json_integer_value(json_object_get(j, "memory"));
+	p->timeout = json_number_value(json_object_get(j, "timeout"));
+	p->names = json_string_value(json_object_get(j, "benchmarks"));
+	p->categories = json_string_value(json_object_get(j, "categories"));
+	p->profile = json_string_value(json_object_get(j, "profile")) ?: "default";
+	p->image_dir = json_string_value(json_object_get(j, "image"));
+	for (i = 0; i < p->nruntimes; i++)
+		if (!p->runtimes[i] || !ctr_driver_find(p->runtimes[i])) {
+			json_decref(j);
+			return bench_error_set(err, 0, "%s: unknown runtime in the plan", path);
+		}
+	*root = j;
+	return 0;
+}
+
+static void logf_(FILE *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(FILE *log, const char *fmt, ...)
+{
+	char date[64];
+	va_list ap;
+
+	metadata_date(date, sizeof(date));
+	fprintf(log, "== %s ", date);
+	va_start(ap, fmt);
+	vfprintf(log, fmt, ap);
+	va_end(ap);
+	fputc('\n', log);
+	fflush(log);
+}
+
+int ctr_matrix_merge(const char *dir, const char *const *runtimes, unsigned rounds,
+		     json_t *extra_metadata, FILE *log, struct bench_error *err)
+{
+	size_t nrt = 0;
+	json_t *files[MAX_RUNTIMES][64] = { { NULL } };
+	int have[MAX_RUNTIMES] = { 0 }, rc = -1;
+
+	while (runtimes[nrt])
+		nrt++;
+	if (rounds > 64)
+		return bench_error_set(err, 0, "at most 64 rounds");
+	for (size_t i = 0; i < nrt; i++)
+		for (unsigned r = 0; r < rounds; r++) {
+			cleanup_free char *path = raw_path(dir, runtimes[i], r);
+			if (access(path, F_OK) == 0 && result_read(path, &files[i][r], NULL) == 0)
+				have[i] = 1;
+		}
+	for (size_t i = 0; i < nrt; i++) {
+		cleanup_free char *out = xasprintf("%s/%s.json", dir, runtimes[i]);
+		json_t *suite = NULL, *b;
+		size_t k;
+		unsigned first = 0;
+
+		if (!have[i])
+			continue;
+		while (!files[i][first])
+			first++;
+		suite = result_suite_new(json_deep_copy(json_object_get(files[i][first], "metadata")));
+		if (extra_metadata && json_object_get(extra_metadata, runtimes[i]))
+			json_object_update(json_object_get(suite, "metadata"),
+					   json_object_get(extra_metadata, runtimes[i]));
+		json_array_foreach(json_object_get(files[i][first], "benchmarks"), k, b) {
+			const char *name = result_benchmark_name(b);
+			json_t *merged = NULL;
+
+			for (unsigned r = 0; r < rounds; r++) {
+				json_t *mine = files[i][r] ? result_find_benchmark(files[i][r], name) : NULL;
+				int everywhere = mine != NULL;
+
+				/* A round counts only if every runtime that ran has it.  */
+				for (size_t j = 0; j < nrt && everywhere; j++)
+					if (have[j] && (!files[j][r] || !result_find_benchmark(files[j][r], name)))
+						everywhere = 0;
+				if (!everywhere) {
+					if (mine && log)
+						logf_(log, "merge: %s round %u of %s left out: another runtime lacks it",
+						      name, r + 1, runtimes[i]);
+					continue;
+				}
+				if (!merged) {
+					merged = json_deep_copy(mine);
+					continue;
+				}
+				json_array_extend(json_object_get(merged, "runs"), json_object_get(mine, "runs"));
+			}
+			if (merged)
+				json_array_append_new(json_object_get(suite, "benchmarks"), merged);
+		}
+		if (json_array_size(json_object_get(suite, "benchmarks")) > 0 &&
+		    result_write(out, suite, err) < 0) {
+			json_decref(suite);
+			goto out;
+		}
+		json_decref(suite);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < nrt; i++)
+		for (unsigned r = 0; r < rounds; r++)
+			json_decref(files[i][r]);
+	return rc;
+}
+
+/* Metadata each merged file gets: what ran it and how.  */
+static json_t *runtime_metadata(const struct plan *p, const struct ctr_image *img)
+{
+	json_t *all = json_object();
+
+	for (size_t i = 0; i < p->nruntimes; i++) {
+		const struct ctr_driver *d = ctr_driver_find(p->runtimes[i]);
+		char version[256];
+		json_t *md;
+
+		ctr_driver_version(d, version, sizeof(version));
+		md = json_pack("{s:s, s:s, s:s, s:i, s:I}", "runtime", d->name,
+			       "runtime_version", version,
+			       "engine", d->flags & CTR_NO_CONTAINER ? "none" :
+					 p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
+			       "matrix_rounds", (int)p->rounds, "matrix_seed", (json_int_t)p->seed);
+		if (!(d->flags & CTR_NO_CONTAINER) && img->id)
+			json_object_set_new(md, "image_id", json_string(img->id));
+		if (p->cpus)
+			json_object_set_new(md, "limit_cpus", json_string(p->cpus));
+		if (p->memory > 0)
+			json_object_set_new(md, "limit_memory", json_integer(p->memory));
+		json_object_set_new(all, d->name, md);
+	}
+	return all;
+}
+
+/* Run the whole plan; returns the exit status.  */
+static int run_plan(const char *dir, struct plan *p, json_t *done)
+{
+	struct bench_error err = { 0 };
+	struct ctr_image img = { 0 };
+	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
+	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0;
+	size_t total = (size_t)p->rounds * p->nruntimes, finished = 0;
+	cleanup_free char *raw = xasprintf("%s/raw", dir);
+	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	uint64_t start = bench_clock_ns();
+	json_t *extra = NULL;
+	FILE *log;
+
+	if (mkdir(raw, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "sandbench: matrix: create `%s`: %s\n", raw, strerror(errno));
+		free(order);
+		return 2;
+	}
+	log = fopen(log_path, "ae");
+	if (!log) {
+		fprintf(stderr, "sandbench: matrix: open `%s`: %s\n", log_path, strerror(errno));
+		free(order);
+		return 2;
+	}
+	logf_(log, "matrix: %zu runtimes x %u rounds, seed %llu", p->nruntimes, p->rounds,
+	      (unsigned long long)p->seed);
+
+	/* Which runtimes can run here: the others are reported, not fatal.  */
+	for (size_t i = 0; i < p->nruntimes; i++) {
+		const struct ctr_driver *d = ctr_driver_find(p->runtimes[i]);
+		usable[i] = ctr_driver_available(d, &err) == 0;
+		if (!usable[i]) {
+			fprintf(stderr, "sandbench: matrix: %s; it is left out\n", err.msg);
+			logf_(log, "%s; left out", err.msg);
+			failures++;
+			bench_error_release(&err);
+		}
+		containers += usable[i] && !(d->flags & CTR_NO_CONTAINER);
+	}
+	if (containers && ctr_image_ensure(p->image_dir, p->engine == CTR_ENGINE_PODMAN, &img,
+					   &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: image: %s\n", err.msg);
+		logf_(log, "image: %s", err.msg);
+		status = 1;
+		goto out;
+	}
+
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	/* Loops are calibrated once, natively, so every runtime and round
+	 * measures the same work per value.  */
+	if (strcmp(p->profile, "smoke") != 0) {
+		cleanup_free char *cal = xasprintf("%s/calibration.json", raw);
+		if (!valid_result(cal)) {
+			struct ctr_argv a = { 0 };
+			int exit_status;
+			ctr_argv_add(&a, "run");
+			if (p->names)
+				ctr_argv_addf(&a, "--bench=%s", p->names);
+			if (p->categories)
+				ctr_argv_addf(&a, "--category=%s", p->categories);
+			ctr_argv_add(&a, "--processes=0");
+			ctr_argv_add(&a, "--force");
+			ctr_argv_addf(&a, "--output=%s", cal);
+			fprintf(stderr, "matrix: calibrating loops natively\n");
+			if (ctr_run(&(struct ctr_run){ .driver = ctr_driver_find("native"),
+					.args = (const char *const *)a.v, .results = raw,
+					.timeout = p->timeout, .log_fd = fileno(log),
+					.label = "[calibration]" }, &exit_status, &err) < 0 &&
+			    !valid_result(cal)) {
+				fprintf(stderr, "sandbench: matrix: calibration: %s\n", err.msg);
+				logf_(log, "calibration: %s", err.msg);
+				bench_error_release(&err);
+				ctr_argv_release(&a);
+				status = interrupted ? 128 + interrupted : 1;
+				goto restore;
+			}
+			ctr_argv_release(&a);
+		}
+	}
+
+	shuffle_orders(p, order);
+	for (unsigned r = 0; r < p->rounds && !interrupted; r++) {
+		for (size_t k = 0; k < p->nruntimes && !interrupted; k++) {
+			size_t i = order[r * p->nruntimes + k];
+			const struct ctr_driver *d = ctr_driver_find(p->runtimes[i]);
+			cleanup_free char *path = raw_path(dir, d->name, r);
+			cleanup_free char *label = xasprintf("[round %u/%u %s]", r + 1, p->rounds, d->name);
+			cleanup_free char *key = xasprintf("%s-r%u", d->name, r + 1);
+			struct ctr_argv a = { 0 };
+			char left[64] = "";
+			int exit_status, rc;
+
+			finished++;
+			if (!usable[i])
+				continue;
+			if (json_is_true(json_object_get(done, key)) && valid_result(path))
+				continue;	/* resumed: this round is done */
+			if (finished > 1) {
+				double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(finished - 1);
+				snprintf(left, sizeof(left), ", about %.0f s left", per * (double)(total - finished + 1));
+			}
+			fprintf(stderr, "matrix: round %u/%u, %s (%zu/%zu%s)\n", r + 1, p->rounds, d->name,
+				finished, total, left);
+			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, d->name);
+			round_args(p, d->flags & CTR_NO_CONTAINER ? raw : "/results", d->name, r, &a);
+			rc = ctr_run(&(struct ctr_run){ .driver = d, .engine = p->engine, .image = &img,
+					.args = (const char *const *)a.v, .results = raw, .cpus = p->cpus,
+					.memory = p->memory, .timeout = p->timeout, .log_fd = fileno(log),
+					.label = label }, &exit_status, &err);
+			ctr_argv_release(&a);
+			if (interrupted)
+				break;
+			/* Exit status 1 with a file: some benchmarks failed, the rest stand.  */
+			if (valid_result(path) && (rc == 0 || exit_status == 1)) {
+				json_object_set_new(done, key, json_true());
+				logf_(log, "round %u/%u %s: done%s", r + 1, p->rounds, d->name,
+				      rc ? " (some benchmarks failed: see above)" : "");
+				if (rc)
+					failures++;
+			} else {
+				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n%s", r + 1,
+					d->name, err.msg, err.detail ? err.detail : "");
+				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, d->name, err.msg);
+				unlink(path);
+				failures++;
+			}
+			bench_error_release(&err);
+			if (save_plan(dir, p, done, &err) < 0) {
+				fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+				bench_error_release(&err);
+			}
+		}
+	}
+
+	extra = runtime_metadata(p, &img);
+	if (ctr_matrix_merge(dir, p->runtimes, p->rounds, extra, log, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: merge: %s\n", err.msg);
+		status = 1;
+	}
+	if (interrupted) {
+		fprintf(stderr, "sandbench: matrix: interrupted; finished rounds are kept: "
+			"`sandbench matrix --resume %s` finishes it\n", dir);
+		logf_(log, "interrupted by signal %d", (int)interrupted);
+		status = 128 + interrupted;
+	} else if (failures) {
+		fprintf(stderr, "sandbench: matrix: %d problem%s: see %s\n", failures,
+			failures > 1 ? "s" : "", log_path);
+		status = status ? status : 1;
+	}
+	for (size_t i = 0; i < p->nruntimes; i++) {
+		cleanup_free char *merged = xasprintf("%s/%s.json", dir, p->runtimes[i]);
+		if (access(merged, F_OK) == 0)
+			printf("%s\n", merged);
+	}
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	logf_(log, "matrix: exit status %d", status);
+	fclose(log);
+	json_decref(extra);
+	ctr_image_release(&img);
+	bench_error_release(&err);
+	free(order);
+	return status;
+}
+
+static uint64_t random_seed(void)
+{
+	uint64_t v = 0;
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v = bench_clock_ns();
+	return v & 0x7fffffffffffffffULL;	/* stays a JSON integer */
+}
+
+int ctr_matrix_cmd(int argc, char **argv)
+{
+	enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
+	       O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE };
+	static const struct option longopts[] = {
+		{ "runtimes", required_argument, NULL, O_RUNTIMES },
+		{ "output", required_argument, NULL, 'o' },
+		{ "bench", required_argument, NULL, 'b' },
+		{ "category", required_argument, NULL, 'c' },
+		{ "rounds", required_argument, NULL, O_ROUNDS },
+		{ "engine", required_argument, NULL, O_ENGINE },
+		{ "cpus", required_argument, NULL, O_CPUS },
+		{ "memory", required_argument, NULL, O_MEMORY },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "image", required_argument, NULL, O_IMAGE },
+		{ "resume", required_argument, NULL, O_RESUME },
+		{ "fast", no_argument, NULL, O_FAST },
+		{ "rigorous", no_argument, NULL, O_RIGOROUS },
+		{ "smoke", no_argument, NULL, O_SMOKE },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct plan p = { .rounds = 2, .timeout = 3600, .profile = "default",
+			  .image_dir = ctr_image_default_dir() };
+	struct bench_error err = { 0 };
+	const char *dir = NULL, *resume = NULL, *runtimes = NULL;
+	cleanup_free char *rt_copy = NULL;
+	const struct bench_def **sel = NULL;
+	json_t *root = NULL, *done;
+	int c, profiles = 0, seeded = 0, rc;
+	size_t nsel;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "o:b:c:", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_RUNTIMES: runtimes = optarg; break;
+		case 'o': dir = optarg; break;
+		case 'b': p.names = optarg; break;
+		case 'c': p.categories = optarg; break;
+		case O_ROUNDS:
+			if (util_parse_long(optarg, 1, 64, &v) < 0)
+				goto usage_bad;
+			p.rounds = (unsigned)v;
+			break;
+		case O_ENGINE:
+			if (strcmp(optarg, "oci") == 0)
+				p.engine = CTR_ENGINE_OCI;
+			else if (strcmp(optarg, "podman") == 0)
+				p.engine = CTR_ENGINE_PODMAN;
+			else
+				goto usage_bad;
+			break;
+		case O_CPUS: p.cpus = optarg; break;
+		case O_MEMORY:
+			p.memory = ctr_parse_size(optarg);
+			if (p.memory < (1LL << 20))
+				goto usage_bad;
+			break;
+		case O_TIMEOUT:
+			if (util_parse_double(optarg, &p.timeout) < 0)
+				goto usage_bad;
+			break;
+		case O_SEED:
+			if (util_parse_long(optarg, 0, 0x7fffffffffffffffL, &v) < 0)
+				goto usage_bad;
+			p.seed = (uint64_t)v;
+			seeded = 1;
+			break;
+		case O_IMAGE: p.image_dir = optarg; break;
+		case O_RESUME: resume = optarg; break;
+		case O_FAST: p.profile = "fast", profiles++; break;
+		case O_RIGOROUS: p.profile = "rigorous", profiles++; break;
+		case O_SMOKE: p.profile = "smoke", profiles++; break;
+		default:
+			fprintf(stderr, "\n%s", ctr_matrix_usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sandbench: matrix: unexpected argument `%s`\n\n%s", argv[optind],
+			ctr_matrix_usage);
+		return 2;
+	}
+	if (resume) {
+		if (load_plan(resume, &p, &root, &err) < 0) {
+			fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+			return 2;
+		}
+		done = json_deep_copy(json_object_get(root, "done"));
+		if (!json_is_object(done)) {
+			json_decref(done);
+			done = json_object();
+		}
+		rc = run_plan(resume, &p, done);
+		json_decref(done);
+		json_decref(root);
+		return rc;
+	}
+	if (!runtimes || !dir || profiles > 1) {
+		fprintf(stderr, "sandbench: matrix: give --runtimes and -o DIR%s\n\n%s",
+			profiles > 1 ? ", and one of --fast, --rigorous and --smoke" : "",
+			ctr_matrix_usage);
+		return 2;
+	}
+	rt_copy = xstrdup(runtimes);
+	for (char *save = NULL, *name = strtok_r(rt_copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		int dup = 0;
+		if (!ctr_driver_find(name)) {
+			fprintf(stderr, "sandbench: matrix: unknown runtime `%s`; runtimes: native runc "
+				"crun runsc kata\n", name);
+			return 2;
+		}
+		for (size_t i = 0; i < p.nruntimes; i++)
+			dup |= strcmp(p.runtimes[i], name) == 0;
+		if (!dup && p.nruntimes < MAX_RUNTIMES)
+			p.runtimes[p.nruntimes++] = name;
+	}
+	if (p.nruntimes == 0)
+		goto usage_bad;
+	if (bench_registry_select(p.names, p.categories, &sel, &nsel, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+		return 2;
+	}
+	free(sel);
+	if (!seeded)
+		p.seed = random_seed();
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "sandbench: matrix: create `%s`: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	{
+		cleanup_free char *plan_path = xasprintf("%s/matrix.json", dir);
+		if (access(plan_path, F_OK) == 0) {
+			fprintf(stderr, "sandbench: matrix: `%s` already holds a matrix: finish it with "
+				"--resume %s, or choose another -o\n", dir, dir);
+			return 2;
+		}
+	}
+	done = json_object();
+	if (save_plan(dir, &p, done, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+		json_decref(done);
+		return 2;
+	}
+	rc = run_plan(dir, &p, done);
+	json_decref(done);
+	return rc;
+usage_bad:
+	fprintf(stderr, "sandbench: matrix: bad value for an option\n\n%s", ctr_matrix_usage);
+	return 2;
+}

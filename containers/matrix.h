@@ -1,0 +1,25 @@
+/* `sandbench matrix`: the suite under several runtimes, in rounds whose
+ * runtime order is shuffled, merged into one pyperf file per runtime.  */
+#ifndef CTR_MATRIX_H
+#define CTR_MATRIX_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct bench_error;
+
+int ctr_matrix_cmd(int argc, char **argv);
+extern const char ctr_matrix_usage[];
+
+/* Merge the round files DIR/raw/RUNTIME-rN.json of every runtime into
+ * DIR/RUNTIME.json, keeping per benchmark only the rounds every runtime has,
+ * so that value counts are equal across runtimes.  extra_metadata maps a
+ * runtime name to an object of metadata to add (borrowed, may be NULL).
+ * Writes what it dropped to log (may be NULL).  */
+int ctr_matrix_merge(const char *dir, const char *const *runtimes, unsigned rounds,
+		     json_t *extra_metadata, FILE *log, struct bench_error *err);
+
+/* "4G", "512M", "1048576" -> bytes; -1 on garbage.  */
+long long ctr_parse_size(const char *s);
+
+#endif
