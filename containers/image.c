@@ -1,6 +1,8 @@
 #include "image.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -376,8 +378,30 @@ static int podman_has(const char *ref)
 	return run(argv, NULL, NULL) == 0;
 }
 
+static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
+			 struct bench_error *err);
+
+/* Two matrices starting at once must not assemble the same folder twice:
+ * the second waits for the first, then finds the image ready.  */
 int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
 		     struct bench_error *err)
+{
+	cleanup_free char *lock_path = xasprintf("%s.lock", dir);
+	int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), rc;
+
+	if (fd < 0)
+		return bench_error_set(err, errno, "lock `%s`", lock_path);
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return bench_error_set(err, errno, "lock `%s`", lock_path);
+	}
+	rc = ensure_locked(dir, podman, img, err);
+	close(fd);
+	return rc;
+}
+
+static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
+			 struct bench_error *err)
 {
 	cleanup_free char *meta_path = xasprintf("%s/rootfs/etc/sandbench-image.json", dir);
 	cleanup_free char *text = NULL;

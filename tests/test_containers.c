@@ -1,0 +1,273 @@
+/* The container layer: OCI config, sizes, merging rounds, and real matrices
+ * under runc, crun and runsc through both engines ($SANDBENCH, as root).  */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../bench/error.h"
+#include "../bench/result.h"
+#include "../bench/util.h"
+#include "../containers/driver.h"
+#include "../containers/image.h"
+#include "../containers/matrix.h"
+#include "../containers/oci.h"
+
+static char dir[] = "/tmp/sandbench-test-ctr-XXXXXX";
+
+static void setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+TestSuite(containers, .init = setup, .fini = teardown, .timeout = 900);
+
+Test(containers, parses_sizes)
+{
+	cr_assert_eq(ctr_parse_size("4G"), 4LL << 30);
+	cr_assert_eq(ctr_parse_size("512M"), 512LL << 20);
+	cr_assert_eq(ctr_parse_size("1.5g"), 3LL << 29);
+	cr_assert_eq(ctr_parse_size("1048576"), 1048576);
+	cr_assert_eq(ctr_parse_size("4GB"), 4LL << 30);
+	cr_assert_eq(ctr_parse_size("4X"), -1);
+	cr_assert_eq(ctr_parse_size(""), -1);
+	cr_assert_eq(ctr_parse_size("-1G"), -1);
+}
+
+Test(containers, oci_config_is_least_privilege)
+{
+	const char *args[] = { "/usr/bin/sandbench", "env", NULL };
+	json_t *c = ctr_oci_config(&(struct ctr_oci_spec){ .rootfs = "/img/rootfs", .args = args,
+		.results = "/host/results", .cpus = "0-1", .memory = 4LL << 30, .uid = 65534,
+		.gid = 65534 });
+	json_t *mounts = json_object_get(c, "mounts"), *m, *caps;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int writable_binds = 0;
+
+	cr_assert(json_is_true(json_object_get(json_object_get(c, "root"), "readonly")));
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(c, "process"),
+							"user"), "uid")), 65534);
+	cr_assert(json_is_true(json_object_get(json_object_get(c, "process"), "noNewPrivileges")));
+	caps = json_object_get(json_object_get(c, "process"), "capabilities");
+	json_object_foreach(caps, key, v)
+		cr_assert_eq(json_array_size(v), 0, "capability set `%s` must be empty", key);
+	json_array_foreach(mounts, i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "type")), "bind") == 0) {
+			writable_binds++;
+			cr_assert_str_eq(json_string_value(json_object_get(m, "destination")), "/results");
+			cr_assert_str_eq(json_string_value(json_object_get(m, "source")), "/host/results");
+		}
+	}
+	cr_assert_eq(writable_binds, 1, "the results folder is the only host mount");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(
+		json_object_get(c, "linux"), "resources"), "cpu"), "cpus")), "0-1");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(
+		json_object_get(c, "linux"), "resources"), "memory"), "limit")), 4LL << 30);
+	json_decref(c);
+}
+
+/* A round file: one benchmark per name with `runs` runs of 2 values.  */
+static void write_round(const char *runtime, unsigned round, const char *const *names, int runs)
+{
+	struct bench_error err = { 0 };
+	char *raw = xasprintf("%s/raw", dir), *path = xasprintf("%s/raw/%s-r%u.json", dir, runtime, round);
+	json_t *suite = result_suite_new(json_pack("{s:s}", "hostname", "h"));
+
+	mkdir(raw, 0755);
+	for (size_t i = 0; names[i]; i++) {
+		json_t *b = result_benchmark_new(names[i], "math", "python", 8, 1);
+		for (int r = 0; r < runs; r++)
+			json_array_append_new(json_object_get(b, "runs"),
+					      json_pack("{s:{s:s}, s:[f,f]}", "metadata", "date", "d",
+							"values", 0.1, 0.2));
+		json_array_append_new(json_object_get(suite, "benchmarks"), b);
+	}
+	cr_assert_eq(result_write(path, suite, &err), 0, "%s", err.msg);
+	json_decref(suite);
+	free(raw);
+	free(path);
+}
+
+static size_t values_of(const char *runtime, const char *name)
+{
+	char *path = xasprintf("%s/%s.json", dir, runtime);
+	json_t *suite = NULL, *b;
+	size_t n = 0;
+
+	cr_assert_eq(result_read(path, &suite, NULL), 0, "%s unreadable", path);
+	b = result_find_benchmark(suite, name);
+	if (b) {
+		double *v;
+		result_benchmark_values(b, &v, &n, NULL, NULL);
+		free(v);
+	}
+	json_decref(suite);
+	free(path);
+	return n;
+}
+
+Test(containers, merge_keeps_equal_counts)
+{
+	const char *both[] = { "nbody", "float", NULL }, *one[] = { "nbody", NULL };
+	const char *runtimes[] = { "runc", "runsc", NULL };
+	struct bench_error err = { 0 };
+	json_t *extra = json_pack("{s:{s:s}}", "runsc", "runtime", "runsc");
+	char *path;
+	json_t *suite = NULL;
+
+	/* runsc lost `float` in round 2, and round 3 of runc only.  */
+	write_round("runc", 1, both, 2);
+	write_round("runc", 2, both, 2);
+	write_round("runc", 3, both, 2);
+	write_round("runsc", 1, both, 2);
+	write_round("runsc", 2, one, 2);
+	cr_assert_eq(ctr_matrix_merge(dir, runtimes, 3, extra, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(values_of("runc", "nbody"), 8);
+	cr_assert_eq(values_of("runsc", "nbody"), 8);
+	cr_assert_eq(values_of("runc", "float"), 4);
+	cr_assert_eq(values_of("runsc", "float"), 4);
+	path = xasprintf("%s/runsc.json", dir);
+	cr_assert_eq(result_read(path, &suite, NULL), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(suite, "metadata"),
+							   "runtime")), "runsc");
+	json_decref(suite);
+	json_decref(extra);
+	free(path);
+}
+
+Test(containers, kata_says_why_it_cannot_run)
+{
+	struct bench_error err = { 0 };
+	const struct ctr_driver *kata = ctr_driver_find("kata");
+
+	cr_assert_not_null(kata);
+	if (ctr_driver_available(kata, &err) == 0)
+		cr_skip_test("kata-runtime and /dev/kvm are both here: the matrix test covers it");
+	cr_assert(strstr(err.msg, "kata"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "/dev/kvm") || strstr(err.msg, "not installed"), "%s", err.msg);
+}
+
+/* ---- real matrices ---- */
+
+static int run_sandbench(char *const args[], char **out_text)
+{
+	char *argv[32];
+	char *log = xasprintf("%s/out.txt", dir);
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int n = 0, status;
+
+	argv[n++] = getenv("SANDBENCH");
+	for (int i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, __environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	waitpid(pid, &status, 0);
+	if (util_read_file(log, 1 << 24, out_text, NULL, NULL) < 0)
+		*out_text = xstrdup("");
+	free(log);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int have(const char *binary)
+{
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
+	int ok = system(cmd) == 0;
+	free(cmd);
+	return ok;
+}
+
+static void check_matrix(const char *engine)
+{
+	const char *runtimes[] = { "runc", "crun", "runsc" };
+	const char *names[] = { "nbody", "pathlib", "asyncio_tcp" };
+	char *out_dir = xasprintf("%s/%s", dir, engine), *text = NULL;
+	int status;
+
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
+	if (getuid() != 0)
+		cr_skip_test("container runtimes need root here");
+	for (size_t i = 0; i < 3; i++)
+		if (!have(runtimes[i]))
+			cr_skip_test("%s is not installed (apt-get install %s)", runtimes[i], runtimes[i]);
+	if (strcmp(engine, "podman") == 0 && !have("podman"))
+		cr_skip_test("podman is not installed (apt-get install podman)");
+
+	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,runc,crun,runsc",
+		"--engine", (char *)engine, "--smoke", "-b", "nbody,pathlib,asyncio_tcp",
+		"--rounds", "2", "-o", out_dir, NULL }, &text);
+	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
+	for (size_t i = 0; i < 3; i++) {
+		char *path = xasprintf("%s/%s.json", out_dir, runtimes[i]);
+		json_t *suite = NULL, *md;
+		struct bench_error err = { 0 };
+
+		cr_assert_eq(result_read(path, &suite, &err), 0, "%s", err.msg);
+		md = json_object_get(suite, "metadata");
+		cr_assert_str_eq(json_string_value(json_object_get(md, "runtime")), runtimes[i]);
+		cr_assert_str_eq(json_string_value(json_object_get(md, "engine")), engine);
+		cr_assert_not_null(json_string_value(json_object_get(md, "image_id")));
+		if (strcmp(runtimes[i], "runsc") == 0)
+			cr_assert_str_eq(json_string_value(json_object_get(md, "runtime_detected")), "gvisor",
+					 "runsc must show gVisor from inside");
+		else
+			cr_assert_str_neq(json_string_value(json_object_get(md, "runtime_detected")), "gvisor");
+		for (size_t k = 0; k < 3; k++) {
+			json_t *b = result_find_benchmark(suite, names[k]);
+			double *v;
+			size_t n;
+			cr_assert_not_null(b, "%s: `%s` missing", path, names[k]);
+			result_benchmark_values(b, &v, &n, NULL, NULL);
+			cr_assert_eq(n, 2, "%s: `%s`: one value per round, 2 rounds", path, names[k]);
+			free(v);
+		}
+		json_decref(suite);
+		free(path);
+	}
+	free(text);
+	free(out_dir);
+}
+
+Test(containers, matrix_oci_engine) { check_matrix("oci"); }
+Test(containers, matrix_podman_engine) { check_matrix("podman"); }
+
+/* The three lists of Python packages must agree: the offline image, the
+ * Containerfile and the set-up script.  */
+Test(containers, package_lists_agree)
+{
+	const char *root = getenv("SANDBENCH_ROOT");
+	char *deps_path, *cf_path, *deps = NULL, *cf = NULL;
+
+	cr_assert_not_null(root, "run through `make test`");
+	deps_path = xasprintf("%s/bench/deps.sh", root);
+	cf_path = xasprintf("%s/containers/Containerfile", root);
+	cr_assert_eq(util_read_file(deps_path, 1 << 20, &deps, NULL, NULL), 0);
+	cr_assert_eq(util_read_file(cf_path, 1 << 20, &cf, NULL, NULL), 0);
+	for (size_t i = 0; ctr_image_packages[i]; i++) {
+		cr_assert(strstr(deps, ctr_image_packages[i]), "bench/deps.sh lacks %s", ctr_image_packages[i]);
+		cr_assert(strstr(cf, ctr_image_packages[i]), "Containerfile lacks %s", ctr_image_packages[i]);
+	}
+	free(deps);
+	free(cf);
+	free(deps_path);
+	free(cf_path);
+}
