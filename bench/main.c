@@ -48,12 +48,17 @@ static const char usage_run[] =
 	"Run benchmarks, each in fresh worker processes, and write a pyperf JSON file.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories (with -b: the union)\n"
-	"      --fast            10 processes x 2 values, 1 warmup\n"
-	"      --rigorous        40 processes x 3 values, 1 warmup\n"
+	"      --fast            up to 10 processes x 2 values, 1 warmup; stop at a\n"
+	"                        95%% confidence half-width of 2%%\n"
+	"      --rigorous        up to 40 processes x 3 values, 1 warmup; stop at 0.5%%\n"
 	"      --smoke           1 process x 1 value, 1 loop, no warmup: checks that\n"
 	"                        every workload runs and passes its self-check\n"
-	"                        (default profile: 20 processes x 3 values, 1 warmup)\n"
-	"  -p, --processes N     worker processes per benchmark (0: only calibrate)\n"
+	"                        (default profile: up to 20 processes x 3 values,\n"
+	"                        1 warmup; stop at 1%%; never fewer than 3 processes)\n"
+	"  -p, --processes N     exactly N worker processes per benchmark, no early\n"
+	"                        stop (0: only calibrate)\n"
+	"      --target PCT      stop adding processes at this confidence half-width\n"
+	"                        (percent of the mean); with -p, N is the maximum\n"
 	"  -n, --values N        timed values per process\n"
 	"  -w, --warmups N       untimed warmup values per process\n"
 	"  -l, --loops N         loops per value (default: calibrated)\n"
@@ -145,7 +150,7 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 				 const char **categories)
 {
 	enum { O_FAST = 256, O_RIGOROUS, O_SMOKE, O_MIN_TIME, O_TIMEOUT, O_AFFINITY,
-	       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM };
+	       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM, O_TARGET };
 	static const struct option longopts[] = {
 		{ "bench", required_argument, NULL, 'b' },
 		{ "category", required_argument, NULL, 'c' },
@@ -165,13 +170,15 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		{ "force", no_argument, NULL, O_FORCE },
 		{ "append", no_argument, NULL, O_APPEND },
 		{ "loops-from", required_argument, NULL, O_LOOPS_FROM },
+		{ "target", required_argument, NULL, O_TARGET },
 		{ NULL, 0, NULL, 0 },
 	};
 	long p = -1, nv = -1, w = -1, l = -1;
+	double target = 0;
 	int c, profiles = 0;
 	cpu_set_t cpus;
 
-	*o = (struct runner_options){ .processes = 20, .values = 3, .warmups = 1,
+	*o = (struct runner_options){ .processes = 20, .values = 3, .warmups = 1, .target = 0.01,
 				      .min_time = 0.1, .timeout = 600 };
 	while ((c = getopt_long(argc, argv, is_timeit ? "s:p:n:w:l:o:" : "b:c:p:n:w:l:o:",
 				longopts, NULL)) != -1) {
@@ -180,13 +187,16 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		case 'c': *categories = optarg; break;
 		case 's': o->setup = optarg; break;
 		case O_FAST:
-			o->processes = 10, o->values = 2, o->warmups = 1, profiles++;
+			o->processes = 10, o->values = 2, o->warmups = 1, o->target = 0.02;
+			profiles++;
 			break;
 		case O_RIGOROUS:
-			o->processes = 40, o->values = 3, o->warmups = 1, profiles++;
+			o->processes = 40, o->values = 3, o->warmups = 1, o->target = 0.005;
+			profiles++;
 			break;
 		case O_SMOKE:
-			o->processes = 1, o->values = 1, o->warmups = 0, o->loops = 1, profiles++;
+			o->processes = 1, o->values = 1, o->warmups = 0, o->loops = 1, o->target = 0;
+			profiles++;
 			break;
 		case 'p':
 			if (util_parse_long(optarg, 0, 10000, &p) < 0)
@@ -227,6 +237,10 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		case 'o': o->output = optarg; break;
 		case O_FORCE: o->force = 1; break;
 		case O_APPEND: o->append = 1; break;
+		case O_TARGET:
+			if (util_parse_double(optarg, &target) < 0 || target > 100)
+				return bad_usage(usage, "bad --target `%s`: give a percentage, e.g. 1", optarg);
+			break;
 		case O_LOOPS_FROM: {
 			struct bench_error err = { 0 };
 			json_decref(o->loops_from);
@@ -245,8 +259,12 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		return bad_usage(usage, "%s", "choose one of --fast, --rigorous and --smoke");
 	if (o->force && o->append)
 		return bad_usage(usage, "%s", "choose one of --force and --append");
-	if (p >= 0)
+	if (p >= 0) {
 		o->processes = (unsigned)p;
+		o->target = 0;
+	}
+	if (target > 0)
+		o->target = target / 100;
 	if (nv > 0)
 		o->values = (unsigned)nv;
 	if (w >= 0)

@@ -19,6 +19,8 @@
 #include "util.h"
 #include "worker.h"
 
+#define MIN_PROCESSES 3
+
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -87,6 +89,29 @@ static uint64_t known_loops(const struct runner_options *opts, json_t *bench, co
 	return opts->loops;
 }
 
+/* Enough processes: at least MIN_PROCESSES (different hash seeds), and the
+ * confidence half-width on per-process means within the target.  */
+static int precise_enough(const struct runner_options *opts, json_t *runs, json_t *bench)
+{
+	json_t *all = json_pack("{s:[]}", "runs");
+	double *means, halfwidth, mean;
+	size_t n;
+
+	if (opts->target <= 0) {
+		json_decref(all);
+		return 0;
+	}
+	if (bench)
+		json_array_extend(json_object_get(all, "runs"), json_object_get(bench, "runs"));
+	json_array_extend(json_object_get(all, "runs"), runs);
+	result_benchmark_values(all, NULL, NULL, &means, &n);
+	json_decref(all);
+	mean = stats_mean(means, n);
+	halfwidth = stats_ci95_halfwidth(means, n);
+	free(means);
+	return n >= MIN_PROCESSES && mean > 0 && halfwidth / mean <= opts->target;
+}
+
 /* Run one benchmark: calibrate (unless the loops are known), then the
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
@@ -123,6 +148,8 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 			goto fail;
 		inner_loops = res.inner_loops;
 		json_array_append_new(runs, res.run);
+		if (precise_enough(opts, runs, *bench))
+			break;
 	}
 	if (!*bench)
 		*bench = result_benchmark_new(name, def ? def->category : "timeit",
@@ -236,6 +263,10 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 				o->err.detail ? o->err.detail : "");
 			continue;
 		}
+		summarise(bench, o);
+		if (o->nruns >= 2)
+			json_object_set_new(json_object_get(bench, "metadata"), "ci95_halfwidth_pct",
+					    json_real(100 * o->halfwidth / o->mean));
 		if (fresh)
 			json_array_append(json_object_get(suite, "benchmarks"), bench);
 		json_decref(bench);
@@ -246,7 +277,6 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 			break;
 		}
 		o->status = OUT_OK;
-		summarise(bench, o);
 		runner_format_time(o->mean, mean, sizeof(mean));
 		runner_format_time(o->stdev, sd, sizeof(sd));
 		if (o->nvalues == 0)

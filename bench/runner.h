@@ -13,6 +13,9 @@ struct bench_def;
 struct runner_options {
 	unsigned processes;		/* after calibration; 0: calibrate only */
 	unsigned values, warmups;
+	/* Stop adding processes once the 95% confidence half-width of the mean
+	 * is within target (relative; 0: run every process).  */
+	double target;
 	uint64_t loops;			/* 0: calibrate in a first process */
 	json_t *loops_from;		/* take the loops of these results */
 	double min_time;		/* seconds per value when calibrating */

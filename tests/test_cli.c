@@ -419,3 +419,21 @@ Test(cli, env_prints_metadata)
 	json_decref(md);
 	cmd_free(&c);
 }
+
+Test(cli, adaptive_stop_needs_three_processes_and_records_the_precision)
+{
+	char *out = path_in("adaptive.json");
+	struct cmd c = RUN("run", "-b", "syscall_getpid", "-p", "10", "--target", "100",
+			   "--min-time", "0.01", "-o", out);
+	json_t *suite, *md;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	check_bench(suite, "syscall_getpid", 3, 3);
+	md = json_object_get(bench_named(suite, "syscall_getpid"), "metadata");
+	cr_assert_gt(json_real_value(json_object_get(md, "ci95_halfwidth_pct")), 0);
+	cr_assert_leq(json_real_value(json_object_get(md, "ci95_halfwidth_pct")), 100);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
