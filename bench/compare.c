@@ -89,35 +89,30 @@ static void name_runtimes(struct compare *c, json_t **suites, const char *const 
 
 static int choose_ref(struct compare *c, const char *want, struct bench_error *err)
 {
-	size_t i;
+	char list[512] = "";
+	size_t i, len = 0;
 
-	if (!want) {
-		c->ref = 0;
-		for (i = 0; i < c->nruntimes; i++) {
-			if (strcmp(c->runtimes[i].name, "runc") == 0) {
-				c->ref = i;
-				break;
-			}
-		}
-		return 0;
-	}
+	c->ref = 0;
 	for (i = 0; i < c->nruntimes; i++) {
 		cleanup_free char *stem = file_stem(c->runtimes[i].path);
-		if (strcmp(c->runtimes[i].name, want) == 0 ||
-		    strcmp(c->runtimes[i].path, want) == 0 || strcmp(stem, want) == 0) {
+
+		if (!want && strcmp(c->runtimes[i].name, "runc") == 0) {
+			c->ref = i;
+			return 0;
+		}
+		if (want && (strcmp(c->runtimes[i].name, want) == 0 ||
+			     strcmp(c->runtimes[i].path, want) == 0 || strcmp(stem, want) == 0)) {
 			c->ref = i;
 			return 0;
 		}
 	}
-	{
-		char list[512] = "";
-		size_t len = 0;
-		for (i = 0; i < c->nruntimes && len < sizeof(list); i++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-						i ? ", " : "", c->runtimes[i].name);
-		return bench_error_set(err, 0, "--ref `%s`: no such runtime; the runtimes are: %s",
-				       want, list);
-	}
+	if (!want)
+		return 0;
+	for (i = 0; i < c->nruntimes && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					c->runtimes[i].name);
+	return bench_error_set(err, 0, "--ref `%s`: no such runtime; the runtimes are: %s",
+			       want, list);
 }
 
 static struct compare_bench *find_bench(struct compare *c, const char *name)
@@ -155,6 +150,14 @@ static void collect_benches(struct compare *c, json_t **suites)
 				.cells = xcalloc(c->nruntimes, sizeof(*cb->cells)),
 				.study = NAN, .max_ratio = NAN,
 			};
+			/* A runtime without the benchmark has nothing to show.  */
+			for (size_t rt = 0; rt < c->nruntimes; rt++)
+				cb->cells[rt] = (struct compare_cell){
+					.mean = NAN, .stdev = NAN,
+					.r = { .ratio = NAN, .lo = NAN, .hi = NAN,
+					       .log_se = NAN, .df = NAN },
+					.ex = { NAN, NAN, NAN, NAN, NAN, NAN },
+				};
 		}
 	}
 }
@@ -251,7 +254,7 @@ static double t975(double df)
 		df = 1;
 	if (df > 1e9)
 		df = 1e9;
-	return stats_t975((size_t)df);
+	return stats_t975((size_t)(df + 1e-9));	/* 8 computed as 7.999... is 8 */
 }
 
 static void set_interval(struct compare_ratio *r, double log_ratio, double se2,
@@ -379,17 +382,18 @@ static void fill_groups(struct compare *c)
 	fill_group(c, &c->total, NULL);
 }
 
-static const struct compare *sort_ctx;
-
-static int by_ratio_desc(const void *a, const void *b)
+static int by_ratio_desc(const void *a, const void *b, void *ctx)
 {
-	const struct compare_bench *x = &sort_ctx->benches[*(const size_t *)a];
-	const struct compare_bench *y = &sort_ctx->benches[*(const size_t *)b];
-	int nx = isnan(x->max_ratio), ny = isnan(y->max_ratio);
+	const struct compare *c = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	double x = c->benches[i].max_ratio, y = c->benches[j].max_ratio;
 
-	if (nx || ny)
-		return nx - ny;
-	return (x->max_ratio < y->max_ratio) - (x->max_ratio > y->max_ratio);
+	/* Benchmarks without a ratio last; ties in file order.  */
+	if (isnan(x) != isnan(y))
+		return isnan(x) - isnan(y);
+	if (!isnan(x) && x != y)
+		return (x < y) - (x > y);
+	return (i > j) - (i < j);
 }
 
 static void sort_benches(struct compare *c)
@@ -397,10 +401,7 @@ static void sort_benches(struct compare *c)
 	c->order = xcalloc(c->nbenches, sizeof(*c->order));
 	for (size_t i = 0; i < c->nbenches; i++)
 		c->order[i] = i;
-	/* qsort is not stable: ties keep file order through the index.  */
-	sort_ctx = c;
-	qsort(c->order, c->nbenches, sizeof(*c->order), by_ratio_desc);
-	sort_ctx = NULL;
+	qsort_r(c->order, c->nbenches, sizeof(*c->order), by_ratio_desc, c);
 }
 
 /* Per benchmark: cells, units, ratios, the study's figure.  */
@@ -433,6 +434,11 @@ static int fill_benches(struct compare *c, json_t **suites, struct bench_error *
 			struct compare_cell *cell = &b->cells[rt];
 			if (!cell->present)
 				continue;
+			if (rt == c->ref) {
+				cell->r = (struct compare_ratio){ .ratio = 1, .lo = 1, .hi = 1,
+								  .df = INFINITY };
+				continue;
+			}
 			welch(&b->cells[c->ref], cell, c->min_change, &cell->r);
 			if (rt != c->ref && (isnan(b->max_ratio) || cell->r.ratio > b->max_ratio))
 				b->max_ratio = cell->r.ratio;

@@ -55,10 +55,18 @@ const struct bench_def bench_registry[] = {
 	PY("xml_etree_iterparse", "serialize", "serialize/xml_etree_iterparse"),
 	PY("xml_etree_generate", "serialize", "serialize/xml_etree_generate"),
 	PY("xml_etree_process", "serialize", "serialize/xml_etree_process"),
+#if HAVE_LIBXML2
+	NATIVE("xml_parse_libxml2", "serialize", serialize_xml_parse_libxml2_ops),
+	NATIVE("xml_iterparse_libxml2", "serialize", serialize_xml_iterparse_libxml2_ops),
+	NATIVE("xml_generate_libxml2", "serialize", serialize_xml_generate_libxml2_ops),
+#endif
 	/* sql */
 	PYREQ("sqlalchemy_declarative", "sql", "sql/sqlalchemy_declarative", "python3-sqlalchemy"),
 	PYREQ("sqlalchemy_imperative", "sql", "sql/sqlalchemy_imperative", "python3-sqlalchemy"),
 	PY("sqlite_synth", "sql", "sql/sqlite_synth"),
+#if HAVE_SQLITE3
+	NATIVE("sqlite_synth_c", "sql", sql_sqlite_synth_c_ops),
+#endif
 	/* sympy */
 	PYREQ("sympy_expand", "sympy", "sympy/sympy_expand", "python3-sympy"),
 	PYREQ("sympy_integrate", "sympy", "sympy/sympy_integrate", "python3-sympy"),
@@ -69,16 +77,22 @@ const struct bench_def bench_registry[] = {
 	PY("regex_dna", "regex", "regex/regex_dna"),
 	PY("regex_effbot", "regex", "regex/regex_effbot"),
 	PY("regex_v8", "regex", "regex/regex_v8"),
+#if HAVE_PCRE2
+	NATIVE("regex_dna_pcre2", "regex", regex_dna_pcre2_ops),
+	NATIVE("regex_effbot_pcre2", "regex", regex_effbot_pcre2_ops),
+#endif
 	/* template */
 	PYREQ("django_template", "template", "template/django_template", "python3-django"),
 	PYREQ("mako", "template", "template/mako", "python3-mako"),
 	/* pathlib */
 	PY("pathlib", "pathlib", "pathlib/pathlib"),
+	NATIVE("pathlib_c", "pathlib", pathlib_c_ops),
 	/* startup: children of the binary itself, timed from spawn to exit */
 	{ .name = "python_startup", .category = "startup", .kind = BENCH_PROCESS,
 	  .native = &startup_python_ops },
 	{ .name = "python_startup_no_site", .category = "startup", .kind = BENCH_PROCESS,
 	  .native = &startup_python_no_site_ops },
+	NATIVE("process_spawn", "startup", startup_process_spawn_ops),
 	/* misc */
 	PY("chaos", "misc", "misc/chaos"),
 	PYREQ("crypto_pyaes", "misc", "misc/crypto_pyaes", "python3-pyaes"),
@@ -99,11 +113,33 @@ const struct bench_def bench_registry[] = {
 	PY("asyncio_tcp", "net", "net/asyncio_tcp"),
 	PY("thread_pool_map", "threads", "threads/thread_pool_map"),
 	NATIVE("syscall_getpid", "kernel", kernel_syscall_getpid_ops),
+	NATIVE("clock_gettime", "kernel", kernel_clock_gettime_ops),
+	NATIVE("file_open_close", "kernel", kernel_file_open_close_ops),
+	NATIVE("file_stat", "kernel", kernel_file_stat_ops),
+	NATIVE("file_read_4k", "kernel", kernel_file_read_4k_ops),
+	NATIVE("file_write_fsync", "kernel", kernel_file_write_fsync_ops),
+	NATIVE("mmap_fault", "kernel", kernel_mmap_fault_ops),
+	NATIVE("pipe_pingpong", "kernel", kernel_pipe_pingpong_ops),
+	NATIVE("futex_pingpong", "kernel", kernel_futex_pingpong_ops),
+	NATIVE("tcp_loopback_rtt", "kernel", kernel_tcp_loopback_rtt_ops),
+	NATIVE("fork_exec", "kernel", kernel_fork_exec_ops),
 };
 
 const size_t bench_registry_len = sizeof(bench_registry) / sizeof(bench_registry[0]);
 
 const char *const bench_registry_missing[][2] = {
+#if !HAVE_LIBXML2
+	{ "xml_parse_libxml2", "built without libxml2 (install libxml2-dev)" },
+	{ "xml_iterparse_libxml2", "built without libxml2 (install libxml2-dev)" },
+	{ "xml_generate_libxml2", "built without libxml2 (install libxml2-dev)" },
+#endif
+#if !HAVE_PCRE2
+	{ "regex_dna_pcre2", "built without pcre2 (install libpcre2-dev)" },
+	{ "regex_effbot_pcre2", "built without pcre2 (install libpcre2-dev)" },
+#endif
+#if !HAVE_SQLITE3
+	{ "sqlite_synth_c", "built without sqlite3 (install libsqlite3-dev)" },
+#endif
 	{ NULL, NULL },
 };
 

@@ -11,8 +11,8 @@
 #include "registry.h"
 #include "util.h"
 
-/* The study's table, byte for byte bench/thesis_kata_vs_crun.csv (a test
- * keeps the two equal).  A string literal needs no build step.  */
+/* The study's table: bench/thesis_kata_vs_crun.csv, line ends aside (a
+ * test keeps the two equal).  A string literal needs no build step.  */
 const char thesis_csv[] =
 	"benchmark,unit,category,crun_mean,crun_stdev,kata_mean,kata_stdev,difference_pct\n"
 	"2to3,ms,apps,345.95,1.95,548.55,2.2,58.56\n"
@@ -273,6 +273,9 @@ int thesis_parse(const char *text, size_t len, const char *what,
 		bench_error_set(err, 0, "%s: larger than the limit of %u bytes", what, THESIS_MAX_BYTES);
 		goto out;
 	}
+	/* Spreadsheets may start the file with a UTF-8 byte order mark.  */
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	/* Skip blank lines before the header.  */
 	while (p < end && (*p == '\n' || *p == '\r'))
 		line += *p++ == '\n';

@@ -199,7 +199,10 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 	json_object_set_new(msg, "run", run);
 
 	if (spec->loops == 0) {
-		/* Double the loops until one value takes at least min_time.  */
+		/* Double the loops until one value takes at least min_time; the
+		 * first, cold call (imports, caches) would stop it too early.  */
+		if (instance_run(in, 1, &ns, err) < 0)
+			return -1;
 		for (;;) {
 			if (instance_run(in, loops, &ns, err) < 0)
 				return -1;

@@ -1,10 +1,54 @@
 /* Kernel probes: the cheapest paths a sandbox can intercept.  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../bench/clock.h"
 #include "../../bench/error.h"
+#include "../../bench/spawn.h"
+#include "../../bench/util.h"
 #include "../native.h"
+
+/* A call the kernel refuses (a sandbox without it) makes the probe
+ * unsupported here: reported as skipped, with the errno, not failed.  */
+static int probe_refused(struct bench_error *err)
+{
+	if (!err)
+		return -1;
+	switch (err->errnum) {
+	case ENOSYS:
+	case EPERM:
+	case EOPNOTSUPP:
+	case EAFNOSUPPORT:
+	case EPROTONOSUPPORT:
+		err->skip = 1;
+		bench_error_prefix(err, "unsupported here");
+		break;
+	default:
+		break;
+	}
+	return -1;
+}
+
+/* bench_error_set() for a system call: skipped when the kernel refuses it.  */
+#define probe_error(err, errnum, ...) \
+	(bench_error_set(err, errnum, __VA_ARGS__), probe_refused(err))
+
+/* ---- syscall_getpid, clock_gettime ---- */
 
 /* getpid through syscall(2): glibc no longer caches getpid, but going
  * through syscall() keeps it a real kernel entry whatever the libc.  */
@@ -26,4 +70,671 @@ static int getpid_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 
 const struct bench_native_ops kernel_syscall_getpid_ops = {
 	.run = getpid_run,
+};
+
+/* The clock the harness itself reads (through the vDSO where there is
+ * one: a sandbox that traps it makes every timing dearer).  */
+static int clock_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		     struct bench_error *err)
+{
+	struct timespec first, ts = { 0, 0 };
+
+	if (clock_gettime(CLOCK_MONOTONIC, &first) < 0)
+		return probe_error(err, errno, "clock_gettime(CLOCK_MONOTONIC)");
+	for (uint64_t i = 0; i < loops; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		bench_do_not_optimize(ts.tv_nsec);
+	}
+	if (ts.tv_sec < first.tv_sec || (ts.tv_sec == first.tv_sec && ts.tv_nsec < first.tv_nsec))
+		return bench_error_set(err, 0, "CLOCK_MONOTONIC went backwards");
+	return 0;
+}
+
+const struct bench_native_ops kernel_clock_gettime_ops = {
+	.run = clock_run,
+};
+
+/* ---- file_open_close, file_stat, file_read_4k, file_write_fsync ---- */
+
+#define BLOCK 4096
+#define BIG_FILE (1 << 20)
+
+struct file_probe {
+	char *dir, *path;	/* a temporary folder and the file in it */
+	int fd;			/* the file kept open by read and write probes */
+	off_t size, offset;	/* next block read or written, wrapping around */
+	unsigned char *buf;
+};
+
+static void file_teardown(void *state)
+{
+	struct file_probe *f = state;
+
+	if (!f)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->path)
+		unlink(f->path);
+	if (f->dir)
+		rmdir(f->dir);
+	free(f->path);
+	free(f->dir);
+	free(f->buf);
+	free(f);
+}
+
+/* A file of f->size bytes (block i filled with the byte i % 256) in a new
+ * folder under $TMPDIR, synced, then opened with flags unless flags < 0.  */
+static int file_create(struct file_probe *f, int flags, struct bench_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	cleanup_close int fd = -1;
+
+	f->dir = xasprintf("%s/sandbench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(f->dir)) {
+		probe_error(err, errno, "create a folder `%s`", f->dir);
+		free(f->dir);
+		f->dir = NULL;
+		return -1;
+	}
+	f->path = xasprintf("%s/probe.dat", f->dir);
+	fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return probe_error(err, errno, "create `%s`", f->path);
+	for (off_t off = 0; off < f->size; off += BLOCK) {
+		ssize_t n;
+
+		memset(f->buf, (int)((off / BLOCK) & 0xff), BLOCK);
+		n = pwrite(fd, f->buf, BLOCK, off);
+		if (n != BLOCK)
+			return probe_error(err, n < 0 ? errno : ENOSPC, "write `%s`", f->path);
+	}
+	/* Dirty pages left from set-up would be flushed by the first fsync.  */
+	if (fsync(fd) < 0)
+		return probe_error(err, errno, "fsync `%s`", f->path);
+	if (flags >= 0) {
+		f->fd = open(f->path, flags | O_CLOEXEC);
+		if (f->fd < 0)
+			return probe_error(err, errno, "open `%s`", f->path);
+	}
+	return 0;
+}
+
+/* One pass over the file, so that every timed read hits the page cache.  */
+static int file_warm(struct file_probe *f, struct bench_error *err)
+{
+	for (off_t off = 0; off < f->size; off += BLOCK) {
+		ssize_t n = pread(f->fd, f->buf, BLOCK, off);
+
+		if (n != BLOCK)
+			return probe_error(err, n < 0 ? errno : 0, "read `%s` at %lld: %zd bytes",
+					   f->path, (long long)off, n);
+	}
+	return 0;
+}
+
+static int file_setup(void **state, off_t size, int flags, struct bench_error *err)
+{
+	struct file_probe *f = xcalloc(1, sizeof(*f));
+
+	f->fd = -1;
+	f->size = size;
+	f->buf = xmalloc(BLOCK);
+	if (file_create(f, flags, err) < 0 || (flags == O_RDONLY && file_warm(f, err) < 0)) {
+		file_teardown(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int small_file_setup(void **state, struct bench_error *err)
+{
+	return file_setup(state, BLOCK, -1, err);
+}
+
+static int open_close_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			  struct bench_error *err)
+{
+	struct file_probe *f = state;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return probe_error(err, errno, "open `%s`", f->path);
+		if (close(fd) < 0)
+			return probe_error(err, errno, "close `%s`", f->path);
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_file_open_close_ops = {
+	.setup = small_file_setup,
+	.run = open_close_run,
+	.teardown = file_teardown,
+};
+
+static int stat_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		    struct bench_error *err)
+{
+	struct file_probe *f = state;
+	struct stat st = { 0 };
+
+	for (uint64_t i = 0; i < loops; i++)
+		if (stat(f->path, &st) < 0)
+			return probe_error(err, errno, "stat `%s`", f->path);
+	if (st.st_size != f->size)
+		return bench_error_set(err, 0, "stat `%s`: %lld bytes, expected %lld", f->path,
+				       (long long)st.st_size, (long long)f->size);
+	return 0;
+}
+
+const struct bench_native_ops kernel_file_stat_ops = {
+	.setup = small_file_setup,
+	.run = stat_run,
+	.teardown = file_teardown,
+};
+
+static int read_setup(void **state, struct bench_error *err)
+{
+	return file_setup(state, BIG_FILE, O_RDONLY, err);
+}
+
+static int read_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		    struct bench_error *err)
+{
+	struct file_probe *f = state;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		ssize_t n = pread(f->fd, f->buf, BLOCK, f->offset);
+
+		if (n != BLOCK)
+			return probe_error(err, n < 0 ? errno : 0, "read `%s` at %lld: %zd bytes",
+					   f->path, (long long)f->offset, n);
+		if (f->buf[0] != ((f->offset / BLOCK) & 0xff))
+			return bench_error_set(err, 0, "read `%s` at %lld: wrong data", f->path,
+					       (long long)f->offset);
+		f->offset = (f->offset + BLOCK) % f->size;
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_file_read_4k_ops = {
+	.setup = read_setup,
+	.run = read_run,
+	.teardown = file_teardown,
+};
+
+static int write_setup(void **state, struct bench_error *err)
+{
+	return file_setup(state, BIG_FILE, O_WRONLY, err);
+}
+
+/* Overwrite blocks of an allocated file: the cost of the write and of
+ * getting it to the device, not of growing the file.  */
+static int write_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		     struct bench_error *err)
+{
+	struct file_probe *f = state;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		ssize_t n = pwrite(f->fd, f->buf, BLOCK, f->offset);
+
+		if (n != BLOCK)
+			return probe_error(err, n < 0 ? errno : ENOSPC, "write `%s` at %lld",
+					   f->path, (long long)f->offset);
+		if (fsync(f->fd) < 0)
+			return probe_error(err, errno, "fsync `%s`", f->path);
+		f->offset = (f->offset + BLOCK) % f->size;
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_file_write_fsync_ops = {
+	.setup = write_setup,
+	.run = write_run,
+	.teardown = file_teardown,
+};
+
+/* ---- mmap_fault ---- */
+
+#define MAP_BYTES (64u << 20)
+/* One touch per 4 KiB: a page fault each on 4 KiB-page kernels.  */
+#define TOUCH_STEP 4096u
+
+static int mmap_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		    struct bench_error *err)
+{
+	for (uint64_t i = 0; i < loops; i++) {
+		volatile char *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int ok;
+
+		if (p == MAP_FAILED)
+			return probe_error(err, errno, "mmap %u MiB", MAP_BYTES >> 20);
+		/* Transparent huge pages would fault 2 MiB at once; the advice
+		 * may be ignored (a sandbox without THP), which is fine.  */
+		madvise((void *)p, MAP_BYTES, MADV_NOHUGEPAGE);
+		for (size_t off = 0; off < MAP_BYTES; off += TOUCH_STEP)
+			p[off] = 1;
+		ok = p[MAP_BYTES - TOUCH_STEP] == 1;
+		if (munmap((void *)p, MAP_BYTES) < 0)
+			return probe_error(err, errno, "munmap %u MiB", MAP_BYTES >> 20);
+		if (!ok)
+			return bench_error_set(err, 0, "mmap: a touched page lost its byte");
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_mmap_fault_ops = {
+	.run = mmap_run,
+	.inner_loops = MAP_BYTES / TOUCH_STEP,
+};
+
+/* ---- pipe_pingpong ---- */
+
+/* Two threads rather than two processes: the same pipe path in the
+ * kernel, and nothing to reap.  */
+struct pipe_probe {
+	int to_echo[2], from_echo[2];
+	pthread_t thread;
+	int started;
+};
+
+static ssize_t read_retry(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static void *pipe_echo(void *arg)
+{
+	struct pipe_probe *p = arg;
+	char c;
+
+	while (read_retry(p->to_echo[0], &c, 1) == 1)
+		if (write(p->from_echo[1], &c, 1) != 1)
+			break;
+	/* Wake a reader rather than leave it waiting for us.  */
+	close(p->from_echo[1]);
+	p->from_echo[1] = -1;
+	return NULL;
+}
+
+static void pipe_teardown(void *state)
+{
+	struct pipe_probe *p = state;
+
+	if (!p)
+		return;
+	/* End of file on its pipe stops the echo thread.  */
+	if (p->to_echo[1] >= 0)
+		close(p->to_echo[1]);
+	if (p->started)
+		pthread_join(p->thread, NULL);
+	if (p->to_echo[0] >= 0)
+		close(p->to_echo[0]);
+	if (p->from_echo[0] >= 0)
+		close(p->from_echo[0]);
+	if (p->from_echo[1] >= 0)
+		close(p->from_echo[1]);
+	free(p);
+}
+
+static int pipe_start(struct pipe_probe *p, struct bench_error *err)
+{
+	int rc;
+
+	if (pipe2(p->to_echo, O_CLOEXEC) < 0 || pipe2(p->from_echo, O_CLOEXEC) < 0)
+		return probe_error(err, errno, "create a pipe");
+	rc = pthread_create(&p->thread, NULL, pipe_echo, p);
+	if (rc != 0)
+		return probe_error(err, rc, "start the echo thread");
+	p->started = 1;
+	return 0;
+}
+
+static int pipe_setup(void **state, struct bench_error *err)
+{
+	struct pipe_probe *p = xcalloc(1, sizeof(*p));
+
+	p->to_echo[0] = p->to_echo[1] = p->from_echo[0] = p->from_echo[1] = -1;
+	if (pipe_start(p, err) < 0) {
+		pipe_teardown(p);
+		return -1;
+	}
+	*state = p;
+	return 0;
+}
+
+static int pipe_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		    struct bench_error *err)
+{
+	struct pipe_probe *p = state;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		char c = (char)i, back;
+		ssize_t n;
+
+		if (write(p->to_echo[1], &c, 1) != 1)
+			return probe_error(err, errno, "write to the pipe");
+		n = read_retry(p->from_echo[0], &back, 1);
+		if (n != 1)
+			return bench_error_set(err, n < 0 ? errno : 0, "read from the pipe%s",
+					       n == 0 ? ": the echo thread stopped" : "");
+		if (back != c)
+			return bench_error_set(err, 0, "pipe: sent byte %d, got %d back", c, back);
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_pipe_pingpong_ops = {
+	.setup = pipe_setup,
+	.run = pipe_run,
+	.teardown = pipe_teardown,
+};
+
+/* ---- futex_pingpong ---- */
+
+/* Whose turn it is: the word both threads wait on.  */
+enum { TURN_MAIN, TURN_ECHO, TURN_STOP };
+
+struct futex_probe {
+	int word;
+	uint64_t rounds;	/* turns the echo thread handed back */
+	int echo_errno;		/* why the echo thread stopped early */
+	pthread_t thread;
+	int started;
+};
+
+static long futex(int *addr, int op, int val)
+{
+	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void *futex_echo(void *arg)
+{
+	struct futex_probe *f = arg;
+
+	for (;;) {
+		int turn = __atomic_load_n(&f->word, __ATOMIC_ACQUIRE);
+
+		if (turn == TURN_STOP)
+			break;
+		if (turn == TURN_MAIN) {
+			if (futex(&f->word, FUTEX_WAIT, TURN_MAIN) < 0 && errno != EAGAIN &&
+			    errno != EINTR) {
+				f->echo_errno = errno;
+				__atomic_store_n(&f->word, TURN_STOP, __ATOMIC_RELEASE);
+				futex(&f->word, FUTEX_WAKE, 1);
+				break;
+			}
+			continue;
+		}
+		f->rounds++;
+		/* Hand the turn back unless teardown asked to stop meanwhile.  */
+		__atomic_compare_exchange_n(&f->word, &turn, TURN_MAIN, 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+		futex(&f->word, FUTEX_WAKE, 1);
+	}
+	return NULL;
+}
+
+static void futex_teardown(void *state)
+{
+	struct futex_probe *f = state;
+
+	if (!f)
+		return;
+	if (f->started) {
+		__atomic_store_n(&f->word, TURN_STOP, __ATOMIC_RELEASE);
+		futex(&f->word, FUTEX_WAKE, 1);
+		pthread_join(f->thread, NULL);
+	}
+	free(f);
+}
+
+static int futex_start(struct futex_probe *f, struct bench_error *err)
+{
+	int rc;
+
+	/* Both operations once, before a thread depends on them: a wait on a
+	 * value the word does not hold returns EAGAIN at once.  */
+	if (futex(&f->word, FUTEX_WAKE, 1) < 0)
+		return probe_error(err, errno, "futex(FUTEX_WAKE)");
+	if (futex(&f->word, FUTEX_WAIT, TURN_ECHO) == 0 || errno != EAGAIN)
+		return probe_error(err, errno, "futex(FUTEX_WAIT)");
+	rc = pthread_create(&f->thread, NULL, futex_echo, f);
+	if (rc != 0)
+		return probe_error(err, rc, "start the echo thread");
+	f->started = 1;
+	return 0;
+}
+
+static int futex_setup(void **state, struct bench_error *err)
+{
+	struct futex_probe *f = xcalloc(1, sizeof(*f));
+
+	f->word = TURN_MAIN;
+	if (futex_start(f, err) < 0) {
+		futex_teardown(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int futex_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		     struct bench_error *err)
+{
+	struct futex_probe *f = state;
+	uint64_t before = f->rounds;
+	int turn;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		__atomic_store_n(&f->word, TURN_ECHO, __ATOMIC_RELEASE);
+		if (futex(&f->word, FUTEX_WAKE, 1) < 0)
+			return probe_error(err, errno, "futex(FUTEX_WAKE)");
+		while ((turn = __atomic_load_n(&f->word, __ATOMIC_ACQUIRE)) == TURN_ECHO)
+			if (futex(&f->word, FUTEX_WAIT, TURN_ECHO) < 0 && errno != EAGAIN &&
+			    errno != EINTR)
+				return probe_error(err, errno, "futex(FUTEX_WAIT)");
+		if (turn == TURN_STOP)
+			return probe_error(err, f->echo_errno, "futex(FUTEX_WAIT) in the echo thread");
+	}
+	if (f->rounds - before != loops)
+		return bench_error_set(err, 0, "futex: %llu round trips, expected %llu",
+				       (unsigned long long)(f->rounds - before),
+				       (unsigned long long)loops);
+	return 0;
+}
+
+const struct bench_native_ops kernel_futex_pingpong_ops = {
+	.setup = futex_setup,
+	.run = futex_run,
+	.teardown = futex_teardown,
+};
+
+/* ---- tcp_loopback_rtt ---- */
+
+#define MESSAGE 64
+
+struct tcp_probe {
+	int listener, client, server;
+	pthread_t thread;
+	int started;
+};
+
+/* Send or receive exactly len bytes; the count done, short at the end of
+ * the stream, or -1.  */
+static ssize_t transfer(int fd, char *buf, size_t len, int sending)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = sending ? send(fd, buf + done, len - done, MSG_NOSIGNAL)
+				    : recv(fd, buf + done, len - done, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+static void *tcp_echo(void *arg)
+{
+	struct tcp_probe *p = arg;
+	char buf[MESSAGE];
+
+	while (transfer(p->server, buf, MESSAGE, 0) == MESSAGE)
+		if (transfer(p->server, buf, MESSAGE, 1) != MESSAGE)
+			break;
+	/* Wake a client waiting for a reply that will not come.  */
+	shutdown(p->server, SHUT_WR);
+	return NULL;
+}
+
+static void tcp_teardown(void *state)
+{
+	struct tcp_probe *p = state;
+
+	if (!p)
+		return;
+	if (p->started) {
+		/* End of stream stops the echo thread; shutting its side for
+		 * reading wakes it even if that never arrives.  */
+		shutdown(p->client, SHUT_WR);
+		shutdown(p->server, SHUT_RD);
+		pthread_join(p->thread, NULL);
+	}
+	if (p->client >= 0)
+		close(p->client);
+	if (p->server >= 0)
+		close(p->server);
+	if (p->listener >= 0)
+		close(p->listener);
+	free(p);
+}
+
+static int tcp_start(struct tcp_probe *p, struct bench_error *err)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t addrlen = sizeof(addr);
+	int one = 1, rc;
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	p->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->listener < 0)
+		return probe_error(err, errno, "create a TCP socket");
+	if (bind(p->listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(p->listener, 1) < 0 ||
+	    getsockname(p->listener, (struct sockaddr *)&addr, &addrlen) < 0)
+		return probe_error(err, errno, "listen on 127.0.0.1");
+	p->client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->client < 0)
+		return probe_error(err, errno, "create a TCP socket");
+	if (connect(p->client, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return probe_error(err, errno, "connect to 127.0.0.1:%d", ntohs(addr.sin_port));
+	p->server = accept4(p->listener, NULL, NULL, SOCK_CLOEXEC);
+	if (p->server < 0)
+		return probe_error(err, errno, "accept on 127.0.0.1:%d", ntohs(addr.sin_port));
+	/* Small messages must leave at once, not wait for Nagle's timer.  */
+	if (setsockopt(p->client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
+	    setsockopt(p->server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		return probe_error(err, errno, "set TCP_NODELAY");
+	rc = pthread_create(&p->thread, NULL, tcp_echo, p);
+	if (rc != 0)
+		return probe_error(err, rc, "start the echo thread");
+	p->started = 1;
+	return 0;
+}
+
+static int tcp_setup(void **state, struct bench_error *err)
+{
+	struct tcp_probe *p = xcalloc(1, sizeof(*p));
+
+	p->listener = p->client = p->server = -1;
+	if (tcp_start(p, err) < 0) {
+		tcp_teardown(p);
+		return -1;
+	}
+	*state = p;
+	return 0;
+}
+
+static int tcp_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		   struct bench_error *err)
+{
+	struct tcp_probe *p = state;
+	char msg[MESSAGE], reply[MESSAGE];
+	ssize_t n;
+
+	memset(msg, 'q', sizeof(msg));
+	for (uint64_t i = 0; i < loops; i++) {
+		msg[0] = (char)i;
+		if (transfer(p->client, msg, MESSAGE, 1) != MESSAGE)
+			return probe_error(err, errno, "send %d bytes over loopback", MESSAGE);
+		n = transfer(p->client, reply, MESSAGE, 0);
+		if (n != MESSAGE)
+			return bench_error_set(err, n < 0 ? errno : 0, "receive %d bytes over "
+					       "loopback%s", MESSAGE,
+					       n >= 0 ? ": the echo thread stopped" : "");
+		if (reply[0] != msg[0])
+			return bench_error_set(err, 0, "tcp: the reply differs from the request");
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_tcp_loopback_rtt_ops = {
+	.setup = tcp_setup,
+	.run = tcp_run,
+	.teardown = tcp_teardown,
+};
+
+/* ---- fork_exec ---- */
+
+/* fork, exec of the binary's no-op mode, wait: the classic way, against
+ * process_spawn's posix_spawn (vfork-like in glibc).  */
+static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			 struct bench_error *err)
+{
+	char *argv[] = { (char *)util_self_exe(), "__noop", NULL };
+	char *const *env = spawn_child_env();
+	char what[128];
+
+	for (uint64_t i = 0; i < loops; i++) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid < 0)
+			return probe_error(err, errno, "fork");
+		if (pid == 0) {
+			execve(argv[0], argv, env);
+			_exit(127);
+		}
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return bench_error_set(err, errno, "wait for `%s __noop`", argv[0]);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			spawn_describe_status(status, what, sizeof(what));
+			return bench_error_set(err, 0, "child `%s __noop` failed: %s%s", argv[0],
+					       what, WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+					       " (exec failed)" : "");
+		}
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_fork_exec_ops = {
+	.run = fork_exec_run,
 };

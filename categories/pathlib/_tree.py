@@ -29,3 +29,21 @@ def make_tree(path):
             counts["py_files"] += 1
             counts["py_bytes"] += size
     return counts
+
+
+def make_temp_tree():
+    """Make the tree in a new temporary folder, as the pathlib benchmark does.
+
+    Returns JSON: {"path": the folder, plus the counts of make_tree}. The
+    caller (the C twin) removes the folder.
+    """
+    import json
+    import shutil
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="sandbench-")
+    try:
+        counts = make_tree(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return json.dumps(dict(counts, path=folder))

@@ -130,3 +130,17 @@ def make_fasta(n=N):
     seq, seed = _random_sequence(HOMO_SAPIENS, 5 * n, seed)
     _wrap(out, ">THREE Homo sapiens frequency", seq)
     return "".join(out)
+
+
+def expected_json():
+    """The patterns and expected results as JSON, for the pcre2 twin."""
+    import json
+    return json.dumps({
+        "cleanup": CLEANUP,
+        "variants": list(VARIANTS),
+        "substitutions": [list(pair) for pair in SUBSTITUTIONS],
+        "expected_counts": list(EXPECTED_COUNTS),
+        "input_length": EXPECTED_INPUT_LENGTH,
+        "clean_length": EXPECTED_CLEAN_LENGTH,
+        "final_length": EXPECTED_FINAL_LENGTH,
+    })

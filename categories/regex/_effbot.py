@@ -43,3 +43,15 @@ def padded(target, n, pad_before):
     """Return target followed (and, if pad_before, preceded) by n pads."""
     pad = PAD_CHAR * n
     return (pad if pad_before else "") + target + pad
+
+
+def cases_json():
+    """The cases and the expected number of hits as JSON, for the pcre2 twin."""
+    import json
+    return json.dumps({
+        "pad_char": PAD_CHAR,
+        "paddings": list(PADDINGS),
+        "searches": SEARCHES,
+        "cases": [list(case) for case in CASES],
+        "expected_hits": SEARCHES * sum(case[3] for case in CASES),
+    })

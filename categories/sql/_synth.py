@@ -38,3 +38,26 @@ COS_SUM_TOLERANCE = 1e-9
 def row(i):
     """Return row i as a tuple (x, y, z)."""
     return (i, math.cos(i), str(i))
+
+
+def expected_json():
+    """The rows, statements and expected results as JSON, for the C twin.
+
+    Floats go through repr, so the C side reads back the very same doubles.
+    """
+    import json
+    return json.dumps({
+        "rows": [list(row(i)) for i in range(ROWS)],
+        "create_sql": CREATE_SQL,
+        "insert_sql": INSERT_SQL,
+        "drop_sql": DROP_SQL,
+        "udf_name": UDF_NAME,
+        "query_sql": QUERY_SQL,
+        "aggregate_name": AGGREGATE_NAME,
+        "aggregate_sql": AGGREGATE_SQL,
+        "expected_matches": EXPECTED_MATCHES,
+        "expected_total_length": EXPECTED_TOTAL_LENGTH,
+        "expected_avg_length": EXPECTED_AVG_LENGTH,
+        "expected_cos_sum": EXPECTED_COS_SUM,
+        "cos_sum_tolerance": COS_SUM_TOLERANCE,
+    })
