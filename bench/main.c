@@ -9,6 +9,7 @@
 #include "../containers/image.h"
 #include "../containers/matrix.h"
 #include "../embed/py.h"
+#include "cmd_report.h"
 #include "error.h"
 #include "metadata.h"
 #include "registry.h"
@@ -30,6 +31,8 @@ static const char usage_main[] =
 	"  env       print the metadata of this machine or container\n"
 	"  image     build the container image from this host's files\n"
 	"  matrix    run the suite under several container runtimes, interleaved\n"
+	"  compare   compare result files, one per runtime, against a reference\n"
+	"  report    compare the result files in a folder and write the report there\n"
 	"\n"
 	"`sandbench COMMAND --help` describes each command; --version prints the version.\n";
 
@@ -412,6 +415,8 @@ static const struct {
 	{ "env", cmd_env, usage_env },
 	{ "image", ctr_image_cmd, ctr_image_usage },
 	{ "matrix", ctr_matrix_cmd, ctr_matrix_usage },
+	{ "compare", cmd_compare, usage_compare },
+	{ "report", cmd_report, usage_report },
 	/* internal modes of the re-executed binary */
 	{ "__worker", worker_main, NULL },
 	{ "__child", child_run, NULL },
@@ -442,7 +447,7 @@ int main(int argc, char **argv)
 		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env\n"
+	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env image matrix compare report\n"
 		"Try `sandbench --help`.\n", argv[1]);
 	return 2;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../bench/clock.h"
+#include "../bench/cmd_report.h"
 #include "../bench/error.h"
 #include "../bench/metadata.h"
 #include "../bench/registry.h"
@@ -514,10 +515,19 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 			failures > 1 ? "s" : "", log_path);
 		status = status ? status : 1;
 	}
-	for (size_t i = 0; i < p->nruntimes; i++) {
-		cleanup_free char *merged = xasprintf("%s/%s.json", dir, p->runtimes[i]);
-		if (access(merged, F_OK) == 0)
-			printf("%s\n", merged);
+	/* The report needs two runtimes' files.  */
+	{
+		size_t merged = 0;
+		for (size_t i = 0; i < p->nruntimes; i++) {
+			cleanup_free char *path = xasprintf("%s/%s.json", dir, p->runtimes[i]);
+			merged += access(path, F_OK) == 0;
+		}
+		if (merged >= 2 && !interrupted) {
+			char *report_argv[] = { "report", (char *)dir, NULL };
+			optind = 1;
+			if (cmd_report(2, report_argv) != 0)
+				status = status ? status : 1;
+		}
 	}
 restore:
 	sigaction(SIGINT, &old_int, NULL);

@@ -1,0 +1,115 @@
+#include "report.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "compare.h"
+#include "thesis.h"
+#include "util.h"
+
+/* JSON has no NaN: an unknown number is null.  */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *ratio_json(const struct compare_ratio *r)
+{
+	return json_pack("{s:o, s:[o,o], s:o, s:b}", "ratio", num(r->ratio), "ci95",
+			 num(r->lo), num(r->hi), "change_pct", num((r->ratio - 1) * 100),
+			 "significant", r->significant);
+}
+
+static json_t *explain_json(const struct compare_explain *ex)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "sys_share", num(ex->sys_share), "cpu_share", num(ex->cpu_share),
+			 "minflt_per_it", num(ex->minflt), "majflt_per_it", num(ex->majflt),
+			 "csw_per_it", num(ex->csw), "rw_syscalls_per_it", num(ex->rw_syscalls));
+}
+
+static json_t *explain_change_json(const struct compare_explain *x,
+				   const struct compare_explain *y)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}",
+			 "sys_share_pts", num(compare_explain_change(x->sys_share, y->sys_share, 1)),
+			 "minflt", num(compare_explain_change(x->minflt, y->minflt, 0)),
+			 "csw", num(compare_explain_change(x->csw, y->csw, 0)),
+			 "rw_syscalls", num(compare_explain_change(x->rw_syscalls, y->rw_syscalls, 0)));
+}
+
+static json_t *bench_json(const struct compare *c, const struct compare_bench *b)
+{
+	const struct compare_cell *x = &b->cells[c->ref];
+	json_t *rts = json_object(), *missing = json_array();
+
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		const struct compare_cell *y = &b->cells[rt];
+		json_t *o;
+
+		if (!y->present) {
+			json_array_append_new(missing, json_string(c->runtimes[rt].name));
+			continue;
+		}
+		o = json_pack("{s:o, s:o, s:I, s:I, s:o}", "mean", num(y->mean), "stdev",
+			      num(y->stdev), "processes", (json_int_t)y->nprocs, "values",
+			      (json_int_t)y->nvalues, "explain", explain_json(&y->ex));
+		if (x->present) {
+			json_object_update_new(o, ratio_json(&y->r));
+			if (rt != c->ref)
+				json_object_set_new(o, "explain_change", explain_change_json(&x->ex, &y->ex));
+		}
+		json_object_set_new(rts, c->runtimes[rt].name, o);
+	}
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", b->name, "category",
+			 b->category, "unit", b->unit, "study_ratio", num(b->study),
+			 "runtimes", rts, "missing_from", missing);
+}
+
+static json_t *group_json(const struct compare *c, const struct compare_group *g)
+{
+	json_t *rts = json_object();
+
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		json_t *o = ratio_json(&g->geo[rt]);
+		json_object_set_new(o, "benchmarks", json_integer((json_int_t)g->n[rt]));
+		json_object_set_new(rts, c->runtimes[rt].name, o);
+	}
+	return json_pack("{s:s, s:I, s:o, s:{s:o, s:I, s:I}}", "name", g->name, "benchmarks",
+			 (json_int_t)g->nbenches, "runtimes", rts, "study", "ratio",
+			 num(g->study), "matched", (json_int_t)g->study_n, "rows",
+			 (json_int_t)g->study_total);
+}
+
+char *report_json(const struct compare *c)
+{
+	json_t *root, *runtimes = json_array(), *benches = json_array(), *cats = json_array();
+	char *text;
+	size_t len;
+
+	for (size_t rt = 0; rt < c->nruntimes; rt++)
+		json_array_append_new(runtimes, json_pack("{s:s, s:s, s:b, s:I}",
+			"name", c->runtimes[rt].name, "file", c->runtimes[rt].path,
+			"reference", rt == c->ref, "benchmarks", (json_int_t)c->runtimes[rt].nbenches));
+	for (size_t k = 0; k < c->nbenches; k++)
+		json_array_append_new(benches, bench_json(c, &c->benches[c->order[k]]));
+	for (size_t i = 0; i < c->ncategories; i++)
+		json_array_append_new(cats, group_json(c, &c->categories[i]));
+	root = json_pack("{s:s, s:o, s:f, s:s, s:o, s:o, s:o, s:o}",
+			 "reference", c->runtimes[c->ref].name,
+			 "runtimes", runtimes, "min_change", c->min_change,
+			 "method", "ratio of geometric means of per-process means; 95% CI: Welch's t on "
+			 "their logarithms; groups: geometric mean, standard errors propagated",
+			 "study", c->study ? json_string(c->study->title) : json_null(),
+			 "benchmarks", benches, "categories", cats, "all", group_json(c, &c->total));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	json_decref(root);
+	if (!text)
+		abort();
+	len = strlen(text);
+	text = xrealloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	return text;
+}

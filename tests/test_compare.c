@@ -1,0 +1,825 @@
+/* compare, the study's table, the report renderers and the two commands,
+ * on synthetic result files with known ratios.  */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if HAVE_LIBXML2
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#endif
+
+#include "../bench/cmd_report.h"
+#include "../bench/compare.h"
+#include "../bench/error.h"
+#include "../bench/registry.h"
+#include "../bench/report.h"
+#include "../bench/result.h"
+#include "../bench/stats.h"
+#include "../bench/thesis.h"
+#include "../bench/util.h"
+
+static char dir[] = "/tmp/sandbench-test-compare-XXXXXX";
+
+static void setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+TestSuite(compare, .init = setup, .fini = teardown, .timeout = 60);
+
+/* One benchmark of a synthetic file: process p's values are base * factor
+ * times a fixed spread (+-2%), so two files with the same base differ by
+ * exactly their factors.  */
+struct spec {
+	const char *name, *category;
+	double base, factor;
+	size_t procs;		/* 0: 5 */
+	const char *unit;	/* NULL: "second" */
+	int no_io;		/* leave io_syscr / io_syscw out */
+};
+
+static const double spread[] = { 1.00, 1.02, 0.98, 1.01, 0.99, 1.015, 0.985 };
+
+static char *write_file(const char *file, const char *runtime, const struct spec *specs,
+			size_t n)
+{
+	json_t *md = json_pack("{s:s}", "hostname", "test");
+	json_t *suite, *b;
+	char *path = xasprintf("%s/%s", dir, file);
+	struct bench_error err = { 0 };
+
+	if (runtime)
+		json_object_set_new(md, "runtime", json_string(runtime));
+	suite = result_suite_new(md);
+	for (size_t i = 0; i < n; i++) {
+		const struct spec *s = &specs[i];
+		size_t procs = s->procs ? s->procs : 5;
+
+		b = result_benchmark_new(s->name, s->category, "python", 10, 1);
+		if (s->unit)
+			json_object_set_new(json_object_get(b, "metadata"), "unit", json_string(s->unit));
+		/* The calibration run has no values and must not count.  */
+		json_array_append_new(json_object_get(b, "runs"),
+			json_pack("{s:{s:i}, s:[[i,f]]}", "metadata", "calibrate_loops", 10,
+				  "warmups", 1, 1000.0));
+		for (size_t p = 0; p < procs; p++) {
+			double m = s->base * s->factor * spread[p % 7];
+			json_t *run = json_pack("{s:{s:f, s:f, s:f, s:i, s:i, s:i, s:i}, s:[f,f,f]}",
+				"metadata", "ru_utime_s", 0.3, "ru_stime_s", 0.1, "timed_s", 0.5,
+				"ru_minflt", 300, "ru_majflt", 0, "ru_nvcsw", 20, "ru_nivcsw", 10,
+				"values", m * 0.999, m, m * 1.001);
+			if (!s->no_io) {
+				json_object_set_new(json_object_get(run, "metadata"), "io_syscr",
+						    json_integer(45));
+				json_object_set_new(json_object_get(run, "metadata"), "io_syscw",
+						    json_integer(15));
+			}
+			json_array_append_new(json_object_get(b, "runs"), run);
+		}
+		json_array_append_new(json_object_get(suite, "benchmarks"), b);
+	}
+	cr_assert_eq(result_write(path, suite, &err), 0, "%s", err.msg);
+	json_decref(suite);
+	return path;
+}
+
+static void write_text_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const struct compare_options defaults = { .min_change = 0.02 };
+
+static int load2(struct compare *c, const char *a, const char *b,
+		 const struct compare_options *o, struct bench_error *err)
+{
+	const char *paths[] = { a, b };
+	return compare_load(c, paths, 2, o ? o : &defaults, err);
+}
+
+static const struct compare_bench *bench(const struct compare *c, const char *name)
+{
+	for (size_t i = 0; i < c->nbenches; i++)
+		if (strcmp(c->benches[i].name, name) == 0)
+			return &c->benches[i];
+	cr_assert_fail("benchmark `%s` missing from the comparison", name);
+	return NULL;
+}
+
+static const struct compare_group *group(const struct compare *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncategories; i++)
+		if (strcmp(c->categories[i].name, name) == 0)
+			return &c->categories[i];
+	cr_assert_fail("category `%s` missing", name);
+	return NULL;
+}
+
+Test(compare, twice_as_slow_is_ratio_2_with_a_tight_interval)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 2 };
+	char *pa = write_file("a.json", "runc", &a, 1), *pb = write_file("b.json", "runsc", &b, 1);
+	struct bench_error err = { 0 };
+	struct compare c;
+	const struct compare_cell *y;
+	double logs[5], se, t, half;
+
+	cr_assert_eq(load2(&c, pb, pa, NULL, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(c.runtimes[c.ref].name, "runc", "runc is the default reference");
+	y = &bench(&c, "nbody")->cells[0];
+	cr_assert_float_eq(y->r.ratio, 2.0, 1e-12);
+	cr_assert(y->r.lo > 1.95 && y->r.lo < 2.0 && y->r.hi > 2.0 && y->r.hi < 2.05,
+		  "interval [%g, %g]", y->r.lo, y->r.hi);
+	cr_assert(y->r.significant);
+	cr_assert_eq(y->nprocs, 5, "the calibration run is not a process mean");
+	cr_assert_eq(y->nvalues, 15);
+	/* Same spread and count on both sides: Welch's df is 2(n - 1) and the
+	 * interval 2 * exp(+-t * sqrt(2 s^2 / n)).  */
+	for (int i = 0; i < 5; i++)
+		logs[i] = log(0.1 * spread[i]);
+	se = sqrt(2 * pow(stats_stdev(logs, 5), 2) / 5);
+	t = stats_t975(8);
+	cr_assert_float_eq(y->r.df, 8, 1e-9);
+	cr_assert_float_eq(y->r.lo, 2 * exp(-t * se), 1e-12);
+	cr_assert_float_eq(y->r.hi, 2 * exp(t * se), 1e-12);
+	half = (y->r.hi - y->r.lo) / 2;
+	cr_assert_lt(half, 0.05);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, identical_files_give_1_not_significant)
+{
+	struct spec s[] = { { "nbody", "math", 0.1, 1 }, { "pathlib", "pathlib", 0.02, 1 } };
+	char *pa = write_file("a.json", NULL, s, 2), *pb = write_file("b.json", NULL, s, 2);
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(c.runtimes[0].name, "a", "no runtime metadata: the file stem");
+	cr_assert_str_eq(c.runtimes[1].name, "b");
+	cr_assert_eq(c.ref, 0, "no runc: the first file is the reference");
+	for (size_t i = 0; i < c.nbenches; i++) {
+		const struct compare_ratio *r = &c.benches[i].cells[1].r;
+		cr_assert_float_eq(r->ratio, 1.0, 1e-12);
+		cr_assert(r->lo < 1 && r->hi > 1);
+		cr_assert_not(r->significant);
+	}
+	cr_assert_float_eq(c.total.geo[1].ratio, 1.0, 1e-12);
+	cr_assert_not(c.total.geo[1].significant);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, category_and_total_geometric_means)
+{
+	struct spec a[] = {
+		{ "float", "math", 0.1, 1 }, { "nbody", "math", 0.2, 1 },
+		{ "json_dumps", "serialize", 0.01, 1 }, { "pickle", "serialize", 0.01, 1 },
+	};
+	struct spec b[] = {
+		{ "float", "math", 0.1, 2 }, { "nbody", "math", 0.2, 8 },
+		{ "json_dumps", "serialize", 0.01, 1 }, { "pickle", "serialize", 0.01, 1 },
+	};
+	char *pa = write_file("runc.json", NULL, a, 4), *pb = write_file("kata.json", NULL, b, 4);
+	struct bench_error err = { 0 };
+	struct compare c;
+	const struct compare_group *math, *ser;
+
+	cr_assert_eq(load2(&c, pb, pa, NULL, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(c.runtimes[c.ref].name, "runc", "the stem runc is the reference");
+	math = group(&c, "math");
+	ser = group(&c, "serialize");
+	cr_assert_float_eq(math->geo[0].ratio, 4.0, 1e-9, "geometric mean of 2 and 8");
+	cr_assert(math->geo[0].lo < 4 && math->geo[0].hi > 4 && math->geo[0].hi < 4.1);
+	cr_assert(math->geo[0].significant);
+	cr_assert_eq(math->n[0], 2);
+	cr_assert_float_eq(ser->geo[0].ratio, 1.0, 1e-9);
+	cr_assert_not(ser->geo[0].significant);
+	cr_assert_float_eq(c.total.geo[0].ratio, pow(16, 0.25), 1e-9, "(2 * 8 * 1 * 1)^(1/4)");
+	cr_assert_eq(c.total.n[0], 4);
+	cr_assert_str_eq(c.benches[c.order[0]].name, "nbody", "slowest first");
+	cr_assert_str_eq(c.benches[c.order[1]].name, "float");
+	/* Propagated standard errors: sqrt(sum se_i^2) / k.  */
+	{
+		double s1 = bench(&c, "float")->cells[0].r.log_se;
+		double s2 = bench(&c, "nbody")->cells[0].r.log_se;
+		cr_assert_float_eq(math->geo[0].log_se, sqrt(s1 * s1 + s2 * s2) / 2, 1e-12);
+	}
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, min_change_decides_significance)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 1.05 };
+	char *pa = write_file("a.json", NULL, &a, 1), *pb = write_file("b.json", NULL, &b, 1);
+	struct compare_options six_pct = { .min_change = 0.06 };
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_gt(c.benches[0].cells[1].r.lo, 1, "the interval excludes 1");
+	cr_assert(c.benches[0].cells[1].r.significant, "+5%% is above the default 2%%");
+	compare_release(&c);
+	cr_assert_eq(load2(&c, pa, pb, &six_pct, &err), 0, "%s", err.msg);
+	cr_assert_not(c.benches[0].cells[1].r.significant, "+5%% is below 6%%");
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, explanation_counters_per_iteration)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 1, .no_io = 1 };
+	char *pa = write_file("a.json", NULL, &a, 1), *pb = write_file("b.json", NULL, &b, 1);
+	struct bench_error err = { 0 };
+	struct compare c;
+	const struct compare_explain *ex;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	ex = &c.benches[0].cells[0].ex;
+	/* Per run: 3 values x 10 loops = 30 iterations.  */
+	cr_assert_float_eq(ex->sys_share, 0.25, 1e-12);
+	cr_assert_float_eq(ex->cpu_share, 0.8, 1e-12);
+	cr_assert_float_eq(ex->minflt, 10, 1e-12);
+	cr_assert_float_eq(ex->csw, 1, 1e-12);
+	cr_assert_float_eq(ex->rw_syscalls, 2, 1e-12);
+	cr_assert(isnan(c.benches[0].cells[1].ex.rw_syscalls), "no io_* metadata: unknown");
+	cr_assert_float_eq(compare_explain_change(0.25, 0.5, 1), 25, 1e-12);
+	cr_assert_float_eq(compare_explain_change(10, 30, 0), 3, 1e-12);
+	cr_assert(isnan(compare_explain_change(0, 3, 0)));
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+static char *render_text(const struct compare *c, int color)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	report_text(f, c, color);
+	fclose(f);
+	return text;
+}
+
+Test(compare, benchmarks_in_one_file_only_are_listed)
+{
+	struct spec a[] = { { "nbody", "math", 0.1, 1 }, { "float", "math", 0.1, 1 } };
+	struct spec b[] = { { "nbody", "math", 0.1, 1.5 }, { "pickle", "serialize", 0.01, 1 } };
+	char *pa = write_file("runc.json", NULL, a, 2), *pb = write_file("runsc.json", NULL, b, 2);
+	struct bench_error err = { 0 };
+	struct compare c;
+	char *text, *md, *json;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.nbenches, 3, "the union of both files");
+	cr_assert_eq(bench(&c, "float")->npresent, 1);
+	cr_assert_eq(bench(&c, "pickle")->npresent, 1);
+	cr_assert(isnan(bench(&c, "pickle")->cells[1].r.ratio), "no reference: no ratio");
+	cr_assert_eq(c.total.n[1], 1, "only nbody is in both");
+	text = render_text(&c, 0);
+	cr_assert(strstr(text, "float: only in runc"), "%s", text);
+	cr_assert(strstr(text, "pickle: only in runsc"), "%s", text);
+	md = report_md(&c);
+	cr_assert(strstr(md, "## Benchmarks not in every file"));
+	cr_assert(strstr(md, "| pickle | serialize | runsc |"), "%s", md);
+	json = report_json(&c);
+	cr_assert(strstr(json, "\"missing_from\": [\n        \"runc\"\n      ]") ||
+		  strstr(json, "\"runc\""), "%s", json);
+	free(text);
+	free(md);
+	free(json);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+static void expect_error(const char *bad_name, const char *bad_text, const char *fragment)
+{
+	struct spec s = { "nbody", "math", 0.1, 1 };
+	char *good = write_file("runc.json", NULL, &s, 1), *bad = xasprintf("%s/%s", dir, bad_name);
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	if (bad_text)
+		write_text_file(bad, bad_text);
+	cr_assert_eq(load2(&c, good, bad, NULL, &err), -1, "accepted %s", bad_name);
+	cr_assert(strstr(err.msg, fragment), "message `%s` lacks `%s`", err.msg, fragment);
+	cr_assert(strstr(err.msg, bad_name), "the message must name the file: %s", err.msg);
+	cr_assert_null(c.benches, "nothing left allocated on failure");
+	free(good);
+	free(bad);
+}
+
+Test(compare, bad_files_give_clear_errors)
+{
+	expect_error("notjson.json", "{\"version\": \"1.0\", \"bench", "not valid JSON");
+	expect_error("other.json", "{\"results\": []}", "not a pyperf result");
+	expect_error("empty.json", "{\"version\": \"1.0\", \"metadata\": {}, \"benchmarks\": []}",
+		     "no benchmarks");
+	expect_error("missing.json", NULL, "open");
+}
+
+Test(compare, calibration_only_file_has_no_benchmarks)
+{
+	expect_error("cal.json",
+		     "{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {\"name\": \"nbody\", "
+		     "\"unit\": \"second\"}, \"runs\": [{\"warmups\": [[1, 0.5]]}]}]}",
+		     "no benchmarks with values");
+}
+
+Test(compare, nothing_shared_with_the_reference)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "float", "math", 0.1, 1 };
+	char *pa = write_file("runc.json", NULL, &a, 1), *pb = write_file("runsc.json", NULL, &b, 1);
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pb, pa, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "runsc.json: shares no benchmark with the reference"), "%s",
+		  err.msg);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, units_must_agree)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 100, 1, .unit = "byte" };
+	char *pa = write_file("runc.json", NULL, &a, 1), *pb = write_file("runsc.json", NULL, &b, 1);
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "nbody") && strstr(err.msg, "unit `byte`") &&
+		  strstr(err.msg, "runsc.json") && strstr(err.msg, "runc.json"), "%s", err.msg);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, ref_option_and_duplicate_runtimes)
+{
+	struct spec s = { "nbody", "math", 0.1, 1 };
+	char *pa = write_file("one.json", "runc", &s, 1), *pb = write_file("two.json", "runc", &s, 1);
+	struct compare_options o = { .ref = "two", .min_change = 0.02 };
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, &o, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(c.runtimes[0].name, "runc");
+	cr_assert_str_eq(c.runtimes[1].name, "two", "an A/A pair is told apart by file stem");
+	cr_assert_eq(c.ref, 1);
+	compare_release(&c);
+	o.ref = "kata";
+	cr_assert_eq(load2(&c, pa, pb, &o, &err), -1);
+	cr_assert(strstr(err.msg, "--ref `kata`") && strstr(err.msg, "runc, two"), "%s", err.msg);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, gzip_files_are_read)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 3 };
+	char *pa = write_file("runc.json.gz", NULL, &a, 1), *pb = write_file("runsc.json.gz", NULL, &b, 1);
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(c.runtimes[1].name, "runsc", "the stem drops .json.gz");
+	cr_assert_float_eq(c.benches[0].cells[1].r.ratio, 3, 1e-12);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+/* The study.  */
+
+Test(compare, every_study_row_maps_to_a_registered_benchmark)
+{
+	struct thesis_table t = { 0 };
+	struct bench_error err = { 0 };
+
+	cr_assert_eq(thesis_load(NULL, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.nrows, 58);
+	for (size_t i = 0; i < t.nrows; i++) {
+		const struct bench_def *def;
+		cr_assert_not_null(t.rows[i].name, "study row `%s` maps to no benchmark", t.rows[i].label);
+		def = bench_registry_find(t.rows[i].name);
+		cr_assert_not_null(def, "`%s` -> `%s` is not registered", t.rows[i].label, t.rows[i].name);
+		cr_assert_str_eq(t.rows[i].category, def->category);
+	}
+	cr_assert_str_eq(thesis_map_name("Scimark mc"), "scimark_monte_carlo");
+	cr_assert_str_eq(thesis_map_name("Unpack seq"), "unpack_sequence");
+	cr_assert_str_eq(thesis_map_name("SQL alch declarative"), "sqlalchemy_declarative");
+	cr_assert_str_eq(thesis_map_name("Sqllite synth"), "sqlite_synth");
+	cr_assert_str_eq(thesis_map_name("nbody"), "nbody", "our own names map to themselves");
+	cr_assert_null(thesis_map_name("No such thing"));
+	cr_assert_float_eq(thesis_find(&t, "pathlib")->ratio, 45.1684, 1e-9);
+	thesis_release(&t);
+}
+
+Test(compare, study_overall_geometric_mean_is_16_percent)
+{
+	struct thesis_table t = { 0 };
+	struct bench_error err = { 0 };
+	double sum = 0;
+
+	cr_assert_eq(thesis_load(NULL, &t, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < t.nrows; i++)
+		sum += log(t.rows[i].ratio);
+	cr_assert(fabs(exp(sum / (double)t.nrows) - 1.16) < 0.005, "the study's summary: 16%%");
+	thesis_release(&t);
+}
+
+Test(compare, built_in_study_equals_the_shipped_csv)
+{
+	const char *root = getenv("SANDBENCH_ROOT") ? getenv("SANDBENCH_ROOT") : ".";
+	char *path = xasprintf("%s/bench/thesis_kata_vs_crun.csv", root), *text = NULL;
+	size_t len, n = 0;
+
+	cr_assert_eq(util_read_file(path, 1 << 20, &text, &len, NULL), 0,
+		     "cannot read %s (set SANDBENCH_ROOT)", path);
+	/* The shipped copy keeps the study's CRLF line ends.  */
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != '\r')
+			text[n++] = text[i];
+	cr_assert_eq(n, thesis_csv_len, "bench/thesis.c and %s differ in length", path);
+	cr_assert(memcmp(text, thesis_csv, n) == 0, "bench/thesis.c and %s differ", path);
+	free(text);
+	free(path);
+}
+
+static int parse(const char *text, struct thesis_table *t, struct bench_error *err)
+{
+	return thesis_parse(text, strlen(text), "table.csv", t, err);
+}
+
+Test(compare, reference_tables_are_parsed_with_limits)
+{
+	struct thesis_table t = { 0 };
+	struct bench_error err = { 0 };
+	char *long_field;
+
+	cr_assert_eq(parse("difference_pct,benchmark\r\n10,\"Scimark mc\"\r\n\n"
+			   "-50,\"a \"\"quoted\"\", name\"\n", &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(t.nrows, 2);
+	cr_assert_str_eq(t.rows[0].name, "scimark_monte_carlo");
+	cr_assert_float_eq(t.rows[0].ratio, 1.1, 1e-12);
+	cr_assert_str_eq(t.rows[1].label, "a \"quoted\", name");
+	cr_assert_null(t.rows[1].name, "an unknown name is kept, unmapped");
+	cr_assert_str_eq(t.rows[1].category, "other");
+	thesis_release(&t);
+
+	cr_assert_eq(parse("\xef\xbb\xbf" "benchmark,difference_pct\nNbody,1\n", &t, &err), 0,
+		     "a byte order mark: %s", err.msg);
+	thesis_release(&t);
+	cr_assert_eq(parse("name,pct\nx,1\n", &t, &err), -1);
+	cr_assert(strstr(err.msg, "table.csv") && strstr(err.msg, "difference_pct"), "%s", err.msg);
+	cr_assert_eq(parse("benchmark,difference_pct\nnbody,fast\n", &t, &err), -1);
+	cr_assert(strstr(err.msg, "line 2"), "%s", err.msg);
+	cr_assert_eq(parse("benchmark,difference_pct\nnbody,1\nNbody,2\n", &t, &err), -1);
+	cr_assert(strstr(err.msg, "twice"), "%s", err.msg);
+	cr_assert_eq(parse("benchmark,difference_pct\nnbody,1,3\n", &t, &err), -1);
+	cr_assert_eq(parse("benchmark,difference_pct\n\"nbody,1\n", &t, &err), -1);
+	cr_assert_eq(parse("benchmark,difference_pct\n", &t, &err), -1);
+	cr_assert(strstr(err.msg, "no rows"), "%s", err.msg);
+	long_field = xcalloc(THESIS_MAX_FIELD + 64, 1);
+	strcpy(long_field, "benchmark,difference_pct\n");
+	memset(long_field + strlen(long_field), 'x', THESIS_MAX_FIELD + 1);
+	strcat(long_field, ",1\n");
+	cr_assert_eq(parse(long_field, &t, &err), -1);
+	cr_assert(strstr(err.msg, "longer than"), "%s", err.msg);
+	free(long_field);
+	cr_assert_eq(thesis_parse("benchmark,difference_pct\n", THESIS_MAX_BYTES + 1, "big.csv",
+				  &t, &err), -1);
+	cr_assert(strstr(err.msg, "limit"), "%s", err.msg);
+}
+
+Test(compare, study_figures_beside_ours)
+{
+	struct spec a[] = { { "pathlib", "pathlib", 0.02, 1 }, { "telco", "misc", 0.01, 1 },
+			    { "syscall_getpid", "kernel", 1e-7, 1 } };
+	struct spec b[] = { { "pathlib", "pathlib", 0.02, 20 }, { "telco", "misc", 0.01, 1 },
+			    { "syscall_getpid", "kernel", 1e-7, 1 } };
+	char *pa = write_file("runc.json", NULL, a, 3), *pb = write_file("runsc.json", NULL, b, 3);
+	struct thesis_table t = { 0 };
+	struct compare_options o = { .min_change = 0.02, .study = &t };
+	struct bench_error err = { 0 };
+	struct compare c;
+	char *text;
+
+	cr_assert_eq(thesis_load(NULL, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(load2(&c, pa, pb, &o, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(bench(&c, "pathlib")->study, 45.1684, 1e-9);
+	cr_assert(isnan(bench(&c, "syscall_getpid")->study), "not in the study");
+	cr_assert_eq(group(&c, "misc")->study_n, 1, "over the same benchmarks as ours");
+	cr_assert_eq(group(&c, "misc")->study_total, 15);
+	cr_assert_float_eq(group(&c, "misc")->study, 1.0081, 1e-9);
+	cr_assert_eq(c.total.study_n, 2);
+	text = render_text(&c, 0);
+	cr_assert(strstr(text, "+4417%"), "%s", text);
+	cr_assert(strstr(text, "+1900%*"), "%s", text);
+	cr_assert_null(strstr(text, "\033["), "no colour unless asked");
+	free(text);
+	text = render_text(&c, 1);
+	cr_assert(strstr(text, "\033[31m"), "a significant slowdown is red");
+	free(text);
+	compare_release(&c);
+	thesis_release(&t);
+	free(pa);
+	free(pb);
+}
+
+/* The charts.  */
+
+static void svg_size(const char *svg, int *w, int *h)
+{
+	const char *p = strstr(svg, "<svg ");
+	cr_assert_not_null(p);
+	cr_assert_eq(sscanf(strstr(p, " width=\""), " width=\"%d\"", w), 1);
+	cr_assert_eq(sscanf(strstr(p, " height=\""), " height=\"%d\"", h), 1);
+}
+
+/* Parse with libxml2 when built with it, and render with rsvg-convert when
+ * installed (Debian package librsvg2-bin), checking the PNG's size.  */
+static void check_svg(const char *path)
+{
+	char *svg = NULL, *png = xasprintf("%s.png", path), *cmd;
+	unsigned char hdr[24];
+	int w, h;
+	FILE *f;
+
+	cr_assert_eq(util_read_file(path, 1 << 24, &svg, NULL, NULL), 0);
+	svg_size(svg, &w, &h);
+	cr_assert_eq(w, 960);
+	cr_assert_gt(h, 100);
+#if HAVE_LIBXML2
+	{
+		xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+		cr_assert_not_null(doc, "%s is not well-formed XML", path);
+		cr_assert_str_eq((const char *)xmlDocGetRootElement(doc)->name, "svg");
+		xmlFreeDoc(doc);
+	}
+#endif
+	if (system("command -v rsvg-convert >/dev/null 2>&1") != 0) {
+		free(svg);
+		free(png);
+		cr_skip_test("rsvg-convert is missing (apt-get install librsvg2-bin)");
+	}
+	cmd = xasprintf("rsvg-convert '%s' -o '%s'", path, png);
+	cr_assert_eq(system(cmd), 0, "rsvg-convert failed on %s", path);
+	f = fopen(png, "rb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	fclose(f);
+	cr_assert(memcmp(hdr, "\x89PNG", 4) == 0);
+	cr_assert_eq((hdr[16] << 24) | (hdr[17] << 16) | (hdr[18] << 8) | hdr[19], w);
+	cr_assert_eq((hdr[20] << 24) | (hdr[21] << 16) | (hdr[22] << 8) | hdr[23], h);
+	free(cmd);
+	free(svg);
+	free(png);
+}
+
+Test(compare, report_files_and_valid_svg)
+{
+	struct spec a[] = {
+		{ "pathlib", "pathlib", 0.02, 1 }, { "json_dumps", "serialize", 0.01, 1 },
+		{ "pickle", "serialize", 0.01, 1 }, { "unpickle", "serialize", 0.01, 1 },
+		{ "weird<&>\"name", "misc", 0.01, 1 },
+	};
+	struct spec b[] = {
+		{ "pathlib", "pathlib", 0.02, 30 }, { "json_dumps", "serialize", 0.01, 1.05 },
+		{ "pickle", "serialize", 0.01, 0.97 }, { "unpickle", "serialize", 0.01, 1.2 },
+		{ "weird<&>\"name", "misc", 0.01, 1 },
+	};
+	char *pa = write_file("runc.json", NULL, a, 5), *pb = write_file("runsc.json", NULL, b, 5);
+	char *crun = write_file("crun.json", NULL, b + 1, 3);
+	const char *paths[] = { pa, pb, crun };
+	char *out = xasprintf("%s/out", dir), *p, *svg;
+	struct thesis_table t = { 0 };
+	struct compare_options o = { .min_change = 0.02, .study = &t };
+	struct bench_error err = { 0 };
+	struct compare c;
+	json_t *report;
+	json_error_t jerr;
+
+	cr_assert_eq(thesis_load(NULL, &t, &err), 0, "%s", err.msg);
+	cr_assert_eq(compare_load(&c, paths, 3, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(report_write_dir(&c, out, &err), 0, "%s", err.msg);
+	static const char *const files[] = {
+		"report.md", "report.csv", "report.json", "overview.svg", "category-pathlib.svg",
+		"category-serialize.svg", "category-misc.svg",
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct stat st;
+		p = xasprintf("%s/%s", out, files[i]);
+		cr_assert_eq(stat(p, &st), 0, "%s missing", p);
+		if (util_ends_with(p, ".svg"))
+			check_svg(p);
+		free(p);
+	}
+	/* Ratios over 10x: a log axis; within: linear.  */
+	svg = report_svg_category(&c, 0);
+	cr_assert(strstr(svg, "log scale"), "pathlib at 30x needs a log axis");
+	free(svg);
+	for (size_t i = 0; i < c.ncategories; i++) {
+		if (strcmp(c.categories[i].name, "serialize") != 0)
+			continue;
+		svg = report_svg_category(&c, i);
+		cr_assert_null(strstr(svg, "log scale"));
+		cr_assert(strstr(svg, "+20.0%*"), "values are labelled");
+		free(svg);
+	}
+	p = xasprintf("%s/report.json", out);
+	report = json_load_file(p, 0, &jerr);
+	cr_assert_not_null(report, "report.json: %s", jerr.text);
+	cr_assert_str_eq(json_string_value(json_object_get(report, "reference")), "runc");
+	cr_assert_eq(json_array_size(json_object_get(report, "benchmarks")), 5);
+	json_decref(report);
+	free(p);
+	p = xasprintf("%s/report.csv", out);
+	{
+		char *csv = NULL;
+		cr_assert_eq(util_read_file(p, 1 << 20, &csv, NULL, NULL), 0);
+		cr_assert(strstr(csv, "\"weird<&>\"\"name\""), "CSV quoting: %s", csv);
+		cr_assert(strstr(csv, "pathlib,pathlib,second,runsc,runc,5,15,"), "%s", csv);
+		free(csv);
+	}
+	free(p);
+	p = report_md(&c);
+	cr_assert(strstr(p, "## Summary by category"));
+	cr_assert(strstr(p, "![pathlib](category-pathlib.svg)"));
+	cr_assert(strstr(p, "**+2900%**"), "a significant change is bold");
+	cr_assert(strstr(p, "+4417%"), "the study's pathlib figure");
+	free(p);
+	compare_release(&c);
+	thesis_release(&t);
+	free(out);
+	free(pa);
+	free(pb);
+	free(crun);
+}
+
+/* Tick labels of a chart: distinct, left to right, far enough apart for
+ * their text (about 8 px a character at 11 px).  */
+static void check_ticks(const char *svg)
+{
+	const char *p = svg, *mark = "\" text-anchor=\"middle\" font-size=\"11\">";
+	char labels[64][32];
+	double xs[64];
+	size_t n = 0;
+
+	while ((p = strstr(p, mark)) && n < 64) {
+		const char *start = p, *end;
+		while (start > svg && strncmp(start, "<text x=\"", 9) != 0)
+			start--;
+		cr_assert_eq(sscanf(start, "<text x=\"%lf\"", &xs[n]), 1);
+		p += strlen(mark);
+		end = strchr(p, '<');
+		snprintf(labels[n], sizeof(labels[n]), "%.*s", (int)(end - p), p);
+		for (size_t i = 0; i < n; i++)
+			cr_assert_str_neq(labels[i], labels[n], "tick label `%s` twice", labels[n]);
+		if (n > 0)
+			cr_assert_gt(xs[n] - xs[n - 1], 8.0 * (double)(strlen(labels[n]) +
+							      strlen(labels[n - 1])) / 2,
+				     "ticks `%s` and `%s` overlap", labels[n - 1], labels[n]);
+		n++;
+	}
+	cr_assert_geq(n, 2, "an axis needs ticks");
+}
+
+Test(compare, axis_ticks_are_readable)
+{
+	static const double factors[] = { 1, 1.0004, 1.03, 1.6, 9, 30, 900, 0.02 };
+
+	for (size_t i = 0; i < sizeof(factors) / sizeof(factors[0]); i++) {
+		struct spec a[] = { { "nbody", "math", 0.1, 1 }, { "float", "math", 0.1, 1 } };
+		struct spec b[] = { { "nbody", "math", 0.1, factors[i] }, { "float", "math", 0.1, 1.01 } };
+		char *pa = write_file("runc.json", NULL, a, 2), *pb = write_file("runsc.json", NULL, b, 2);
+		struct bench_error err = { 0 };
+		struct compare c;
+		char *svg;
+
+		cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+		svg = report_svg_category(&c, 0);
+		check_ticks(svg);
+		free(svg);
+		svg = report_svg_overview(&c);
+		check_ticks(svg);
+		free(svg);
+		compare_release(&c);
+		free(pa);
+		free(pb);
+	}
+}
+
+/* The commands, called in this (forked) test process.  */
+
+static int call(int (*fn)(int, char **), char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	optind = 0;	/* getopt starts afresh, as in a new process */
+	return fn(argc, argv);
+}
+
+static int exists(const char *folder, const char *name)
+{
+	struct stat st;
+	char *p = xasprintf("%s/%s", folder, name);
+	int ok = stat(p, &st) == 0;
+
+	free(p);
+	return ok;
+}
+
+Test(compare, compare_command)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 2 };
+	char *pa = write_file("runc.json", NULL, &a, 1), *pb = write_file("runsc.json", NULL, &b, 1);
+	char *bad = xasprintf("%s/bad.json", dir), *out = xasprintf("%s/o", dir);
+	char *table = xasprintf("%s/table.csv", dir), *none = xasprintf("%s/none.csv", dir);
+
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+	write_text_file(bad, "not json");
+	write_text_file(table, "benchmark,difference_pct\nNbody,5\nNo such,1\n");
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--no-color", pa, pb, "-o", out,
+						   "--min-change", "1", NULL }), 0);
+	cr_assert(exists(out, "report.md") && exists(out, "report.csv") &&
+		  exists(out, "report.json") && exists(out, "overview.svg") &&
+		  exists(out, "category-math.svg"));
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", pa, bad, NULL }), 2);
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", pa, NULL }), 2);
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--min-change", "x", pa, pb, NULL }), 2);
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--ref", "kata", pa, pb, NULL }), 2);
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--reference-table", none, pa, pb,
+						   NULL }), 2);
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--reference-table", table, pa, pb,
+						   NULL }), 0);
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", pa, pb, "-o", "/proc/nope", NULL }), 1);
+	free(pa);
+	free(pb);
+	free(bad);
+	free(out);
+	free(table);
+	free(none);
+}
+
+Test(compare, report_command_reads_a_folder)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 2 };
+	char *pa = write_file("runc.json", NULL, &a, 1), *pb = write_file("runsc.json.gz", NULL, &b, 1);
+	char *lone = xasprintf("%s/lone", dir), *p;
+	json_t *report;
+
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+	p = xasprintf("%s/matrix.json", dir);
+	write_text_file(p, "{\"runtimes\": [\"runc\", \"runsc\"], \"rounds\": 3}\n");
+	free(p);
+	cr_assert_eq(call(cmd_report, (char *[]){ "report", dir, NULL }), 0,
+		     "matrix.json is the plan of `sandbench matrix`, not a result");
+	cr_assert(exists(dir, "report.md") && exists(dir, "category-math.svg"));
+	/* Again, with report.json now in the folder: it is not an input.  */
+	cr_assert_eq(call(cmd_report, (char *[]){ "report", "--ref", "runsc", dir, NULL }), 0);
+	p = xasprintf("%s/report.json", dir);
+	report = json_load_file(p, 0, NULL);
+	cr_assert_not_null(report);
+	cr_assert_str_eq(json_string_value(json_object_get(report, "reference")), "runsc");
+	cr_assert_eq(json_array_size(json_object_get(report, "runtimes")), 2);
+	json_decref(report);
+	free(p);
+	cr_assert_eq(mkdir(lone, 0755), 0);
+	cr_assert_eq(call(cmd_report, (char *[]){ "report", lone, NULL }), 2, "no files");
+	p = xasprintf("%s/nope", dir);
+	cr_assert_eq(call(cmd_report, (char *[]){ "report", p, NULL }), 2, "no folder");
+	free(p);
+	cr_assert_eq(call(cmd_report, (char *[]){ "report", "-o", lone, dir, NULL }), 2);
+	free(pa);
+	free(pb);
+	free(lone);
+}
