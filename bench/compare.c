@@ -173,7 +173,7 @@ static int md_number(json_t *md, const char *key, double *v)
 
 /* Sum the counters over the runs with values and divide by the iterations
  * they cover: len(values) * loops * inner_loops per run.  */
-static void explain(json_t *bench, struct compare_explain *ex)
+void compare_explain_bench(json_t *bench, struct compare_explain *ex)
 {
 	json_t *bmd = json_object_get(bench, "metadata"), *r;
 	double ut = 0, st = 0, cpu = 0, wall = 0, flt = 0, mflt = 0, csw = 0, rw = 0;
@@ -242,7 +242,7 @@ static void fill_cell(struct compare_cell *cell, json_t *bench)
 	for (size_t i = 0; i < nruns; i++)
 		means[i] = log(means[i]);
 	cell->log_means = means;
-	explain(bench, &cell->ex);
+	compare_explain_bench(bench, &cell->ex);
 	free(values);
 }
 

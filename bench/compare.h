@@ -16,6 +16,7 @@
 #ifndef BENCH_COMPARE_H
 #define BENCH_COMPARE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct bench_error;
@@ -101,6 +102,11 @@ int compare_load(struct compare *c, const char *const *paths, size_t n,
 		 const struct compare_options *opts, struct bench_error *err);
 
 void compare_release(struct compare *c);
+
+/* The counters of a benchmark's runs (pyperf JSON object), per iteration of
+ * the timed values: sums over the runs with values, divided by the
+ * iterations they cover (values x loops x inner_loops).  */
+void compare_explain_bench(json_t *bench, struct compare_explain *ex);
 
 /* The change of an explanation counter against the reference: other / ref,
  * or for sys_share the difference in percentage points; NAN if unknown.  */

@@ -10,6 +10,7 @@
 #include "../containers/matrix.h"
 #include "../embed/py.h"
 #include "cmd_report.h"
+#include "explain.h"
 #include "error.h"
 #include "metadata.h"
 #include "registry.h"
@@ -33,6 +34,7 @@ static const char usage_main[] =
 	"  matrix    run the suite under several container runtimes, interleaved\n"
 	"  compare   compare result files, one per runtime, against a reference\n"
 	"  report    compare the result files in a folder and write the report there\n"
+	"  explain   say why: kernel share, faults, context switches, system calls\n"
 	"\n"
 	"`sandbench COMMAND --help` describes each command; --version prints the version.\n";
 
@@ -417,6 +419,7 @@ static const struct {
 	{ "matrix", ctr_matrix_cmd, ctr_matrix_usage },
 	{ "compare", cmd_compare, usage_compare },
 	{ "report", cmd_report, usage_report },
+	{ "explain", cmd_explain, usage_explain },
 	/* internal modes of the re-executed binary */
 	{ "__worker", worker_main, NULL },
 	{ "__child", child_run, NULL },
@@ -447,7 +450,7 @@ int main(int argc, char **argv)
 		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env image matrix compare report\n"
+	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env image matrix compare report explain\n"
 		"Try `sandbench --help`.\n", argv[1]);
 	return 2;
 }

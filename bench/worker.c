@@ -172,14 +172,17 @@ static void read_io(struct io_counters *io)
 	fclose(f);
 }
 
-static void add_io(json_t *md, const struct io_counters *a, const struct io_counters *b)
+/* b - a, less the reads that reading /proc/self/io itself costs (measured
+ * as the difference of two reads back to back: `self`).  */
+static void add_io(json_t *md, const struct io_counters *a, const struct io_counters *b,
+		   const struct io_counters *self)
 {
 	if (a->syscr < 0 || b->syscr < 0)
 		return;
-	json_object_set_new(md, "io_syscr", json_integer(b->syscr - a->syscr));
-	json_object_set_new(md, "io_syscw", json_integer(b->syscw - a->syscw));
-	json_object_set_new(md, "io_rchar", json_integer(b->rchar - a->rchar));
-	json_object_set_new(md, "io_wchar", json_integer(b->wchar - a->wchar));
+	json_object_set_new(md, "io_syscr", json_integer(b->syscr - a->syscr - self->syscr));
+	json_object_set_new(md, "io_syscw", json_integer(b->syscw - a->syscw - self->syscw));
+	json_object_set_new(md, "io_rchar", json_integer(b->rchar - a->rchar - self->rchar));
+	json_object_set_new(md, "io_wchar", json_integer(b->wchar - a->wchar - self->wchar));
 }
 
 /* Measure: calibrate (spec->loops == 0) or warmups then values.  */
@@ -189,7 +192,7 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 	json_t *run = json_object(), *md = json_object(), *warmups = json_array();
 	uint64_t loops = spec->loops ? spec->loops : 1, ns, timed = 0;
 	struct rusage ru0, ru1;
-	struct io_counters io0, io1;
+	struct io_counters io0, io1, io_self;
 	char date[64];
 
 	metadata_date(date, sizeof(date));
@@ -222,7 +225,12 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
 				per_iteration(ns, loops, in->inner_loops)));
 		}
+		read_io(&io_self);
 		read_io(&io0);
+		io_self.syscr = io0.syscr - io_self.syscr;
+		io_self.syscw = io0.syscw - io_self.syscw;
+		io_self.rchar = io0.rchar - io_self.rchar;
+		io_self.wchar = io0.wchar - io_self.wchar;
 		getrusage(RUSAGE_SELF, &ru0);
 		for (unsigned i = 0; i < spec->values; i++) {
 			if (instance_run(in, loops, &ns, err) < 0)
@@ -234,7 +242,7 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 		getrusage(RUSAGE_SELF, &ru1);
 		read_io(&io1);
 		add_usage(md, &ru0, &ru1);
-		add_io(md, &io0, &io1);
+		add_io(md, &io0, &io1, &io_self);
 		json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
 	}
 	if (json_array_size(warmups) == 0)

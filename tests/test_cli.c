@@ -437,3 +437,60 @@ Test(cli, adaptive_stop_needs_three_processes_and_records_the_precision)
 	cmd_free(&c);
 	free(out);
 }
+
+static double sys_share_of(const char *table, const char *name)
+{
+	const char *line = strstr(table, name);
+	char bench[64], category[64], time_v[32], unit[16];
+	double sys = -1;
+
+	cr_assert_not_null(line, "`%s` missing from:\n%s", name, table);
+	cr_assert_eq(sscanf(line, "%63s %63s %31s %15s %lf%%", bench, category, time_v, unit, &sys), 5,
+		     "cannot read: %.120s", line);
+	return sys;
+}
+
+Test(cli, explain_shows_where_the_time_goes)
+{
+	char *out = path_in("explain.json");
+	struct cmd c = RUN("run", "-p", "2", "-n", "1", "-w", "0", "--loops", "3", "-b",
+			   "nbody,pathlib", "-o", out);
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	c = RUN("explain", out);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert(strstr(c.out, "sys%") && strstr(c.out, "minflt") && strstr(c.out, "rw-sysc"), "%s", c.out);
+	cr_assert_gt(sys_share_of(c.out, "pathlib"), sys_share_of(c.out, "nbody") + 10,
+		     "pathlib lives in the kernel, nbody does not:\n%s", c.out);
+	cmd_free(&c);
+
+	c = RUN("explain", "/nonexistent/file.json");
+	cr_assert_eq(c.status, 2);
+	cr_assert(strstr(c.err, "/nonexistent/file.json"), "%s", c.err);
+	cmd_free(&c);
+	free(out);
+}
+
+Test(cli, explain_counts_system_calls_by_name)
+{
+	char *out = path_in("syscalls.json");
+	struct cmd c;
+	json_t *doc, *benches;
+	double getpid, stat;
+
+	if (system("command -v strace >/dev/null 2>&1") != 0)
+		cr_skip_test("strace is not installed (apt-get install strace)");
+	c = RUN("explain", "--syscalls", "-b", "logging_simple,pathlib", "-o", out);
+	cr_assert_eq(c.status, 0, "%s\n%s", c.out, c.err);
+	cr_assert(strstr(c.out, "getpid: 1"), "one getpid per logging call:\n%s", c.out);
+	doc = load(out);
+	benches = json_object_get(doc, "benchmarks");
+	getpid = json_real_value(json_object_get(json_object_get(benches, "logging_simple"), "getpid"));
+	stat = json_real_value(json_object_get(json_object_get(benches, "pathlib"), "newfstatat"));
+	cr_assert(getpid > 0.95 && getpid < 1.05, "getpid per logging call: %g", getpid);
+	cr_assert_gt(stat, 4000, "pathlib stats every one of 2000 files twice: %g", stat);
+	json_decref(doc);
+	cmd_free(&c);
+	free(out);
+}

@@ -1,0 +1,369 @@
+#include "explain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compare.h"
+#include "error.h"
+#include "registry.h"
+#include "result.h"
+#include "runner.h"
+#include "spawn.h"
+#include "stats.h"
+#include "util.h"
+
+#define TOP_SYSCALLS 6
+
+const char usage_explain[] =
+	"usage: sandbench explain FILE\n"
+	"       sandbench explain --syscalls -b NAMES [-o OUT]\n"
+	"\n"
+	"FILE: per benchmark and per iteration of the timed values, the time, the\n"
+	"share of CPU time spent in the kernel (sys%%) and in user space, minor page\n"
+	"faults, context switches and read/write-type system calls, from the resource\n"
+	"usage each worker recorded.  A `syscalls.json` beside FILE adds the system\n"
+	"calls by name.\n"
+	"\n"
+	"--syscalls: run the benchmarks natively under strace (Debian's strace),\n"
+	"counting system calls by name, and report them per iteration.  Each\n"
+	"benchmark runs twice in a worker, with L and 2L loops: the difference is the\n"
+	"timed work alone, without start-up and set-up.  Results go to OUT (default:\n"
+	"results/syscalls.json), where `explain FILE` finds them when beside FILE.\n"
+	"  -b, --bench NAMES     comma-separated benchmark names\n"
+	"  -c, --category LIST   comma-separated categories\n"
+	"  -o, --output OUT      where to store the counts\n";
+
+/* ---- system calls by name, under strace ---- */
+
+/* Run one worker of def under strace with `loops` loops; fill counts
+ * (name -> calls) and *inner.  */
+static int strace_worker(const struct bench_def *def, unsigned long long loops, json_t *counts,
+			 unsigned *inner, struct bench_error *err)
+{
+	char out_tmpl[] = "/tmp/sandbench-strace-XXXXXX", msg_tmpl[] = "/tmp/sandbench-msg-XXXXXX";
+	cleanup_free char *loops_arg = xasprintf("--loops=%llu", loops);
+	cleanup_free char *text = NULL;
+	cleanup_free char *msg_text = NULL;
+	char *argv[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl,
+			 (char *)util_self_exe(), "__worker", "--bench", (char *)def->name, loops_arg,
+			 "--values=1", "--warmups=0", NULL };
+	posix_spawn_file_actions_t fa;
+	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), status, rc = -1;
+	json_t *msg = NULL;
+	pid_t pid;
+
+	if (out_fd < 0 || msg_fd < 0) {
+		bench_error_set(err, errno, "create a temporary file");
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, msg_fd, 3);	/* the worker's result */
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, "strace", &fa, NULL, argv, spawn_child_env());
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		rc = bench_error_set(err, rc, "run strace (apt-get install strace)");
+		goto out;
+	}
+	rc = -1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (util_read_file(msg_tmpl, 1 << 26, &msg_text, NULL, err) < 0)
+		goto out;
+	msg = json_loads(msg_text, 0, NULL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    strcmp(json_string_value(json_object_get(msg, "status")) ?: "", "ok") != 0) {
+		bench_error_set(err, 0, "`%s` failed under strace: %s", def->name,
+				json_string_value(json_object_get(msg, "error")) ?: "no result");
+		goto out;
+	}
+	*inner = (unsigned)json_integer_value(json_object_get(msg, "inner_loops"));
+	if (util_read_file(out_tmpl, 1 << 20, &text, NULL, err) < 0)
+		goto out;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		long long calls;
+		if (sscanf(line, "%63s %lld", name, &calls) == 2 && strcmp(name, "total") != 0)
+			json_object_set_new(counts, name, json_integer(calls));
+	}
+	rc = 0;
+out:
+	json_decref(msg);
+	if (out_fd >= 0) {
+		close(out_fd);
+		unlink(out_tmpl);
+	}
+	if (msg_fd >= 0) {
+		close(msg_fd);
+		unlink(msg_tmpl);
+	}
+	return rc;
+}
+
+/* Loops that make one value last about 50 ms, from a quick calibration.  */
+static unsigned long long quick_loops(const struct bench_def *def)
+{
+	char *argv[] = { (char *)util_self_exe(), "__worker", "--bench", (char *)def->name,
+			 "--loops=0", "--min-time=0.05", NULL };
+	cleanup_free char *msg_text = NULL;
+	char tmpl[] = "/tmp/sandbench-msg-XXXXXX";
+	int fd = mkstemp(tmpl), status;
+	posix_spawn_file_actions_t fa;
+	unsigned long long loops = 1;
+	json_t *msg;
+	pid_t pid;
+
+	if (fd < 0)
+		return 1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 3);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, spawn_child_env()) == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	posix_spawn_file_actions_destroy(&fa);
+	if (util_read_file(tmpl, 1 << 26, &msg_text, NULL, NULL) == 0) {
+		msg = json_loads(msg_text, 0, NULL);
+		if (json_integer_value(json_object_get(msg, "loops")) > 0)
+			loops = (unsigned long long)json_integer_value(json_object_get(msg, "loops"));
+		json_decref(msg);
+	}
+	close(fd);
+	unlink(tmpl);
+	return loops;
+}
+
+/* System calls per iteration of def: (calls with 2L loops - calls with L
+ * loops) / (L x inner loops).  A new object name -> calls, or NULL.  */
+static json_t *syscalls_per_iteration(const struct bench_def *def, struct bench_error *err)
+{
+	unsigned long long loops = quick_loops(def);
+	json_t *a = json_object(), *b = json_object(), *per = NULL, *v;
+	unsigned inner = 1;
+	const char *name;
+
+	if (strace_worker(def, loops, a, &inner, err) < 0 ||
+	    strace_worker(def, 2 * loops, b, &inner, err) < 0)
+		goto out;
+	per = json_object();
+	json_object_foreach(b, name, v) {
+		double d = (double)(json_integer_value(v) - json_integer_value(json_object_get(a, name)));
+		double it = d / (double)loops / (double)(inner ? inner : 1);
+		/* Below 0.01 per iteration is start-up noise, not the work.  */
+		if (it >= 0.01)
+			json_object_set_new(per, name, json_real(it));
+	}
+out:
+	json_decref(a);
+	json_decref(b);
+	return per;
+}
+
+/* The names of obj sorted by value, largest first (at most max).  */
+static size_t top_keys(json_t *obj, const char **keys, size_t max)
+{
+	const char *name;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach(obj, name, v) {
+		size_t i = n < max ? n++ : max;
+		if (i == max && json_number_value(v) <= json_number_value(json_object_get(obj, keys[max - 1])))
+			continue;
+		if (i == max)
+			i = max - 1;
+		while (i > 0 && json_number_value(json_object_get(obj, keys[i - 1])) < json_number_value(v)) {
+			keys[i] = keys[i - 1];
+			i--;
+		}
+		keys[i] = name;
+	}
+	return n;
+}
+
+static void format_syscalls(json_t *per, char *buf, size_t size)
+{
+	const char *keys[TOP_SYSCALLS];
+	size_t n = per ? top_keys(per, keys, TOP_SYSCALLS) : 0, used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s: %.3g", i ? ", " : "", keys[i],
+					 json_number_value(json_object_get(per, keys[i])));
+	if (n == 0)
+		snprintf(buf, size, "none");
+}
+
+static int explain_syscalls(const char *names, const char *categories, const char *output)
+{
+	struct bench_error err = { 0 };
+	const struct bench_def **sel;
+	json_t *doc, *benches;
+	size_t n;
+	int failed = 0;
+
+	if (!names && !categories) {
+		fprintf(stderr, "sandbench: explain --syscalls: choose benchmarks with -b or -c\n");
+		return 2;
+	}
+	if (bench_registry_select(names, categories, &sel, &n, &err) < 0) {
+		fprintf(stderr, "sandbench: %s\n", err.msg);
+		return 2;
+	}
+	doc = json_pack("{s:s, s:{}}", "method", "strace -f -c; per iteration = (calls with 2L "
+			"loops - calls with L loops) / (L x inner loops)", "benchmarks");
+	benches = json_object_get(doc, "benchmarks");
+	printf("%-26s %s\n", "benchmark", "system calls per iteration (top 6)");
+	for (size_t i = 0; i < n; i++) {
+		json_t *per = syscalls_per_iteration(sel[i], &err);
+		char line[512];
+
+		if (!per) {
+			fprintf(stderr, "sandbench: explain: %s: %s\n", sel[i]->name, err.msg);
+			bench_error_release(&err);
+			failed++;
+			continue;
+		}
+		format_syscalls(per, line, sizeof(line));
+		printf("%-26s %s\n", sel[i]->name, line);
+		json_object_set_new(benches, sel[i]->name, per);
+	}
+	free(sel);
+	if (json_object_size(benches) > 0) {
+		cleanup_free char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+		if (util_write_file_atomic(output, text, strlen(text), &err) < 0) {
+			fprintf(stderr, "sandbench: %s\n", err.msg);
+			failed++;
+		} else {
+			printf("\nsyscalls: %s\n", output);
+		}
+	}
+	json_decref(doc);
+	return failed ? 1 : 0;
+}
+
+/* ---- resource usage of a result file ---- */
+
+static json_t *sibling_syscalls(const char *file)
+{
+	cleanup_free char *copy = xstrdup(file);
+	cleanup_free char *path = NULL;
+	cleanup_free char *text = NULL;
+	char *slash = strrchr(copy, '/');
+
+	if (slash)
+		*slash = '\0';
+	path = xasprintf("%s/syscalls.json", slash ? copy : ".");
+	if (access(path, F_OK) < 0 || util_read_file(path, 1 << 24, &text, NULL, NULL) < 0)
+		return NULL;
+	return json_loads(text, 0, NULL);
+}
+
+static void fmt_number(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else if (v >= 100)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.3g", v);
+}
+
+static int explain_file(const char *file)
+{
+	struct bench_error err = { 0 };
+	json_t *suite = NULL, *b, *sys = NULL;
+	size_t i;
+
+	if (result_read(file, &suite, &err) < 0) {
+		fprintf(stderr, "sandbench: explain: %s\n", err.msg);
+		return 2;
+	}
+	sys = sibling_syscalls(file);
+	printf("per iteration of the timed values; sys%%/user%%: shares of the CPU time; "
+	       "cpu%%: CPU time / wall time\n\n");
+	printf("%-26s %-10s %11s %6s %6s %6s %9s %9s %9s%s\n", "benchmark", "category", "time",
+	       "sys%", "user%", "cpu%", "minflt", "ctxsw", "rw-sysc", sys ? "  system calls" : "");
+	json_array_foreach(json_object_get(suite, "benchmarks"), i, b) {
+		json_t *md = json_object_get(b, "metadata");
+		struct compare_explain ex;
+		double *values;
+		size_t n;
+		char t[32], flt[32], csw[32], rw[32], line[512] = "";
+
+		result_benchmark_values(b, &values, &n, NULL, NULL);
+		if (n == 0) {
+			free(values);
+			continue;
+		}
+		runner_format_time(stats_mean(values, n), t, sizeof(t));
+		free(values);
+		compare_explain_bench(b, &ex);
+		fmt_number(ex.minflt, flt, sizeof(flt));
+		fmt_number(ex.csw, csw, sizeof(csw));
+		fmt_number(ex.rw_syscalls, rw, sizeof(rw));
+		if (sys)
+			format_syscalls(json_object_get(json_object_get(sys, "benchmarks"),
+							result_benchmark_name(b)), line, sizeof(line));
+		printf("%-26s %-10s %11s %5.0f%% %5.0f%% %5.0f%% %9s %9s %9s%s%s\n",
+		       result_benchmark_name(b),
+		       json_string_value(json_array_get(json_object_get(md, "tags"), 0)) ?: "-", t,
+		       100 * ex.sys_share, 100 * (1 - ex.sys_share), 100 * ex.cpu_share, flt, csw, rw,
+		       sys ? "  " : "", line);
+	}
+	json_decref(sys);
+	json_decref(suite);
+	return 0;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "syscalls", no_argument, NULL, 's' },
+		{ "bench", required_argument, NULL, 'b' },
+		{ "category", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *names = NULL, *categories = NULL, *output = "results/syscalls.json";
+	int c, syscalls = 0;
+
+	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': syscalls = 1; break;
+		case 'b': names = optarg; break;
+		case 'c': categories = optarg; break;
+		case 'o': output = optarg; break;
+		default:
+			fprintf(stderr, "\n%s", usage_explain);
+			return 2;
+		}
+	}
+	if (syscalls) {
+		if (optind < argc) {
+			fprintf(stderr, "sandbench: explain --syscalls takes no FILE\n\n%s", usage_explain);
+			return 2;
+		}
+		if (strcmp(output, "results/syscalls.json") == 0 && mkdir("results", 0755) < 0 &&
+		    errno != EEXIST) {
+			fprintf(stderr, "sandbench: cannot create the folder `results`: %s\n", strerror(errno));
+			return 2;
+		}
+		return explain_syscalls(names, categories, output);
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "sandbench: explain: give one result FILE\n\n%s", usage_explain);
+		return 2;
+	}
+	return explain_file(argv[optind]);
+}
