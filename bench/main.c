@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../categories/native.h"
 #include "../containers/image.h"
 #include "../containers/matrix.h"
 #include "../embed/py.h"
@@ -424,6 +425,7 @@ static const struct {
 	{ "__worker", worker_main, NULL },
 	{ "__child", child_run, NULL },
 	{ "__startup", child_startup, NULL },
+	{ "__noop", child_noop, NULL },
 };
 
 int main(int argc, char **argv)
