@@ -116,7 +116,7 @@ static int precise_enough(const struct runner_options *opts, json_t *runs, json_
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
 static int run_benchmark(const struct runner_options *opts, const struct bench_def *def,
-			 json_t **bench, struct bench_error *err)
+			 json_t **bench, double *timed, struct bench_error *err)
 {
 	struct worker_spec spec = {
 		.def = def, .stmt = opts->stmt, .setup = opts->setup,
@@ -156,6 +156,13 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 					      def ? bench_kind_name(def->kind) : "python",
 					      spec.loops, inner_loops ? inner_loops : 1);
 	json_array_extend(json_object_get(*bench, "runs"), runs);
+	{
+		size_t i;
+		json_t *r;
+		json_array_foreach(runs, i, r)
+			*timed += json_number_value(json_object_get(json_object_get(r, "metadata"),
+								    "timed_s"));
+	}
 	json_decref(runs);
 	return 0;
 fail:
@@ -191,6 +198,24 @@ static void print_summary(struct outcome *out, size_t n)
 	}
 }
 
+/* How well the machine time was used: the share of the wall time spent in
+ * timed values (duty cycle), and the median precision reached.  */
+static void print_efficiency(struct outcome *out, size_t n, double timed, double wall)
+{
+	double *hw = xcalloc(n, sizeof(*hw));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (out[i].status == OUT_OK && out[i].nruns >= 2 && out[i].mean > 0)
+			hw[k++] = 100 * out[i].halfwidth / out[i].mean;
+	printf("\nwall time %.1f s, of which timed values %.1f s: duty cycle %.0f%%", wall, timed,
+	       wall > 0 ? 100 * timed / wall : 0);
+	if (k)
+		printf("; median 95%% half-width %.2f%% over %zu benchmarks", stats_median(hw, k), k);
+	printf("\n");
+	free(hw);
+}
+
 /* The suite to add to: the existing file with --append, else a new one.  */
 static int open_suite(const struct runner_options *opts, json_t **suite,
 		      struct bench_error *err)
@@ -217,6 +242,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	size_t total = opts->stmt ? 1 : n, failed = 0;
 	struct outcome *out = xcalloc(total, sizeof(*out));
 	uint64_t start = bench_clock_ns();
+	double timed = 0;
 	json_t *suite = NULL;
 	int status;
 
@@ -249,7 +275,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		if (bench)
 			json_incref(bench);
 		fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
-		if (run_benchmark(opts, def, &bench, &o->err) < 0) {
+		if (run_benchmark(opts, def, &bench, &timed, &o->err) < 0) {
 			/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
 			json_decref(bench);
 			if (interrupted) {
@@ -292,6 +318,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	sigaction(SIGTERM, &old_term, NULL);
 
 	print_summary(out, total);
+	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
 	if (json_array_size(json_object_get(suite, "benchmarks")) > 0)
 		printf("\nresults: %s\n", opts->output);
 	if (interrupted) {

@@ -197,6 +197,10 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 
 	metadata_date(date, sizeof(date));
 	json_object_set_new(md, "date", json_string(date));
+	/* Spawn to first value: exec, interpreter start, import, setup().  */
+	if (spec->spawned_at && spec->spawned_at < bench_clock_ns())
+		json_object_set_new(md, "worker_startup_s",
+				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
 	json_object_set_new(run, "metadata", md);
 	json_object_set_new(run, "warmups", warmups);
 	json_object_set_new(msg, "run", run);
@@ -266,6 +270,7 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 		{ "values", required_argument, NULL, 'n' },
 		{ "min-time", required_argument, NULL, 't' },
 		{ "hash-seed", required_argument, NULL, 'h' },
+		{ "spawned-at", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -304,6 +309,9 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 		case 'h':
 			if (util_parse_long(optarg, 0, 4294967295L, &spec->hash_seed) < 0)
 				return -1;
+			break;
+		case 'a':
+			spec->spawned_at = strtoull(optarg, NULL, 10);
 			break;
 		default:
 			return -1;
@@ -381,6 +389,9 @@ static char **worker_argv(const struct worker_spec *spec)
 	argv[n++] = xasprintf("--values=%u", spec->values);
 	argv[n++] = xasprintf("--min-time=%.17g", spec->min_time);
 	argv[n++] = xasprintf("--hash-seed=%ld", spec->hash_seed);
+	/* CLOCK_MONOTONIC is one clock for the whole machine, so the worker can
+	 * tell how long it took from here to its first value.  */
+	argv[n++] = xasprintf("--spawned-at=%llu", (unsigned long long)bench_clock_ns());
 	argv[n] = NULL;
 	return argv;
 }

@@ -21,6 +21,7 @@ struct worker_spec {
 	long hash_seed;
 	const char *affinity;		/* CPU list ("0,2-3") or NULL */
 	double timeout;			/* seconds per worker, 0: none */
+	uint64_t spawned_at;		/* worker side: the parent's clock at fork */
 };
 
 /* What one worker sent back.  */

@@ -494,3 +494,27 @@ Test(cli, explain_counts_system_calls_by_name)
 	cmd_free(&c);
 	free(out);
 }
+
+/* Every workload runs once and passes its own check.  */
+Test(cli, smoke_runs_the_whole_catalogue, .timeout = 600)
+{
+	char *out = path_in("smoke.json");
+	struct cmd c = RUN("run", "--smoke", "-o", out);
+	struct cmd l = RUN("list");
+	json_t *suite;
+	size_t listed = 0;
+
+	cr_assert_eq(c.status, 0, "a workload failed:\n%s\n%s", c.out, c.err);
+	cr_assert_null(strstr(c.out, "FAILED"), "%s", c.out);
+	cr_assert_null(strstr(c.out, "skipped"), "every dependency is installed by make test:\n%s", c.out);
+	for (const char *p = l.out; (p = strstr(p, "\n")); p++)
+		listed++;
+	suite = load(out);
+	/* `list` prints a header, one line per benchmark and a count.  */
+	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), listed - 2,
+		     "every listed benchmark has a result");
+	json_decref(suite);
+	cmd_free(&c);
+	cmd_free(&l);
+	free(out);
+}
