@@ -75,6 +75,7 @@ static void name_runtimes(struct compare *c, json_t **suites, const char *const 
 		char *stem = file_stem(paths[i]);
 
 		c->runtimes[i].path = xstrdup(paths[i]);
+		c->runtimes[i].metadata = json_incref(json_object_get(suites[i], "metadata"));
 		if (rt && *rt && !runtime_named(c, i, rt)) {
 			c->runtimes[i].name = xstrdup(rt);
 			free(stem);
@@ -527,6 +528,7 @@ void compare_release(struct compare *c)
 	for (size_t i = 0; i < c->nruntimes; i++) {
 		free(c->runtimes[i].name);
 		free(c->runtimes[i].path);
+		json_decref(c->runtimes[i].metadata);
 	}
 	free(c->runtimes);
 	for (size_t i = 0; i < c->ncategories; i++)
@@ -544,4 +546,50 @@ double compare_explain_change(double ref, double other, int is_share)
 	if (is_share)
 		return 100 * (other - ref);
 	return ref > 0 ? other / ref : NAN;
+}
+
+/* Do two files give different values for key, "unknown" (what a sandbox
+ * may show, gVisor's /proc/cpuinfo has no model name) aside?  */
+static int known_values_differ(const struct compare *c, const char *key)
+{
+	json_t *seen = NULL;
+
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		json_t *v = json_object_get(c->runtimes[rt].metadata, key);
+		if (!v || (json_is_string(v) && strcmp(json_string_value(v), "unknown") == 0))
+			continue;
+		if (seen && !json_equal(seen, v))
+			return 1;
+		seen = v;
+	}
+	return 0;
+}
+
+size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t max,
+			     int *cpus_differ)
+{
+	static const char *const watched[] = {
+		"hostname", "cpu_model_name", "cpu_count", "kernel", "kernel_version",
+		"python_version", "sandbench_version", "runtime_version", "engine",
+		"runtime_detected", "image_id", "limit_cpus", "limit_memory",
+	};
+	size_t n = 0;
+
+	*cpus_differ = 0;
+	for (size_t k = 0; k < sizeof(watched) / sizeof(watched[0]); k++) {
+		json_t *first = json_object_get(c->runtimes[0].metadata, watched[k]);
+		int differ = 0;
+
+		for (size_t rt = 1; rt < c->nruntimes && !differ; rt++) {
+			json_t *v = json_object_get(c->runtimes[rt].metadata, watched[k]);
+			differ = !(first == v || (first && v && json_equal(first, v)));
+		}
+		if (!differ)
+			continue;
+		if (strcmp(watched[k], "cpu_model_name") == 0 || strcmp(watched[k], "cpu_count") == 0)
+			*cpus_differ |= known_values_differ(c, watched[k]);
+		if (n < max)
+			keys[n++] = watched[k];
+	}
+	return n;
 }

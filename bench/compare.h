@@ -69,6 +69,7 @@ struct compare_runtime {
 	char *name;			/* metadata `runtime`, else the file stem */
 	char *path;
 	size_t nbenches;		/* benchmarks with values in its file */
+	json_t *metadata;		/* the file's suite metadata (new ref) */
 };
 
 /* The geometric mean of a category (or of everything) per runtime.  */
@@ -107,6 +108,14 @@ void compare_release(struct compare *c);
  * the timed values: sums over the runs with values, divided by the
  * iterations they cover (values x loops x inner_loops).  */
 void compare_explain_bench(json_t *bench, struct compare_explain *ex);
+
+/* The metadata keys whose values differ between the files (hosts, kernels,
+ * CPUs, runtime versions, what was detected inside), for a warning above
+ * the comparison: NULL-terminated, static strings.  *cpus_differ is set
+ * when cpu_model_name or cpu_count differ: then a ratio mixes hardware with
+ * runtime.  */
+size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t max,
+			     int *cpus_differ);
 
 /* The change of an explanation counter against the reference: other / ref,
  * or for sys_share the difference in percentage points; NAN if unknown.  */

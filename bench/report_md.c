@@ -1,3 +1,5 @@
+#include <jansson.h>
+
 #include "report.h"
 
 #include <math.h>
@@ -197,6 +199,44 @@ static void partial(FILE *f, const struct compare *c)
 		fputc('\n', f);
 }
 
+/* A table of what differs between the files' machines and runtimes.  */
+static void metadata_diff(FILE *f, const struct compare *c)
+{
+	const char *keys[16];
+	int cpus_differ;
+	size_t n = compare_metadata_diff(c, keys, 16, &cpus_differ);
+
+	if (n == 0)
+		return;
+	fprintf(f, "What differs between the files:\n\n| key |");
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		fputc(' ', f);
+		md_text(f, c->runtimes[rt].name);
+		fprintf(f, " |");
+	}
+	fprintf(f, "\n|---|");
+	for (size_t rt = 0; rt < c->nruntimes; rt++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+	for (size_t k = 0; k < n; k++) {
+		fprintf(f, "| %s |", keys[k]);
+		for (size_t rt = 0; rt < c->nruntimes; rt++) {
+			json_t *v = json_object_get(c->runtimes[rt].metadata, keys[k]);
+			char *text = v ? json_is_string(v) ? xstrdup(json_string_value(v)) :
+				json_dumps(v, JSON_ENCODE_ANY) : xstrdup("-");
+			fputc(' ', f);
+			md_text(f, text);
+			fprintf(f, " |");
+			free(text);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+	if (cpus_differ)
+		fprintf(f, "**Warning:** the CPUs differ, so the ratios mix the hardware with the "
+			"runtime.\n\n");
+}
+
 char *report_md(const struct compare *c)
 {
 	char *text = NULL;
@@ -228,6 +268,7 @@ char *report_md(const struct compare *c)
 		fprintf(f, " The study column: %s, per benchmark, and per category the geometric "
 			"mean over the same benchmarks.", c->study->title);
 	fprintf(f, "\n\n");
+	metadata_diff(f, c);
 	summary(f, c);
 	for (size_t i = 0; i < c->ncategories; i++) {
 		const struct compare_group *g = &c->categories[i];

@@ -1,3 +1,5 @@
+#include <jansson.h>
+
 #include "report.h"
 
 #include <math.h>
@@ -210,6 +212,32 @@ static void print_partial(FILE *out, const struct compare *c)
 	}
 }
 
+/* What differs between the files' machines and runtimes: with other CPUs,
+ * a ratio mixes hardware with runtime.  */
+static void print_metadata_diff(FILE *out, const struct compare *c)
+{
+	const char *keys[16];
+	int cpus_differ;
+	size_t n = compare_metadata_diff(c, keys, 16, &cpus_differ);
+
+	if (n == 0)
+		return;
+	fprintf(out, "\nthe files differ in:\n");
+	for (size_t k = 0; k < n; k++) {
+		fprintf(out, "  %-18s", keys[k]);
+		for (size_t rt = 0; rt < c->nruntimes; rt++) {
+			json_t *v = json_object_get(c->runtimes[rt].metadata, keys[k]);
+			char *text = v ? json_is_string(v) ? xstrdup(json_string_value(v)) :
+				json_dumps(v, JSON_ENCODE_ANY) : xstrdup("-");
+			fprintf(out, "%s%s=%s", rt ? ", " : " ", c->runtimes[rt].name, text);
+			free(text);
+		}
+		fprintf(out, "\n");
+	}
+	if (cpus_differ)
+		fprintf(out, "warning: the CPUs differ, so the ratios mix the hardware with the runtime\n");
+}
+
 void report_text(FILE *out, const struct compare *c, int color)
 {
 	const char *ref = c->runtimes[c->ref].name;
@@ -226,6 +254,7 @@ void report_text(FILE *out, const struct compare *c, int color)
 	if (c->study)
 		fprintf(out, "%s: %s, per benchmark; per category over the same benchmarks\n",
 			c->study->label, c->study->title);
+	print_metadata_diff(out, c);
 	fprintf(out, "\n");
 	print_benchmarks(out, c, color);
 	fprintf(out, "\n");

@@ -88,9 +88,10 @@ static int instance_setup(struct instance *in, const struct worker_spec *spec,
 	if (def && def->native) {
 		if (def->native->inner_loops)
 			in->inner_loops = def->native->inner_loops;
+		/* teardown() runs even after a failed setup(): it copes (registry.h).  */
+		in->native_ready = 1;
 		if (def->native->setup && def->native->setup(&in->native_state, err) < 0)
 			return bench_error_prefix(err, "setup");
-		in->native_ready = 1;
 		return 0;
 	}
 	if (py_init(&opts, err) < 0)
