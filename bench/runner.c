@@ -1,6 +1,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -116,7 +117,8 @@ static int precise_enough(const struct runner_options *opts, json_t *runs, json_
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
 static int run_benchmark(const struct runner_options *opts, const struct bench_def *def,
-			 json_t **bench, double *timed, struct bench_error *err)
+			 const char *cache_dir, json_t **bench, double *timed,
+			 struct bench_error *err)
 {
 	struct worker_spec spec = {
 		.def = def, .stmt = opts->stmt, .setup = opts->setup,
@@ -129,6 +131,9 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	json_t *runs = json_array();
 	unsigned inner_loops = 0;
 
+	/* Inputs a workload generates (a git repository, a file tree) are made
+	 * by its first process and reused by the others.  */
+	spec.cache_dir = cache_dir;
 	spec.loops = known_loops(opts, *bench, name);
 	if (spec.loops == 0) {
 		spec.hash_seed = random_hash_seed();
@@ -198,6 +203,32 @@ static void print_summary(struct outcome *out, size_t n)
 	}
 }
 
+static int make_cache_dir(char *buf, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/sandbench-cache-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(buf)) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* rm -rf, without a shell.  */
+static void remove_tree(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* How well the machine time was used: the share of the wall time spent in
  * timed values (duty cycle), and the median precision reached.  */
 static void print_efficiency(struct outcome *out, size_t n, double timed, double wall)
@@ -263,7 +294,8 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		json_t *bench;
 		int fresh;
 		uint64_t t0 = bench_clock_ns();
-		char mean[32], sd[32], left[64] = "";
+		char mean[32], sd[32], left[64] = "", cache[4096] = "";
+		int rc;
 
 		o->name = def ? def->name : "timeit";
 		o->category = def ? def->category : "timeit";
@@ -275,7 +307,10 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		if (bench)
 			json_incref(bench);
 		fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
-		if (run_benchmark(opts, def, &bench, &timed, &o->err) < 0) {
+		rc = make_cache_dir(cache, sizeof(cache));
+		rc = run_benchmark(opts, def, rc == 0 ? cache : NULL, &bench, &timed, &o->err);
+		remove_tree(cache);
+		if (rc < 0) {
 			/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
 			json_decref(bench);
 			if (interrupted) {

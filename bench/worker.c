@@ -79,7 +79,7 @@ static int instance_setup(struct instance *in, const struct worker_spec *spec,
 	const struct bench_def *def = spec->def;
 
 	struct py_options opts = { .workloads_dir = spec->workloads_dir, .site = 1,
-				   .hash_seed = spec->hash_seed };
+				   .hash_seed = spec->hash_seed, .cache_dir = spec->cache_dir };
 
 	in->def = def;
 	in->inner_loops = 1;
@@ -272,6 +272,7 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 		{ "min-time", required_argument, NULL, 't' },
 		{ "hash-seed", required_argument, NULL, 'h' },
 		{ "spawned-at", required_argument, NULL, 'a' },
+		{ "cache-dir", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -313,6 +314,9 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 			break;
 		case 'a':
 			spec->spawned_at = strtoull(optarg, NULL, 10);
+			break;
+		case 'C':
+			spec->cache_dir = optarg;
 			break;
 		default:
 			return -1;
@@ -385,6 +389,8 @@ static char **worker_argv(const struct worker_spec *spec)
 		argv[n++] = xstrdup("--workloads-dir");
 		argv[n++] = xstrdup(spec->workloads_dir);
 	}
+	if (spec->cache_dir)
+		argv[n++] = xasprintf("--cache-dir=%s", spec->cache_dir);
 	argv[n++] = xasprintf("--loops=%llu", (unsigned long long)spec->loops);
 	argv[n++] = xasprintf("--warmups=%u", spec->warmups);
 	argv[n++] = xasprintf("--values=%u", spec->values);

@@ -15,6 +15,7 @@ struct worker_spec {
 	const struct bench_def *def;	/* NULL for timeit */
 	const char *stmt, *setup;	/* timeit's statement and set-up */
 	const char *workloads_dir;	/* NULL: built-in sources */
+	const char *cache_dir;		/* shared by the processes of one benchmark */
 	uint64_t loops;			/* 0: calibrate */
 	unsigned warmups, values;
 	double min_time;		/* seconds, for calibration */

@@ -26,6 +26,7 @@ struct py_workload {
 };
 
 static const char *workloads_dir;
+static const char *cache_dir;
 static struct py_options lazy_options = { .site = 1, .hash_seed = 0 };
 
 /* A ModuleNotFoundError for a module outside our own `categories` package:
@@ -197,6 +198,11 @@ static PyObject *PyInit_sandbench(void)
 	}
 	if (PyModule_AddStringConstant(m, "executable", util_self_exe()) < 0)
 		goto fail;
+	v = cache_dir ? PyUnicode_DecodeFSDefault(cache_dir) : Py_NewRef(Py_None);
+	if (!v || PyModule_AddObject(m, "cache_dir", v) < 0) {
+		Py_XDECREF(v);
+		goto fail;
+	}
 	return m;
 fail:
 	Py_DECREF(m);
@@ -266,6 +272,7 @@ int py_init(const struct py_options *opts, struct bench_error *err)
 	int rc = -1;
 
 	workloads_dir = opts->workloads_dir;
+	cache_dir = opts->cache_dir;
 	if (PyImport_AppendInittab("sandbench", PyInit_sandbench) < 0)
 		return bench_error_set(err, 0, "initialise Python: cannot add module `sandbench`");
 

@@ -13,6 +13,7 @@ struct py_options {
 	int site;			/* import site (as python without -S) */
 	long hash_seed;			/* -1: random, as Python's default */
 	int bare;			/* no import hook: a plain interpreter start */
+	const char *cache_dir;		/* sandbench.cache_dir, or NULL */
 };
 
 /* Start the one interpreter of this process: isolated config, explicit

@@ -25,6 +25,7 @@ def _install_sandbench():
     mod = types.ModuleType("sandbench")
     mod.clock_ns = time.monotonic_ns
     mod.child_command = _child_command
+    mod.cache_dir = None
     sys.modules["sandbench"] = mod
 
 

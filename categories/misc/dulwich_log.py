@@ -12,6 +12,7 @@ import random
 import shutil
 import tempfile
 
+import sandbench
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
@@ -101,6 +102,15 @@ def build_repository(path, rng):
 
 
 def setup():
+    # The repository is the same in every process: the first one builds it
+    # in the benchmark's cache folder, the others open it.
+    if sandbench.cache_dir is not None:
+        folder = os.path.join(sandbench.cache_dir, "dulwich_log")
+        if not os.path.isdir(folder):
+            building = tempfile.mkdtemp(prefix="repo-", dir=sandbench.cache_dir)
+            build_repository(building, random.Random(SEED)).close()
+            os.rename(building, folder)
+        return None, Repo(folder)
     folder = tempfile.mkdtemp(prefix="sandbench-")
     try:
         build_repository(folder, random.Random(SEED)).close()
@@ -133,4 +143,5 @@ def teardown(state):
     try:
         repo.close()
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
