@@ -56,7 +56,7 @@ SMOKE_BIN := $(BUILD)/tests/smoke_embed
 
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(SMOKE_BIN).d
 
-.PHONY: all deps run test unit e2e clean
+.PHONY: all deps run test clean results
 
 all: $(BIN)
 
@@ -96,6 +96,12 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(SMOKE_BIN)
 	$(SMOKE_BIN)
 	SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2
+
+# RESULTS.md from a real matrix (native, runc, crun, runsc) on this machine.
+results: deps
+	@bench/deps.sh --test
+	@$(MAKE) --no-print-directory $(BIN)
+	bench/results.sh
 
 clean:
 	rm -rf $(BUILD) $(BIN)

@@ -250,3 +250,23 @@ const char *util_self_exe(void)
 	path[n] = '\0';
 	return path;
 }
+
+int util_mkdir_p(const char *path, struct bench_error *err)
+{
+	cleanup_free char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		{
+			char saved = *p;
+			*p = '\0';
+			if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+				return bench_error_set(err, errno, "create `%s`", copy);
+			*p = saved;
+		}
+		if (!*p)
+			break;
+	}
+	return 0;
+}

@@ -34,6 +34,9 @@ int util_read_file(const char *path, size_t max_len, char **out, size_t *len,
 /* Read the first line of a small file into buf (newline stripped); -1 if absent. */
 int util_read_line(const char *path, char *buf, size_t size);
 
+/* mkdir -p: create path and its missing parents.  */
+int util_mkdir_p(const char *path, struct bench_error *err);
+
 /* Does s end with suffix?  */
 int util_ends_with(const char *s, const char *suffix);
 

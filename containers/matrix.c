@@ -542,6 +542,21 @@ out:
 	return status;
 }
 
+/* Containers mount DIR/raw: the runtimes want an absolute path.  */
+static int run_plan_at(const char *dir, struct plan *p, json_t *done)
+{
+	char *abs = realpath(dir, NULL);
+	int rc;
+
+	if (!abs) {
+		fprintf(stderr, "sandbench: matrix: `%s`: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	rc = run_plan(abs, p, done);
+	free(abs);
+	return rc;
+}
+
 static uint64_t random_seed(void)
 {
 	uint64_t v = 0;
@@ -643,7 +658,7 @@ int ctr_matrix_cmd(int argc, char **argv)
 			json_decref(done);
 			done = json_object();
 		}
-		rc = run_plan(resume, &p, done);
+		rc = run_plan_at(resume, &p, done);
 		json_decref(done);
 		json_decref(root);
 		return rc;
@@ -677,8 +692,8 @@ int ctr_matrix_cmd(int argc, char **argv)
 	free(sel);
 	if (!seeded)
 		p.seed = random_seed();
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "sandbench: matrix: create `%s`: %s\n", dir, strerror(errno));
+	if (util_mkdir_p(dir, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;
 	}
 	{
@@ -695,7 +710,7 @@ int ctr_matrix_cmd(int argc, char **argv)
 		json_decref(done);
 		return 2;
 	}
-	rc = run_plan(dir, &p, done);
+	rc = run_plan_at(dir, &p, done);
 	json_decref(done);
 	return rc;
 usage_bad:
