@@ -294,7 +294,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		json_t *bench;
 		int fresh;
 		uint64_t t0 = bench_clock_ns();
-		char mean[32], sd[32], left[64] = "", cache[4096] = "";
+		char mean[32], sd[32], what[128], left[64] = "", cache[4096] = "";
 		int rc;
 
 		o->name = def ? def->name : "timeit";
@@ -341,13 +341,21 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		runner_format_time(o->mean, mean, sizeof(mean));
 		runner_format_time(o->stdev, sd, sizeof(sd));
 		if (o->nvalues == 0)
-			snprintf(mean, sizeof(mean), "calibrated");
+			snprintf(what, sizeof(what), "calibrated, %llu loops",
+				 (unsigned long long)result_benchmark_loops(bench));
+		else if (o->nvalues == 1)
+			snprintf(what, sizeof(what), "%s", mean);
+		else if (o->nruns >= 2)
+			snprintf(what, sizeof(what), "%s +- %s, %zu processes, +-%.1f%%", mean, sd,
+				 o->nruns, 100 * o->halfwidth / o->mean);
+		else
+			snprintf(what, sizeof(what), "%s +- %s", mean, sd);
 		if (i + 1 < total) {
 			double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
 			snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));
 		}
-		fprintf(stderr, "[%zu/%zu] %s: %s +- %s (%.1f s%s)\n", i + 1, total, o->name, mean,
-			sd, (double)(bench_clock_ns() - t0) / 1e9, left);
+		fprintf(stderr, "[%zu/%zu] %s: %s (%.1f s%s)\n", i + 1, total, o->name, what,
+			(double)(bench_clock_ns() - t0) / 1e9, left);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
