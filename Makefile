@@ -56,7 +56,7 @@ SMOKE_BIN := $(BUILD)/tests/smoke_embed
 
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(SMOKE_BIN).d
 
-.PHONY: all deps run test clean results
+.PHONY: all deps run test clean results bench-harness
 
 all: $(BIN)
 
@@ -102,6 +102,12 @@ results: deps
 	@bench/deps.sh --test
 	@$(MAKE) --no-print-directory $(BIN)
 	bench/results.sh
+
+# How well sandbench uses machine time here (bench/harness.sh says what).
+bench-harness: deps
+	@bench/deps.sh --test
+	@$(MAKE) --no-print-directory $(BIN)
+	bench/harness.sh
 
 clean:
 	rm -rf $(BUILD) $(BIN)

@@ -1,0 +1,85 @@
+#!/bin/sh
+# `make bench-harness`: how well sandbench uses machine time, on this machine.
+# Prints the clock's cost, a worker's start-up, timeit's time to 1%, the
+# whole catalogue's wall time, duty cycle and precision under --fast and the
+# default profile, an A/A test, and whether two runc-vs-runsc matrices agree.
+#   HARNESS_QUICK=1   skip the default-profile run and the two matrices
+set -eu
+
+sb=./sandbench
+out=${HARNESS_DIR:-results/harness-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+py=/usr/bin/python3
+say() { printf '%-44s %s\n' "$1" "$2"; }
+
+field() { # field FILE KEY: a metadata value of the suite
+	$py -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"][sys.argv[2]])' "$1" "$2"
+}
+
+median_startup() { # the median spawn-to-first-value of a file's workers, ms
+	$py - "$1" <<'PY'
+import json, statistics, sys
+runs = [r for b in json.load(open(sys.argv[1]))["benchmarks"] for r in b["runs"]]
+print("%.1f" % (1e3 * statistics.median(r["metadata"]["worker_startup_s"] for r in runs
+                                      if "worker_startup_s" in r["metadata"])))
+PY
+}
+
+efficiency() { # the run's closing line: wall time, duty cycle, precision
+	grep '^wall time' "$1" | tail -1
+}
+
+echo "sandbench harness benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), results in $out"
+$sb env > "$out/env.json"
+say "clock read cost" "$($py -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["clock_read_cost_ns"])' "$out/env.json")"
+say "clock" "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["timer"])' "$out/env.json")"
+
+$sb run -b syscall_getpid,unpack_sequence -p 10 -n 1 -w 0 --loops 1 -o "$out/startup.json" > /dev/null 2>&1
+say "worker start-up, spawn to first value" "$(median_startup "$out/startup.json") ms (median of 20 workers)"
+
+t0=$(date +%s.%N)
+$sb timeit -s 'data = list(range(2000))' -o "$out/timeit.json" 'sum(x * x for x in data)' > "$out/timeit.txt" 2>&1
+t1=$(date +%s.%N)
+say "timeit, ~100 us statement, to a 1% half-width" "$($py -c "print('%.1f s' % ($t1 - $t0))"); $(grep '^timeit' "$out/timeit.txt" | awk '{print $3, $4 ", half-width", $7, "(" $8 " processes x values)"}')"
+
+/usr/bin/time -f '%e' -o "$out/fast.time" $sb run --fast -o "$out/fast-a.json" > "$out/fast-a.txt" 2>&1 || true
+say "catalogue --fast: wall time" "$(cat "$out/fast.time") s"
+say "catalogue --fast" "$(efficiency "$out/fast-a.txt")"
+
+$sb run --fast -o "$out/fast-b.json" > "$out/fast-b.txt" 2>&1 || true
+$sb compare --no-color "$out/fast-a.json" "$out/fast-b.json" -o "$out/aa" > /dev/null 2>&1 || true
+say "A/A test (two --fast runs compared)" "$($py - "$out/aa/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+cells = [c for b in r["benchmarks"] for n, c in b["runtimes"].items()
+         if n != r["reference"] and "significant" in c]
+flagged = [c for c in cells if c["significant"]]
+print("%d of %d benchmarks flagged significant (%.1f%%)" % (
+    len(flagged), len(cells), 100.0 * len(flagged) / max(1, len(cells))))
+PY
+)"
+
+[ "${HARNESS_QUICK:-0}" = 1 ] && exit 0
+
+/usr/bin/time -f '%e' -o "$out/default.time" $sb run -o "$out/default.json" > "$out/default.txt" 2>&1 || true
+say "catalogue, default profile: wall time" "$(cat "$out/default.time") s"
+say "catalogue, default profile" "$(efficiency "$out/default.txt")"
+
+for i in 1 2; do
+	$sb matrix --runtimes runc,runsc --fast -c math,scimark,misc,sympy -o "$out/matrix-$i" > /dev/null 2>&1 || true
+done
+say "two runc-vs-runsc matrices (CPU-bound)" "$($py - "$out/matrix-1/report.json" "$out/matrix-2/report.json" <<'PY'
+import json, sys
+def ratios(path):
+    r = json.load(open(path))
+    return {b["name"]: b["runtimes"]["runsc"] for b in r["benchmarks"] if "runsc" in b["runtimes"]}
+a, b = ratios(sys.argv[1]), ratios(sys.argv[2])
+common = sorted(set(a) & set(b))
+moved = [abs(a[n]["ratio"] / b[n]["ratio"] - 1) for n in common]
+agree = sum(a[n]["significant"] == b[n]["significant"] for n in common)
+worst = max(zip(moved, common))
+print("max ratio change %.1f%% (%s), %d of %d within 3%%; same verdict on %d of %d (%.0f%%)" % (
+    100 * worst[0], worst[1], sum(m <= 0.03 for m in moved), len(common), agree, len(common),
+    100.0 * agree / len(common)))
+PY
+)"
