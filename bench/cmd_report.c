@@ -217,7 +217,9 @@ static int list_results(const char *dir, char ***out, size_t *n, struct bench_er
 		paths[count++] = xasprintf("%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	qsort(paths, count, sizeof(*paths), by_name);
+	/* An empty folder leaves paths NULL, which qsort must not be given.  */
+	if (count > 1)
+		qsort(paths, count, sizeof(*paths), by_name);
 	*out = paths;
 	*n = count;
 	return 0;

@@ -593,3 +593,12 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 	}
 	return n;
 }
+
+char *compare_metadata_text(const struct compare *c, size_t rt, const char *key)
+{
+	json_t *v = json_object_get(c->runtimes[rt].metadata, key);
+
+	if (!v)
+		return xstrdup("-");
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+}

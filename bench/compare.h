@@ -117,6 +117,10 @@ void compare_explain_bench(json_t *bench, struct compare_explain *ex);
 size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t max,
 			     int *cpus_differ);
 
+/* The value of a metadata key in runtime rt's file as text ("-" when
+ * absent); owned by the caller.  */
+char *compare_metadata_text(const struct compare *c, size_t rt, const char *key);
+
 /* The change of an explanation counter against the reference: other / ref,
  * or for sys_share the difference in percentage points; NAN if unknown.  */
 double compare_explain_change(double ref, double other, int is_share);

@@ -221,9 +221,7 @@ static void metadata_diff(FILE *f, const struct compare *c)
 	for (size_t k = 0; k < n; k++) {
 		fprintf(f, "| %s |", keys[k]);
 		for (size_t rt = 0; rt < c->nruntimes; rt++) {
-			json_t *v = json_object_get(c->runtimes[rt].metadata, keys[k]);
-			char *text = v ? json_is_string(v) ? xstrdup(json_string_value(v)) :
-				json_dumps(v, JSON_ENCODE_ANY) : xstrdup("-");
+			char *text = compare_metadata_text(c, rt, keys[k]);
 			fputc(' ', f);
 			md_text(f, text);
 			fprintf(f, " |");
