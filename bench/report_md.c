@@ -1,5 +1,3 @@
-#include <jansson.h>
-
 #include "report.h"
 
 #include <math.h>
