@@ -58,7 +58,7 @@ const char usage_report[] =
 	"\n"
 	"Compare every *.json and *.json.gz in DIR (one file per runtime, as\n"
 	"`sandbench matrix` writes them: DIR/runc.json, DIR/runsc.json, ...; not\n"
-	"matrix.json and report.json), print the table and write report.md,\n"
+	"matrix.json, report.json and plan.json), print the table and write report.md,\n"
 	"report.csv, report.json, overview.svg and category-*.svg into DIR.\n"
 	COMMON_OPTIONS
 	"\n"
@@ -187,7 +187,7 @@ static int by_name(const void *a, const void *b)
 
 /* Not result files, though in such a folder: `sandbench matrix`'s plan and
  * our own output.  */
-static const char *const not_results[] = { "matrix.json", "report.json" };
+static const char *const not_results[] = { "matrix.json", "report.json", "plan.json" };
 
 static int is_result_name(const char *name)
 {

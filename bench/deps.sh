@@ -12,6 +12,12 @@ python3-sqlalchemy python3-tornado python3-dulwich python3-pyaes python3-lib2to3
 
 # The tests also run real container runtimes and tools.
 [ "${1:-}" = "--test" ] && packages="$packages strace iproute2 runc crun runsc podman librsvg2-bin"
+# tests/k8s/validate.js needs node, and npm to install its package
+# (NodeSource's nodejs carries npm; Debian's nodejs does not).
+if [ "${1:-}" = "--test" ]; then
+	packages="$packages nodejs"
+	command -v npm >/dev/null 2>&1 || packages="$packages npm"
+fi
 
 missing=""
 for p in $packages; do

@@ -8,6 +8,7 @@
 
 #include "../categories/native.h"
 #include "../containers/image.h"
+#include "../containers/k8s.h"
 #include "../containers/matrix.h"
 #include "../embed/py.h"
 #include "cmd_report.h"
@@ -33,6 +34,7 @@ static const char usage_main[] =
 	"  env       print the metadata of this machine or container\n"
 	"  image     build the container image from this host's files\n"
 	"  matrix    run the suite under several container runtimes, interleaved\n"
+	"  k8s       the same on a Kubernetes node: Jobs per RuntimeClass, collected\n"
 	"  compare   compare result files, one per runtime, against a reference\n"
 	"  report    compare the result files in a folder and write the report there\n"
 	"  explain   say why: kernel share, faults, context switches, system calls\n"
@@ -250,6 +252,7 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		case O_LOOPS_FROM: {
 			struct bench_error err = { 0 };
 			json_decref(o->loops_from);
+			o->loops_from = NULL;
 			if (result_read(optarg, &o->loops_from, &err) < 0) {
 				fprintf(stderr, "sandbench: --loops-from: %s\n", err.msg);
 				return 2;
@@ -298,32 +301,36 @@ static int cmd_run(int argc, char **argv)
 	struct runner_options o;
 	struct bench_error err = { 0 };
 	const char *names = NULL, *categories = NULL;
-	const struct bench_def **sel;
+	const struct bench_def **sel = NULL;
 	cleanup_free char *output = NULL;
 	size_t n;
 	int rc;
 
+	/* --loops-from is read while parsing: every way out releases it.  */
 	rc = parse_measure_options(argc, argv, 0, usage_run, &o, &names, &categories);
 	if (rc)
-		return rc;
-	if (optind < argc)
-		return bad_usage(usage_run, "unexpected argument `%s` (select benchmarks with -b)",
-				 argv[optind]);
+		goto out;
+	if (optind < argc) {
+		rc = bad_usage(usage_run, "unexpected argument `%s` (select benchmarks with -b)",
+			       argv[optind]);
+		goto out;
+	}
+	rc = 2;
 	if (bench_registry_select(names, categories, &sel, &n, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
-		return 2;
+		goto out;
 	}
 	if (!o.output) {
 		output = default_output();
 		if (!output) {
 			fprintf(stderr, "sandbench: cannot create the folder `results`: %s\n",
 				strerror(errno));
-			free(sel);
-			return 2;
+			goto out;
 		}
 		o.output = output;
 	}
 	rc = runner_run(&o, sel, n);
+out:
 	json_decref(o.loops_from);
 	free(sel);
 	return rc;
@@ -339,15 +346,18 @@ static int cmd_timeit(int argc, char **argv)
 
 	rc = parse_measure_options(argc, argv, 1, usage_timeit, &o, &names, &categories);
 	if (rc)
-		return rc;
-	if (optind + 1 != argc)
-		return bad_usage(usage_timeit, "%s", "give exactly one statement to time");
+		goto out;
+	if (optind + 1 != argc) {
+		rc = bad_usage(usage_timeit, "%s", "give exactly one statement to time");
+		goto out;
+	}
 	o.stmt = argv[optind];
 	if (!o.output) {
 		/* No -o: measure into a scratch file, removed afterwards.  */
 		if (!mkdtemp(tmpl)) {
 			fprintf(stderr, "sandbench: cannot create a temporary folder: %s\n", strerror(errno));
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		output = xasprintf("%s/timeit.json", tmpl);
 		o.output = output;
@@ -357,6 +367,8 @@ static int cmd_timeit(int argc, char **argv)
 		unlink(output);
 		rmdir(tmpl);
 	}
+out:
+	json_decref(o.loops_from);
 	return rc;
 }
 
@@ -418,6 +430,7 @@ static const struct {
 	{ "env", cmd_env, usage_env },
 	{ "image", ctr_image_cmd, ctr_image_usage },
 	{ "matrix", ctr_matrix_cmd, ctr_matrix_usage },
+	{ "k8s", ctr_k8s_cmd, ctr_k8s_usage },
 	{ "compare", cmd_compare, usage_compare },
 	{ "report", cmd_report, usage_report },
 	{ "explain", cmd_explain, usage_explain },
@@ -452,7 +465,7 @@ int main(int argc, char **argv)
 		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env image matrix compare report explain\n"
+	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env image matrix k8s compare report explain\n"
 		"Try `sandbench --help`.\n", argv[1]);
 	return 2;
 }

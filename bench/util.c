@@ -255,7 +255,8 @@ int util_mkdir_p(const char *path, struct bench_error *err)
 {
 	cleanup_free char *copy = xstrdup(path);
 
-	for (char *p = copy + 1; ; p++) {
+	/* Past a leading `/` only: an empty path has no second byte.  */
+	for (char *p = copy + (copy[0] == '/'); ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		{

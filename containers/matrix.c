@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -98,7 +99,10 @@ long long ctr_parse_size(const char *s)
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
-	return *end ? -1 : (long long)(v * (double)mult);
+	/* Converting a double beyond long long is undefined: refuse it.  */
+	if (*end || !(v * (double)mult < (double)LLONG_MAX))
+		return -1;
+	return (long long)(v * (double)mult);
 }
 
 /* splitmix64: a small, well-mixed generator for the shuffles.  */
@@ -203,6 +207,8 @@ static int save_plan(const char *dir, const struct plan *p, json_t *done, struct
 	json_t *j = plan_to_json(p, done);
 	cleanup_free char *text = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
+	if (!text)
+		return bench_error_set(err, 0, "write `%s`: cannot encode the plan", path);
 	return util_write_file_atomic(path, text, strlen(text), err);
 }
 
@@ -218,8 +224,13 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 		return bench_error_prefix(err, "--resume `%s`: not a matrix folder", dir);
 	j = json_loads(text, 0, NULL);
 	rts = json_object_get(j, "runtimes");
+	/* The plan is read back from disk: bound what sizes allocations and
+	 * deadlines as the command line does (--rounds 1-64, --timeout).  */
 	if (!json_is_array(rts) || json_array_size(rts) == 0 || json_array_size(rts) > MAX_RUNTIMES ||
-	    json_integer_value(json_object_get(j, "rounds")) < 1) {
+	    json_integer_value(json_object_get(j, "rounds")) < 1 ||
+	    json_integer_value(json_object_get(j, "rounds")) > 64 ||
+	    !(json_number_value(json_object_get(j, "timeout")) >= 0 &&
+	      json_number_value(json_object_get(j, "timeout")) <= 1e9)) {
 		json_decref(j);
 		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
 	}
@@ -236,7 +247,7 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 	p->names = json_string_value(json_object_get(j, "benchmarks"));
 	p->categories = json_string_value(json_object_get(j, "categories"));
 	p->profile = json_string_value(json_object_get(j, "profile")) ?: "default";
-	p->image_dir = json_string_value(json_object_get(j, "image"));
+	p->image_dir = json_string_value(json_object_get(j, "image")) ?: ctr_image_default_dir();
 	for (i = 0; i < p->nruntimes; i++)
 		if (!p->runtimes[i] || !ctr_driver_find(p->runtimes[i])) {
 			json_decref(j);
