@@ -32,13 +32,25 @@ CPPFLAGS += -D_GNU_SOURCE -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
 
+BUILD := build
+BIN := sandbench
+
+# `make test SANITIZE=1`: AddressSanitizer and UndefinedBehaviorSanitizer, in
+# a folder of their own so that sanitized and plain objects never mix.
+# tests/sanitize.c gives the defaults of processes that do not get the test
+# environment (workers, containers); SAN_ENV asks for leak checks in those
+# that do: the parent of a run or matrix, compare, report, the unit tests.
 ifdef SANITIZE
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
+BUILD := build-san
+BIN := build-san/sandbench
+SAN_OBJ := $(BUILD)/tests/sanitize.o
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	SANDBENCH_IMAGE_DIR=$${SANDBENCH_IMAGE_DIR:-/var/tmp/sandbench-image-san}
 endif
-
-BUILD := build
-BIN := sandbench
 
 HARNESS_SRC := $(filter-out bench/main.c,$(wildcard bench/*.c))
 NATIVE_SRC := $(wildcard categories/*/*.c)
@@ -46,7 +58,7 @@ CONTAINERS_SRC := $(wildcard containers/*.c containers/drivers/*.c)
 EMBED_SRC := $(wildcard embed/*.c)
 PY_SOURCES := $(sort $(wildcard categories/*/*.py) $(wildcard embed/*.py))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_SRC) $(NATIVE_SRC) $(EMBED_SRC) $(CONTAINERS_SRC)) \
-	$(BUILD)/sources.o
+	$(BUILD)/sources.o $(SAN_OBJ)
 MAIN_OBJ := $(BUILD)/bench/main.o
 
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -94,8 +106,8 @@ $(SMOKE_BIN): tests/smoke_embed.c $(LIB_OBJ)
 test: deps
 	@bench/deps.sh --test
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(SMOKE_BIN)
-	$(SMOKE_BIN)
-	SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2
+	$(SAN_ENV) $(SMOKE_BIN)
+	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2
 
 # RESULTS.md from a real matrix (native, runc, crun, runsc) on this machine.
 results: deps
@@ -109,7 +121,54 @@ bench-harness: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	bench/harness.sh
 
+# Fuzzing with clang's libFuzzer (tests/fuzz/): each target runs from its
+# seed corpus for FUZZ_SECONDS; a crash stops `make fuzz` and leaves the
+# input in build-fuzz/artifacts/.  fuzz_cli gets bench/main.c as a library
+# and --wrap stubs, so that no worker or container starts.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB_OBJ := $(patsubst $(BUILD)/%,$(FUZZ_BUILD)/%,$(filter-out $(SAN_OBJ),$(LIB_OBJ))) \
+	$(FUZZ_BUILD)/tests/fuzz/fuzz.o
+FUZZ_WRAP := -Wl,--wrap=runner_run,--wrap=ctr_run,--wrap=ctr_driver_available \
+	-Wl,--wrap=ctr_driver_version,--wrap=ctr_image_ensure
+FUZZ_OPTIONS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+	-print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FUZZ_BUILD)/artifacts/
+DEPS += $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BUILD)/bench/main-fuzz.d
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: deps
+	@bench/deps.sh --fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$$(basename $$t); \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+		echo "== $$name: $(FUZZ_SECONDS) s"; \
+		$$t $(FUZZ_OPTIONS) -close_fd_mask=$$([ $$name = fuzz_cli ] && echo 3 || echo 0) \
+			$(CURDIR)/$(FUZZ_BUILD)/corpus/$$name $(CURDIR)/tests/fuzz/corpus/$$name; \
+	done
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -Wno-unknown-warning-option -c -o $@ $<
+$(FUZZ_BUILD)/bench/main-fuzz.o: bench/main.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -Wno-unknown-warning-option -Dmain=sandbench_main -c -o $@ $<
+$(FUZZ_BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c -o $@ $<
+$(FUZZ_BUILD)/fuzz_cli: $(FUZZ_BUILD)/bench/main-fuzz.o
+$(FUZZ_BUILD)/fuzz_cli: FUZZ_LDFLAGS = $(FUZZ_WRAP)
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $^ $(LDLIBS)
+
 clean:
-	rm -rf $(BUILD) $(BIN)
+	rm -rf build build-san build-fuzz sandbench
 
 -include $(DEPS)

@@ -12,16 +12,25 @@
 #include "thesis.h"
 #include "util.h"
 
-/* The file name without its folder and .json / .json.gz: "runsc".  */
+/* The file name without its folder and .json / .json.gz: "runsc".  A name
+ * goes into report.json, so a file name that is not UTF-8 (any bytes are
+ * valid on Linux) gets `?` for its non-ASCII bytes.  */
 static char *file_stem(const char *path)
 {
 	cleanup_free char *copy = xstrdup(path);
 	char *stem = xstrdup(basename(copy));
+	json_t *utf8;
 
 	if (util_ends_with(stem, ".json.gz"))
 		stem[strlen(stem) - 8] = '\0';
 	else if (util_ends_with(stem, ".json"))
 		stem[strlen(stem) - 5] = '\0';
+	utf8 = json_string(stem);
+	if (!utf8)
+		for (char *p = stem; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+	json_decref(utf8);
 	return stem;
 }
 

@@ -14,6 +14,24 @@ static json_t *num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* A path as given on the command line, which need not be UTF-8: `?` for
+ * its non-ASCII bytes then, rather than no report at all.  */
+static json_t *path_json(const char *path)
+{
+	json_t *j = json_string(path);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = xstrdup(path);
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *ratio_json(const struct compare_ratio *r)
 {
 	return json_pack("{s:o, s:[o,o], s:o, s:b}", "ratio", num(r->ratio), "ci95",
@@ -89,8 +107,8 @@ char *report_json(const struct compare *c)
 	size_t len;
 
 	for (size_t rt = 0; rt < c->nruntimes; rt++)
-		json_array_append_new(runtimes, json_pack("{s:s, s:s, s:b, s:I}",
-			"name", c->runtimes[rt].name, "file", c->runtimes[rt].path,
+		json_array_append_new(runtimes, json_pack("{s:s, s:o, s:b, s:I}",
+			"name", c->runtimes[rt].name, "file", path_json(c->runtimes[rt].path),
 			"reference", rt == c->ref, "benchmarks", (json_int_t)c->runtimes[rt].nbenches));
 	for (size_t k = 0; k < c->nbenches; k++)
 		json_array_append_new(benches, bench_json(c, &c->benches[c->order[k]]));
@@ -101,7 +119,7 @@ char *report_json(const struct compare *c)
 			 "runtimes", runtimes, "min_change", c->min_change,
 			 "method", "ratio of geometric means of per-process means; 95% CI: Welch's t on "
 			 "their logarithms; groups: geometric mean, standard errors propagated",
-			 "study", c->study ? json_string(c->study->title) : json_null(),
+			 "study", c->study ? path_json(c->study->title) : json_null(),
 			 "benchmarks", benches, "categories", cats, "all", group_json(c, &c->total));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(root);

@@ -352,15 +352,20 @@ static char *cut_copy(const char *src, const char *name, long len)
 	return path;
 }
 
-static char *write_text(const char *name, const char *text)
+/* Write text to path (owned by the caller, returned).  */
+static char *write_text_in(char *path, const char *text)
 {
-	char *path = path_in(name);
 	FILE *f = fopen(path, "w");
 
-	cr_assert_not_null(f);
+	cr_assert_not_null(f, "create `%s`", path);
 	fputs(text, f);
 	fclose(f);
 	return path;
+}
+
+static char *write_text(const char *name, const char *text)
+{
+	return write_text_in(path_in(name), text);
 }
 
 /* compare exits 2 and names the bad file, in either position.  */
@@ -651,4 +656,121 @@ Test(faults, interrupted_matrix_resumes)
 	free(key);
 	free(plan_path);
 	free(out_dir);
+}
+
+/* ---- inputs the fuzzers found crashing (the regress_* files of tests/fuzz/corpus) ----
+ * Under `make test SANITIZE=1` a leak or an undefined conversion also ends
+ * the process with status 1, so these check the sanitized build too.  */
+
+static char *write_plan(const char *name, const char *text)
+{
+	char *folder = path_in(name), *plan;
+
+	cr_assert_eq(mkdir(folder, 0755), 0);
+	plan = xasprintf("%s/matrix.json", folder);
+	write_text_in(plan, text);
+	free(plan);
+	return folder;
+}
+
+Test(faults, fuzz_resume_of_a_plan_without_image_or_with_huge_rounds)
+{
+	char *no_image = write_plan("no-image", "{\"runtimes\": [\"native\"], \"rounds\": 1, "
+				    "\"seed\": 1, \"engine\": \"oci\", \"memory\": 0, \"timeout\": 60, "
+				    "\"benchmarks\": \"syscall_getpid\", \"profile\": \"smoke\", "
+				    "\"done\": {}}\n");
+	char *huge = write_plan("huge", "{\"runtimes\": [\"native\"], \"rounds\": 1000000000000, "
+				"\"image\": \"i\", \"profile\": \"smoke\"}\n");
+	char *merged = xasprintf("%s/native.json", no_image);
+	struct cmd c;
+
+	/* Was: NULL to json_pack, then strlen(NULL) when saving the plan.  */
+	c = RUN("resume-no-image", "matrix", "--resume", no_image);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	json_decref(load_valid(merged));
+	cmd_free(&c);
+	/* Was: an allocation of rounds x runtimes, and rounds unbounded.  */
+	c = RUN("resume-huge", "matrix", "--resume", huge);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not a plan written by sandbench matrix"), "%s", c.err);
+	cmd_free(&c);
+	free(merged);
+	free(no_image);
+	free(huge);
+}
+
+Test(faults, fuzz_matrix_empty_output_and_huge_memory)
+{
+	char *m = path_in("m");
+	struct cmd c;
+
+	/* Was: util_mkdir_p("") read past the end of its copy.  */
+	c = RUN("empty-o", "matrix", "--runtimes", "native", "--smoke", "-o", "");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	/* Was: 7e73 converted to long long, which is undefined.  */
+	c = RUN("huge-memory", "matrix", "--runtimes", "native", "--memory", "7e73", "-o", m);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "bad value"), "%s", c.err);
+	cmd_free(&c);
+	free(m);
+}
+
+Test(faults, fuzz_loops_from_is_released_on_every_path)
+{
+	char *good = write_suite("loops.json", 0.1, "native"), *missing = path_in("nosuch.json");
+	char *x = path_in("x.json");
+	struct cmd c;
+
+	/* Was: timeit never released --loops-from (a leak under LeakSanitizer).  */
+	c = RUN("timeit-lf", "timeit", "--loops-from", good, "-p", "0", "pass");
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	c = RUN("timeit-lf-bad", "timeit", "--loops-from", good, "-p", "zero", "pass");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	/* A second --loops-from that fails: named, and the first released once.  */
+	c = RUN("run-lf-twice", "run", "--loops-from", good, "--loops-from", missing, "-b", "nbody");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, missing), "%s", c.err);
+	cmd_free(&c);
+	c = RUN("run-lf-arg", "run", "--loops-from", good, "-o", x, "extra");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(x);
+	free(good);
+	free(missing);
+}
+
+Test(faults, fuzz_report_of_a_file_name_that_is_not_utf8)
+{
+	char *good = write_suite("runc.json", 0.1, "runc");
+	char *odd = path_in("\xff\xfe.json"), *table = path_in("t\xff.csv"), *report_dir = path_in("rep");
+	char *report_path = xasprintf("%s/report.json", report_dir), *text = NULL;
+	json_t *suite = small_suite(0.2, "x"), *report;
+	struct bench_error err = { 0 };
+	struct cmd c;
+
+	/* No `runtime` in its metadata: the file name names it.  */
+	json_object_del(json_object_get(suite, "metadata"), "runtime");
+	cr_assert_eq(result_write(odd, suite, &err), 0, "%s", err.msg);
+	json_decref(suite);
+	write_text_in(table, "benchmark,difference_pct\nNbody,3\n");
+	/* Was: json_pack refused the name, and report_json aborted.  */
+	c = RUN("odd", "compare", "--reference-table", table, "-o", report_dir, good, odd);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert_eq(util_read_file(report_path, 1 << 20, &text, NULL, NULL), 0);
+	report = json_loads(text, 0, NULL);
+	cr_assert_not_null(report, "report.json is valid JSON");
+	cr_assert_eq(json_array_size(json_object_get(report, "runtimes")), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(report, "runtimes"), 1), "name")), "??");
+	json_decref(report);
+	cmd_free(&c);
+	free(text);
+	free(report_path);
+	free(report_dir);
+	free(table);
+	free(odd);
+	free(good);
 }

@@ -557,7 +557,7 @@ static char *validator_modules(void)
 			     "schemas (apt-get install nodejs npm)");
 	base = xasprintf("%s/build/k8s-validator", root);
 	lock_path = xasprintf("%s.lock", base);
-	mkdir(base, 0755);
+	util_mkdir_p(base, NULL);
 	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(flock(fd, LOCK_EX), 0);

@@ -12,9 +12,16 @@
 
 #include "../../bench/util.h"
 
+static char *dir;
+
+static void remove_scratch(void)
+{
+	fuzz_empty_dir(dir);
+	rmdir(dir);
+}
+
 const char *fuzz_scratch_dir(const char *target)
 {
-	static char *dir;
 	struct stat st;
 	const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
 
@@ -23,6 +30,7 @@ const char *fuzz_scratch_dir(const char *target)
 	dir = xasprintf("%s/sandbench-fuzz-%s-XXXXXX", base, target);
 	if (!mkdtemp(dir))
 		fuzz_fail("create a scratch folder in %s: %s", base, strerror(errno));
+	atexit(remove_scratch);
 	return dir;
 }
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* A folder for the target's files, on tmpfs where there is one (the atomic
- * writes fsync), made once per process; a target may chdir into it.  */
+ * writes fsync), made once per process and removed at its exit.  */
 const char *fuzz_scratch_dir(const char *target);
 
 /* Write data to path, or abort.  */
