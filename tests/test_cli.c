@@ -427,12 +427,21 @@ Test(cli, adaptive_stop_needs_three_processes_and_records_the_precision)
 			   "--min-time", "0.01", "-o", out);
 	json_t *suite, *md;
 
+	double hw;
+	size_t processes;
+
 	cr_assert_eq(c.status, 0, "%s", c.err);
 	suite = load(out);
-	check_bench(suite, "syscall_getpid", 3, 3);
 	md = json_object_get(bench_named(suite, "syscall_getpid"), "metadata");
-	cr_assert_gt(json_real_value(json_object_get(md, "ci95_halfwidth_pct")), 0);
-	cr_assert_leq(json_real_value(json_object_get(md, "ci95_halfwidth_pct")), 100);
+	hw = json_real_value(json_object_get(md, "ci95_halfwidth_pct"));
+	/* One calibration run, then 3 processes at least (hash seeds), 10 at
+	 * most; fewer than 10 only once the target is met.  A quiet machine
+	 * meets a 100% target with the first 3.  */
+	processes = json_array_size(json_object_get(bench_named(suite, "syscall_getpid"), "runs")) - 1;
+	cr_assert(processes >= 3 && processes <= 10, "%zu processes", processes);
+	cr_assert_gt(hw, 0);
+	if (processes < 10)
+		cr_assert_leq(hw, 100, "stopped at %zu processes with a half-width of %g%%", processes, hw);
 	json_decref(suite);
 	cmd_free(&c);
 	free(out);
