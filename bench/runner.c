@@ -1,7 +1,9 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
@@ -247,12 +249,39 @@ static void print_efficiency(struct outcome *out, size_t n, double timed, double
 	free(hw);
 }
 
+/* --append reads the file, adds to it for the whole run, and writes it back:
+ * two such runs at once would lose one's results.  The file itself is
+ * replaced by each write, so the lock is on its folder, held until exit.  */
+static int lock_for_append(const char *output, struct bench_error *err)
+{
+	cleanup_free char *dir = xstrdup(output);
+	char *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno, "lock the folder of `%s`", output);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "sandbench: waiting for another run appending in the folder of `%s`\n",
+			output);
+		if (flock(fd, LOCK_EX) < 0) {
+			close(fd);
+			return bench_error_set(err, errno, "lock the folder of `%s`", output);
+		}
+	}
+	return fd;	/* kept open: the lock lasts as long as the process */
+}
+
 /* The suite to add to: the existing file with --append, else a new one.  */
 static int open_suite(const struct runner_options *opts, json_t **suite,
 		      struct bench_error *err)
 {
 	struct stat st;
 
+	if (opts->append && lock_for_append(opts->output, err) < 0)
+		return -1;
 	if (stat(opts->output, &st) == 0) {
 		if (opts->append)
 			return result_read(opts->output, suite, err);

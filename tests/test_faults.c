@@ -466,6 +466,31 @@ Test(faults, two_runs_writing_one_file_leave_one_complete_run)
 	free(out);
 }
 
+Test(faults, two_appending_runs_lose_nothing)
+{
+	char *out = path_in("append.json");
+	pid_t a = start("append-a", (char *[]){ "run", "--smoke", "--append", "-b",
+					      "syscall_getpid,clock_gettime", "-o", out, NULL });
+	pid_t b = start("append-b", (char *[]){ "run", "--smoke", "--append", "-b",
+					      "file_stat,nbody", "-o", out, NULL });
+	struct cmd ca = finish("append-a", a), cb = finish("append-b", b);
+	const char *names[] = { "syscall_getpid", "clock_gettime", "file_stat", "nbody" };
+	json_t *suite;
+
+	cr_assert_eq(ca.status, 0, "%s", ca.err);
+	cr_assert_eq(cb.status, 0, "%s", cb.err);
+	suite = load_valid(out);
+	for (size_t i = 0; i < 4; i++) {
+		size_t values;
+		cr_assert_eq(runs_with_values(suite, names[i], &values), 1,
+			     "`%s`: the second run appends after the first, losing nothing", names[i]);
+	}
+	json_decref(suite);
+	cmd_free(&ca);
+	cmd_free(&cb);
+	free(out);
+}
+
 /* ---- containers ---- */
 
 static pid_t parent_of(pid_t pid)
