@@ -113,7 +113,8 @@ static json_t *bench_named(json_t *suite, const char *name)
 }
 
 /* A benchmark of the file: its loops, unit, positive values, processes.  */
-static void check_bench(json_t *suite, const char *name, size_t processes, size_t values)
+static void check_bench_range(json_t *suite, const char *name, size_t min_processes,
+			      size_t max_processes, size_t values)
 {
 	json_t *b = bench_named(suite, name), *md, *r;
 	size_t i, with_values = 0;
@@ -139,8 +140,14 @@ static void check_bench(json_t *suite, const char *name, size_t processes, size_
 		cr_assert_geq(json_real_value(json_object_get(json_object_get(r, "metadata"),
 							      "ru_utime_s")), 0);
 	}
-	cr_assert_eq(with_values, processes, "`%s`: %zu runs with values, expected %zu", name,
-		     with_values, processes);
+	cr_assert(with_values >= min_processes && with_values <= max_processes,
+		  "`%s`: %zu runs with values, expected %zu to %zu", name, with_values,
+		  min_processes, max_processes);
+}
+
+static void check_bench(json_t *suite, const char *name, size_t processes, size_t values)
+{
+	check_bench_range(suite, name, processes, processes, values);
 }
 
 Test(cli, fast_run_writes_a_pyperf_file)
@@ -155,8 +162,9 @@ Test(cli, fast_run_writes_a_pyperf_file)
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(suite, "metadata"),
 							   "python_implementation")), "cpython");
 	cr_assert_eq(json_array_size(json_object_get(suite, "benchmarks")), 2);
-	check_bench(suite, "richards", 10, 2);
-	check_bench(suite, "syscall_getpid", 10, 2);
+	/* --fast stops adding processes at a 2% half-width, after 3 at least.  */
+	check_bench_range(suite, "richards", 3, 10, 2);
+	check_bench_range(suite, "syscall_getpid", 3, 10, 2);
 	cr_assert(strstr(c.out, "richards") && strstr(c.out, "ok"), "summary: %s", c.out);
 	cr_assert(strstr(c.err, "[2/2] syscall_getpid"), "progress: %s", c.err);
 	json_decref(suite);
