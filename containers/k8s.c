@@ -453,35 +453,6 @@ static uint64_t random_u64(void)
 	return v;
 }
 
-/* splitmix64: well mixed and tiny; the orders only need to be repeatable
- * from the recorded seed.  */
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* order[r * nclasses + k]: the class applied k-th in round r (Fisher-Yates
- * per round, one stream for all rounds).  */
-static void plan_orders(const struct k8s_plan *p, size_t *order)
-{
-	uint64_t state = p->seed;
-
-	for (unsigned r = 0; r < p->rounds; r++) {
-		size_t *o = order + (size_t)r * p->nclasses;
-
-		for (size_t i = 0; i < p->nclasses; i++)
-			o[i] = i;
-		for (size_t i = p->nclasses; i > 1; i--) {
-			size_t j = (size_t)(splitmix64(&state) % i), t = o[i - 1];
-			o[i - 1] = o[j];
-			o[j] = t;
-		}
-	}
-}
 
 static char *job_name(const struct k8s_plan *p, const char *cls, unsigned round)
 {
@@ -779,7 +750,7 @@ static int plan_write(const char *dir, struct k8s_plan *p, struct bench_error *e
 		free(apply);
 		apply = xasprintf("%s\n", path);
 	}
-	plan_orders(p, order);
+	ctr_shuffle_orders(p->seed, p->rounds, p->nclasses, order);
 	for (unsigned r = 0; r < p->rounds; r++)
 		for (size_t k = 0; k < p->nclasses; k++) {
 			const char *cls = p->classes[order[(size_t)r * p->nclasses + k]];

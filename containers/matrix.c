@@ -114,18 +114,17 @@ static uint64_t next_random(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-/* The order of the runtimes in each round: indices, rounds x nruntimes.  */
-static void shuffle_orders(const struct plan *p, size_t *order)
+void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order)
 {
-	uint64_t state = p->seed;
+	uint64_t state = seed;
 
-	for (unsigned r = 0; r < p->rounds; r++) {
-		size_t *o = order + r * p->nruntimes;
-		for (size_t i = 0; i < p->nruntimes; i++)
+	for (unsigned r = 0; r < rounds; r++) {
+		size_t *o = order + (size_t)r * n;
+		for (size_t i = 0; i < n; i++)
 			o[i] = i;
-		for (size_t i = p->nruntimes - 1; i > 0; i--) {
-			size_t j = (size_t)(next_random(&state) % (i + 1)), t = o[i];
-			o[i] = o[j];
+		for (size_t i = n; i > 1; i--) {
+			size_t j = (size_t)(next_random(&state) % i), t = o[i - 1];
+			o[i - 1] = o[j];
 			o[j] = t;
 		}
 	}
@@ -457,7 +456,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 		}
 	}
 
-	shuffle_orders(p, order);
+	ctr_shuffle_orders(p->seed, p->rounds, p->nruntimes, order);
 	for (unsigned r = 0; r < p->rounds && !interrupted; r++) {
 		for (size_t k = 0; k < p->nruntimes && !interrupted; k++) {
 			size_t i = order[r * p->nruntimes + k];

@@ -4,6 +4,8 @@
 #define CTR_MATRIX_H
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct bench_error;
@@ -18,6 +20,11 @@ extern const char ctr_matrix_usage[];
  * Writes what it dropped to log (may be NULL).  */
 int ctr_matrix_merge(const char *dir, const char *const *runtimes, unsigned rounds,
 		     json_t *extra_metadata, FILE *log, struct bench_error *err);
+
+/* The order of n runtimes in each of `rounds` rounds, order[r * n + k]:
+ * Fisher-Yates per round, from one splitmix64 stream seeded with seed, so a
+ * recorded seed gives the same orders again.  */
+void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order);
 
 /* "4G", "512M", "1048576" -> bytes; -1 on garbage.  */
 long long ctr_parse_size(const char *s);
