@@ -35,9 +35,10 @@ const char ctr_matrix_usage[] =
 	"Run the selected benchmarks under several runtimes, interleaved: in each of R\n"
 	"rounds every runtime runs the selection once, in an order shuffled per round\n"
 	"from a recorded seed, so that drift of the machine hits all runtimes alike.\n"
-	"The worker processes of the profile are split across the rounds, with loops\n"
-	"calibrated once natively, and the rounds merge into DIR/RUNTIME.json (pyperf\n"
-	"JSON), with equal value counts per benchmark across runtimes.\n"
+	"The worker processes of the profile are split across the rounds; each runtime\n"
+	"calibrates its loops in its first round and keeps them; the rounds merge into\n"
+	"DIR/RUNTIME.json (pyperf JSON), with equal value counts per benchmark across\n"
+	"runtimes.\n"
 	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
 	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
 	"  --rounds R        rounds (default 2)\n"
@@ -53,7 +54,7 @@ const char ctr_matrix_usage[] =
 	"  --resume DIR      finish an interrupted matrix: rounds already done are kept\n"
 	"\n"
 	"Files in DIR: RUNTIME.json (merged), raw/RUNTIME-rN.json (one per round),\n"
-	"raw/calibration.json, matrix.json (the plan and what is done), matrix.log.\n";
+	"matrix.json (the plan and what is done), matrix.log.\n";
 
 /* The plan, recorded in DIR/matrix.json so that --resume can finish it.  */
 struct plan {
@@ -150,7 +151,7 @@ static char *raw_path(const char *dir, const char *runtime, unsigned round)
 /* The arguments of `sandbench` for one round (paths as the runtime sees
  * them: /results inside a container, DIR/raw natively).  */
 static void round_args(const struct plan *p, const char *results, const char *runtime,
-		       unsigned round, struct ctr_argv *a)
+		       unsigned round, const char *loops_from, struct ctr_argv *a)
 {
 	unsigned processes, values;
 
@@ -171,7 +172,8 @@ static void round_args(const struct plan *p, const char *results, const char *ru
 		ctr_argv_addf(a, "--processes=%u", (processes + p->rounds - 1) / p->rounds);
 		ctr_argv_addf(a, "--values=%u", values);
 		ctr_argv_add(a, "--warmups=1");
-		ctr_argv_addf(a, "--loops-from=%s/calibration.json", results);
+		if (loops_from)
+			ctr_argv_addf(a, "--loops-from=%s/%s", results, loops_from);
 	}
 	ctr_argv_add(a, "--force");
 	ctr_argv_addf(a, "--output=%s/%s-r%u.json", results, runtime, round + 1);
@@ -383,6 +385,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	uint64_t start = bench_clock_ns();
+	char *loops_from = NULL;
 	json_t *extra = NULL;
 	FILE *log;
 
@@ -424,38 +427,6 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	/* Loops are calibrated once, natively, so every runtime and round
-	 * measures the same work per value.  */
-	if (strcmp(p->profile, "smoke") != 0) {
-		cleanup_free char *cal = xasprintf("%s/calibration.json", raw);
-		if (!valid_result(cal)) {
-			struct ctr_argv a = { 0 };
-			int exit_status;
-			ctr_argv_add(&a, "run");
-			if (p->names)
-				ctr_argv_addf(&a, "--bench=%s", p->names);
-			if (p->categories)
-				ctr_argv_addf(&a, "--category=%s", p->categories);
-			ctr_argv_add(&a, "--processes=0");
-			ctr_argv_add(&a, "--force");
-			ctr_argv_addf(&a, "--output=%s", cal);
-			fprintf(stderr, "matrix: calibrating loops natively\n");
-			if (ctr_run(&(struct ctr_run){ .driver = ctr_driver_find("native"),
-					.args = (const char *const *)a.v, .results = raw,
-					.timeout = p->timeout, .log_fd = fileno(log),
-					.label = "[calibration]" }, &exit_status, &err) < 0 &&
-			    !valid_result(cal)) {
-				fprintf(stderr, "sandbench: matrix: calibration: %s\n", err.msg);
-				logf_(log, "calibration: %s", err.msg);
-				bench_error_release(&err);
-				ctr_argv_release(&a);
-				status = interrupted ? 128 + interrupted : 1;
-				goto restore;
-			}
-			ctr_argv_release(&a);
-		}
-	}
-
 	ctr_shuffle_orders(p->seed, p->rounds, p->nruntimes, order);
 	for (unsigned r = 0; r < p->rounds && !interrupted; r++) {
 		for (size_t k = 0; k < p->nruntimes && !interrupted; k++) {
@@ -480,7 +451,18 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 			fprintf(stderr, "matrix: round %u/%u, %s (%zu/%zu%s)\n", r + 1, p->rounds, d->name,
 				finished, total, left);
 			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, d->name);
-			round_args(p, d->flags & CTR_NO_CONTAINER ? raw : "/results", d->name, r, &a);
+			/* A runtime calibrates its loops in its first round and keeps
+			 * them: loops calibrated natively would make a value last
+			 * minutes under a sandbox that slows a system call 200x.  */
+			free(loops_from);
+			loops_from = NULL;
+			for (unsigned r0 = 0; r0 < r && !loops_from; r0++) {
+				cleanup_free char *earlier = raw_path(dir, d->name, r0);
+				if (valid_result(earlier))
+					loops_from = xasprintf("%s-r%u.json", d->name, r0 + 1);
+			}
+			round_args(p, d->flags & CTR_NO_CONTAINER ? raw : "/results", d->name, r,
+				   loops_from, &a);
 			rc = ctr_run(&(struct ctr_run){ .driver = d, .engine = p->engine, .image = &img,
 					.args = (const char *const *)a.v, .results = raw, .cpus = p->cpus,
 					.memory = p->memory, .timeout = p->timeout, .log_fd = fileno(log),
@@ -539,12 +521,12 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 				status = status ? status : 1;
 		}
 	}
-restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:
 	logf_(log, "matrix: exit status %d", status);
 	fclose(log);
+	free(loops_from);
 	json_decref(extra);
 	ctr_image_release(&img);
 	bench_error_release(&err);

@@ -271,3 +271,37 @@ Test(containers, package_lists_agree)
 	free(deps_path);
 	free(cf_path);
 }
+
+/* Each runtime calibrates in its first round and keeps its loops: under
+ * gVisor a getpid costs 100x more, so it needs 100x fewer loops.  */
+Test(containers, matrix_calibrates_per_runtime)
+{
+	char *out_dir = xasprintf("%s/calibrated", dir), *text = NULL;
+	long long loops[2];
+	const char *rts[] = { "native", "runsc" };
+	int status;
+
+	if (getuid() != 0 || !have("runsc"))
+		cr_skip_test("runsc needs root and the runsc package");
+	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,runsc", "--fast",
+		"-b", "syscall_getpid", "--rounds", "2", "-o", out_dir, NULL }, &text);
+	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
+	for (size_t i = 0; i < 2; i++) {
+		char *path = xasprintf("%s/%s.json", out_dir, rts[i]);
+		json_t *suite = NULL, *b;
+		double *v;
+		size_t n;
+
+		cr_assert_eq(result_read(path, &suite, NULL), 0, "%s", path);
+		b = result_find_benchmark(suite, "syscall_getpid");
+		loops[i] = (long long)result_benchmark_loops(b);
+		result_benchmark_values(b, &v, &n, NULL, NULL);
+		cr_assert_eq(n, 20, "%s: 2 rounds of 5 processes x 2 values: %zu", rts[i], n);
+		free(v);
+		json_decref(suite);
+		free(path);
+	}
+	cr_assert_gt(loops[0], 4 * loops[1], "native %lld loops, runsc %lld", loops[0], loops[1]);
+	free(text);
+	free(out_dir);
+}
