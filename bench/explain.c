@@ -29,7 +29,7 @@ const char usage_explain[] =
 	"       sandbench explain --syscalls -b NAMES [-o OUT]\n"
 	"\n"
 	"FILE: per benchmark and per iteration of the timed values, the time, the\n"
-	"share of CPU time spent in the kernel (sys%%) and in user space, minor page\n"
+	"share of CPU time spent in the kernel (sys%) and in user space, minor page\n"
 	"faults, context switches and read/write-type system calls, from the resource\n"
 	"usage each worker recorded.  A `syscalls.json` beside FILE adds the system\n"
 	"calls by name.\n"
