@@ -483,12 +483,9 @@ static char *quantity(long long bytes)
 static void job_args(const struct k8s_plan *p, const char *cls, unsigned round,
 		     struct ctr_argv *a)
 {
-	unsigned processes = 20, values = 3;
+	unsigned processes, values;
 
-	if (strcmp(p->profile, "fast") == 0)
-		processes = 10, values = 2;
-	else if (strcmp(p->profile, "rigorous") == 0)
-		processes = 40, values = 3;
+	ctr_profile_counts(p->profile, &processes, &values);
 	ctr_argv_add(a, "k8s");
 	ctr_argv_add(a, "job");
 	ctr_argv_addf(a, "--run-id=%s", p->run_id);

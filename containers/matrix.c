@@ -131,7 +131,7 @@ void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order)
 	}
 }
 
-static void profile_counts(const char *profile, unsigned *processes, unsigned *values)
+void ctr_profile_counts(const char *profile, unsigned *processes, unsigned *values)
 {
 	if (strcmp(profile, "fast") == 0)
 		*processes = 10, *values = 2;
@@ -155,7 +155,7 @@ static void round_args(const struct plan *p, const char *results, const char *ru
 {
 	unsigned processes, values;
 
-	profile_counts(p->profile, &processes, &values);
+	ctr_profile_counts(p->profile, &processes, &values);
 	ctr_argv_add(a, "run");
 	if (p->names) {
 		ctr_argv_add(a, "-b");
