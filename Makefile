@@ -133,7 +133,7 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_OBJ := $(patsubst $(BUILD)/%,$(FUZZ_BUILD)/%,$(filter-out $(SAN_OBJ),$(LIB_OBJ))) \
 	$(FUZZ_BUILD)/tests/fuzz/fuzz.o
-FUZZ_WRAP := -Wl,--wrap=runner_run,--wrap=ctr_run,--wrap=ctr_driver_available \
+FUZZ_WRAP := -Wl,--wrap=runner_run,--wrap=ctr_session_start,--wrap=ctr_driver_available \
 	-Wl,--wrap=ctr_driver_version,--wrap=ctr_image_ensure
 FUZZ_OPTIONS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	-print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FUZZ_BUILD)/artifacts/

@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "result.h"
 #include "runner.h"
+#include "serve.h"
 #include "util.h"
 #include "worker.h"
 
@@ -437,6 +438,7 @@ static const struct {
 	{ "explain", cmd_explain, usage_explain },
 	/* internal modes of the re-executed binary */
 	{ "__worker", worker_main, NULL },
+	{ "__serve", serve_main, NULL },
 	{ "__child", child_run, NULL },
 	{ "__startup", child_startup, NULL },
 	{ "__noop", child_noop, NULL },

@@ -2,14 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/file.h>
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,14 +51,6 @@ void runner_format_time(double s, char *buf, size_t size)
 		i++;
 	snprintf(buf, size, "%.*f %s", fabs(s / units[i].scale) >= 100 ? 1 :
 		 fabs(s / units[i].scale) >= 10 ? 2 : 3, s / units[i].scale, units[i].unit);
-}
-
-static long random_hash_seed(void)
-{
-	uint32_t v = 0;
-	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-		v = (uint32_t)bench_clock_ns();
-	return (long)(v % 4294967295u) + 1;
 }
 
 /* Fill the outcome's statistics from the benchmark's values.  */
@@ -131,32 +121,37 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	struct worker_result res = { .inner_loops = 1 };
 	const char *name = def ? def->name : "timeit";
 	json_t *runs = json_array();
-	unsigned inner_loops = 0;
+	unsigned inner_loops = 0, first = 0;
 
 	/* Inputs a workload generates (a git repository, a file tree) are made
 	 * by its first process and reused by the others.  */
 	spec.cache_dir = cache_dir;
 	spec.loops = known_loops(opts, *bench, name);
 	if (spec.loops == 0) {
-		spec.hash_seed = random_hash_seed();
+		/* The calibrating process is also the first measuring one,
+		 * unless only calibration was asked for (-p 0).  */
+		spec.values = opts->processes ? opts->values : 0;
+		spec.hash_seed = worker_random_hash_seed();
 		if (worker_run(&spec, &res, err) < 0)
 			goto fail;
 		spec.loops = res.loops;
+		spec.values = opts->values;
 		inner_loops = res.inner_loops;
 		json_array_append_new(runs, res.run);
+		first = opts->processes ? 1 : 0;
 	}
-	for (unsigned p = 0; p < opts->processes; p++) {
+	for (unsigned p = first; p < opts->processes; p++) {
+		if (precise_enough(opts, runs, *bench))
+			break;
 		if (interrupted) {
 			bench_error_set(err, 0, "`%s`: interrupted", name);
 			goto fail;
 		}
-		spec.hash_seed = random_hash_seed();
+		spec.hash_seed = worker_random_hash_seed();
 		if (worker_run(&spec, &res, err) < 0)
 			goto fail;
 		inner_loops = res.inner_loops;
 		json_array_append_new(runs, res.run);
-		if (precise_enough(opts, runs, *bench))
-			break;
 	}
 	if (!*bench)
 		*bench = result_benchmark_new(name, def ? def->category : "timeit",
@@ -203,32 +198,6 @@ static void print_summary(struct outcome *out, size_t n)
 			printf(": %s", o->err.msg);
 		printf("\n");
 	}
-}
-
-static int make_cache_dir(char *buf, size_t size)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(buf, size, "%s/sandbench-cache-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(buf)) {
-		buf[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-/* rm -rf, without a shell.  */
-static void remove_tree(const char *dir)
-{
-	if (dir[0])
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* How well the machine time was used: the share of the wall time spent in
@@ -336,9 +305,9 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		if (bench)
 			json_incref(bench);
 		fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
-		rc = make_cache_dir(cache, sizeof(cache));
+		rc = util_make_temp_dir("sandbench-cache", cache, sizeof(cache));
 		rc = run_benchmark(opts, def, rc == 0 ? cache : NULL, &bench, &timed, &o->err);
-		remove_tree(cache);
+		util_remove_tree(cache);
 		if (rc < 0) {
 			/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
 			json_decref(bench);

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -270,4 +271,29 @@ int util_mkdir_p(const char *path, struct bench_error *err)
 			break;
 	}
 	return 0;
+}
+
+int util_make_temp_dir(const char *prefix, char *buf, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	if (!mkdtemp(buf)) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void util_remove_tree(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,14 @@
 #define MAX_MESSAGE (64u << 20)
 
 static volatile pid_t current_worker = -1;
+
+long worker_random_hash_seed(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v = (uint32_t)bench_clock_ns();
+	return (long)(v % 4294967295u) + 1;
+}
 
 void worker_kill_current(void)
 {
@@ -221,10 +231,13 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 			loops *= 2;
 		}
 		json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)loops));
-	} else {
+	}
+	/* A calibrating process goes on to measure (unless values is 0): its
+	 * last calibration value at these loops was its warmup.  */
+	if (spec->values > 0) {
 		json_t *values = json_array();
 		json_object_set_new(run, "values", values);
-		for (unsigned i = 0; i < spec->warmups; i++) {
+		for (unsigned i = 0; i < (spec->loops ? spec->warmups : 0); i++) {
 			if (instance_run(in, loops, &ns, err) < 0)
 				return -1;
 			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
@@ -300,7 +313,7 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 			spec->warmups = (unsigned)v;
 			break;
 		case 'n':
-			if (util_parse_long(optarg, 1, 100000, &v) < 0)
+			if (util_parse_long(optarg, 0, 100000, &v) < 0)
 				return -1;
 			spec->values = (unsigned)v;
 			break;
@@ -523,6 +536,8 @@ int worker_run(const struct worker_spec *spec, struct worker_result *res,
 		/* The child: the pipe on fd 3, pinned if asked, then exec.  */
 		if (dup2(fds[1], WORKER_FD) < 0)
 			_exit(127);
+		/* A worker outlives no parent: a killed run leaves nothing behind.  */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (spec->affinity && sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
 			_exit(126);
 		signal(SIGINT, SIG_DFL);

@@ -16,8 +16,8 @@ struct worker_spec {
 	const char *stmt, *setup;	/* timeit's statement and set-up */
 	const char *workloads_dir;	/* NULL: built-in sources */
 	const char *cache_dir;		/* shared by the processes of one benchmark */
-	uint64_t loops;			/* 0: calibrate */
-	unsigned warmups, values;
+	uint64_t loops;			/* 0: calibrate, then measure */
+	unsigned warmups, values;	/* values 0: calibrate only */
 	double min_time;		/* seconds, for calibration */
 	long hash_seed;
 	const char *affinity;		/* CPU list ("0,2-3") or NULL */
@@ -38,6 +38,9 @@ struct worker_result {
  * the traceback in err->detail; a missing module gives status SKIPPED.  */
 int worker_run(const struct worker_spec *spec, struct worker_result *res,
 	       struct bench_error *err);
+
+/* A random PYTHONHASHSEED, from 1 to 2^32 - 1: each process its own.  */
+long worker_random_hash_seed(void);
 
 /* Kill the worker running now, if any (async-signal-safe).  */
 void worker_kill_current(void);

@@ -31,6 +31,9 @@ const struct ctr_driver *const ctr_drivers[] = {
 };
 
 #define CONTAINER_UID 65534	/* nobody: no root inside */
+#define MAX_SESSIONS 16
+
+static volatile pid_t session_pids[MAX_SESSIONS];
 
 void ctr_argv_add(struct ctr_argv *a, const char *arg)
 {
@@ -136,6 +139,9 @@ void ctr_kill_current(void)
 	pid_t pid = current_pid;
 	if (pid > 0)
 		kill(pid, SIGTERM);
+	for (size_t i = 0; i < MAX_SESSIONS; i++)
+		if ((pid = session_pids[i]) > 0)
+			kill(pid, SIGTERM);
 }
 
 static int quiet_run(char *const argv[])
@@ -204,6 +210,7 @@ static void podman_argv(const struct ctr_run *run, const char *id, struct ctr_ar
 	ctr_argv_add(a, "podman");
 	ctr_argv_add(a, "run");
 	ctr_argv_add(a, "--rm");
+	ctr_argv_add(a, "--interactive");
 	ctr_argv_addf(a, "--name=%s", id);
 	d->podman_options(d, a);
 	ctr_argv_add(a, "--network=none");
@@ -347,93 +354,22 @@ static int pump(int fd, pid_t pid, const struct ctr_run *run, char *tail, size_t
 	return timed_out;
 }
 
-int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err)
+/* What one container needs before its process starts (argv, bundle,
+ * network namespace) and what is taken down after it.  */
+struct ctr_prepared {
+	char bundle[64];
+	char *id, *netns;
+	struct ctr_argv argv;
+};
+
+static void teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 {
 	const struct ctr_driver *d = run->driver;
-	char bundle[] = "/tmp/sandbench-bundle-XXXXXX";
-	cleanup_free char *id = xasprintf("sandbench-%ld-%llu", (long)getpid(),
-					  (unsigned long long)bench_clock_ns());
-	cleanup_free char *netns = NULL;
-	cleanup_free char *netns_path = NULL;
-	struct ctr_argv argv = { 0 };
-	char tail[2048], what[128];
-	int fds[2], status, timed_out, rc = -1;
-	pid_t pid;
-
-	*exit_status = -1;
-	if (d->flags & CTR_NO_CONTAINER) {
-		native_argv(run, &argv);
-	} else if (run->engine == CTR_ENGINE_PODMAN) {
-		if (!run->image->podman_ref) {
-			bench_error_set(err, 0, "runtime `%s`: the podman engine needs podman "
-					"(apt-get install podman) and an imported image", d->name);
-			goto out;
-		}
-		podman_argv(run, id, &argv);
-	} else {
-		if (chown(run->results, CONTAINER_UID, CONTAINER_UID) < 0) {
-			bench_error_set(err, errno, "give `%s` to the container's user", run->results);
-			goto out;
-		}
-		if (!(d->flags & CTR_OWN_LOOPBACK)) {
-			netns = xasprintf("sandbench-%ld", (long)getpid());
-			netns_path = xasprintf("/run/netns/%s", netns);
-			if (netns_create(netns, err) < 0) {
-				free(netns);
-				netns = NULL;
-				goto out;
-			}
-		}
-		if (oci_bundle(run, netns_path, bundle, err) < 0)
-			goto out;
-		oci_argv(run, bundle, id, &argv);
-	}
-	if (run->engine == CTR_ENGINE_PODMAN && !(d->flags & CTR_NO_CONTAINER) &&
-	    chown(run->results, CONTAINER_UID, CONTAINER_UID) < 0) {
-		bench_error_set(err, errno, "give `%s` to the container's user", run->results);
-		goto out;
-	}
-
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		bench_error_set(err, errno, "runtime `%s`: create a pipe", d->name);
-		goto out;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		bench_error_set(err, errno, "runtime `%s`: fork", d->name);
-		close(fds[0]);
-		close(fds[1]);
-		goto out;
-	}
-	if (pid == 0) {
-		extern char **environ;
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		if (d->flags & CTR_PRIVATE_MOUNTS)
-			private_mounts();
-		if (d->flags & CTR_NO_CONTAINER)
-			setenv("SANDBENCH_RUNTIME", "native", 1);
-		execvp(argv.v[0], argv.v);
-		fprintf(stderr, "sandbench: exec `%s`: %s\n", argv.v[0], strerror(errno));
-		_exit(127);
-	}
-	current_pid = pid;
-	close(fds[1]);
-	timed_out = pump(fds[0], pid, run, tail, sizeof(tail));
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	current_pid = -1;
 
 	/* Whatever happened, leave no container behind.  */
-	if (!(d->flags & CTR_NO_CONTAINER)) {
+	if (pr->id && !(d->flags & CTR_NO_CONTAINER)) {
 		if (run->engine == CTR_ENGINE_PODMAN) {
-			char *rm[] = { "podman", "rm", "-f", id, NULL };
+			char *rm[] = { "podman", "rm", "-f", pr->id, NULL };
 			quiet_run(rm);
 		} else {
 			struct ctr_argv a = { 0 };
@@ -442,11 +378,120 @@ int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err
 				d->oci_options(&a);
 			ctr_argv_add(&a, "delete");
 			ctr_argv_add(&a, "-f");
-			ctr_argv_add(&a, id);
+			ctr_argv_add(&a, pr->id);
 			quiet_run(a.v);
 			ctr_argv_release(&a);
 		}
 	}
+	if (pr->bundle[0] && strstr(pr->bundle, "XXXXXX") == NULL)
+		remove_bundle(pr->bundle);
+	if (pr->netns)
+		netns_delete(pr->netns);
+	free(pr->netns);
+	free(pr->id);
+	ctr_argv_release(&pr->argv);
+	memset(pr, 0, sizeof(*pr));
+}
+
+static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err)
+{
+	const struct ctr_driver *d = run->driver;
+	static unsigned serial;
+	cleanup_free char *netns_path = NULL;
+
+	memset(pr, 0, sizeof(*pr));
+	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-XXXXXX");
+	pr->id = xasprintf("sandbench-%ld-%u-%llu", (long)getpid(), serial++,
+			   (unsigned long long)bench_clock_ns());
+	if (d->flags & CTR_NO_CONTAINER) {
+		native_argv(run, &pr->argv);
+		return 0;
+	}
+	if (run->engine == CTR_ENGINE_PODMAN) {
+		if (!run->image->podman_ref)
+			return bench_error_set(err, 0, "runtime `%s`: the podman engine needs podman "
+					       "(apt-get install podman) and an imported image", d->name);
+		podman_argv(run, pr->id, &pr->argv);
+	} else {
+		if (!(d->flags & CTR_OWN_LOOPBACK)) {
+			/* One namespace per container: sessions run side by side.  */
+			pr->netns = xasprintf("sandbench-%ld-%u", (long)getpid(), serial);
+			netns_path = xasprintf("/run/netns/%s", pr->netns);
+			if (netns_create(pr->netns, err) < 0) {
+				free(pr->netns);
+				pr->netns = NULL;
+				return -1;
+			}
+		}
+		if (oci_bundle(run, netns_path, pr->bundle, err) < 0)
+			return -1;
+		oci_argv(run, pr->bundle, pr->id, &pr->argv);
+	}
+	if (chown(run->results, CONTAINER_UID, CONTAINER_UID) < 0)
+		return bench_error_set(err, errno, "give `%s` to the container's user", run->results);
+	return 0;
+}
+
+/* Start the prepared container with these standard streams.  */
+static pid_t spawn_container(const struct ctr_run *run, struct ctr_prepared *pr, int in,
+			     int out, int errfd, struct bench_error *err)
+{
+	const struct ctr_driver *d = run->driver;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		bench_error_set(err, errno, "runtime `%s`: fork", d->name);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(errfd, 2);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (d->flags & CTR_PRIVATE_MOUNTS)
+			private_mounts();
+		if (d->flags & CTR_NO_CONTAINER)
+			setenv("SANDBENCH_RUNTIME", "native", 1);
+		execvp(pr->argv.v[0], pr->argv.v);
+		fprintf(stderr, "sandbench: exec `%s`: %s\n", pr->argv.v[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err)
+{
+	const struct ctr_driver *d = run->driver;
+	struct ctr_prepared pr;
+	char tail[2048], what[128];
+	int fds[2], status, timed_out, null, rc = -1;
+	pid_t pid;
+
+	*exit_status = -1;
+	if (prepare(run, &pr, err) < 0)
+		goto out;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		bench_error_set(err, errno, "runtime `%s`: create a pipe", d->name);
+		goto out;
+	}
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	pid = spawn_container(run, &pr, null, fds[1], fds[1], err);
+	close(null);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		goto out;
+	}
+	current_pid = pid;
+	timed_out = pump(fds[0], pid, run, tail, sizeof(tail));
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	current_pid = -1;
 	if (timed_out) {
 		bench_error_set(err, 0, "runtime `%s`: the container ran past the timeout of %g s "
 				"and was stopped", d->name, run->timeout);
@@ -462,10 +507,171 @@ int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err
 	bench_error_set(err, 0, "runtime `%s`: the container failed (%s)", d->name, what);
 	bench_error_set_detail(err, xasprintf("its last output:\n%s", tail));
 out:
-	if (strstr(bundle, "XXXXXX") == NULL)
-		remove_bundle(bundle);
-	if (netns)
-		netns_delete(netns);
-	ctr_argv_release(&argv);
+	teardown(run, &pr);
+	return rc;
+}
+
+/* ---- sessions: a long-lived `sandbench __serve` per container ---- */
+
+static void track(pid_t pid, pid_t replace)
+{
+	for (size_t i = 0; i < MAX_SESSIONS; i++)
+		if (session_pids[i] == replace) {
+			session_pids[i] = pid;
+			return;
+		}
+}
+
+int ctr_session_start(const struct ctr_run *run, struct ctr_session *s, struct bench_error *err)
+{
+	const char *args[] = { "__serve", NULL };
+	int in[2], out[2];
+
+	memset(s, 0, sizeof(*s));
+	s->run = *run;
+	s->run.args = args;
+	s->prep = xcalloc(1, sizeof(struct ctr_prepared));
+	s->to = s->from = -1;
+	s->pid = -1;
+	if (prepare(&s->run, s->prep, err) < 0)
+		goto fail;
+	if (pipe2(in, O_CLOEXEC) < 0)
+		goto fail_errno;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		close(in[0]);
+		close(in[1]);
+		goto fail_errno;
+	}
+	s->pid = spawn_container(&s->run, s->prep, in[0], out[1], run->log_fd >= 0 ? run->log_fd : 2,
+				 err);
+	close(in[0]);
+	close(out[1]);
+	s->to = in[1];
+	s->from = out[0];
+	if (s->pid < 0)
+		goto fail;
+	track(s->pid, 0);
+	s->run.args = NULL;
+	return 0;
+fail_errno:
+	bench_error_set(err, errno, "runtime `%s`: create a pipe", run->driver->name);
+fail:
+	ctr_session_stop(s, NULL);
+	return -1;
+}
+
+/* The session is gone or stuck: stop its container for good.  */
+static void session_kill(struct ctr_session *s)
+{
+	if (s->pid > 0)
+		kill(s->pid, SIGKILL);
+}
+
+char *ctr_session_read_line(struct ctr_session *s, double timeout, struct bench_error *err)
+{
+	uint64_t deadline = timeout > 0 ? bench_clock_ns() + (uint64_t)(timeout * 1e9) : 0;
+	const char *name = s->run.driver->name;
+
+	for (;;) {
+		char *nl = s->buf ? memchr(s->buf, '\n', s->used) : NULL;
+		struct pollfd pfd = { .fd = s->from, .events = POLLIN };
+		int wait_ms = -1, r;
+		ssize_t n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - s->buf);
+			char *line = xmalloc(len + 1);
+			memcpy(line, s->buf, len);
+			line[len] = '\0';
+			memmove(s->buf, nl + 1, s->used - len - 1);
+			s->used -= len + 1;
+			return line;
+		}
+		if (s->from < 0) {
+			bench_error_set(err, 0, "runtime `%s`: the container has ended", name);
+			return NULL;
+		}
+		if (deadline) {
+			uint64_t now = bench_clock_ns();
+			if (now >= deadline) {
+				session_kill(s);
+				bench_error_set(err, 0, "runtime `%s`: no reply within the timeout of %g s: "
+						"the container was stopped", name, timeout);
+				return NULL;
+			}
+			wait_ms = (int)((deadline - now) / 1000000) + 1;
+		}
+		r = poll(&pfd, 1, wait_ms);
+		if (r < 0 && errno != EINTR) {
+			bench_error_set(err, errno, "runtime `%s`: poll", name);
+			return NULL;
+		}
+		if (r <= 0)
+			continue;
+		if (s->cap - s->used < 65536) {
+			s->cap = s->cap ? 2 * s->cap : 131072;
+			s->buf = xrealloc(s->buf, s->cap);
+		}
+		n = read(s->from, s->buf + s->used, s->cap - s->used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(s->from);
+			s->from = -1;
+			continue;
+		}
+		s->used += (size_t)n;
+	}
+}
+
+int ctr_session_write_line(struct ctr_session *s, const char *line, struct bench_error *err)
+{
+	size_t len = strlen(line), done = 0;
+
+	while (done < len + 1) {
+		const char *p = done < len ? line + done : "\n";
+		ssize_t n = write(s->to, p, done < len ? len - done : 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return bench_error_set(err, errno, "runtime `%s`: the container has ended",
+					       s->run.driver->name);
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int ctr_session_stop(struct ctr_session *s, struct bench_error *err)
+{
+	char what[128];
+	int status = 0, rc = 0;
+
+	if (s->to >= 0)
+		close(s->to);	/* end of input: the server finishes and exits */
+	if (s->pid > 0) {
+		/* A server stuck in a benchmark is not waited for.  */
+		uint64_t deadline = bench_clock_ns() + UINT64_C(30000000000);
+		pid_t r;
+		while ((r = waitpid(s->pid, &status, WNOHANG)) == 0 && bench_clock_ns() < deadline)
+			usleep(10000);
+		if (r == 0) {
+			session_kill(s);
+			waitpid(s->pid, &status, 0);
+		}
+		track(0, s->pid);
+		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			spawn_describe_status(status, what, sizeof(what));
+			bench_error_set(err, 0, "runtime `%s`: the container failed (%s)",
+					s->run.driver->name, what);
+			rc = -1;
+		}
+	}
+	if (s->from >= 0)
+		close(s->from);
+	teardown(&s->run, s->prep);
+	free(s->prep);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+	s->to = s->from = s->pid = -1;
 	return rc;
 }

@@ -5,9 +5,11 @@
 #define CTR_DRIVER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct bench_error;
 struct ctr_image;
+struct ctr_prepared;
 
 /* A NULL-terminated, growable argv.  */
 struct ctr_argv {
@@ -73,7 +75,29 @@ struct ctr_run {
  * *exit_status is the inner sandbench's status when it ran.  */
 int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err);
 
-/* Stop the container running now, if any (async-signal-safe).  */
+/* A long-lived container running `sandbench __serve` (bench/serve.h):
+ * requests are written to it and replies read from it, a line each.  Its
+ * stderr goes to run->log_fd; run->args and run->timeout are not used.  */
+struct ctr_session {
+	struct ctr_run run;
+	pid_t pid;
+	int to, from;			/* its stdin, its stdout */
+	char *buf;			/* what was read and not yet returned */
+	size_t used, cap;
+	struct ctr_prepared *prep;
+};
+
+int ctr_session_start(const struct ctr_run *run, struct ctr_session *s, struct bench_error *err);
+int ctr_session_write_line(struct ctr_session *s, const char *line, struct bench_error *err);
+/* The next line (without its newline), a new string; NULL when the
+ * container ended or sent nothing within timeout seconds (then it is
+ * killed).  */
+char *ctr_session_read_line(struct ctr_session *s, double timeout, struct bench_error *err);
+/* End its input, wait for it (30 s at most), remove the container: -1 when
+ * it did not exit with status 0.  */
+int ctr_session_stop(struct ctr_session *s, struct bench_error *err);
+
+/* Stop the container running now and every session (async-signal-safe).  */
 void ctr_kill_current(void);
 
 #endif

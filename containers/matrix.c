@@ -19,6 +19,8 @@
 #include "../bench/metadata.h"
 #include "../bench/registry.h"
 #include "../bench/result.h"
+#include "../bench/runner.h"
+#include "../bench/stats.h"
 #include "../bench/util.h"
 #include "driver.h"
 #include "image.h"
@@ -146,37 +148,6 @@ void ctr_profile_counts(const char *profile, unsigned *processes, unsigned *valu
 static char *raw_path(const char *dir, const char *runtime, unsigned round)
 {
 	return xasprintf("%s/raw/%s-r%u.json", dir, runtime, round + 1);
-}
-
-/* The arguments of `sandbench` for one round (paths as the runtime sees
- * them: /results inside a container, DIR/raw natively).  */
-static void round_args(const struct plan *p, const char *results, const char *runtime,
-		       unsigned round, const char *loops_from, struct ctr_argv *a)
-{
-	unsigned processes, values;
-
-	ctr_profile_counts(p->profile, &processes, &values);
-	ctr_argv_add(a, "run");
-	if (p->names) {
-		ctr_argv_add(a, "-b");
-		ctr_argv_add(a, p->names);
-	}
-	if (p->categories) {
-		ctr_argv_add(a, "-c");
-		ctr_argv_add(a, p->categories);
-	}
-	if (strcmp(p->profile, "smoke") == 0) {
-		ctr_argv_add(a, "--smoke");
-	} else {
-		/* Split the processes across rounds, rounding up.  */
-		ctr_argv_addf(a, "--processes=%u", (processes + p->rounds - 1) / p->rounds);
-		ctr_argv_addf(a, "--values=%u", values);
-		ctr_argv_add(a, "--warmups=1");
-		if (loops_from)
-			ctr_argv_addf(a, "--loops-from=%s/%s", results, loops_from);
-	}
-	ctr_argv_add(a, "--force");
-	ctr_argv_addf(a, "--output=%s/%s-r%u.json", results, runtime, round + 1);
 }
 
 static int valid_result(const char *path)
@@ -373,6 +344,225 @@ static json_t *runtime_metadata(const struct plan *p, const struct ctr_image *im
 	return all;
 }
 
+/* One runtime in one round: its server and the file it fills.  */
+struct lane {
+	const struct ctr_driver *d;
+	struct ctr_session s;
+	int alive;
+	json_t *suite;		/* raw/RUNTIME-rN.json */
+	json_t *loops_from;	/* its first finished round: the loops it calibrated */
+	char *path, *key;	/* the raw file; "RUNTIME-rN" in the plan's "done" */
+};
+
+/* Start the runtime's server and read its hello.  */
+static int lane_start(const char *dir, const struct plan *p, const struct ctr_image *img,
+		      unsigned r, FILE *log, struct lane *l, struct bench_error *err)
+{
+	cleanup_free char *raw = xasprintf("%s/raw", dir);
+	char *hello;
+	json_t *msg, *md;
+
+	l->path = raw_path(dir, l->d->name, r);
+	l->key = xasprintf("%s-r%u", l->d->name, r + 1);
+	for (unsigned r0 = 0; r0 < r && !l->loops_from; r0++) {
+		cleanup_free char *earlier = raw_path(dir, l->d->name, r0);
+		if (valid_result(earlier))
+			result_read(earlier, &l->loops_from, NULL);
+	}
+	if (ctr_session_start(&(struct ctr_run){ .driver = l->d, .engine = p->engine, .image = img,
+				.results = raw, .cpus = p->cpus, .memory = p->memory,
+				.log_fd = fileno(log) }, &l->s, err) < 0)
+		return -1;
+	hello = ctr_session_read_line(&l->s, p->timeout, err);
+	msg = hello ? json_loads(hello, 0, NULL) : NULL;
+	free(hello);
+	md = json_object_get(msg, "metadata");
+	if (!json_is_object(md)) {
+		json_decref(msg);
+		if (!err->msg[0])
+			bench_error_set(err, 0, "runtime `%s`: the container did not start its server "
+					"(see matrix.log)", l->d->name);
+		ctr_session_stop(&l->s, NULL);
+		return -1;
+	}
+	l->suite = result_suite_new(json_incref(md));
+	json_decref(msg);
+	l->alive = 1;
+	return 0;
+}
+
+static void lane_release(struct lane *l)
+{
+	json_decref(l->suite);
+	json_decref(l->loops_from);
+	free(l->path);
+	free(l->key);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One worker process of a benchmark on one lane: its run, or NULL (the
+ * benchmark failed there, or the lane died: then alive is 0).  */
+static json_t *lane_request(struct lane *l, const struct bench_def *def, uint64_t *loops,
+			    unsigned *inner, unsigned values, unsigned warmups, double timeout,
+			    struct bench_error *err)
+{
+	json_t *req = json_pack("{s:s, s:I, s:i, s:i, s:f, s:f}", "bench", def->name,
+				"loops", (json_int_t)*loops, "values", (int)values,
+				"warmups", (int)warmups, "min_time", 0.1, "timeout", timeout);
+	cleanup_free char *text = json_dumps(req, JSON_COMPACT);
+	cleanup_free char *line = NULL;
+	json_t *reply, *run = NULL;
+	const char *status;
+
+	json_decref(req);
+	/* The server's own worker timeout comes first; this one is for a stuck server.  */
+	if (ctr_session_write_line(&l->s, text, err) < 0 ||
+	    !(line = ctr_session_read_line(&l->s, timeout + 60, err))) {
+		l->alive = 0;
+		return NULL;
+	}
+	reply = json_loads(line, 0, NULL);
+	status = json_string_value(json_object_get(reply, "status"));
+	if (status && strcmp(status, "ok") == 0 && json_is_object(json_object_get(reply, "run"))) {
+		json_int_t lp = json_integer_value(json_object_get(reply, "loops"));
+		json_int_t in = json_integer_value(json_object_get(reply, "inner_loops"));
+		*loops = lp > 0 ? (uint64_t)lp : 1;
+		*inner = in > 0 ? (unsigned)in : 1;
+		run = json_incref(json_object_get(reply, "run"));
+	} else {
+		const char *e = json_string_value(json_object_get(reply, "error"));
+		const char *tb = json_string_value(json_object_get(reply, "traceback"));
+		bench_error_set(err, 0, "%s", e ? e : "the server sent no valid reply");
+		if (tb)
+			bench_error_set_detail(err, xstrdup(tb));
+		err->skip = status && strcmp(status, "skipped") == 0;
+	}
+	json_decref(reply);
+	return run;
+}
+
+static void shuffle(uint64_t *state, size_t *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		o[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(next_random(state) % i), t = o[i - 1];
+		o[i - 1] = o[j];
+		o[j] = t;
+	}
+}
+
+/* One benchmark in one round: its processes alternate between the lanes,
+ * in an order shuffled per process, so that machine drift hits every
+ * runtime alike.  A lane calibrates in its first process unless an earlier
+ * round gave it loops.  Returns the number of lanes where it failed.  */
+static int measure_benchmark(const struct plan *p, const struct bench_def *def, unsigned r,
+			     struct lane *lanes, size_t nl, uint64_t *rng, FILE *log)
+{
+	unsigned processes, values, warmups = 1, inner[MAX_RUNTIMES];
+	uint64_t loops[MAX_RUNTIMES];
+	json_t *bench[MAX_RUNTIMES] = { NULL };
+	int failed[MAX_RUNTIMES] = { 0 }, failures = 0;
+	size_t order[MAX_RUNTIMES];
+	char line[512];
+	size_t used;
+
+	ctr_profile_counts(p->profile, &processes, &values);
+	/* The profile's processes are split across rounds, rounding up.  */
+	processes = (processes + p->rounds - 1) / p->rounds;
+	for (size_t i = 0; i < nl; i++) {
+		json_t *known = lanes[i].loops_from ? result_find_benchmark(lanes[i].loops_from, def->name)
+						    : NULL;
+		loops[i] = known ? result_benchmark_loops(known) : 0;
+		inner[i] = 1;
+	}
+	if (strcmp(p->profile, "smoke") == 0) {
+		warmups = 0;
+		for (size_t i = 0; i < nl; i++)
+			loops[i] = 1;
+	}
+	for (unsigned k = 0; k < processes && !interrupted; k++) {
+		shuffle(rng, order, nl);
+		for (size_t o = 0; o < nl && !interrupted; o++) {
+			struct lane *l = &lanes[order[o]];
+			size_t i = order[o];
+			struct bench_error err = { 0 };
+			json_t *run;
+
+			if (!l->alive || failed[i])
+				continue;
+			run = lane_request(l, def, &loops[i], &inner[i], values, warmups, p->timeout, &err);
+			if (run) {
+				if (!bench[i])
+					bench[i] = result_benchmark_new(def->name, def->category,
+									bench_kind_name(def->kind), loops[i],
+									inner[i]);
+				json_array_append_new(json_object_get(bench[i], "runs"), run);
+			} else if (!interrupted) {
+				failed[i] = 1;
+				failures += !err.skip;
+				fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n%s", r + 1, p->rounds,
+					l->d->name, def->name, err.skip ? "skipped" : "FAILED", err.msg,
+					err.detail ? err.detail : "");
+				logf_(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->d->name,
+				      def->name, err.skip ? "skipped" : "FAILED", err.msg);
+			}
+			bench_error_release(&err);
+		}
+	}
+	used = (size_t)snprintf(line, sizeof(line), "[round %u/%u] %s:", r + 1, p->rounds, def->name);
+	for (size_t i = 0; i < nl; i++) {
+		if (bench[i] && !failed[i] && !interrupted) {
+			double *means;
+			size_t n;
+			char t[32];
+
+			json_array_append(json_object_get(lanes[i].suite, "benchmarks"), bench[i]);
+			result_benchmark_values(bench[i], NULL, NULL, &means, &n);
+			runner_format_time(n ? stats_mean(means, n) : 0, t, sizeof(t));
+			free(means);
+			if (used < sizeof(line))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %s",
+							 lanes[i].d->name, t);
+		}
+		json_decref(bench[i]);
+	}
+	if (!interrupted)
+		fprintf(stderr, "%s\n", line);
+	return failures;
+}
+
+/* Stop the lanes of a round; those whose server ran to the end are done.  */
+static int finish_round(const char *dir, const struct plan *p, unsigned r, struct lane *lanes,
+			size_t nl, json_t *done, FILE *log)
+{
+	int failures = 0;
+
+	for (size_t i = 0; i < nl; i++) {
+		struct lane *l = &lanes[i];
+		struct bench_error err = { 0 };
+		int alive = l->alive;
+
+		if (ctr_session_stop(&l->s, &err) < 0 || !alive) {
+			if (!interrupted) {
+				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n", r + 1,
+					l->d->name, err.msg[0] ? err.msg : "its server stopped answering");
+				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, l->d->name,
+				      err.msg[0] ? err.msg : "its server stopped answering");
+				failures++;
+			}
+		} else {
+			json_object_set_new(done, l->key, json_true());
+			logf_(log, "round %u/%u %s: done", r + 1, p->rounds, l->d->name);
+		}
+		bench_error_release(&err);
+		lane_release(l);
+	}
+	if (save_plan(dir, p, done, NULL) < 0)
+		fprintf(stderr, "sandbench: matrix: cannot save `%s/matrix.json`\n", dir);
+	return failures;
+}
+
 /* Run the whole plan; returns the exit status.  */
 static int run_plan(const char *dir, struct plan *p, json_t *done)
 {
@@ -380,12 +570,12 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	struct ctr_image img = { 0 };
 	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
 	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0;
-	size_t total = (size_t)p->rounds * p->nruntimes, finished = 0;
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
 	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	uint64_t start = bench_clock_ns();
-	char *loops_from = NULL;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_pipe;
+	const struct bench_def **sel = NULL;
+	size_t nsel = 0;
+	uint64_t start = bench_clock_ns(), rng = p->seed ^ 0x5eedULL;
 	json_t *extra = NULL;
 	FILE *log;
 
@@ -402,6 +592,11 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	}
 	logf_(log, "matrix: %zu runtimes x %u rounds, seed %llu", p->nruntimes, p->rounds,
 	      (unsigned long long)p->seed);
+	if (bench_registry_select(p->names, p->categories, &sel, &nsel, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+		status = 2;
+		goto out;
+	}
 
 	/* Which runtimes can run here: the others are reported, not fatal.  */
 	for (size_t i = 0; i < p->nruntimes; i++) {
@@ -426,70 +621,53 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* A server that died shows as EPIPE on its input, not as a signal.  */
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
 
 	ctr_shuffle_orders(p->seed, p->rounds, p->nruntimes, order);
 	for (unsigned r = 0; r < p->rounds && !interrupted; r++) {
+		struct lane lanes[MAX_RUNTIMES];
+		size_t nl = 0;
+
+		/* One server per runtime for the round, started in the round's order.  */
 		for (size_t k = 0; k < p->nruntimes && !interrupted; k++) {
 			size_t i = order[r * p->nruntimes + k];
-			const struct ctr_driver *d = ctr_driver_find(p->runtimes[i]);
-			cleanup_free char *path = raw_path(dir, d->name, r);
-			cleanup_free char *label = xasprintf("[round %u/%u %s]", r + 1, p->rounds, d->name);
-			cleanup_free char *key = xasprintf("%s-r%u", d->name, r + 1);
-			struct ctr_argv a = { 0 };
-			char left[64] = "";
-			int exit_status, rc;
+			struct lane *l = &lanes[nl];
+			cleanup_free char *path = raw_path(dir, p->runtimes[i], r);
+			cleanup_free char *key = xasprintf("%s-r%u", p->runtimes[i], r + 1);
 
-			finished++;
-			if (!usable[i])
-				continue;
-			if (json_is_true(json_object_get(done, key)) && valid_result(path))
+			if (!usable[i] || (json_is_true(json_object_get(done, key)) && valid_result(path)))
 				continue;	/* resumed: this round is done */
-			if (finished > 1) {
-				double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(finished - 1);
-				snprintf(left, sizeof(left), ", about %.0f s left", per * (double)(total - finished + 1));
-			}
-			fprintf(stderr, "matrix: round %u/%u, %s (%zu/%zu%s)\n", r + 1, p->rounds, d->name,
-				finished, total, left);
-			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, d->name);
-			/* A runtime calibrates its loops in its first round and keeps
-			 * them: loops calibrated natively would make a value last
-			 * minutes under a sandbox that slows a system call 200x.  */
-			free(loops_from);
-			loops_from = NULL;
-			for (unsigned r0 = 0; r0 < r && !loops_from; r0++) {
-				cleanup_free char *earlier = raw_path(dir, d->name, r0);
-				if (valid_result(earlier))
-					loops_from = xasprintf("%s-r%u.json", d->name, r0 + 1);
-			}
-			round_args(p, d->flags & CTR_NO_CONTAINER ? raw : "/results", d->name, r,
-				   loops_from, &a);
-			rc = ctr_run(&(struct ctr_run){ .driver = d, .engine = p->engine, .image = &img,
-					.args = (const char *const *)a.v, .results = raw, .cpus = p->cpus,
-					.memory = p->memory, .timeout = p->timeout, .log_fd = fileno(log),
-					.label = label }, &exit_status, &err);
-			ctr_argv_release(&a);
-			if (interrupted)
-				break;
-			/* Exit status 1 with a file: some benchmarks failed, the rest stand.  */
-			if (valid_result(path) && (rc == 0 || exit_status == 1)) {
-				json_object_set_new(done, key, json_true());
-				logf_(log, "round %u/%u %s: done%s", r + 1, p->rounds, d->name,
-				      rc ? " (some benchmarks failed: see above)" : "");
-				if (rc)
-					failures++;
-			} else {
+			memset(l, 0, sizeof(*l));
+			l->d = ctr_driver_find(p->runtimes[i]);
+			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, l->d->name);
+			if (lane_start(dir, p, &img, r, log, l, &err) < 0) {
 				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n%s", r + 1,
-					d->name, err.msg, err.detail ? err.detail : "");
-				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, d->name, err.msg);
-				unlink(path);
+					l->d->name, err.msg, err.detail ? err.detail : "");
+				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, l->d->name, err.msg);
 				failures++;
-			}
-			bench_error_release(&err);
-			if (save_plan(dir, p, done, &err) < 0) {
-				fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 				bench_error_release(&err);
+				lane_release(l);
+				continue;
 			}
+			nl++;
 		}
+		if (nl)
+			fprintf(stderr, "matrix: round %u/%u: %zu runtime%s, %zu benchmarks (%.0f s so far)\n",
+				r + 1, p->rounds, nl, nl > 1 ? "s" : "", nsel,
+				(double)(bench_clock_ns() - start) / 1e9);
+		for (size_t b = 0; b < nsel && nl && !interrupted; b++) {
+			failures += measure_benchmark(p, sel[b], r, lanes, nl, &rng, log);
+			/* Nothing measured is lost: each lane's file after each benchmark.  */
+			for (size_t i = 0; i < nl; i++)
+				if (json_array_size(json_object_get(lanes[i].suite, "benchmarks")) > 0 &&
+				    result_write(lanes[i].path, lanes[i].suite, &err) < 0) {
+					fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+					bench_error_release(&err);
+					failures++;
+				}
+		}
+		failures += finish_round(dir, p, r, lanes, nl, done, log);
 	}
 
 	extra = runtime_metadata(p, &img);
@@ -523,10 +701,11 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
 	logf_(log, "matrix: exit status %d", status);
 	fclose(log);
-	free(loops_from);
+	free(sel);
 	json_decref(extra);
 	ctr_image_release(&img);
 	bench_error_release(&err);

@@ -305,3 +305,51 @@ Test(containers, matrix_calibrates_per_runtime)
 	free(text);
 	free(out_dir);
 }
+
+/* The runtimes' worker processes alternate: sorted by start time, each
+ * successive pair of a round holds one process of each runtime.  */
+Test(containers, matrix_interleaves_processes)
+{
+	char *out_dir = xasprintf("%s/interleaved", dir), *text = NULL;
+	const char *rts[] = { "native", "runc" };
+	struct { char date[64]; int rt; } starts[64];
+	size_t n = 0;
+	int status;
+
+	if (getuid() != 0 || !have("runc"))
+		cr_skip_test("runc needs root and the runc package");
+	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,runc", "--fast",
+		"-b", "unpack_sequence", "--rounds", "1", "-o", out_dir, NULL }, &text);
+	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
+	for (int i = 0; i < 2; i++) {
+		char *path = xasprintf("%s/%s.json", out_dir, rts[i]);
+		json_t *suite = NULL, *run;
+		size_t k;
+
+		cr_assert_eq(result_read(path, &suite, NULL), 0, "%s", path);
+		json_array_foreach(json_object_get(result_find_benchmark(suite, "unpack_sequence"), "runs"),
+				   k, run) {
+			const char *date = json_string_value(json_object_get(json_object_get(run, "metadata"),
+									     "date"));
+			cr_assert_not_null(date);
+			cr_assert_lt(n, 64);
+			snprintf(starts[n].date, sizeof(starts[n].date), "%s", date);
+			starts[n++].rt = i;
+		}
+		json_decref(suite);
+		free(path);
+	}
+	cr_assert_eq(n, 20, "10 processes per runtime: %zu", n);
+	/* Sort by date (ISO text sorts as time).  */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(starts[j - 1].date, starts[j].date) > 0; j--) {
+			__typeof__(starts[0]) t = starts[j];
+			starts[j] = starts[j - 1];
+			starts[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i += 2)
+		cr_assert_neq(starts[i].rt, starts[i + 1].rt, "processes %zu and %zu both ran under %s",
+			      i, i + 1, rts[starts[i].rt]);
+	free(text);
+	free(out_dir);
+}

@@ -3,7 +3,7 @@
  * -Dmain=sandbench_main and linked with --wrap (see the Makefile) so that
  * what the options lead to has no side effects: runner_run checks the
  * options it is given instead of running workers, and no container runtime
- * starts (ctr_run fails, only `native` is available).
+ * starts (ctr_session_start fails, only `native` is available).
  *
  * Input: the first byte picks the command; then NUL-separated arguments.
  * An argument `@file` ends them: the bytes after it become the file `f` and
@@ -79,10 +79,11 @@ int __wrap_runner_run(const struct runner_options *o, const struct bench_def **s
 	return 0;
 }
 
-int __wrap_ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err)
+int __wrap_ctr_session_start(const struct ctr_run *run, struct ctr_session *s,
+			     struct bench_error *err)
 {
-	*exit_status = -1;
-	return bench_error_set(err, 0, "runtime `%s`: no containers in the fuzzer", run->driver->name);
+	(void)s;
+	return bench_error_set(err, 0, "runtime `%s`: no servers in the fuzzer", run->driver->name);
 }
 
 int __wrap_ctr_driver_available(const struct ctr_driver *d, struct bench_error *err)
