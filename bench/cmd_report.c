@@ -26,9 +26,11 @@
 	"      --no-color        no colour, even on a terminal (as NO_COLOR does)\n"
 
 #define METHOD \
-	"A benchmark's change is the ratio of the geometric means of its per-process\n" \
-	"means (values within a process are correlated), with Welch's 95% interval\n" \
-	"on their logarithms; it is significant (`*`) when the interval excludes 0\n" \
+	"A benchmark's change is the Hodges-Lehmann ratio of its per-process means\n" \
+	"(values within a process are correlated): the median of every ratio of a\n" \
+	"process of one runtime to a process of the other, robust to a process\n" \
+	"slowed by another job, with its distribution-free 95% interval (Welch's on\n" \
+	"the logarithms below 4 processes); it is significant (`*`) when the interval excludes 0\n" \
 	"and the change exceeds --min-change.  Categories and `all` get the\n" \
 	"geometric mean of their benchmarks' ratios, with the interval propagated\n" \
 	"from the benchmarks' standard errors.  Explanation columns, per iteration\n" \
@@ -180,9 +182,19 @@ int cmd_compare(int argc, char **argv)
 	return run(&a, (const char *const *)argv + optind, (size_t)(argc - optind), a.output);
 }
 
+static size_t stem_length(const char *path)
+{
+	return strlen(path) - (util_ends_with(path, ".json.gz") ? 8 : 5);
+}
+
+/* By file stem: native.json before native-2.json.  */
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t lx = stem_length(x), ly = stem_length(y);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+
+	return c ? c : lx < ly ? -1 : lx > ly ? 1 : strcmp(x, y);
 }
 
 /* Not result files, though in such a folder: `sandbench matrix`'s plan and

@@ -74,18 +74,29 @@ static int runtime_named(const struct compare *c, size_t upto, const char *name)
 	return 0;
 }
 
-/* Runtime names: the suite's `runtime`, else the file stem; two files of
- * one runtime (an A/A comparison) are told apart by their stems.  */
+static const char *suite_runtime(json_t *suite)
+{
+	const char *rt = json_string_value(json_object_get(json_object_get(suite, "metadata"),
+							   "runtime"));
+	return rt && *rt ? rt : NULL;
+}
+
+/* Runtime names: the suite's `runtime` when no other file has the same,
+ * else the file stem (an A/A test's native.json and native-2.json), made
+ * unique with #N if need be.  */
 static void name_runtimes(struct compare *c, json_t **suites, const char *const *paths)
 {
 	for (size_t i = 0; i < c->nruntimes; i++) {
-		const char *rt = json_string_value(json_object_get(json_object_get(suites[i], "metadata"),
-								   "runtime"));
+		const char *rt = suite_runtime(suites[i]);
 		char *stem = file_stem(paths[i]);
+		int shared = 0;
 
+		for (size_t j = 0; j < c->nruntimes && rt; j++)
+			shared |= j != i && suite_runtime(suites[j]) &&
+				  strcmp(suite_runtime(suites[j]), rt) == 0;
 		c->runtimes[i].path = xstrdup(paths[i]);
 		c->runtimes[i].metadata = json_incref(json_object_get(suites[i], "metadata"));
-		if (rt && *rt && !runtime_named(c, i, rt)) {
+		if (rt && !shared && !runtime_named(c, i, rt)) {
 			c->runtimes[i].name = xstrdup(rt);
 			free(stem);
 		} else if (!runtime_named(c, i, stem)) {
@@ -287,13 +298,17 @@ static void unknown_interval(struct compare_ratio *r, double log_ratio)
 				     .log_se = NAN, .df = NAN };
 }
 
-/* Welch's t-interval on the log per-process means.  */
-static void welch(const struct compare_cell *x, const struct compare_cell *y,
-		  double min_change, struct compare_ratio *r)
+/* The change from x to y, on the log per-process means: the Hodges-Lehmann
+ * shift and its distribution-free interval, so that one process slowed by
+ * another job on the machine does not move the verdict; Welch's t-interval
+ * on the mean difference when there are too few processes for it.  The
+ * standard error kept for categories is the interval's half-width over z.  */
+static void shift_interval(const struct compare_cell *x, const struct compare_cell *y,
+			   double min_change, struct compare_ratio *r)
 {
 	size_t nx = x->nprocs, ny = y->nprocs;
 	double d = stats_mean(y->log_means, ny) - stats_mean(x->log_means, nx);
-	double vx, vy, sx, sy;
+	double vx, vy, sx, sy, df, shift, lo, hi;
 
 	if (nx < 2 || ny < 2) {
 		unknown_interval(r, d);
@@ -303,10 +318,18 @@ static void welch(const struct compare_cell *x, const struct compare_cell *y,
 	sy = stats_stdev(y->log_means, ny);
 	vx = sx * sx / (double)nx;
 	vy = sy * sy / (double)ny;
-	set_interval(r, d, vx + vy,
-		     vx + vy > 0 ? (vx + vy) * (vx + vy) /
-			     (vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY,
-		     min_change);
+	df = vx + vy > 0 ? (vx + vy) * (vx + vy) /
+		(vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY;
+	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi) < 0) {
+		set_interval(r, d, vx + vy, df, min_change);
+		return;
+	}
+	r->ratio = exp(shift);
+	r->lo = exp(lo);
+	r->hi = exp(hi);
+	r->log_se = (hi - lo) / (2 * 1.959963985);
+	r->df = df;
+	r->significant = (r->lo > 1 || r->hi < 1) && fabs(r->ratio - 1) > min_change;
 }
 
 /* The geometric mean of runtime rt's ratios over the benchmarks of
@@ -449,7 +472,7 @@ static int fill_benches(struct compare *c, json_t **suites, struct bench_error *
 								  .df = INFINITY };
 				continue;
 			}
-			welch(&b->cells[c->ref], cell, c->min_change, &cell->r);
+			shift_interval(&b->cells[c->ref], cell, c->min_change, &cell->r);
 			if (rt != c->ref && (isnan(b->max_ratio) || cell->r.ratio > b->max_ratio))
 				b->max_ratio = cell->r.ratio;
 		}

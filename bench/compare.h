@@ -3,10 +3,13 @@
  * means per category and over all, and counters that explain a change.
  *
  * Ratios: values within one process are correlated, so each process counts
- * once, by its mean.  The ratio of a benchmark is exp(mean log y - mean log
- * x) over the per-process means x (reference) and y (other), i.e. the ratio
- * of their geometric means; its interval is Welch's t-interval on those
- * logarithms (Welch-Satterthwaite degrees of freedom).
+ * once, by its mean.  The ratio of a benchmark is exp(median of log y_j -
+ * log x_i over every pair) over the per-process means x (reference) and y
+ * (other): the Hodges-Lehmann estimate, which one process slowed by another
+ * job moves little, where the ratio of geometric means moves a lot.  Its
+ * interval is the distribution-free one of Moses; with fewer than 4
+ * processes a side, the ratio of geometric means and Welch's t-interval on
+ * the logarithms (Welch-Satterthwaite degrees of freedom).
  *
  * Geometric means: the mean of the log ratios of a category's benchmarks,
  * with the interval propagated from the benchmarks' standard errors

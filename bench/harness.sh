@@ -2,7 +2,8 @@
 # `make bench-harness`: how well sandbench uses machine time, on this machine.
 # Prints the clock's cost, a worker's start-up, timeit's time to 1%, the
 # whole catalogue's wall time, duty cycle and precision under --fast and the
-# default profile, an A/A test, and whether two runc-vs-runsc matrices agree.
+# default profile, an A/A test (an interleaved matrix of native twice), and
+# whether two runc-vs-runsc matrices agree.
 #   HARNESS_QUICK=1   skip the default-profile run and the two matrices
 set -eu
 
@@ -29,6 +30,16 @@ efficiency() { # the run's closing line: wall time, duty cycle, precision
 	grep '^wall time' "$1" | tail -1
 }
 
+on_target() { # on_target FILE PCT: benchmarks whose half-width reached PCT
+	$py - "$1" "$2" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["benchmarks"]
+hw = [x["metadata"].get("ci95_halfwidth_pct") for x in b]
+ok = sum(h is not None and h <= float(sys.argv[2]) for h in hw)
+print("%d of %d benchmarks reached %s%%" % (ok, len(b), sys.argv[2]))
+PY
+}
+
 echo "sandbench harness benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), results in $out"
 $sb env > "$out/env.json"
 say "clock read cost" "$($py -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["clock_read_cost_ns"])' "$out/env.json")"
@@ -42,13 +53,14 @@ $sb timeit -s 'data = list(range(2000))' -o "$out/timeit.json" 'sum(x * x for x 
 t1=$(date +%s.%N)
 say "timeit, ~100 us statement, to a 1% half-width" "$($py -c "print('%.1f s' % ($t1 - $t0))"); $(grep '^timeit' "$out/timeit.txt" | awk '{print $3, $4 ", half-width", $7, "(" $8 " processes x values)"}')"
 
-/usr/bin/time -f '%e' -o "$out/fast.time" $sb run --fast -o "$out/fast-a.json" > "$out/fast-a.txt" 2>&1 || true
+/usr/bin/time -f '%e' -o "$out/fast.time" $sb run --fast -o "$out/fast.json" > "$out/fast.txt" 2>&1 || true
 say "catalogue --fast: wall time" "$(cat "$out/fast.time") s"
-say "catalogue --fast" "$(efficiency "$out/fast-a.txt")"
+say "catalogue --fast" "$(efficiency "$out/fast.txt")"
+say "catalogue --fast: time to verdict" "$(on_target "$out/fast.json" 2)"
 
-$sb run --fast -o "$out/fast-b.json" > "$out/fast-b.txt" 2>&1 || true
-$sb compare --no-color "$out/fast-a.json" "$out/fast-b.json" -o "$out/aa" > /dev/null 2>&1 || true
-say "A/A test (two --fast runs compared)" "$($py - "$out/aa/report.json" <<'PY'
+# The same build twice, interleaved as the matrix compares runtimes.
+/usr/bin/time -f '%e' -o "$out/aa.time" $sb matrix --runtimes native,native --fast -o "$out/aa" > "$out/aa.txt" 2>&1 || true
+say "A/A test (native,native matrix, --fast)" "$($py - "$out/aa/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 cells = [c for b in r["benchmarks"] for n, c in b["runtimes"].items()
@@ -57,13 +69,14 @@ flagged = [c for c in cells if c["significant"]]
 print("%d of %d benchmarks flagged significant (%.1f%%)" % (
     len(flagged), len(cells), 100.0 * len(flagged) / max(1, len(cells))))
 PY
-)"
+) in $(cat "$out/aa.time") s"
 
 [ "${HARNESS_QUICK:-0}" = 1 ] && exit 0
 
 /usr/bin/time -f '%e' -o "$out/default.time" $sb run -o "$out/default.json" > "$out/default.txt" 2>&1 || true
 say "catalogue, default profile: wall time" "$(cat "$out/default.time") s"
 say "catalogue, default profile" "$(efficiency "$out/default.txt")"
+say "catalogue, default profile: time to verdict" "$(on_target "$out/default.json" 1)"
 
 for i in 1 2; do
 	$sb matrix --runtimes runc,runsc --fast -c math,scimark,misc,sympy -o "$out/matrix-$i" > /dev/null 2>&1 || true

@@ -56,10 +56,11 @@ static const char usage_run[] =
 	"                     [--workloads-dir DIR] [-o FILE [--force | --append]]\n"
 	"\n"
 	"Run benchmarks, each in fresh worker processes, and write a pyperf JSON file.\n"
+	"A benchmark's first process calibrates the loops, then measures like the rest.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories (with -b: the union)\n"
-	"      --fast            up to 10 processes x 2 values, 1 warmup; stop at a\n"
-	"                        95% confidence half-width of 2%\n"
+	"      --fast            up to 6 processes x 2 values of at least 0.05 s,\n"
+	"                        1 warmup; stop at a 95% confidence half-width of 2%\n"
 	"      --rigorous        up to 40 processes x 3 values, 1 warmup; stop at 0.5%\n"
 	"      --smoke           1 process x 1 value, 1 loop, no warmup: checks that\n"
 	"                        every workload runs and passes its self-check\n"
@@ -74,7 +75,7 @@ static const char usage_run[] =
 	"  -l, --loops N         loops per value (default: calibrated)\n"
 	"      --loops-from FILE use the loops of the benchmarks in result FILE\n"
 	"      --min-time S      calibrate loops so a value takes at least S seconds\n"
-	"                        (default 0.1)\n"
+	"                        (default 0.1; --fast 0.05)\n"
 	"      --timeout S       kill a worker process after S seconds (default 600)\n"
 	"      --affinity CPUS   pin worker processes to CPUs, e.g. 1 or 0,2-3\n"
 	"      --workloads-dir DIR  load the Python workloads from DIR (the\n"
@@ -183,13 +184,13 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		{ "target", required_argument, NULL, O_TARGET },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct runner_profile *prof = runner_profile("default");
 	long p = -1, nv = -1, w = -1, l = -1;
-	double target = 0;
+	double target = 0, min_time = 0;
 	int c, profiles = 0;
 	cpu_set_t cpus;
 
-	*o = (struct runner_options){ .processes = 20, .values = 3, .warmups = 1, .target = 0.01,
-				      .min_time = 0.1, .timeout = 600 };
+	*o = (struct runner_options){ .timeout = 600 };
 	while ((c = getopt_long(argc, argv, is_timeit ? "s:p:n:w:l:o:" : "b:c:p:n:w:l:o:",
 				longopts, NULL)) != -1) {
 		switch (c) {
@@ -197,15 +198,9 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		case 'c': *categories = optarg; break;
 		case 's': o->setup = optarg; break;
 		case O_FAST:
-			o->processes = 10, o->values = 2, o->warmups = 1, o->target = 0.02;
-			profiles++;
-			break;
 		case O_RIGOROUS:
-			o->processes = 40, o->values = 3, o->warmups = 1, o->target = 0.005;
-			profiles++;
-			break;
 		case O_SMOKE:
-			o->processes = 1, o->values = 1, o->warmups = 0, o->loops = 1, o->target = 0;
+			prof = runner_profile(c == O_FAST ? "fast" : c == O_RIGOROUS ? "rigorous" : "smoke");
 			profiles++;
 			break;
 		case 'p':
@@ -225,7 +220,7 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 				return bad_usage(usage, "bad --loops `%s`: give a number from 1 to 2^40", optarg);
 			break;
 		case O_MIN_TIME:
-			if (util_parse_double(optarg, &o->min_time) < 0)
+			if (util_parse_double(optarg, &min_time) < 0)
 				return bad_usage(usage, "bad --min-time `%s`: give seconds > 0", optarg);
 			break;
 		case O_TIMEOUT:
@@ -270,6 +265,12 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		return bad_usage(usage, "%s", "choose one of --fast, --rigorous and --smoke");
 	if (o->force && o->append)
 		return bad_usage(usage, "%s", "choose one of --force and --append");
+	o->processes = prof->processes;
+	o->values = prof->values;
+	o->warmups = prof->warmups;
+	o->target = prof->target;
+	o->min_time = min_time > 0 ? min_time : prof->min_time;
+	o->loops = prof->loops;
 	if (p >= 0) {
 		o->processes = (unsigned)p;
 		o->target = 0;

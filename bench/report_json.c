@@ -117,8 +117,9 @@ char *report_json(const struct compare *c)
 	root = json_pack("{s:s, s:o, s:f, s:s, s:o, s:o, s:o, s:o}",
 			 "reference", c->runtimes[c->ref].name,
 			 "runtimes", runtimes, "min_change", c->min_change,
-			 "method", "ratio of geometric means of per-process means; 95% CI: Welch's t on "
-			 "their logarithms; groups: geometric mean, standard errors propagated",
+			 "method", "Hodges-Lehmann ratio of per-process means with its distribution-free "
+			 "95% CI (Welch's t on their logarithms below 4 processes); groups: geometric "
+			 "mean, standard errors propagated",
 			 "study", c->study ? path_json(c->study->title) : json_null(),
 			 "benchmarks", benches, "categories", cats, "all", group_json(c, &c->total));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));

@@ -250,10 +250,12 @@ char *report_md(const struct compare *c)
 		md_text(f, c->runtimes[rt].path);
 		fprintf(f, " | %zu |\n", c->runtimes[rt].nbenches);
 	}
-	fprintf(f, "\nA change is the ratio, minus one, of the geometric means of per-process "
-		"means (values within one process are correlated), against **");
+	fprintf(f, "\nA change is the Hodges-Lehmann ratio, minus one, of per-process means "
+		"(values within one process are correlated; the median of the ratios of every "
+		"pair of processes, robust to a process slowed by another job), against **");
 	md_text(f, c->runtimes[c->ref].name);
-	fprintf(f, "**; its 95%% confidence interval is Welch's, on the logarithms. **Bold**: "
+	fprintf(f, "**; its 95%% confidence interval is distribution-free (Moses; Welch's on the "
+		"logarithms below 4 processes). **Bold**: "
 		"significant, the interval excludes 0 and the change exceeds %g%%. Categories: "
 		"geometric means of their benchmarks' ratios, the interval propagated from the "
 		"benchmarks' standard errors. Explanation columns, per iteration of the timed "

@@ -242,7 +242,7 @@ void report_text(FILE *out, const struct compare *c, int color)
 	for (size_t rt = 0; rt < c->nruntimes; rt++)
 		if (rt != c->ref)
 			fprintf(out, "compared:  %s (%s)\n", c->runtimes[rt].name, c->runtimes[rt].path);
-	fprintf(out, "change: ratio of geometric means of per-process means - 1, 95%% CI (Welch); "
+	fprintf(out, "change: Hodges-Lehmann ratio of per-process means - 1, 95%% CI; "
 		"* significant: CI excludes 0 and |change| > %g%%\n", 100 * c->min_change);
 	fprintf(out, "per iteration, (change against %s): sys%% system share of CPU time (points), "
 		"minflt minor faults, csw context switches, rw-sysc read/write syscalls (factors)\n",

@@ -40,6 +40,23 @@ struct outcome {
 	size_t nvalues, nruns;
 };
 
+/* --fast aims at the whole catalogue in about three minutes on two cores:
+ * fewer, shorter values; the default and --rigorous at precision.  */
+static const struct runner_profile profiles[] = {
+	{ "default", 20, 3, 1, 0.01, 0.1, 0 },
+	{ "fast", 6, 2, 1, 0.02, 0.05, 0 },
+	{ "rigorous", 40, 3, 1, 0.005, 0.1, 0 },
+	{ "smoke", 1, 1, 0, 0, 0.1, 1 },
+};
+
+const struct runner_profile *runner_profile(const char *name)
+{
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
 void runner_format_time(double s, char *buf, size_t size)
 {
 	static const struct { double scale; const char *unit; } units[] = {

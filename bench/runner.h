@@ -27,6 +27,20 @@ struct runner_options {
 	const char *stmt, *setup;	/* timeit: the one ad-hoc benchmark */
 };
 
+/* The profiles `run`, `matrix` and `k8s` share: "default", "fast",
+ * "rigorous", "smoke".  */
+struct runner_profile {
+	const char *name;
+	unsigned processes;		/* the most; a matrix splits them across rounds */
+	unsigned values, warmups;	/* per process */
+	double target;			/* stop at this relative half-width; 0: never */
+	double min_time;		/* seconds per value, for calibration */
+	uint64_t loops;			/* 0: calibrated */
+};
+
+/* The profile named so, or NULL.  */
+const struct runner_profile *runner_profile(const char *name);
+
 /* Format seconds with a unit that keeps 3-4 significant digits: "64.2 ms".  */
 void runner_format_time(double seconds, char *buf, size_t size);
 

@@ -74,3 +74,30 @@ double stats_ci95_halfwidth(const double *x, size_t n)
 		return 0;
 	return stats_t975(n - 1) * stats_stdev(x, n) / sqrt((double)n);
 }
+
+int stats_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
+			 double *shift, double *lo, double *hi)
+{
+	const double z = 1.959963985;
+	size_t m = nx * ny, k = 0;
+	double *d, nm = (double)m, c;
+
+	if (nx == 0 || ny == 0)
+		return -1;
+	/* Moses: the interval runs from the C-th smallest pairwise difference
+	 * to the C-th largest, C from the normal approximation of the
+	 * Mann-Whitney statistic.  */
+	c = floor(nm / 2 - z * sqrt(nm * (double)(nx + ny + 1) / 12));
+	if (c < 1)
+		return -1;
+	d = xmalloc(m * sizeof(*d));
+	for (size_t i = 0; i < nx; i++)
+		for (size_t j = 0; j < ny; j++)
+			d[k++] = y[j] - x[i];
+	qsort(d, m, sizeof(*d), cmp_double);
+	*shift = m % 2 ? d[m / 2] : (d[m / 2 - 1] + d[m / 2]) / 2;
+	*lo = d[(size_t)c - 1];
+	*hi = d[m - (size_t)c];
+	free(d);
+	return 0;
+}

@@ -16,4 +16,12 @@ double stats_t975(size_t df);
  * mean per process, not every value.  */
 double stats_ci95_halfwidth(const double *x, size_t n);
 
+/* The Hodges-Lehmann estimate of the shift from x to y (the median of
+ * every difference y[j] - x[i]) and its distribution-free 95% confidence
+ * interval (Moses).  Robust to a few outliers, such as a process slowed by
+ * another job, where a mean is not.  -1 when the samples are too small for
+ * a 95% interval (3 and 3 are).  */
+int stats_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
+			 double *shift, double *lo, double *hi);
+
 #endif

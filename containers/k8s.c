@@ -21,6 +21,7 @@
 #include "../bench/metadata.h"
 #include "../bench/registry.h"
 #include "../bench/result.h"
+#include "../bench/runner.h"
 #include "../bench/spawn.h"
 #include "../bench/util.h"
 #include "driver.h"
@@ -483,9 +484,8 @@ static char *quantity(long long bytes)
 static void job_args(const struct k8s_plan *p, const char *cls, unsigned round,
 		     struct ctr_argv *a)
 {
-	unsigned processes, values;
+	const struct runner_profile *prof = runner_profile(p->profile);
 
-	ctr_profile_counts(p->profile, &processes, &values);
 	ctr_argv_add(a, "k8s");
 	ctr_argv_add(a, "job");
 	ctr_argv_addf(a, "--run-id=%s", p->run_id);
@@ -499,9 +499,9 @@ static void job_args(const struct k8s_plan *p, const char *cls, unsigned round,
 		ctr_argv_add(a, "--smoke");
 		return;
 	}
-	ctr_argv_addf(a, "--processes=%u", (processes + p->rounds - 1) / p->rounds);
-	ctr_argv_addf(a, "--values=%u", values);
-	ctr_argv_add(a, "--warmups=1");
+	ctr_argv_addf(a, "--processes=%u", (prof->processes + p->rounds - 1) / p->rounds);
+	ctr_argv_addf(a, "--values=%u", prof->values);
+	ctr_argv_addf(a, "--warmups=%u", prof->warmups);
 	ctr_argv_add(a, "--loops-from=" CALIBRATION_DIR "/calibration.json");
 }
 
@@ -671,6 +671,7 @@ static int calibrate(const struct k8s_plan *p, const char *path, struct bench_er
 	if (p->categories)
 		ctr_argv_addf(&a, "--category=%s", p->categories);
 	ctr_argv_add(&a, "--processes=0");
+	ctr_argv_addf(&a, "--min-time=%g", runner_profile(p->profile)->min_time);
 	ctr_argv_add(&a, "--force");
 	ctr_argv_addf(&a, "--output=%s", path);
 	fprintf(stderr, "k8s plan: calibrating loops natively into %s (--loops-from FILE "

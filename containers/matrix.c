@@ -35,12 +35,14 @@ const char ctr_matrix_usage[] =
 	"       sandbench matrix --resume DIR\n"
 	"\n"
 	"Run the selected benchmarks under several runtimes, interleaved: in each of R\n"
-	"rounds every runtime runs the selection once, in an order shuffled per round\n"
-	"from a recorded seed, so that drift of the machine hits all runtimes alike.\n"
-	"The worker processes of the profile are split across the rounds; each runtime\n"
-	"calibrates its loops in its first round and keeps them; the rounds merge into\n"
-	"DIR/RUNTIME.json (pyperf JSON), with equal value counts per benchmark across\n"
-	"runtimes.\n"
+	"rounds every runtime gets one long-lived server (inside its container), and\n"
+	"for each benchmark the worker processes alternate between the runtimes, in\n"
+	"an order shuffled per process from a recorded seed, so that drift of the\n"
+	"machine hits all runtimes alike.  The profile's worker processes are split\n"
+	"across the rounds; each runtime calibrates its loops in its first process and\n"
+	"keeps them; the rounds merge into DIR/RUNTIME.json (pyperf JSON), with equal\n"
+	"value counts per benchmark across runtimes.  A runtime listed twice is an\n"
+	"A/A test: native,native writes DIR/native.json and DIR/native-2.json.\n"
 	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
 	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
 	"  --rounds R        rounds (default 2)\n"
@@ -48,7 +50,8 @@ const char ctr_matrix_usage[] =
 	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
 	"  --cpus LIST       a cpuset for the containers, e.g. 0-1\n"
 	"  --memory SIZE     a memory limit, e.g. 4G\n"
-	"  --timeout S       stop a container after S seconds (default 3600)\n"
+	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
+	"                    that answers nothing for S + 60 (default 3600; 0: never)\n"
 	"  --seed N          the seed of the shuffled orders (default: random, recorded)\n"
 	"  --image DIR       the image's bundle folder (default: $SANDBENCH_IMAGE_DIR or\n"
 	"                    /var/tmp/sandbench-image-VERSION); built when missing or\n"
@@ -60,7 +63,10 @@ const char ctr_matrix_usage[] =
 
 /* The plan, recorded in DIR/matrix.json so that --resume can finish it.  */
 struct plan {
+	/* Labels: the runtime's name, or NAME-K for its K-th listing (an A/A
+	 * test lists one runtime twice: native,native -> native, native-2).  */
 	const char *runtimes[MAX_RUNTIMES];
+	char labels[MAX_RUNTIMES][32];
 	size_t nruntimes;
 	unsigned rounds;
 	uint64_t seed;
@@ -74,6 +80,22 @@ struct plan {
 };
 
 static volatile sig_atomic_t interrupted;
+
+/* The driver of a label: "runc" or "runc-2" -> runc.  */
+static const struct ctr_driver *label_driver(const char *label)
+{
+	const char *dash = strrchr(label, '-');
+	char name[32];
+
+	if (ctr_driver_find(label))
+		return ctr_driver_find(label);
+	if (!dash || dash == label || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) ||
+	    (size_t)(dash - label) >= sizeof(name))
+		return NULL;
+	memcpy(name, label, (size_t)(dash - label));
+	name[dash - label] = '\0';
+	return ctr_driver_find(name);
+}
 
 static void on_signal(int sig)
 {
@@ -131,18 +153,6 @@ void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order)
 			o[j] = t;
 		}
 	}
-}
-
-void ctr_profile_counts(const char *profile, unsigned *processes, unsigned *values)
-{
-	if (strcmp(profile, "fast") == 0)
-		*processes = 10, *values = 2;
-	else if (strcmp(profile, "rigorous") == 0)
-		*processes = 40, *values = 3;
-	else if (strcmp(profile, "smoke") == 0)
-		*processes = 1, *values = 1;
-	else
-		*processes = 20, *values = 3;
 }
 
 static char *raw_path(const char *dir, const char *runtime, unsigned round)
@@ -219,9 +229,13 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 	p->names = json_string_value(json_object_get(j, "benchmarks"));
 	p->categories = json_string_value(json_object_get(j, "categories"));
 	p->profile = json_string_value(json_object_get(j, "profile")) ?: "default";
+	if (!runner_profile(p->profile)) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
 	p->image_dir = json_string_value(json_object_get(j, "image")) ?: ctr_image_default_dir();
 	for (i = 0; i < p->nruntimes; i++)
-		if (!p->runtimes[i] || !ctr_driver_find(p->runtimes[i])) {
+		if (!p->runtimes[i] || !label_driver(p->runtimes[i])) {
 			json_decref(j);
 			return bench_error_set(err, 0, "%s: unknown runtime in the plan", path);
 		}
@@ -323,7 +337,7 @@ static json_t *runtime_metadata(const struct plan *p, const struct ctr_image *im
 	json_t *all = json_object();
 
 	for (size_t i = 0; i < p->nruntimes; i++) {
-		const struct ctr_driver *d = ctr_driver_find(p->runtimes[i]);
+		const struct ctr_driver *d = label_driver(p->runtimes[i]);
 		char version[256];
 		json_t *md;
 
@@ -339,13 +353,14 @@ static json_t *runtime_metadata(const struct plan *p, const struct ctr_image *im
 			json_object_set_new(md, "limit_cpus", json_string(p->cpus));
 		if (p->memory > 0)
 			json_object_set_new(md, "limit_memory", json_integer(p->memory));
-		json_object_set_new(all, d->name, md);
+		json_object_set_new(all, p->runtimes[i], md);
 	}
 	return all;
 }
 
 /* One runtime in one round: its server and the file it fills.  */
 struct lane {
+	const char *label;
 	const struct ctr_driver *d;
 	struct ctr_session s;
 	int alive;
@@ -362,10 +377,10 @@ static int lane_start(const char *dir, const struct plan *p, const struct ctr_im
 	char *hello;
 	json_t *msg, *md;
 
-	l->path = raw_path(dir, l->d->name, r);
-	l->key = xasprintf("%s-r%u", l->d->name, r + 1);
+	l->path = raw_path(dir, l->label, r);
+	l->key = xasprintf("%s-r%u", l->label, r + 1);
 	for (unsigned r0 = 0; r0 < r && !l->loops_from; r0++) {
-		cleanup_free char *earlier = raw_path(dir, l->d->name, r0);
+		cleanup_free char *earlier = raw_path(dir, l->label, r0);
 		if (valid_result(earlier))
 			result_read(earlier, &l->loops_from, NULL);
 	}
@@ -402,13 +417,14 @@ static void lane_release(struct lane *l)
 
 /* One worker process of a benchmark on one lane: its run, or NULL (the
  * benchmark failed there, or the lane died: then alive is 0).  */
-static json_t *lane_request(struct lane *l, const struct bench_def *def, uint64_t *loops,
-			    unsigned *inner, unsigned values, unsigned warmups, double timeout,
-			    struct bench_error *err)
+static json_t *lane_request(struct lane *l, const struct bench_def *def,
+			    const struct runner_profile *prof, uint64_t *loops, unsigned *inner,
+			    double timeout, struct bench_error *err)
 {
 	json_t *req = json_pack("{s:s, s:I, s:i, s:i, s:f, s:f}", "bench", def->name,
-				"loops", (json_int_t)*loops, "values", (int)values,
-				"warmups", (int)warmups, "min_time", 0.1, "timeout", timeout);
+				"loops", (json_int_t)*loops, "values", (int)prof->values,
+				"warmups", (int)prof->warmups, "min_time", prof->min_time,
+				"timeout", timeout);
 	cleanup_free char *text = json_dumps(req, JSON_COMPACT);
 	cleanup_free char *line = NULL;
 	json_t *reply, *run = NULL;
@@ -417,7 +433,7 @@ static json_t *lane_request(struct lane *l, const struct bench_def *def, uint64_
 	json_decref(req);
 	/* The server's own worker timeout comes first; this one is for a stuck server.  */
 	if (ctr_session_write_line(&l->s, text, err) < 0 ||
-	    !(line = ctr_session_read_line(&l->s, timeout + 60, err))) {
+	    !(line = ctr_session_read_line(&l->s, timeout > 0 ? timeout + 60 : 0, err))) {
 		l->alive = 0;
 		return NULL;
 	}
@@ -459,7 +475,8 @@ static void shuffle(uint64_t *state, size_t *o, size_t n)
 static int measure_benchmark(const struct plan *p, const struct bench_def *def, unsigned r,
 			     struct lane *lanes, size_t nl, uint64_t *rng, FILE *log)
 {
-	unsigned processes, values, warmups = 1, inner[MAX_RUNTIMES];
+	const struct runner_profile *prof = runner_profile(p->profile);
+	unsigned processes = prof->processes, inner[MAX_RUNTIMES];
 	uint64_t loops[MAX_RUNTIMES];
 	json_t *bench[MAX_RUNTIMES] = { NULL };
 	int failed[MAX_RUNTIMES] = { 0 }, failures = 0;
@@ -467,19 +484,13 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 	char line[512];
 	size_t used;
 
-	ctr_profile_counts(p->profile, &processes, &values);
 	/* The profile's processes are split across rounds, rounding up.  */
 	processes = (processes + p->rounds - 1) / p->rounds;
 	for (size_t i = 0; i < nl; i++) {
 		json_t *known = lanes[i].loops_from ? result_find_benchmark(lanes[i].loops_from, def->name)
 						    : NULL;
-		loops[i] = known ? result_benchmark_loops(known) : 0;
+		loops[i] = prof->loops ? prof->loops : known ? result_benchmark_loops(known) : 0;
 		inner[i] = 1;
-	}
-	if (strcmp(p->profile, "smoke") == 0) {
-		warmups = 0;
-		for (size_t i = 0; i < nl; i++)
-			loops[i] = 1;
 	}
 	for (unsigned k = 0; k < processes && !interrupted; k++) {
 		shuffle(rng, order, nl);
@@ -491,7 +502,7 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 
 			if (!l->alive || failed[i])
 				continue;
-			run = lane_request(l, def, &loops[i], &inner[i], values, warmups, p->timeout, &err);
+			run = lane_request(l, def, prof, &loops[i], &inner[i], p->timeout, &err);
 			if (run) {
 				if (!bench[i])
 					bench[i] = result_benchmark_new(def->name, def->category,
@@ -502,9 +513,9 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 				failed[i] = 1;
 				failures += !err.skip;
 				fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n%s", r + 1, p->rounds,
-					l->d->name, def->name, err.skip ? "skipped" : "FAILED", err.msg,
+					l->label, def->name, err.skip ? "skipped" : "FAILED", err.msg,
 					err.detail ? err.detail : "");
-				logf_(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->d->name,
+				logf_(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->label,
 				      def->name, err.skip ? "skipped" : "FAILED", err.msg);
 			}
 			bench_error_release(&err);
@@ -523,7 +534,7 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 			free(means);
 			if (used < sizeof(line))
 				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %s",
-							 lanes[i].d->name, t);
+							 lanes[i].label, t);
 		}
 		json_decref(bench[i]);
 	}
@@ -546,14 +557,14 @@ static int finish_round(const char *dir, const struct plan *p, unsigned r, struc
 		if (ctr_session_stop(&l->s, &err) < 0 || !alive) {
 			if (!interrupted) {
 				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n", r + 1,
-					l->d->name, err.msg[0] ? err.msg : "its server stopped answering");
-				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, l->d->name,
+					l->label, err.msg[0] ? err.msg : "its server stopped answering");
+				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, l->label,
 				      err.msg[0] ? err.msg : "its server stopped answering");
 				failures++;
 			}
 		} else {
 			json_object_set_new(done, l->key, json_true());
-			logf_(log, "round %u/%u %s: done", r + 1, p->rounds, l->d->name);
+			logf_(log, "round %u/%u %s: done", r + 1, p->rounds, l->label);
 		}
 		bench_error_release(&err);
 		lane_release(l);
@@ -600,7 +611,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 
 	/* Which runtimes can run here: the others are reported, not fatal.  */
 	for (size_t i = 0; i < p->nruntimes; i++) {
-		const struct ctr_driver *d = ctr_driver_find(p->runtimes[i]);
+		const struct ctr_driver *d = label_driver(p->runtimes[i]);
 		usable[i] = ctr_driver_available(d, &err) == 0;
 		if (!usable[i]) {
 			fprintf(stderr, "sandbench: matrix: %s; it is left out\n", err.msg);
@@ -639,12 +650,13 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 			if (!usable[i] || (json_is_true(json_object_get(done, key)) && valid_result(path)))
 				continue;	/* resumed: this round is done */
 			memset(l, 0, sizeof(*l));
-			l->d = ctr_driver_find(p->runtimes[i]);
-			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, l->d->name);
+			l->label = p->runtimes[i];
+			l->d = label_driver(l->label);
+			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, l->label);
 			if (lane_start(dir, p, &img, r, log, l, &err) < 0) {
 				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n%s", r + 1,
-					l->d->name, err.msg, err.detail ? err.detail : "");
-				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, l->d->name, err.msg);
+					l->label, err.msg, err.detail ? err.detail : "");
+				logf_(log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds, l->label, err.msg);
 				failures++;
 				bench_error_release(&err);
 				lane_release(l);
@@ -843,16 +855,24 @@ int ctr_matrix_cmd(int argc, char **argv)
 	rt_copy = xstrdup(runtimes);
 	for (char *save = NULL, *name = strtok_r(rt_copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
-		int dup = 0;
+		int times = 1;
 		if (!ctr_driver_find(name)) {
 			fprintf(stderr, "sandbench: matrix: unknown runtime `%s`; runtimes: native runc "
 				"crun runsc kata\n", name);
 			return 2;
 		}
+		if (p.nruntimes == MAX_RUNTIMES) {
+			fprintf(stderr, "sandbench: matrix: at most %d runtimes\n", MAX_RUNTIMES);
+			return 2;
+		}
 		for (size_t i = 0; i < p.nruntimes; i++)
-			dup |= strcmp(p.runtimes[i], name) == 0;
-		if (!dup && p.nruntimes < MAX_RUNTIMES)
-			p.runtimes[p.nruntimes++] = name;
+			times += label_driver(p.runtimes[i]) == ctr_driver_find(name);
+		if (times == 1)
+			snprintf(p.labels[p.nruntimes], sizeof(p.labels[0]), "%s", name);
+		else
+			snprintf(p.labels[p.nruntimes], sizeof(p.labels[0]), "%s-%d", name, times);
+		p.runtimes[p.nruntimes] = p.labels[p.nruntimes];
+		p.nruntimes++;
 	}
 	if (p.nruntimes == 0)
 		goto usage_bad;

@@ -26,11 +26,6 @@ int ctr_matrix_merge(const char *dir, const char *const *runtimes, unsigned roun
  * recorded seed gives the same orders again.  */
 void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order);
 
-/* The worker processes and values per process of a profile ("default",
- * "fast", "rigorous", "smoke"), as `sandbench run` has them, before they
- * are split across rounds.  */
-void ctr_profile_counts(const char *profile, unsigned *processes, unsigned *values);
-
 /* "4G", "512M", "1048576" -> bytes; -1 on garbage.  */
 long long ctr_parse_size(const char *s);
 

@@ -472,8 +472,8 @@ Test(k8s, plan_sends_the_loops_in_a_configmap)
 		cr_assert_str_eq(json_string_value(json_object_get(at(pod, "nodeSelector"),
 								   "kubernetes.io/hostname")), "node-1");
 		cr_assert_null(at(pod, "nodeName"));
-		/* --fast: 10 processes x 2 values, split across 2 rounds.  */
-		cr_assert(strstr(args, "\"--processes=5\"") && strstr(args, "\"--values=2\"") &&
+		/* --fast: 6 processes x 2 values, split across 2 rounds.  */
+		cr_assert(strstr(args, "\"--processes=3\"") && strstr(args, "\"--values=2\"") &&
 			  strstr(args, "\"--loops-from=/calibration/calibration.json\""), "%s", args);
 		cr_assert_str_eq(str_at(pod, "volumes.1.configMap.name"), cm_name);
 		cr_assert_str_eq(str_at(pod, "containers.0.volumeMounts.1.mountPath"), "/calibration");

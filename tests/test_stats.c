@@ -35,3 +35,21 @@ Test(stats, confidence_halfwidth)
 	cr_assert_float_eq(stats_ci95_halfwidth(x, 5), expected, 1e-9);
 	cr_assert_float_eq(stats_ci95_halfwidth(x, 1), 0, 1e-12);
 }
+
+Test(stats, hodges_lehmann_shift_and_interval)
+{
+	const double x[] = { 0, 1, 2, 3 }, y[] = { 10, 11, 12, 13 }, slow[] = { 10, 11, 12, 100 };
+	double shift, lo, hi;
+
+	cr_assert_eq(stats_hodges_lehmann(x, 4, y, 4, &shift, &lo, &hi), 0);
+	cr_assert_float_eq(shift, 10, 1e-12);
+	/* 4 and 4: C = 1, the interval spans every difference (97% coverage).  */
+	cr_assert_float_eq(lo, 7, 1e-12);
+	cr_assert_float_eq(hi, 13, 1e-12);
+	/* One process 30x slow moves the mean difference by 22; this not at all.  */
+	cr_assert_eq(stats_hodges_lehmann(x, 4, slow, 4, &shift, &lo, &hi), 0);
+	cr_assert_float_eq(shift, 10, 1e-12);
+	cr_assert_float_eq(hi, 100, 1e-12);
+	/* 3 and 3 processes cannot give a 95% distribution-free interval.  */
+	cr_assert_eq(stats_hodges_lehmann(x, 3, y, 3, &shift, &lo, &hi), -1);
+}
