@@ -30,12 +30,13 @@
 	"(values within a process are correlated): the median of every ratio of a\n" \
 	"process of one runtime to a process of the other, robust to a process\n" \
 	"slowed by another job, with its distribution-free 95% interval (Welch's on\n" \
-	"the logarithms below 4 processes); it is significant (`*`) when the interval excludes 0\n" \
-	"and the change exceeds --min-change.  Categories and `all` get the\n" \
-	"geometric mean of their benchmarks' ratios, with the interval propagated\n" \
-	"from the benchmarks' standard errors.  Explanation columns, per iteration\n" \
-	"of the timed values: system-time share, minor page faults, context\n" \
-	"switches, read/write-type syscalls, with their change against the reference.\n"
+	"the logarithms below 4 processes); it is significant (`*`) when the\n" \
+	"interval excludes 0 and the change exceeds --min-change.  Categories and\n" \
+	"`all` get the geometric mean of their benchmarks' ratios, with the\n" \
+	"interval propagated from the benchmarks' standard errors.  Explanation\n" \
+	"columns, per iteration of the timed values: system-time share, minor page\n" \
+	"faults, context switches, read/write-type syscalls, with their change\n" \
+	"against the reference.\n"
 
 const char usage_compare[] =
 	"usage: sandbench compare [--ref NAME] [--min-change PCT] [-o DIR]\n"

@@ -33,11 +33,19 @@ static int send_line(FILE *out, json_t *msg)
 	return rc;
 }
 
+/* A message cut inside a UTF-8 sequence is no JSON string: say so instead
+ * of sending nothing.  */
+static json_t *text(const char *s)
+{
+	json_t *j = json_string(s);
+	return j ? j : json_string("(a message that is not valid UTF-8)");
+}
+
 static json_t *error_reply(const char *status, const char *msg, const char *detail)
 {
-	json_t *r = json_pack("{s:s, s:s}", "status", status, "error", msg);
+	json_t *r = json_pack("{s:s, s:o}", "status", status, "error", text(msg));
 	if (detail)
-		json_object_set_new(r, "traceback", json_string(detail));
+		json_object_set_new(r, "traceback", text(detail));
 	return r;
 }
 
