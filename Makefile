@@ -61,7 +61,7 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_SRC) $(NATIVE_SRC) $(EMBED_SRC)
 	$(BUILD)/sources.o $(SAN_OBJ)
 MAIN_OBJ := $(BUILD)/bench/main.o
 
-TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SRC := $(wildcard tests/test_*.c) tests/support.c
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 TEST_BIN := $(BUILD)/tests/unit
 SMOKE_BIN := $(BUILD)/tests/smoke_embed

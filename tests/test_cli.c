@@ -11,82 +11,34 @@
 #include <unistd.h>
 
 #include "../bench/util.h"
+#include "support.h"
 
 static char dir[] = "/tmp/sandbench-test-cli-XXXXXX";
 
 static void setup(void)
 {
 	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`, which sets $SANDBENCH");
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(cli, .init = setup, .fini = teardown, .timeout = 300);
 
-struct cmd {
-	int status;		/* exit status, or 128 + signal */
-	char *out, *err;	/* what it printed */
-};
-
-static char *slurp(const char *path)
-{
-	char *text = NULL;
-	size_t len;
-	if (util_read_file(path, 1 << 26, &text, &len, NULL) < 0)
-		return xstrdup("");
-	return text;
-}
-
 static pid_t start(char *const argv[])
 {
-	char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
-	posix_spawn_file_actions_t fa;
-	char **full = xcalloc(64, sizeof(*full));
-	pid_t pid;
-	int n = 0;
-
-	full[n++] = getenv("SANDBENCH");
-	for (int i = 0; argv[i]; i++)
-		full[n++] = argv[i];
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert_eq(posix_spawn(&pid, full[0], &fa, NULL, full, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	free(full);
-	free(out);
-	free(err);
-	return pid;
+	return support_start(dir, "cmd", NULL, argv);
 }
 
 static struct cmd finish(pid_t pid)
 {
-	struct cmd c;
-	char *out = xasprintf("%s/stdout", dir), *err = xasprintf("%s/stderr", dir);
-	int status;
-
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	c.out = slurp(out);
-	c.err = slurp(err);
-	free(out);
-	free(err);
-	return c;
+	return support_finish(dir, "cmd", pid);
 }
 
 #define RUN(...) finish(start((char *[]){ __VA_ARGS__, NULL }))
-
-static void cmd_free(struct cmd *c)
-{
-	free(c->out);
-	free(c->err);
-}
 
 static char *path_in(const char *name)
 {

@@ -14,6 +14,7 @@
 #include "../bench/error.h"
 #include "../bench/result.h"
 #include "../bench/util.h"
+#include "support.h"
 #include "../containers/driver.h"
 #include "../containers/image.h"
 #include "../containers/matrix.h"
@@ -23,14 +24,12 @@ static char dir[] = "/tmp/sandbench-test-ctr-XXXXXX";
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(containers, .init = setup, .fini = teardown, .timeout = 900);

@@ -25,6 +25,7 @@
 #include "../bench/result.h"
 #include "../bench/thesis.h"
 #include "../bench/util.h"
+#include "support.h"
 
 static char dir[] = "/tmp/sandbench-test-faults-XXXXXX";
 static char *mounted;
@@ -32,89 +33,37 @@ static char *mounted;
 static void setup(void)
 {
 	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`, which sets $SANDBENCH");
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 }
 
 static void teardown(void)
 {
-	char *cmd;
-
 	if (mounted)
 		umount2(mounted, MNT_DETACH);
-	cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(faults, .init = setup, .fini = teardown, .timeout = 900);
 
 /* ---- running the binary ---- */
 
-struct cmd {
-	int status;		/* exit status, or 128 + signal */
-	char *out, *err;	/* what it printed */
-};
-
 static char *path_in(const char *name)
 {
 	return xasprintf("%s/%s", dir, name);
 }
 
-static char *slurp(const char *path)
-{
-	char *text = NULL;
-
-	if (util_read_file(path, 1 << 26, &text, NULL, NULL) < 0)
-		return xstrdup("");
-	return text;
-}
-
-/* Start $SANDBENCH argv..., its output in DIR/<tag>.out and DIR/<tag>.err.  */
+/* $SANDBENCH argv..., its output in DIR/<tag>.out and DIR/<tag>.err.  */
 static pid_t start(const char *tag, char *const argv[])
 {
-	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
-	posix_spawn_file_actions_t fa;
-	char *full[64];
-	pid_t pid;
-	int n = 0;
-
-	full[n++] = getenv("SANDBENCH");
-	for (int i = 0; argv[i] && n < 63; i++)
-		full[n++] = argv[i];
-	full[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert_eq(posix_spawn(&pid, full[0], &fa, NULL, full, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	free(out);
-	free(err);
-	return pid;
+	return support_start(dir, tag, NULL, argv);
 }
 
 static struct cmd finish(const char *tag, pid_t pid)
 {
-	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
-	struct cmd c;
-	int status;
-
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	c.out = slurp(out);
-	c.err = slurp(err);
-	free(out);
-	free(err);
-	return c;
+	return support_finish(dir, tag, pid);
 }
 
 #define RUN(tag, ...) finish(tag, start(tag, (char *[]){ __VA_ARGS__, NULL }))
-
-static void cmd_free(struct cmd *c)
-{
-	free(c->out);
-	free(c->err);
-}
 
 /* The file read as every command reads it: valid, or the test fails.  */
 static json_t *load_valid(const char *path)

@@ -17,6 +17,7 @@
 #include "../bench/error.h"
 #include "../bench/result.h"
 #include "../bench/util.h"
+#include "support.h"
 #include "../containers/driver.h"
 #include "../containers/image.h"
 #include "../containers/k8s.h"
@@ -25,14 +26,12 @@ static char dir[] = "/tmp/sandbench-test-k8s-XXXXXX";
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(k8s, .init = setup, .fini = teardown, .timeout = 600);
@@ -42,60 +41,15 @@ static char *path_in(const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-static char *slurp(const char *path)
-{
-	char *text = NULL;
-
-	if (util_read_file(path, 1 << 26, &text, NULL, NULL) < 0)
-		return xstrdup("");
-	return text;
-}
-
 static void spit(const char *path, const char *text)
 {
 	cr_assert_eq(util_write_file_atomic(path, text, strlen(text), NULL), 0, "write %s", path);
 }
 
-struct cmd {
-	int status;		/* exit status, or 128 + signal */
-	char *out, *err;
-};
-
-static void cmd_free(struct cmd *c)
-{
-	free(c->out);
-	free(c->err);
-}
-
 /* $SANDBENCH ARGS, stdin from in (or /dev/null).  */
 static struct cmd sandbench_in(const char *in, char *const args[])
 {
-	char *out = path_in("stdout.txt"), *err = path_in("stderr.txt");
-	const char *bin = getenv("SANDBENCH");
-	char *argv[64];
-	posix_spawn_file_actions_t fa;
-	struct cmd c;
-	pid_t pid;
-	int n = 0, status;
-
-	cr_assert_not_null(bin, "run through `make test`, which sets $SANDBENCH");
-	argv[n++] = (char *)bin;
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	c.out = slurp(out);
-	c.err = slurp(err);
-	free(out);
-	free(err);
-	return c;
+	return support_finish(dir, "cmd", support_start(dir, "cmd", in, args));
 }
 
 #define SANDBENCH(...) sandbench_in(NULL, (char *[]){ __VA_ARGS__, NULL })

@@ -22,6 +22,7 @@
 #include "../bench/error.h"
 #include "../bench/registry.h"
 #include "../bench/util.h"
+#include "support.h"
 #include "../categories/native.h"
 #include "../embed/py.h"
 
@@ -29,14 +30,12 @@ static char dir[] = "/tmp/sandbench-test-native-XXXXXX";
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(native, .init = setup, .fini = teardown, .timeout = 300);

@@ -1,0 +1,75 @@
+#include "support.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "../bench/util.h"
+
+void cmd_free(struct cmd *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+void support_make_dir(char *tmpl)
+{
+	cr_assert_not_null(mkdtemp(tmpl), "mkdtemp %s", tmpl);
+}
+
+void support_remove_dir(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+char *slurp(const char *path)
+{
+	char *text = NULL;
+
+	if (util_read_file(path, 1 << 26, &text, NULL, NULL) < 0)
+		return xstrdup("");
+	return text;
+}
+
+pid_t support_start(const char *dir, const char *tag, const char *in, char *const argv[])
+{
+	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
+	posix_spawn_file_actions_t fa;
+	char *full[64];
+	pid_t pid;
+	int n = 0;
+
+	full[n++] = getenv("SANDBENCH");
+	cr_assert_not_null(full[0], "run through `make test`, which sets $SANDBENCH");
+	for (int i = 0; argv[i] && n < 63; i++)
+		full[n++] = argv[i];
+	full[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_eq(posix_spawn(&pid, full[0], &fa, NULL, full, __environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	free(out);
+	free(err);
+	return pid;
+}
+
+struct cmd support_finish(const char *dir, const char *tag, pid_t pid)
+{
+	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
+	struct cmd c;
+	int status;
+
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	c.out = slurp(out);
+	c.err = slurp(err);
+	free(out);
+	free(err);
+	return c;
+}

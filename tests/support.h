@@ -1,0 +1,27 @@
+/* What the test files share: a scratch folder per test, and the binary
+ * under test ($SANDBENCH, set by `make test`) run with its output kept.  */
+#ifndef TESTS_SUPPORT_H
+#define TESTS_SUPPORT_H
+
+#include <sys/types.h>
+
+struct cmd {
+	int status;		/* exit status, or 128 + signal */
+	char *out, *err;	/* what it printed */
+};
+
+void cmd_free(struct cmd *c);
+
+/* mkdtemp(tmpl), asserted; rm -rf dir.  */
+void support_make_dir(char *tmpl);
+void support_remove_dir(const char *dir);
+
+/* A whole file, or "" when it cannot be read; a new string.  */
+char *slurp(const char *path);
+
+/* Start $SANDBENCH argv... with stdin from in (NULL: /dev/null), its stdout
+ * and stderr in DIR/TAG.out and DIR/TAG.err; then wait for it and read them.  */
+pid_t support_start(const char *dir, const char *tag, const char *in, char *const argv[]);
+struct cmd support_finish(const char *dir, const char *tag, pid_t pid);
+
+#endif
