@@ -84,11 +84,12 @@ static volatile sig_atomic_t interrupted;
 /* The driver of a label: "runc" or "runc-2" -> runc.  */
 static const struct ctr_driver *label_driver(const char *label)
 {
+	const struct ctr_driver *d = ctr_driver_find(label);
 	const char *dash = strrchr(label, '-');
 	char name[32];
 
-	if (ctr_driver_find(label))
-		return ctr_driver_find(label);
+	if (d)
+		return d;
 	if (!dash || dash == label || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) ||
 	    (size_t)(dash - label) >= sizeof(name))
 		return NULL;
@@ -139,20 +140,24 @@ static uint64_t next_random(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* o = 0..n-1, Fisher-Yates shuffled.  */
+static void shuffle(uint64_t *state, size_t *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		o[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(next_random(state) % i), t = o[i - 1];
+		o[i - 1] = o[j];
+		o[j] = t;
+	}
+}
+
 void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order)
 {
 	uint64_t state = seed;
 
-	for (unsigned r = 0; r < rounds; r++) {
-		size_t *o = order + (size_t)r * n;
-		for (size_t i = 0; i < n; i++)
-			o[i] = i;
-		for (size_t i = n; i > 1; i--) {
-			size_t j = (size_t)(next_random(&state) % i), t = o[i - 1];
-			o[i - 1] = o[j];
-			o[j] = t;
-		}
-	}
+	for (unsigned r = 0; r < rounds; r++)
+		shuffle(&state, order + (size_t)r * n, n);
 }
 
 static char *raw_path(const char *dir, const char *runtime, unsigned round)
@@ -160,13 +165,16 @@ static char *raw_path(const char *dir, const char *runtime, unsigned round)
 	return xasprintf("%s/raw/%s-r%u.json", dir, runtime, round + 1);
 }
 
-static int valid_result(const char *path)
+/* A round's file that holds at least one benchmark, or NULL.  */
+static json_t *read_round(const char *path)
 {
 	json_t *suite = NULL;
-	int ok = result_read(path, &suite, NULL) == 0 &&
-		 json_array_size(json_object_get(suite, "benchmarks")) > 0;
+
+	if (result_read(path, &suite, NULL) == 0 &&
+	    json_array_size(json_object_get(suite, "benchmarks")) > 0)
+		return suite;
 	json_decref(suite);
-	return ok;
+	return NULL;
 }
 
 static json_t *plan_to_json(const struct plan *p, json_t *done)
@@ -377,12 +385,9 @@ static int lane_start(const char *dir, const struct plan *p, const struct ctr_im
 	char *hello;
 	json_t *msg, *md;
 
-	l->path = raw_path(dir, l->label, r);
-	l->key = xasprintf("%s-r%u", l->label, r + 1);
 	for (unsigned r0 = 0; r0 < r && !l->loops_from; r0++) {
 		cleanup_free char *earlier = raw_path(dir, l->label, r0);
-		if (valid_result(earlier))
-			result_read(earlier, &l->loops_from, NULL);
+		l->loops_from = read_round(earlier);
 	}
 	if (ctr_session_start(&(struct ctr_run){ .driver = l->d, .engine = p->engine, .image = img,
 				.results = raw, .cpus = p->cpus, .memory = p->memory,
@@ -455,17 +460,6 @@ static json_t *lane_request(struct lane *l, const struct bench_def *def,
 	}
 	json_decref(reply);
 	return run;
-}
-
-static void shuffle(uint64_t *state, size_t *o, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		o[i] = i;
-	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(next_random(state) % i), t = o[i - 1];
-		o[i - 1] = o[j];
-		o[j] = t;
-	}
 }
 
 /* One benchmark in one round: its processes alternate between the lanes,
@@ -644,14 +638,20 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 		for (size_t k = 0; k < p->nruntimes && !interrupted; k++) {
 			size_t i = order[r * p->nruntimes + k];
 			struct lane *l = &lanes[nl];
-			cleanup_free char *path = raw_path(dir, p->runtimes[i], r);
-			cleanup_free char *key = xasprintf("%s-r%u", p->runtimes[i], r + 1);
+			json_t *finished;
 
-			if (!usable[i] || (json_is_true(json_object_get(done, key)) && valid_result(path)))
-				continue;	/* resumed: this round is done */
+			if (!usable[i])
+				continue;
 			memset(l, 0, sizeof(*l));
 			l->label = p->runtimes[i];
 			l->d = label_driver(l->label);
+			l->path = raw_path(dir, l->label, r);
+			l->key = xasprintf("%s-r%u", l->label, r + 1);
+			if (json_is_true(json_object_get(done, l->key)) && (finished = read_round(l->path))) {
+				json_decref(finished);	/* resumed: this round is done */
+				lane_release(l);
+				continue;
+			}
 			logf_(log, "round %u/%u %s: start", r + 1, p->rounds, l->label);
 			if (lane_start(dir, p, &img, r, log, l, &err) < 0) {
 				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n%s", r + 1,
