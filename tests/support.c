@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -33,6 +34,34 @@ char *slurp(const char *path)
 	if (util_read_file(path, 1 << 26, &text, NULL, NULL) < 0)
 		return xstrdup("");
 	return text;
+}
+
+json_t *load(const char *path)
+{
+	json_error_t jerr;
+	json_t *j = json_load_file(path, 0, &jerr);
+
+	cr_assert_not_null(j, "%s: %s", path, jerr.text);
+	return j;
+}
+
+char *support_hanging_workloads(const char *dir)
+{
+	char *wd = xasprintf("%s/hang", dir), *cmd, *nbody;
+	FILE *f;
+
+	cmd = xasprintf("mkdir -p '%s/math' && cp '%s'/categories/math/float.py '%s/math/'",
+			wd, getenv("SANDBENCH_ROOT"), wd);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	nbody = xasprintf("%s/math/nbody.py", wd);
+	f = fopen(nbody, "w");
+	cr_assert_not_null(f);
+	fputs("import time\n\ndef setup():\n    return 1\n\ndef run(state, loops):\n"
+	      "    time.sleep(3600)\n", f);
+	fclose(f);
+	free(nbody);
+	return wd;
 }
 
 pid_t support_start(const char *dir, const char *tag, const char *in, char *const argv[])

@@ -3,6 +3,7 @@
 #ifndef TESTS_SUPPORT_H
 #define TESTS_SUPPORT_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 struct cmd {
@@ -18,6 +19,13 @@ void support_remove_dir(const char *dir);
 
 /* A whole file, or "" when it cannot be read; a new string.  */
 char *slurp(const char *path);
+
+/* A JSON file, parsed, or the test fails.  */
+json_t *load(const char *path);
+
+/* DIR/hang, a workloads folder where math/float is the real one and
+ * math/nbody sleeps for an hour; a new string.  */
+char *support_hanging_workloads(const char *dir);
 
 /* Start $SANDBENCH argv... with stdin from in (NULL: /dev/null), its stdout
  * and stderr in DIR/TAG.out and DIR/TAG.err; then wait for it and read them.  */

@@ -45,14 +45,6 @@ static char *path_in(const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-static json_t *load(const char *path)
-{
-	json_error_t jerr;
-	json_t *j = json_load_file(path, 0, &jerr);
-	cr_assert_not_null(j, "%s: %s", path, jerr.text);
-	return j;
-}
-
 static json_t *bench_named(json_t *suite, const char *name)
 {
 	size_t i;
@@ -280,28 +272,9 @@ Test(cli, failures_are_reported_and_the_rest_goes_on)
 	free(out);
 }
 
-/* A workloads folder where math/nbody hangs (math/float is the real one).  */
-static char *hanging_workloads(void)
-{
-	char *wd = path_in("hang"), *cmd;
-	FILE *f;
-
-	cmd = xasprintf("mkdir -p '%s/math' && cp '%s'/categories/math/float.py '%s/math/'",
-			wd, getenv("SANDBENCH_ROOT"), wd);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-	cmd = xasprintf("%s/math/nbody.py", wd);
-	f = fopen(cmd, "w");
-	fputs("import time\n\ndef setup():\n    return 1\n\ndef run(state, loops):\n"
-	      "    time.sleep(3600)\n", f);
-	fclose(f);
-	free(cmd);
-	return wd;
-}
-
 Test(cli, interrupt_keeps_finished_benchmarks)
 {
-	char *out = path_in("int.json"), *wd = hanging_workloads();
+	char *out = path_in("int.json"), *wd = support_hanging_workloads(dir);
 	pid_t pid = start((char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b",
 				      "float,nbody,syscall_getpid", "-o", out, NULL });
 	struct stat st;
@@ -329,7 +302,7 @@ Test(cli, interrupt_keeps_finished_benchmarks)
 
 Test(cli, hung_worker_is_killed_at_the_timeout)
 {
-	char *out = path_in("hang.json"), *wd = hanging_workloads();
+	char *out = path_in("hang.json"), *wd = support_hanging_workloads(dir);
 	struct cmd c = RUN("run", "--smoke", "--timeout", "1", "--workloads-dir", wd, "-b",
 			   "nbody,syscall_getpid", "-o", out);
 	json_t *suite;

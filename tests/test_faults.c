@@ -114,31 +114,11 @@ static int have(const char *binary)
 	return ok;
 }
 
-/* A workloads folder where math/float is the real one and math/nbody hangs.  */
-static char *hanging_workloads(void)
-{
-	char *wd = path_in("hang"), *cmd, *nbody;
-	FILE *f;
-
-	cmd = xasprintf("mkdir -p '%s/math' && cp '%s'/categories/math/float.py '%s/math/'",
-			wd, getenv("SANDBENCH_ROOT"), wd);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-	nbody = xasprintf("%s/math/nbody.py", wd);
-	f = fopen(nbody, "w");
-	cr_assert_not_null(f);
-	fputs("import time\n\ndef setup():\n    return 1\n\ndef run(state, loops):\n"
-	      "    time.sleep(3600)\n", f);
-	fclose(f);
-	free(nbody);
-	return wd;
-}
-
 /* ---- a signal to the parent ---- */
 
 Test(faults, sigterm_keeps_finished_benchmarks)
 {
-	char *out = path_in("term.json"), *wd = hanging_workloads();
+	char *out = path_in("term.json"), *wd = support_hanging_workloads(dir);
 	pid_t pid = start("term", (char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b",
 					      "float,nbody,syscall_getpid", "-o", out, NULL });
 	struct cmd c;

@@ -54,15 +54,6 @@ static struct cmd sandbench_in(const char *in, char *const args[])
 
 #define SANDBENCH(...) sandbench_in(NULL, (char *[]){ __VA_ARGS__, NULL })
 
-static json_t *load(const char *path)
-{
-	json_error_t jerr;
-	json_t *j = json_load_file(path, 0, &jerr);
-
-	cr_assert_not_null(j, "%s: %s", path, jerr.text);
-	return j;
-}
-
 /* j at a dotted path ("spec.template.spec"), borrowed.  */
 static json_t *at(json_t *j, const char *path)
 {
