@@ -24,9 +24,14 @@ fi
 notes=""
 [ -f RESULTS.md ] && notes=$(sed -n "/^$marker\$/,\$p" RESULTS.md | tail -n +2)
 
-mkdir -p "$charts"
-rm -f "$charts"/*.svg
+# The charts, and the raw per-runtime files compressed beside them, so that
+# anyone can re-derive every table: `sandbench report bench/results/raw`.
+mkdir -p "$charts/raw"
+rm -f "$charts"/*.svg "$charts"/raw/*.json.gz
 cp "$dir"/*.svg "$charts"/
+for rt in $(echo "$runtimes" | tr , ' '); do
+	[ -f "$dir/$rt.json" ] && gzip -9n <"$dir/$rt.json" >"$charts/raw/$rt.json.gz"
+done
 
 {
 	echo "# Results"
