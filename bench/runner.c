@@ -16,6 +16,7 @@
 #include "metadata.h"
 #include "registry.h"
 #include "result.h"
+#include "safefile.h"
 #include "stats.h"
 #include "util.h"
 #include "worker.h"
@@ -266,6 +267,9 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 {
 	struct stat st;
 
+	/* Known before anything is measured: a file that cannot be written.  */
+	if (safefile_check_writable(opts->output, err) < 0)
+		return bench_error_prefix(err, "-o");
 	if (opts->append && lock_for_append(opts->output, err) < 0)
 		return -1;
 	if (stat(opts->output, &st) == 0) {
@@ -274,6 +278,9 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 		if (!opts->force)
 			return bench_error_set(err, 0, "output file `%s` exists: pass --force to "
 					       "overwrite it or --append to add to it", opts->output);
+		/* As root, `-o /dev/null --force` must not replace the device.  */
+		if (safefile_check_replaceable(opts->output, err) < 0)
+			return bench_error_prefix(err, "--force");
 	} else if (errno != ENOENT) {
 		return bench_error_set(err, errno, "output file `%s`", opts->output);
 	}

@@ -1,0 +1,224 @@
+/* Safe as root ($SANDBENCH, set by `make test`): nothing deleted or
+ * overwritten that the user did not name, no link followed in a folder
+ * another user can write, nothing left behind by a matrix however it ends,
+ * and bad options refused before anything is measured.  */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../bench/error.h"
+#include "../bench/result.h"
+#include "../bench/util.h"
+#include "support.h"
+
+static char dir[] = "/tmp/sandbench-test-safety-XXXXXX";
+
+static void setup(void)
+{
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`, which sets $SANDBENCH");
+	support_make_dir(dir);
+}
+
+static void teardown(void)
+{
+	support_remove_dir(dir);
+}
+
+TestSuite(safety, .init = setup, .fini = teardown, .timeout = 900);
+
+static char *path_in(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+#define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
+	(char *[]){ __VA_ARGS__, NULL }))
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static int have(const char *binary)
+{
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
+	int ok = system(cmd) == 0;
+
+	free(cmd);
+	return ok;
+}
+
+static void need_containers(const char *const *runtimes, size_t n)
+{
+	if (getuid() != 0)
+		cr_skip_test("container runtimes need root here");
+	for (size_t i = 0; i < n; i++)
+		if (!have(runtimes[i]))
+			cr_skip_test("%s is not installed (apt-get install %s)", runtimes[i], runtimes[i]);
+}
+
+/* ---- 1: only an image folder is ever removed ---- */
+
+Test(safety, image_build_keeps_a_folder_that_is_not_an_image)
+{
+	char *out = path_in("x"), *data = path_in("x/mydata"), *file = path_in("x/mydata/f");
+	char *dot_new = path_in("y.new"), *y = path_in("y"), *keep = path_in("y.new/keep");
+	struct cmd c;
+
+	cr_assert_eq(mkdir(out, 0755), 0);
+	cr_assert_eq(mkdir(data, 0755), 0);
+	write_text(file, "hi\n");
+	c = RUN("build-x", "image", "build", "-o", out, "--no-podman");
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, out) && strstr(c.err, "not an image folder"),
+		  "the error names the folder:\n%s", c.err);
+	cr_assert_str_eq(slurp(file), "hi\n", "`%s` is kept", file);
+	cmd_free(&c);
+
+	/* Its scratch folder DIR.new is not removed either, if it is not ours.  */
+	cr_assert_eq(mkdir(dot_new, 0755), 0);
+	write_text(keep, "mine\n");
+	c = RUN("build-y", "image", "build", "-o", y, "--no-podman");
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not an image folder"), "%s", c.err);
+	cr_assert_str_eq(slurp(keep), "mine\n", "`%s` is kept", keep);
+	cmd_free(&c);
+
+	/* matrix --image DIR is refused before anything is removed.  */
+	if (have("runc") && getuid() == 0) {
+		char *res = path_in("res");
+		c = RUN("matrix-x", "matrix", "--runtimes", "runc", "--smoke", "-b", "syscall_getpid",
+			"--image", out, "-o", res);
+		cr_assert_neq(c.status, 0, "%s", c.err);
+		cr_assert(strstr(c.err, "not an image folder"), "%s", c.err);
+		cr_assert_str_eq(slurp(file), "hi\n", "`%s` is kept", file);
+		cmd_free(&c);
+		free(res);
+	}
+	free(out);
+	free(data);
+	free(file);
+	free(dot_new);
+	free(y);
+	free(keep);
+}
+
+/* ---- 3: --force replaces a regular file only ---- */
+
+Test(safety, force_replaces_only_regular_files)
+{
+	char *dev = path_in("null"), *fifo = path_in("fifo"), *sub = path_in("sub");
+	const char *const targets[] = { dev, fifo, sub };
+	struct stat st;
+
+	if (getuid() != 0)
+		cr_skip_test("mknod needs root");
+	cr_assert_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0, "%s", strerror(errno));
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct cmd c = RUN("force", "run", "--smoke", "-b", "unpack_sequence", "--force", "-o",
+				   (char *)targets[i]);
+		cr_assert_eq(c.status, 2, "`%s`: %d\n%s", targets[i], c.status, c.err);
+		cr_assert(strstr(c.err, targets[i]) && strstr(c.err, "not a regular file"),
+			  "the error names the file:\n%s", c.err);
+		cr_assert(!strstr(c.err, "[1/1]"), "refused before measuring:\n%s", c.err);
+		cmd_free(&c);
+	}
+	cr_assert_eq(lstat(dev, &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "the device node is still one");
+	cr_assert_eq(lstat(fifo, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode), "the FIFO is still one");
+	free(dev);
+	free(fifo);
+	free(sub);
+}
+
+/* ---- 2: the container's user cannot make root write elsewhere ---- */
+
+/* As nobody, plant links to victim under every name root could write in
+ * the results folder, until the parent kills us.  */
+static void plant_links(const char *out_dir, const char *victim, pid_t matrix)
+{
+	static const char *const rts[] = { "runc", "native" };
+
+	if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+		_exit(3);
+	for (;;) {
+		for (size_t i = 0; i < 2; i++)
+			for (unsigned r = 1; r <= 2; r++) {
+				char path[4096];
+				snprintf(path, sizeof(path), "%s/raw/%s-r%u.json.tmp.%d", out_dir, rts[i],
+					 r, (int)matrix);
+				symlink(victim, path);
+				snprintf(path, sizeof(path), "%s/raw/%s-r%u.json", out_dir, rts[i], r);
+				symlink(victim, path);
+				snprintf(path, sizeof(path), "%s/%s.json.tmp.%d", out_dir, rts[i],
+					 (int)matrix);
+				symlink(victim, path);
+			}
+		usleep(1000);
+	}
+}
+
+Test(safety, container_user_cannot_redirect_roots_writes)
+{
+	const char *runtimes[] = { "runc" };
+	char *out_dir = path_in("m"), *victim = path_in("victim"), *log = path_in("m/matrix.log");
+	char *raw = path_in("m/raw");
+	pid_t pid, planter;
+	struct stat st;
+	struct cmd c;
+	int status;
+
+	need_containers(runtimes, 1);
+	cr_assert_eq(chmod(dir, 0755), 0, "nobody must reach the results folder");
+	write_text(victim, "precious\n");
+	cr_assert_eq(chmod(victim, 0644), 0);
+	pid = support_start(dir, "plant", NULL, (char *[]){ "matrix", "--runtimes", "native,runc",
+		"--smoke", "-b", "syscall_getpid,unpack_sequence", "--rounds", "2", "-o", out_dir,
+		NULL });
+	planter = fork();
+	cr_assert_geq(planter, 0);
+	if (planter == 0)
+		plant_links(out_dir, victim, pid);
+	c = support_finish(dir, "plant", pid);
+	kill(planter, SIGKILL);
+	waitpid(planter, &status, 0);
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3), "setresuid(65534) failed");
+
+	cr_assert_str_eq(slurp(victim), "precious\n", "root wrote through a planted link");
+	cr_assert_eq(lstat(log, &st), 0);
+	cr_assert_eq(st.st_uid, 0, "matrix.log belongs to root, not to uid %u", st.st_uid);
+	cr_assert_eq(lstat(raw, &st), 0);
+	cr_assert_eq(st.st_uid, 0, "raw/ belongs to root, not to uid %u", st.st_uid);
+	cr_assert_eq(st.st_mode & 022, 0, "raw/ is writable by others: %o", st.st_mode);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	{
+		char *merged = path_in("m/runc.json");
+		json_t *suite = NULL;
+		struct bench_error err = { 0 };
+		cr_assert_eq(result_read(merged, &suite, &err), 0, "%s", err.msg);
+		json_decref(suite);
+		free(merged);
+	}
+	cmd_free(&c);
+	free(out_dir);
+	free(victim);
+	free(log);
+	free(raw);
+}
