@@ -1,5 +1,6 @@
 #include "matrix.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@
 #include "../bench/metadata.h"
 #include "../bench/registry.h"
 #include "../bench/result.h"
+#include "../bench/safefile.h"
 #include "../bench/runner.h"
 #include "../bench/stats.h"
 #include "../bench/util.h"
@@ -568,6 +570,65 @@ static int finish_round(const char *dir, const struct plan *p, unsigned r, struc
 	return failures;
 }
 
+/* DIR/raw, root's own: only root writes there (the containers get a
+ * subfolder each, see containers/driver.c).  An older sandbench gave it to
+ * the container's user: take it back, and drop what containers left.  */
+static int own_folder(const char *raw, struct bench_error *err)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if (mkdir(raw, 0755) < 0 && errno != EEXIST)
+		return bench_error_set(err, errno, "create `%s`", raw);
+	fd = open(raw, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno, "open `%s`", raw);
+	if (fchown(fd, geteuid(), getegid()) < 0 || fchmod(fd, 0755) < 0) {
+		int saved = errno;
+		close(fd);
+		return bench_error_set(err, saved, "make `%s` root's own", raw);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return bench_error_set(err, errno, "open `%s`", raw);
+	}
+	/* Nothing else runs in DIR now (the lock): these are leftovers.  */
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "container-", 10) == 0) {
+			cleanup_free char *sub = xasprintf("%s/%s", raw, e->d_name);
+			safefile_remove_tree(sub, NULL);
+		}
+	closedir(d);
+	return 0;
+}
+
+/* DIR/matrix.log for appending: a regular file of root's, through no link.  */
+static FILE *open_log(const char *path, struct bench_error *err)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		bench_error_set(err, errno, "open `%s`", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != geteuid() && fchown(fd, geteuid(), getegid()) < 0)) {
+		bench_error_set(err, 0, "`%s` is not a regular file of ours", path);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		bench_error_set(err, errno, "open `%s`", path);
+		close(fd);
+	}
+	return f;
+}
+
 /* Run the whole plan; returns the exit status.  */
 static int run_plan(const char *dir, struct plan *p, json_t *done)
 {
@@ -584,14 +645,9 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	json_t *extra = NULL;
 	FILE *log;
 
-	if (mkdir(raw, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "sandbench: matrix: create `%s`: %s\n", raw, strerror(errno));
-		free(order);
-		return 2;
-	}
-	log = fopen(log_path, "ae");
-	if (!log) {
-		fprintf(stderr, "sandbench: matrix: open `%s`: %s\n", log_path, strerror(errno));
+	if (own_folder(raw, &err) < 0 || !(log = open_log(log_path, &err))) {
+		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+		bench_error_release(&err);
 		free(order);
 		return 2;
 	}
