@@ -343,7 +343,7 @@ static int cmd_timeit(int argc, char **argv)
 {
 	struct runner_options o;
 	const char *names = NULL, *categories = NULL;
-	char tmpl[] = "/tmp/sandbench-timeit-XXXXXX";
+	char tmpl[4096];
 	cleanup_free char *output = NULL;
 	int rc;
 
@@ -357,7 +357,7 @@ static int cmd_timeit(int argc, char **argv)
 	o.stmt = argv[optind];
 	if (!o.output) {
 		/* No -o: measure into a scratch file, removed afterwards.  */
-		if (!mkdtemp(tmpl)) {
+		if (util_make_temp_dir("sandbench-timeit", tmpl, sizeof(tmpl)) < 0) {
 			fprintf(stderr, "sandbench: cannot create a temporary folder: %s\n", strerror(errno));
 			rc = 2;
 			goto out;

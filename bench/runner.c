@@ -291,7 +291,7 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 int runner_run(const struct runner_options *opts, const struct bench_def **sel, size_t n)
 {
 	struct bench_error err = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	size_t total = opts->stmt ? 1 : n, failed = 0;
 	struct outcome *out = xcalloc(total, sizeof(*out));
 	uint64_t start = bench_clock_ns();
@@ -309,6 +309,8 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* A closed terminal: scratch folders are removed as for Ctrl-C.  */
+	sigaction(SIGHUP, &sa, &old_hup);
 
 	for (size_t i = 0; i < total; i++) {
 		const struct bench_def *def = opts->stmt ? NULL : sel[i];
@@ -381,6 +383,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 
 	print_summary(out, total);
 	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);

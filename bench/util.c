@@ -221,7 +221,8 @@ int util_make_temp_dir(const char *prefix, char *buf, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(buf, size, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	/* The process id says whose it is, for a clean-up after a SIGKILL.  */
+	snprintf(buf, size, "%s/%s-%ld-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix, (long)getpid());
 	if (!mkdtemp(buf)) {
 		buf[0] = '\0';
 		return -1;

@@ -37,7 +37,7 @@ int util_read_line(const char *path, char *buf, size_t size);
 /* mkdir -p: create path and its missing parents.  */
 int util_mkdir_p(const char *path, struct bench_error *err);
 
-/* A new folder PREFIX-XXXXXX in $TMPDIR (or /tmp); buf empty on failure.  */
+/* A new folder PREFIX-PID-XXXXXX in $TMPDIR (or /tmp); buf empty on failure.  */
 int util_make_temp_dir(const char *prefix, char *buf, size_t size);
 
 /* rm -rf, without a shell; nothing for "".  */

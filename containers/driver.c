@@ -1,5 +1,6 @@
 #include "driver.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -382,7 +383,8 @@ static void teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 			if (d->oci_options)
 				d->oci_options(&a);
 			ctr_argv_add(&a, "delete");
-			ctr_argv_add(&a, "-f");
+			/* runc and crun take -f too, runsc only -force or --force.  */
+			ctr_argv_add(&a, "--force");
 			ctr_argv_add(&a, pr->id);
 			quiet_run(a.v);
 			ctr_argv_release(&a);
@@ -469,7 +471,7 @@ static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct be
 	cleanup_free char *netns_path = NULL;
 
 	memset(pr, 0, sizeof(*pr));
-	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-XXXXXX");
+	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-%ld-XXXXXX", (long)getpid());
 	pr->id = xasprintf("sandbench-%ld-%u-%llu", (long)getpid(), serial++,
 			   (unsigned long long)bench_clock_ns());
 	if (d->flags & CTR_NO_CONTAINER) {
@@ -754,4 +756,104 @@ int ctr_session_stop(struct ctr_session *s, struct bench_error *err)
 	memset(s, 0, sizeof(*s));
 	s->to = s->from = s->pid = -1;
 	return rc;
+}
+
+/* ---- what a killed matrix left behind ---- */
+
+/* The process id in NAME-PID-..., if that process is gone; else 0.  */
+static pid_t dead_owner(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long pid;
+
+	if (strncmp(name, prefix, n) != 0)
+		return 0;
+	pid = strtol(name + n, &end, 10);
+	if (end == name + n || *end != '-' || pid <= 0 || pid == getpid())
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH ? (pid_t)pid : 0;
+}
+
+/* Each line of a command's output, to fn.  */
+static void each_line(char *const argv[], void (*fn)(const char *line, const void *arg),
+		      const void *arg)
+{
+	cleanup_free char *out = NULL;
+	char *save = NULL;
+	int status;
+
+	if (spawn_capture(argv, &out, NULL, &status, NULL) < 0)
+		return;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, " \t")] = '\0';
+		fn(line, arg);
+	}
+}
+
+static void delete_container(const char *id, const void *arg)
+{
+	const struct ctr_driver *d = arg;
+	struct ctr_argv a = { 0 };
+
+	if (!dead_owner(id, "sandbench-"))
+		return;
+	ctr_argv_add(&a, d->binary);
+	if (d->oci_options)
+		d->oci_options(&a);
+	ctr_argv_add(&a, "delete");
+	ctr_argv_add(&a, "--force");
+	ctr_argv_add(&a, id);
+	quiet_run(a.v);
+	ctr_argv_release(&a);
+}
+
+static void delete_netns(const char *name, const void *arg)
+{
+	(void)arg;
+	if (dead_owner(name, "sandbench-"))
+		netns_delete(name);
+}
+
+/* Remove folder/NAME-PID-* whose process is gone.  */
+static void remove_dead_folders(const char *folder, const char *prefix)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (dead_owner(e->d_name, prefix)) {
+			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
+			safefile_remove_tree(path, NULL);
+		}
+	if (d)
+		closedir(d);
+}
+
+void ctr_cleanup_leftovers(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *netns[] = { "ip", "netns", "list", NULL };
+
+	for (size_t i = 0; ctr_drivers[i]; i++) {
+		const struct ctr_driver *d = ctr_drivers[i];
+		struct ctr_argv a = { 0 };
+
+		if (!d->binary || !in_path(d->binary))
+			continue;
+		ctr_argv_add(&a, d->binary);
+		if (d->oci_options)
+			d->oci_options(&a);
+		/* The default listing: a header, then one line per container,
+		 * its id first (runc, crun and runsc alike).  */
+		ctr_argv_add(&a, "list");
+		each_line(a.v, delete_container, d);
+		ctr_argv_release(&a);
+	}
+	each_line(netns, delete_netns, NULL);
+	remove_dead_folders("/tmp", "sandbench-bundle-");
+	for (const char *folder = tmp && *tmp ? tmp : "/tmp"; folder; folder = NULL) {
+		remove_dead_folders(folder, "sandbench-cache-");
+		remove_dead_folders(folder, "sandbench-timeit-");
+	}
 }

@@ -638,7 +638,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0;
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
 	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_pipe;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup, old_pipe;
 	const struct bench_def **sel = NULL;
 	size_t nsel = 0;
 	uint64_t start = bench_clock_ns(), rng = p->seed ^ 0x5eedULL;
@@ -671,6 +671,8 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 		}
 		containers += usable[i] && !(d->flags & CTR_NO_CONTAINER);
 	}
+	/* What a matrix killed outright left (this one, before --resume, too).  */
+	ctr_cleanup_leftovers();
 	if (containers && ctr_image_ensure(p->image_dir, p->engine == CTR_ENGINE_PODMAN, &img,
 					   &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: image: %s\n", err.msg);
@@ -682,6 +684,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	/* A server that died shows as EPIPE on its input, not as a signal.  */
 	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
 
@@ -769,6 +772,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
 	logf_(log, "matrix: exit status %d", status);

@@ -222,3 +222,114 @@ Test(safety, container_user_cannot_redirect_roots_writes)
 	free(log);
 	free(raw);
 }
+
+/* ---- 5: nothing of a matrix remains, however it ends ---- */
+
+/* Append to *out the output lines of a shell command that contain needle.  */
+static void lines_with(const char *cmd, const char *needle, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	char line[4096];
+
+	cr_assert_not_null(p);
+	while (fgets(line, sizeof(line), p))
+		if (strstr(line, needle)) {
+			char *more = xasprintf("%s%s: %s", *out, cmd, line);
+			free(*out);
+			*out = more;
+		}
+	pclose(p);
+}
+
+/* What a matrix of process pid left: containers of every runtime, network
+ * namespaces, bundles, mounts, processes, cache and scratch folders, the
+ * containers' folders in out_dir/raw.  "" when nothing.  */
+static char *leftovers_of(pid_t pid, const char *out_dir)
+{
+	char *found = xstrdup(""), *id = xasprintf("sandbench-%d-", (int)pid);
+	char *cache = xasprintf("sandbench-cache-%d-", (int)pid);
+	char *timeit = xasprintf("sandbench-timeit-%d-", (int)pid);
+	char *bundle = xasprintf("sandbench-bundle-%d-", (int)pid);
+	const char *tmp = getenv("TMPDIR");
+	char *ls = xasprintf("ls -a /tmp %s 2>/dev/null", tmp && *tmp ? tmp : "");
+	char *raw = xasprintf("ls %s/raw 2>/dev/null", out_dir);
+
+	lines_with("runc list -q 2>/dev/null", id, &found);
+	lines_with("crun list -q 2>/dev/null", id, &found);
+	lines_with("runsc list -quiet 2>/dev/null", id, &found);
+	lines_with("ip netns list 2>/dev/null", id, &found);
+	lines_with("cat /proc/self/mountinfo", id, &found);
+	lines_with("cat /proc/self/mountinfo", bundle, &found);
+	lines_with("ps -eo pid,args", id, &found);
+	lines_with(ls, bundle, &found);
+	lines_with(ls, cache, &found);
+	lines_with(ls, timeit, &found);
+	lines_with(raw, "container-", &found);
+	free(id);
+	free(cache);
+	free(timeit);
+	free(bundle);
+	free(ls);
+	free(raw);
+	return found;
+}
+
+/* Start a matrix of runc, crun and runsc and wait until all three servers
+ * have a container (a folder each in raw/).  */
+static pid_t matrix_with_three_containers(const char *tag, const char *out_dir)
+{
+	char *raw = xasprintf("%s/raw", out_dir);
+	pid_t pid = support_start(dir, tag, NULL, (char *[]){ "matrix", "--runtimes",
+		"runc,crun,runsc", "--smoke", "-b", "sympy_expand,syscall_getpid", "--rounds", "2",
+		"-o", (char *)out_dir, NULL });
+
+	for (int i = 0; i < 60000; i++) {
+		DIR *d = opendir(raw);
+		struct dirent *e;
+		int n = 0, status;
+
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended too early");
+		while (d && (e = readdir(d)))
+			n += strncmp(e->d_name, "container-", 10) == 0;
+		if (d)
+			closedir(d);
+		if (n == 3)
+			break;
+		usleep(20000);
+	}
+	usleep(300000);
+	free(raw);
+	return pid;
+}
+
+Test(safety, nothing_left_after_sigint_or_sigkill)
+{
+	const char *runtimes[] = { "runc", "crun", "runsc" };
+	char *a = path_in("a"), *b = path_in("b"), *left;
+	pid_t pid;
+	struct cmd c;
+	int status;
+
+	need_containers(runtimes, 3);
+	pid = matrix_with_three_containers("int", a);
+	kill(pid, SIGINT);
+	c = support_finish(dir, "int", pid);
+	cr_assert_eq(c.status, 130, "%d\n%s", c.status, c.err);
+	left = leftovers_of(pid, a);
+	cr_assert_str_empty(left, "after Ctrl-C, left behind:\n%s", left);
+	free(left);
+	cmd_free(&c);
+
+	pid = matrix_with_three_containers("kill", b);
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	/* The next start clears what the killed one could not.  */
+	c = RUN("next", "matrix", "--resume", b);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	left = leftovers_of(pid, b);
+	cr_assert_str_empty(left, "after SIGKILL and the next start, left behind:\n%s", left);
+	free(left);
+	cmd_free(&c);
+	free(a);
+	free(b);
+}
