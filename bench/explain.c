@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "result.h"
 #include "runner.h"
+#include "safefile.h"
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
@@ -26,7 +27,7 @@
 
 const char usage_explain[] =
 	"usage: sandbench explain FILE\n"
-	"       sandbench explain --syscalls -b NAMES [-o OUT]\n"
+	"       sandbench explain --syscalls -b NAMES [-o OUT [--force]]\n"
 	"\n"
 	"FILE: per benchmark and per iteration of the timed values, the time, the\n"
 	"share of CPU time spent in the kernel (sys%) and in user space, minor page\n"
@@ -41,7 +42,8 @@ const char usage_explain[] =
 	"results/syscalls.json), where `explain FILE` finds them when beside FILE.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories\n"
-	"  -o, --output OUT      where to store the counts\n";
+	"  -o, --output OUT      where to store the counts\n"
+	"      --force           replace OUT if it exists (a regular file only)\n";
 
 /* ---- system calls by name, under strace ---- */
 
@@ -333,10 +335,13 @@ int cmd_explain(int argc, char **argv)
 		{ "bench", required_argument, NULL, 'b' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *names = NULL, *categories = NULL, *output = "results/syscalls.json";
-	int c, syscalls = 0;
+	struct bench_error err = { 0 };
+	struct stat st;
+	int c, syscalls = 0, force = 0;
 
 	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -344,6 +349,7 @@ int cmd_explain(int argc, char **argv)
 		case 'b': names = optarg; break;
 		case 'c': categories = optarg; break;
 		case 'o': output = optarg; break;
+		case 'f': force = 1; break;
 		default:
 			fprintf(stderr, "\n%s", usage_explain);
 			return 2;
@@ -359,7 +365,20 @@ int cmd_explain(int argc, char **argv)
 			fprintf(stderr, "sandbench: cannot create the folder `results`: %s\n", strerror(errno));
 			return 2;
 		}
+		/* Refused before strace runs, as `run -o` does.  */
+		if (safefile_check_writable(output, &err) < 0 ||
+		    (force && safefile_check_replaceable(output, &err) < 0) ||
+		    (!force && lstat(output, &st) == 0 &&
+		     bench_error_set(&err, 0, "output file `%s` exists: pass --force to replace it",
+				     output))) {
+			fprintf(stderr, "sandbench: explain --syscalls: -o: %s\n", err.msg);
+			return 2;
+		}
 		return explain_syscalls(names, categories, output);
+	}
+	if (force) {
+		fprintf(stderr, "sandbench: explain: --force goes with --syscalls -o\n\n%s", usage_explain);
+		return 2;
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "sandbench: explain: give one result FILE\n\n%s", usage_explain);

@@ -265,6 +265,11 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		return bad_usage(usage, "%s", "choose one of --fast, --rigorous and --smoke");
 	if (o->force && o->append)
 		return bad_usage(usage, "%s", "choose one of --force and --append");
+	/* -p 0 only calibrates: with the loops given there is nothing to do,
+	 * and a file of benchmarks without runs is one no command reads.  */
+	if (p == 0 && (l > 0 || o->loops_from || prof->loops))
+		return bad_usage(usage, "%s", "-p 0 only calibrates the loops: not with --loops, "
+				 "--loops-from or --smoke, which give them");
 	o->processes = prof->processes;
 	o->values = prof->values;
 	o->warmups = prof->warmups;

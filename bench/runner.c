@@ -145,6 +145,10 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	 * by its first process and reused by the others.  */
 	spec.cache_dir = cache_dir;
 	spec.loops = known_loops(opts, *bench, name);
+	if (spec.loops && opts->processes == 0)
+		return bench_error_set(err, 0, "`%s`: -p 0 only calibrates, and its loops are already "
+				       "known (%llu, in the file appended to)", name,
+				       (unsigned long long)spec.loops);
 	if (spec.loops == 0) {
 		/* The calibrating process is also the first measuring one,
 		 * unless only calibration was asked for (-p 0).  */

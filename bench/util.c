@@ -157,7 +157,8 @@ int util_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol would skip blanks and take a sign: " 5" and "+5" are not numbers here.  */
+	if (!s || (!(*s >= '0' && *s <= '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9')))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -172,7 +173,7 @@ int util_parse_double(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	if (!s || !((*s >= '0' && *s <= '9') || *s == '.'))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);

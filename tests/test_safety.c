@@ -275,30 +275,29 @@ static char *leftovers_of(pid_t pid, const char *out_dir)
 }
 
 /* Start a matrix of runc, crun and runsc and wait until all three servers
- * have a container (a folder each in raw/).  */
+ * have a container.  */
 static pid_t matrix_with_three_containers(const char *tag, const char *out_dir)
 {
-	char *raw = xasprintf("%s/raw", out_dir);
+	char *log = xasprintf("%s/matrix.log", out_dir);
 	pid_t pid = support_start(dir, tag, NULL, (char *[]){ "matrix", "--runtimes",
 		"runc,crun,runsc", "--smoke", "-b", "sympy_expand,syscall_getpid", "--rounds", "2",
 		"-o", (char *)out_dir, NULL });
 
 	for (int i = 0; i < 60000; i++) {
-		DIR *d = opendir(raw);
-		struct dirent *e;
+		char *text = slurp(log), *p = text;
 		int n = 0, status;
 
+		while ((p = strstr(p, ": start")))
+			n++, p++;
+		free(text);
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended too early");
-		while (d && (e = readdir(d)))
-			n += strncmp(e->d_name, "container-", 10) == 0;
-		if (d)
-			closedir(d);
 		if (n == 3)
 			break;
 		usleep(20000);
 	}
-	usleep(300000);
-	free(raw);
+	/* The last one's container is up a moment later.  */
+	usleep(1500000);
+	free(log);
 	return pid;
 }
 
@@ -332,4 +331,98 @@ Test(safety, nothing_left_after_sigint_or_sigkill)
 	cmd_free(&c);
 	free(a);
 	free(b);
+}
+
+/* ---- 4: rebuilding the image under a running matrix ---- */
+
+Test(safety, image_rebuild_waits_for_the_matrix_using_it)
+{
+	const char *runtimes[] = { "runc" };
+	char *img = path_in("img"), *out = path_in("r"), *log = path_in("r/matrix.log");
+	char *img_new = path_in("img.new"), *bin = path_in("img/rootfs/usr/bin/sandbench");
+	pid_t matrix, build;
+	struct cmd c, b;
+	struct stat st;
+
+	need_containers(runtimes, 1);
+	matrix = support_start(dir, "using", NULL, (char *[]){ "matrix", "--runtimes", "native,runc",
+		"--smoke", "-b", "sympy_expand,syscall_getpid", "--rounds", "2", "--image", img, "-o",
+		out, NULL });
+	/* Once the image is ready and a runc container starts from it.  */
+	for (int i = 0; i < 60000; i++) {
+		char *text = slurp(log);
+		int status, started = strstr(text, "runc: start") != NULL;
+
+		free(text);
+		cr_assert_eq(waitpid(matrix, &status, WNOHANG), 0, "the matrix ended too early");
+		if (started)
+			break;
+		usleep(20000);
+	}
+	build = support_start(dir, "rebuild", NULL, (char *[]){ "image", "build", "-o", img,
+		"--no-podman", NULL });
+	c = support_finish(dir, "using", matrix);
+	b = support_finish(dir, "rebuild", build);
+	cr_assert_eq(c.status, 0, "the matrix is not broken by the rebuild: %d\n%s", c.status, c.err);
+	cr_assert_eq(b.status, 0, "the rebuild succeeds after the matrix: %d\n%s", b.status, b.err);
+	cr_assert(strstr(b.err, "waiting for"), "the rebuild says what it waits for:\n%s", b.err);
+	cr_assert_neq(lstat(img_new, &st), 0, "no half-built `%s` is left", img_new);
+	cr_assert_eq(stat(bin, &st), 0, "the new image is complete");
+	cmd_free(&c);
+	cmd_free(&b);
+	free(img);
+	free(out);
+	free(log);
+	free(img_new);
+	free(bin);
+}
+
+/* ---- 8, 9: no file that no command reads, no file replaced unasked ---- */
+
+Test(safety, calibration_only_with_known_loops_is_refused)
+{
+	char *f = path_in("f.json"), *g = path_in("g.json"), *before;
+	struct cmd c = RUN("first", "run", "--smoke", "-b", "unpack_sequence", "-o", f);
+	struct stat st;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	before = slurp(f);
+	c = RUN("p0", "run", "-p", "0", "-b", "unpack_sequence", "--append", "-o", f);
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "-p 0 only calibrates"), "%s", c.err);
+	cr_assert_str_eq(slurp(f), before, "the file appended to is unchanged");
+	cmd_free(&c);
+	c = RUN("p0-loops", "run", "-p", "0", "--loops", "10", "-b", "unpack_sequence", "-o", g);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "-p 0"), "%s", c.err);
+	cr_assert_neq(stat(g, &st), 0, "nothing written");
+	cmd_free(&c);
+	c = RUN("p-blank", "run", "-p", " 5", "-b", "unpack_sequence", "-o", g);
+	cr_assert_eq(c.status, 2, "` 5` is not a number: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(before);
+	free(f);
+	free(g);
+}
+
+Test(safety, explain_syscalls_keeps_an_existing_file)
+{
+	char *f = path_in("syscalls.json"), *fifo = path_in("fifo");
+	struct cmd c;
+
+	write_text(f, "{\"keep\": 1}\n");
+	c = RUN("explain", "explain", "--syscalls", "-b", "unpack_sequence", "-o", f);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, f) && strstr(c.err, "--force"), "%s", c.err);
+	cr_assert_str_eq(slurp(f), "{\"keep\": 1}\n");
+	cmd_free(&c);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	c = RUN("explain-fifo", "explain", "--syscalls", "-b", "unpack_sequence", "-o", fifo,
+		"--force");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
+	free(f);
+	free(fifo);
 }
