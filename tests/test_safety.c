@@ -426,3 +426,80 @@ Test(safety, explain_syscalls_keeps_an_existing_file)
 	free(f);
 	free(fifo);
 }
+
+/* ---- 7: the files pyperf itself writes ---- */
+
+#define PYPERF_FILES "/work/shared/reference/pyperf-files"
+
+static const char *pyperf_file(const char *name)
+{
+	static char path[4096];
+	const char *root = getenv("SANDBENCH_ROOT");
+
+	/* The seeds in tests/fuzz/corpus are copies of these files.  */
+	snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/fuzz_result/pyperf-%s", root ? root : ".",
+		 name);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(path, sizeof(path), "%s/%s", PYPERF_FILES, name);
+	return path;
+}
+
+Test(safety, pyperf_files_are_read_with_inherited_metadata)
+{
+	static const char *const suites[] = { "suite-nbody-float.json", "suite-nbody-float.json.gz" };
+	struct bench_error err = { 0 };
+	json_t *suite = NULL, *b;
+
+	cr_assert_eq(result_read(pyperf_file("timeit-unpack_sequence.json"), &suite, &err), 0,
+		     "%s", err.msg);
+	b = json_array_get(json_object_get(suite, "benchmarks"), 0);
+	cr_assert_str_eq(result_benchmark_name(b), "unpack_sequence", "the name is the suite's");
+	cr_assert_eq(result_benchmark_loops(b), 8388608, "the loops are the suite's");
+	json_decref(suite);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(result_read(pyperf_file(suites[i]), &suite, &err), 0, "%s", err.msg);
+		cr_assert_not_null(result_find_benchmark(suite, "nbody"), "%s", suites[i]);
+		b = result_find_benchmark(suite, "float");
+		cr_assert_not_null(b, "%s", suites[i]);
+		cr_assert_eq(result_benchmark_loops(b), 512, "shared loops sit in the suite's metadata");
+		json_decref(suite);
+	}
+}
+
+Test(safety, compare_of_a_sandbench_and_a_pyperf_file)
+{
+	char *ours = path_in("native.json"), *bytes = path_in("bytes.json");
+	char *twice = path_in("twice.json");
+	const char *theirs = pyperf_file("timeit-unpack_sequence.json");
+	json_t *j = load(theirs), *dup;
+	struct cmd c = RUN("ours", "run", "--fast", "-p", "3", "-b", "unpack_sequence", "-o", ours);
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	c = RUN("cmp", "compare", ours, (char *)theirs);
+	cr_assert_eq(c.status, 0, "a pyperf timeit file compares: %d\n%s", c.status, c.err);
+	cr_assert(strstr(c.out, "unpack_sequence"), "%s", c.out);
+	cmd_free(&c);
+
+	/* A suite-level unit is the benchmark's: bytes are not compared with seconds.  */
+	json_object_set_new(json_object_get(j, "metadata"), "unit", json_string("byte"));
+	cr_assert_eq(json_dump_file(j, bytes, 0), 0);
+	c = RUN("cmp-bytes", "compare", ours, bytes);
+	cr_assert_neq(c.status, 0, "seconds compared with bytes:\n%s", c.out);
+	cr_assert(strstr(c.err, "unit `byte`") || strstr(c.err, "unit `second`"), "%s", c.err);
+	cmd_free(&c);
+
+	/* Two benchmarks of one name: refused, naming it.  */
+	dup = json_deep_copy(json_array_get(json_object_get(j, "benchmarks"), 0));
+	json_array_append_new(json_object_get(j, "benchmarks"), dup);
+	cr_assert_eq(json_dump_file(j, twice, 0), 0);
+	c = RUN("cmp-twice", "compare", ours, twice);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "`unpack_sequence` appears twice"), "%s", c.err);
+	cmd_free(&c);
+	json_decref(j);
+	free(ours);
+	free(bytes);
+	free(twice);
+}
