@@ -123,6 +123,71 @@ static int precise_enough(const struct runner_options *opts, json_t *runs, json_
 	return n >= MIN_PROCESSES && mean > 0 && halfwidth / mean <= opts->target;
 }
 
+/* A statement as one metadata line, quoted as Python's repr() does (as
+ * pyperf records timeit_stmt): no newline, and never empty.  */
+static char *quote_statement(const char *s)
+{
+	size_t n = 2;
+	char *q, *p;
+
+	for (const char *c = s; *c; c++)
+		n += strchr("\\'\n\r\t", *c) ? 2 : 1;
+	p = q = xmalloc(n + 1);
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		const char *esc = *c == '\\' ? "\\\\" : *c == '\'' ? "\\'" : *c == '\n' ? "\\n" :
+				  *c == '\r' ? "\\r" : *c == '\t' ? "\\t" : NULL;
+		if (esc) {
+			memcpy(p, esc, 2);
+			p += 2;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return q;
+}
+
+/* timeit's benchmark records what it times: another statement is not
+ * appended to it.  */
+static void set_timeit_metadata(const struct runner_options *opts, json_t *md)
+{
+	char *stmt = quote_statement(opts->stmt), *setup = quote_statement(opts->setup ?: "pass");
+
+	json_object_set_new(md, "timeit_stmt", json_string(stmt));
+	json_object_set_new(md, "timeit_setup", json_string(setup));
+	free(stmt);
+	free(setup);
+}
+
+static int check_same_timeit(const struct runner_options *opts, json_t *suite,
+			     struct bench_error *err)
+{
+	json_t *bench = result_find_benchmark(suite, "timeit"), *want = json_object();
+	json_t *md = json_object_get(bench, "metadata");
+	int rc = 0;
+
+	if (!bench)
+		goto out;
+	set_timeit_metadata(opts, want);
+	for (const char *const *key = (const char *const[]){ "timeit_stmt", "timeit_setup", NULL };
+	     *key; key++) {
+		const char *have = json_string_value(json_object_get(md, *key));
+		if (!have || strcmp(have, json_string_value(json_object_get(want, *key))) != 0) {
+			rc = bench_error_set(err, 0, "--append: `%s` holds timeit of another %s (%s, "
+					     "not %s): choose another -o", opts->output,
+					     strcmp(*key, "timeit_stmt") == 0 ? "statement" : "set-up",
+					     have ? have : "not recorded",
+					     json_string_value(json_object_get(want, *key)));
+			break;
+		}
+	}
+out:
+	json_decref(want);
+	return rc;
+}
+
 /* Run one benchmark: calibrate (unless the loops are known), then the
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
@@ -175,10 +240,13 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		inner_loops = res.inner_loops;
 		json_array_append_new(runs, res.run);
 	}
-	if (!*bench)
+	if (!*bench) {
 		*bench = result_benchmark_new(name, def ? def->category : "timeit",
 					      def ? bench_kind_name(def->kind) : "python",
 					      spec.loops, inner_loops ? inner_loops : 1);
+		if (!def)
+			set_timeit_metadata(opts, json_object_get(*bench, "metadata"));
+	}
 	json_array_extend(json_object_get(*bench, "runs"), runs);
 	{
 		size_t i;
@@ -277,8 +345,16 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 	if (opts->append && lock_for_append(opts->output, err) < 0)
 		return -1;
 	if (stat(opts->output, &st) == 0) {
-		if (opts->append)
-			return result_read(opts->output, suite, err);
+		if (opts->append) {
+			if (result_read(opts->output, suite, err) < 0)
+				return -1;
+			if (opts->stmt && check_same_timeit(opts, *suite, err) < 0) {
+				json_decref(*suite);
+				*suite = NULL;
+				return -1;
+			}
+			return 0;
+		}
 		if (!opts->force)
 			return bench_error_set(err, 0, "output file `%s` exists: pass --force to "
 					       "overwrite it or --append to add to it", opts->output);

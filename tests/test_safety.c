@@ -503,3 +503,37 @@ Test(safety, compare_of_a_sandbench_and_a_pyperf_file)
 	free(bytes);
 	free(twice);
 }
+
+/* ---- 10: timeit --append keeps one statement per file ---- */
+
+Test(safety, timeit_append_refuses_another_statement)
+{
+	char *f = path_in("t.json"), *before;
+	struct cmd c = RUN("t1", "timeit", "-p", "3", "-n", "2", "-o", f, "x = 1 + 1");
+	json_t *suite, *md;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	suite = load(f);
+	md = json_object_get(json_array_get(json_object_get(suite, "benchmarks"), 0), "metadata");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "timeit_stmt")) ?: "", "'x = 1 + 1'",
+			 "the statement is recorded");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "timeit_setup")) ?: "", "'pass'");
+	json_decref(suite);
+	before = slurp(f);
+	c = RUN("t2", "timeit", "-p", "3", "-n", "2", "--append", "-o", f, "sum(range(1000))");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another statement"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN("t3", "timeit", "-p", "3", "-n", "2", "--append", "-s", "import os", "-o", f,
+		"x = 1 + 1");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another set-up"), "%s", c.err);
+	cmd_free(&c);
+	cr_assert_str_eq(slurp(f), before, "the file is unchanged");
+	c = RUN("t4", "timeit", "-p", "3", "-n", "2", "--append", "-o", f, "x = 1 + 1");
+	cr_assert_eq(c.status, 0, "the same statement is appended: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(before);
+	free(f);
+}
