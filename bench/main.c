@@ -76,7 +76,8 @@ static const char usage_run[] =
 	"      --loops-from FILE use the loops of the benchmarks in result FILE\n"
 	"      --min-time S      calibrate loops so a value takes at least S seconds\n"
 	"                        (default 0.1; --fast 0.05)\n"
-	"      --timeout S       kill a worker process after S seconds (default 600)\n"
+	"      --timeout S       kill a worker process after S seconds (default 600;\n"
+	"                        0: never)\n"
 	"      --affinity CPUS   pin worker processes to CPUs, e.g. 1 or 0,2-3\n"
 	"      --workloads-dir DIR  load the Python workloads from DIR (the\n"
 	"                        categories/ folder) instead of the built-in copies\n"
@@ -224,14 +225,25 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 				return bad_usage(usage, "bad --min-time `%s`: give seconds > 0", optarg);
 			break;
 		case O_TIMEOUT:
-			if (util_parse_double(optarg, &o->timeout) < 0)
-				return bad_usage(usage, "bad --timeout `%s`: give seconds > 0", optarg);
+			if (strcmp(optarg, "0") == 0)
+				o->timeout = 0;	/* never */
+			else if (util_parse_double(optarg, &o->timeout) < 0)
+				return bad_usage(usage, "bad --timeout `%s`: give seconds, or 0 for never",
+						 optarg);
 			break;
-		case O_AFFINITY:
+		case O_AFFINITY: {
+			int cpu;
 			if (worker_parse_cpus(optarg, &cpus) < 0)
 				return bad_usage(usage, "bad --affinity `%s`: give CPUs like 0 or 0,2-3", optarg);
+			if ((cpu = util_unusable_cpu(&cpus)) >= 0) {
+				char what[64];
+				snprintf(what, sizeof(what), "CPU %d", cpu);
+				return bad_usage(usage, "--affinity: %s is not one this process may use",
+						 what);
+			}
 			o->affinity = optarg;
 			break;
+		}
 		case O_WORKLOADS: {
 			struct stat st;
 			if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,6 +182,18 @@ int util_parse_double(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int util_unusable_cpu(const cpu_set_t *want)
+{
+	cpu_set_t have;
+
+	if (sched_getaffinity(0, sizeof(have), &have) < 0)
+		return -1;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, want) && !CPU_ISSET(cpu, &have))
+			return cpu;
+	return -1;
 }
 
 const char *util_self_exe(void)

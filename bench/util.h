@@ -3,6 +3,7 @@
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,9 @@ int util_ends_with(const char *s, const char *suffix);
 /* Parse a non-negative integer / a positive number; -1 on garbage.  */
 int util_parse_long(const char *s, long min, long max, long *out);
 int util_parse_double(const char *s, double *out);
+
+/* The first CPU of want that this process may not run on, or -1.  */
+int util_unusable_cpu(const cpu_set_t *want);
 
 /* The path of the running binary (/proc/self/exe), for re-exec.  */
 const char *util_self_exe(void);

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include "../bench/runner.h"
 #include "../bench/stats.h"
 #include "../bench/util.h"
+#include "../bench/worker.h"
 #include "driver.h"
 #include "image.h"
 
@@ -46,12 +49,13 @@ const char ctr_matrix_usage[] =
 	"value counts per benchmark across runtimes.  A runtime listed twice is an\n"
 	"A/A test: native,native writes DIR/native.json and DIR/native-2.json.\n"
 	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
-	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
+	"  -o, --output DIR  the results folder (must not hold another matrix or other\n"
+	"                    *.json files; one matrix at a time runs in it)\n"
 	"  --rounds R        rounds (default 2)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
 	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
 	"  --cpus LIST       a cpuset for the containers, e.g. 0-1\n"
-	"  --memory SIZE     a memory limit, e.g. 4G\n"
+	"  --memory SIZE     a memory limit, e.g. 4G (at least 128M)\n"
 	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
 	"                    that answers nothing for S + 60 (default 3600; 0: never)\n"
 	"  --seed N          the seed of the shuffled orders (default: random, recorded)\n"
@@ -800,6 +804,54 @@ static int run_plan_at(const char *dir, struct plan *p, json_t *done)
 	return rc;
 }
 
+#define MIN_MEMORY (128LL << 20)
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sandbench: matrix: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", ctr_matrix_usage);
+	return 2;
+}
+
+/* One matrix per folder at a time: the lock lasts until the process exits.  */
+static int lock_folder(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "sandbench: matrix: `%s`: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "sandbench: matrix: another matrix is running in `%s`%s\n", dir,
+			errno == EWOULDBLOCK ? "" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 0;	/* fd kept open: held until exit */
+}
+
+/* The first *.json file in dir, a new string, or NULL.  */
+static char *other_results(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && !found && (e = readdir(d)))
+		if (util_ends_with(e->d_name, ".json") || util_ends_with(e->d_name, ".json.gz"))
+			found = xstrdup(e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static uint64_t random_seed(void)
 {
 	uint64_t v = 0;
@@ -849,7 +901,7 @@ int ctr_matrix_cmd(int argc, char **argv)
 		case 'c': p.categories = optarg; break;
 		case O_ROUNDS:
 			if (util_parse_long(optarg, 1, 64, &v) < 0)
-				goto usage_bad;
+				return usage_error("bad --rounds `%s`: give a number from 1 to 64", optarg);
 			p.rounds = (unsigned)v;
 			break;
 		case O_ENGINE:
@@ -858,21 +910,37 @@ int ctr_matrix_cmd(int argc, char **argv)
 			else if (strcmp(optarg, "podman") == 0)
 				p.engine = CTR_ENGINE_PODMAN;
 			else
-				goto usage_bad;
+				return usage_error("bad --engine `%s`: give oci or podman", optarg);
 			break;
-		case O_CPUS: p.cpus = optarg; break;
+		case O_CPUS: {
+			cpu_set_t set;
+			int cpu;
+			if (worker_parse_cpus(optarg, &set) < 0)
+				return usage_error("bad --cpus `%s`: give CPUs like 0 or 0,2-3", optarg);
+			if ((cpu = util_unusable_cpu(&set)) >= 0)
+				return usage_error("--cpus `%s`: CPU %d is not one this process may use",
+						   optarg, cpu);
+			p.cpus = optarg;
+			break;
+		}
 		case O_MEMORY:
 			p.memory = ctr_parse_size(optarg);
-			if (p.memory < (1LL << 20))
-				goto usage_bad;
+			/* Below this the container dies starting Python, reported
+			 * only as "the container has ended".  */
+			if (p.memory < MIN_MEMORY)
+				return usage_error("bad --memory `%s`: give a size of at least %lldM, "
+						   "e.g. 4G", optarg, MIN_MEMORY >> 20);
 			break;
 		case O_TIMEOUT:
-			if (util_parse_double(optarg, &p.timeout) < 0)
-				goto usage_bad;
+			if (strcmp(optarg, "0") == 0)
+				p.timeout = 0;	/* never */
+			else if (util_parse_double(optarg, &p.timeout) < 0)
+				return usage_error("bad --timeout `%s`: give seconds, or 0 for never",
+						   optarg);
 			break;
 		case O_SEED:
 			if (util_parse_long(optarg, 0, 0x7fffffffffffffffL, &v) < 0)
-				goto usage_bad;
+				return usage_error("bad --seed `%s`: give a number from 0 to 2^63-1", optarg);
 			p.seed = (uint64_t)v;
 			seeded = 1;
 			break;
@@ -892,6 +960,8 @@ int ctr_matrix_cmd(int argc, char **argv)
 		return 2;
 	}
 	if (resume) {
+		if (lock_folder(resume) < 0)
+			return 2;
 		if (load_plan(resume, &p, &root, &err) < 0) {
 			fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 			return 2;
@@ -947,11 +1017,20 @@ int ctr_matrix_cmd(int argc, char **argv)
 		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;
 	}
+	if (lock_folder(dir) < 0)
+		return 2;
 	{
 		cleanup_free char *plan_path = xasprintf("%s/matrix.json", dir);
+		cleanup_free char *other = NULL;
 		if (access(plan_path, F_OK) == 0) {
 			fprintf(stderr, "sandbench: matrix: `%s` already holds a matrix: finish it with "
 				"--resume %s, or choose another -o\n", dir, dir);
+			return 2;
+		}
+		/* The report takes every *.json in DIR: others would join it.  */
+		if ((other = other_results(dir))) {
+			fprintf(stderr, "sandbench: matrix: -o `%s` holds other result files (%s): "
+				"choose an empty folder\n", dir, other);
 			return 2;
 		}
 	}

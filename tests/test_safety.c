@@ -537,3 +537,96 @@ Test(safety, timeit_append_refuses_another_statement)
 	free(before);
 	free(f);
 }
+
+/* ---- low: bad options refused before anything runs, naming the option ---- */
+
+Test(safety, bad_options_are_refused_at_once)
+{
+	char *m = path_in("m"), *plan = path_in("m/matrix.json");
+	char *ro = path_in("ro"), *ro_file = path_in("ro/x.json"), *missing = path_in("no/x.json");
+	static const char *const bad[][3] = {
+		{ "--cpus", "garbage", "--cpus" }, { "--cpus", "99", "CPU 99" },
+		{ "--memory", "1M", "--memory" }, { "--timeout", "-1", "--timeout" },
+	};
+	struct stat st;
+	struct cmd c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = RUN("bad", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid",
+			(char *)bad[i][0], (char *)bad[i][1], "-o", m);
+		cr_assert_eq(c.status, 2, "%s %s: %d\n%s", bad[i][0], bad[i][1], c.status, c.err);
+		cr_assert(strstr(c.err, bad[i][2]), "the error names %s:\n%s", bad[i][2], c.err);
+		cr_assert_neq(stat(plan, &st), 0, "no plan is saved for a bad option");
+		cmd_free(&c);
+	}
+	c = RUN("affinity", "run", "--affinity", "99", "-b", "unpack_sequence", "-o", ro_file);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "--affinity"), "%s", c.err);
+	cmd_free(&c);
+
+	/* -o that cannot be written: said before measuring.  */
+	cr_assert_eq(mkdir(ro, 0555), 0);
+	c = RUN("o-dir", "run", "--smoke", "-b", "unpack_sequence", "-o", ro);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "is a folder"), "%s", c.err);
+	cr_assert(!strstr(c.err, "[1/1]"), "refused before measuring:\n%s", c.err);
+	cmd_free(&c);
+	c = RUN("o-missing", "run", "--smoke", "-b", "unpack_sequence", "-o", missing);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, missing) && !strstr(c.err, "[1/1]"), "%s", c.err);
+	cmd_free(&c);
+	if (getuid() != 0) {
+		c = RUN("o-ro", "run", "--smoke", "-b", "unpack_sequence", "-o", ro_file);
+		cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+		cmd_free(&c);
+	}
+
+	/* --timeout 0 means never, as documented.  */
+	c = RUN("t0", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid",
+		"--rounds", "1", "--timeout", "0", "-o", m);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(m);
+	free(plan);
+	free(ro);
+	free(ro_file);
+	free(missing);
+}
+
+Test(safety, one_matrix_per_folder_and_no_foreign_results)
+{
+	char *m = path_in("m"), *plan = path_in("m/matrix.json"), *o = path_in("o");
+	char *stray = path_in("o/mine.json");
+	struct stat st;
+	struct cmd c;
+	pid_t first;
+
+	first = support_start(dir, "first", NULL, (char *[]){ "matrix", "--runtimes", "native",
+		"--smoke", "-b", "sympy_expand", "--rounds", "3", "-o", m, NULL });
+	for (int i = 0; i < 3000 && stat(plan, &st) < 0; i++)
+		usleep(10000);
+	c = RUN("second", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid",
+		"-o", m);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another matrix is running"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN("resume", "matrix", "--resume", m);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another matrix is running"), "%s", c.err);
+	cmd_free(&c);
+	c = support_finish(dir, "first", first);
+	cr_assert_eq(c.status, 0, "the first one is undisturbed: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+
+	cr_assert_eq(mkdir(o, 0755), 0);
+	write_text(stray, "{}\n");
+	c = RUN("stray", "matrix", "--runtimes", "native,native", "--smoke", "-b", "syscall_getpid",
+		"-o", o);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "mine.json"), "%s", c.err);
+	cmd_free(&c);
+	free(m);
+	free(plan);
+	free(o);
+	free(stray);
+}
