@@ -381,6 +381,7 @@ static int cmd_timeit(int argc, char **argv)
 		}
 		output = xasprintf("%s/timeit.json", tmpl);
 		o.output = output;
+		o.scratch_output = 1;
 	}
 	rc = runner_run(&o, NULL, 0);
 	if (output) {

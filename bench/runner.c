@@ -377,7 +377,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	uint64_t start = bench_clock_ns();
 	double timed = 0;
 	json_t *suite = NULL;
-	int status;
+	int status, written = 0;
 
 	if (open_suite(opts, &suite, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
@@ -442,6 +442,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 			break;
 		}
 		o->status = OUT_OK;
+		written = 1;
 		runner_format_time(o->mean, mean, sizeof(mean));
 		runner_format_time(o->stdev, sd, sizeof(sd));
 		if (o->nvalues == 0)
@@ -467,11 +468,17 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 
 	print_summary(out, total);
 	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
-	if (json_array_size(json_object_get(suite, "benchmarks")) > 0)
+	/* Only a file that was written is named (not timeit's scratch file).  */
+	if (written && !opts->scratch_output)
 		printf("\nresults: %s\n", opts->output);
-	if (interrupted) {
+	if (interrupted && written && !opts->scratch_output) {
 		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
 			(int)interrupted, opts->output);
+		status = 128 + interrupted;
+	} else if (interrupted) {
+		fprintf(stderr, "sandbench: interrupted by signal %d%s\n", (int)interrupted,
+			written ? "" : opts->scratch_output ? "; no benchmark was finished" :
+			"; no benchmark was finished, nothing was written");
 		status = 128 + interrupted;
 	} else {
 		status = failed ? 1 : 0;

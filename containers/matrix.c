@@ -845,7 +845,8 @@ static char *other_results(const char *dir)
 	char *found = NULL;
 
 	while (d && !found && (e = readdir(d)))
-		if (util_ends_with(e->d_name, ".json") || util_ends_with(e->d_name, ".json.gz"))
+		if ((util_ends_with(e->d_name, ".json") || util_ends_with(e->d_name, ".json.gz")) &&
+		    strcmp(e->d_name, "syscalls.json") != 0 && strcmp(e->d_name, "report.json") != 0)
 			found = xstrdup(e->d_name);
 	if (d)
 		closedir(d);

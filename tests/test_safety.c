@@ -19,6 +19,7 @@
 #include "../bench/error.h"
 #include "../bench/result.h"
 #include "../bench/util.h"
+#include "../containers/oci.h"
 #include "support.h"
 
 static char dir[] = "/tmp/sandbench-test-safety-XXXXXX";
@@ -629,4 +630,101 @@ Test(safety, one_matrix_per_folder_and_no_foreign_results)
 	free(plan);
 	free(o);
 	free(stray);
+}
+
+/* ---- low: what the containers may write, what report reads ---- */
+
+Test(safety, dev_shm_is_read_only_in_containers)
+{
+	json_t *config = ctr_oci_config(&(struct ctr_oci_spec){ .rootfs = "/r",
+		.args = (const char *[]){ "/usr/bin/sandbench", NULL }, .results = "/res",
+		.uid = 65534, .gid = 65534 });
+	json_t *m, *o;
+	size_t i, k;
+	int found = 0;
+
+	json_array_foreach(json_object_get(config, "mounts"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "destination")), "/dev/shm") != 0)
+			continue;
+		json_array_foreach(json_object_get(m, "options"), k, o)
+			found |= strcmp(json_string_value(o), "ro") == 0;
+		cr_assert(found, "/dev/shm is mounted read-only");
+	}
+	json_decref(config);
+}
+
+Test(safety, report_skips_syscalls_json_and_fifos)
+{
+	char *r = path_in("rep"), *a = path_in("rep/native.json"), *b = path_in("rep/native-2.json");
+	char *sys = path_in("rep/syscalls.json"), *fifo = path_in("rep/stuck.json");
+	struct cmd c;
+
+	cr_assert_eq(mkdir(r, 0755), 0);
+	c = RUN("a", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", a);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	c = RUN("b", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", b);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	write_text(sys, "{\"method\": \"strace\", \"benchmarks\": {}}\n");
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	c = RUN("report", "report", r);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(r);
+	free(a);
+	free(b);
+	free(sys);
+	free(fifo);
+}
+
+/* ---- low: SIGHUP, and messages that name only files that exist ---- */
+
+static int count_named(const char *folder, const char *prefix)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+Test(safety, sighup_leaves_no_scratch_folder)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *t = path_in("tmp"), *cache, *timeit;
+	char *env_tmp = xstrdup(tmp ? tmp : "");
+	pid_t pid;
+	struct cmd c;
+
+	cr_assert_eq(mkdir(t, 0755), 0);
+	setenv("TMPDIR", t, 1);
+	pid = support_start(dir, "hup", NULL, (char *[]){ "timeit", "-p", "3", "--loops", "1",
+		"import time; time.sleep(2)", NULL });
+	for (int i = 0; i < 1000 && count_named(t, "sandbench-cache-") == 0; i++)
+		usleep(10000);
+	usleep(300000);
+	kill(pid, SIGHUP);
+	c = support_finish(dir, "hup", pid);
+	if (env_tmp[0])
+		setenv("TMPDIR", env_tmp, 1);
+	else
+		unsetenv("TMPDIR");
+	cr_assert_eq(c.status, 129, "%d\n%s", c.status, c.err);
+	cache = xasprintf("%d", count_named(t, "sandbench-cache-"));
+	timeit = xasprintf("%d", count_named(t, "sandbench-timeit-"));
+	cr_assert_str_eq(cache, "0", "a cache folder is left");
+	cr_assert_str_eq(timeit, "0", "timeit's scratch folder is left");
+	cr_assert(!strstr(c.err, "timeit.json") && !strstr(c.out, "timeit.json"),
+		  "the scratch file is never named:\n%s%s", c.out, c.err);
+	cr_assert(strstr(c.err, "no benchmark was finished"), "%s", c.err);
+	cmd_free(&c);
+	free(cache);
+	free(timeit);
+	free(env_tmp);
+	free(t);
 }
