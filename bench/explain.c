@@ -262,13 +262,23 @@ static json_t *sibling_syscalls(const char *file)
 	cleanup_free char *path = NULL;
 	cleanup_free char *text = NULL;
 	char *slash = strrchr(copy, '/');
+	json_t *sys = NULL;
 
 	if (slash)
 		*slash = '\0';
 	path = xasprintf("%s/syscalls.json", slash ? copy : ".");
-	if (access(path, F_OK) < 0 || util_read_file(path, 1 << 24, &text, NULL, NULL) < 0)
+	if (access(path, F_OK) < 0)
 		return NULL;
-	return json_loads(text, 0, NULL);
+	/* Present but unusable: said, not silently left out.  */
+	if (util_read_file(path, 1 << 24, &text, NULL, NULL) < 0 ||
+	    !json_is_object(sys = json_loads(text, 0, NULL)) ||
+	    !json_is_object(json_object_get(sys, "benchmarks"))) {
+		fprintf(stderr, "sandbench: explain: `%s` is not a file of `explain --syscalls`: "
+			"its counts are left out\n", path);
+		json_decref(sys);
+		return NULL;
+	}
+	return sys;
 }
 
 static void fmt_number(double v, char *buf, size_t size)
@@ -281,11 +291,20 @@ static void fmt_number(double v, char *buf, size_t size)
 		snprintf(buf, size, "%.3g", v);
 }
 
+/* A share in percent, or "-" when unknown or out of range (bad metadata).  */
+static void fmt_share(double v, char *buf, size_t size)
+{
+	if (!(v >= 0 && v <= 1e6))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.0f%%", 100 * v);
+}
+
 static int explain_file(const char *file)
 {
 	struct bench_error err = { 0 };
 	json_t *suite = NULL, *b, *sys = NULL;
-	size_t i;
+	size_t i, shown = 0;
 
 	if (result_read(file, &suite, &err) < 0) {
 		fprintf(stderr, "sandbench: explain: %s\n", err.msg);
@@ -301,7 +320,7 @@ static int explain_file(const char *file)
 		struct compare_explain ex;
 		double *values;
 		size_t n;
-		char t[32], flt[32], csw[32], rw[32], line[512] = "";
+		char t[32], flt[32], csw[32], rw[32], line[512] = "", sh[3][16];
 
 		result_benchmark_values(b, &values, &n, NULL, NULL);
 		if (n == 0) {
@@ -314,17 +333,24 @@ static int explain_file(const char *file)
 		fmt_number(ex.minflt, flt, sizeof(flt));
 		fmt_number(ex.csw, csw, sizeof(csw));
 		fmt_number(ex.rw_syscalls, rw, sizeof(rw));
+		fmt_share(ex.sys_share, sh[0], sizeof(sh[0]));
+		fmt_share(isnan(ex.sys_share) ? NAN : 1 - ex.sys_share, sh[1], sizeof(sh[1]));
+		fmt_share(ex.cpu_share, sh[2], sizeof(sh[2]));
+		shown++;
 		if (sys)
 			format_syscalls(json_object_get(json_object_get(sys, "benchmarks"),
 							result_benchmark_name(b)), line, sizeof(line));
-		printf("%-26s %-10s %11s %5.0f%% %5.0f%% %5.0f%% %9s %9s %9s%s%s\n",
+		printf("%-26s %-10s %11s %6s %6s %6s %9s %9s %9s%s%s\n",
 		       result_benchmark_name(b),
 		       json_string_value(json_array_get(json_object_get(md, "tags"), 0)) ?: "-", t,
-		       100 * ex.sys_share, 100 * (1 - ex.sys_share), 100 * ex.cpu_share, flt, csw, rw,
-		       sys ? "  " : "", line);
+		       sh[0], sh[1], sh[2], flt, csw, rw, sys ? "  " : "", line);
 	}
 	json_decref(sys);
 	json_decref(suite);
+	if (!shown) {
+		fprintf(stderr, "sandbench: explain: `%s` has no timed values to explain\n", file);
+		return 2;
+	}
 	return 0;
 }
 

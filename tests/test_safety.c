@@ -728,3 +728,52 @@ Test(safety, sighup_leaves_no_scratch_folder)
 	free(env_tmp);
 	free(t);
 }
+
+/* ---- low: explain on odd files ---- */
+
+Test(safety, explain_says_what_it_cannot_explain)
+{
+	char *f = path_in("e.json"), *sys = path_in("syscalls.json"), *neg = path_in("neg.json");
+	char *empty = path_in("empty.json");
+	struct cmd c = RUN("e", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", f);
+	json_t *j, *r;
+	size_t i;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	write_text(sys, "{\"benchmarks\": [1, 2");
+	c = RUN("damaged", "explain", f);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, sys), "a damaged syscalls.json is named:\n%s", c.err);
+	cmd_free(&c);
+	unlink(sys);
+
+	/* Negative resource usage: "-", never "nan%".  */
+	j = load(f);
+	json_array_foreach(json_object_get(json_array_get(json_object_get(j, "benchmarks"), 0),
+					   "runs"), i, r) {
+		json_t *md = json_object_get(r, "metadata");
+		json_object_set_new(md, "ru_utime_s", json_real(-1));
+		json_object_set_new(md, "ru_stime_s", json_real(-2));
+	}
+	cr_assert_eq(json_dump_file(j, neg, 0), 0);
+	c = RUN("neg", "explain", neg);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(!strstr(c.out, "nan"), "%s", c.out);
+	cmd_free(&c);
+
+	/* Only a calibration: nothing to explain is an error.  */
+	json_array_foreach(json_object_get(json_array_get(json_object_get(j, "benchmarks"), 0),
+					   "runs"), i, r)
+		json_object_del(r, "values");
+	cr_assert_eq(json_dump_file(j, empty, 0), 0);
+	c = RUN("empty", "explain", empty);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "no timed values"), "%s", c.err);
+	cmd_free(&c);
+	json_decref(j);
+	free(f);
+	free(sys);
+	free(neg);
+	free(empty);
+}
