@@ -777,3 +777,37 @@ Test(safety, explain_says_what_it_cannot_explain)
 	free(neg);
 	free(empty);
 }
+
+/* ---- low: timeit statements that fake the timing, and the user's imports ---- */
+
+Test(safety, timeit_refuses_statements_that_leave_the_loop)
+{
+	static const char *const cases[][2] = {
+		{ "pass", "return 5" }, { "break", NULL }, { "return", NULL },
+		{ "x = 1", "return" }, { "yield 1", NULL },
+	};
+	struct cmd c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i][1])
+			c = RUN("leave", "timeit", "-p", "1", "-n", "1", "--loops", "10", "-s",
+				(char *)cases[i][1], (char *)cases[i][0]);
+		else
+			c = RUN("leave", "timeit", "-p", "1", "-n", "1", "--loops", "10",
+				(char *)cases[i][0]);
+		cr_assert_eq(c.status, 1, "`%s` / `%s`: %d\n%s", cases[i][0], cases[i][1] ?: "",
+			     c.status, c.err);
+		cr_assert(strstr(c.err, "leaves the timed loop"), "%s", c.err);
+		cmd_free(&c);
+	}
+	/* A loop of its own may break.  */
+	c = RUN("own-loop", "timeit", "-p", "1", "-n", "1", "--loops", "10",
+		"for i in range(3):\n    break");
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	c = RUN("import", "timeit", "-p", "1", "-n", "1", "--loops", "10", "-s",
+		"import no_such_module_here", "pass");
+	cr_assert_eq(c.status, 1, "the user's failing import is a failure: %d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "no_such_module_here"), "%s", c.err);
+	cmd_free(&c);
+}
