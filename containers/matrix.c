@@ -961,10 +961,12 @@ int ctr_matrix_cmd(int argc, char **argv)
 		return 2;
 	}
 	if (resume) {
-		if (lock_folder(resume) < 0)
-			return 2;
 		if (load_plan(resume, &p, &root, &err) < 0) {
 			fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+			return 2;
+		}
+		if (lock_folder(resume) < 0) {
+			json_decref(root);
 			return 2;
 		}
 		done = json_deep_copy(json_object_get(root, "done"));
