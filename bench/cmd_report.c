@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compare.h"
@@ -61,7 +62,8 @@ const char usage_report[] =
 	"\n"
 	"Compare every *.json and *.json.gz in DIR (one file per runtime, as\n"
 	"`sandbench matrix` writes them: DIR/runc.json, DIR/runsc.json, ...; not\n"
-	"matrix.json, report.json and plan.json), print the table and write report.md,\n"
+	"matrix.json, report.json, plan.json, syscalls.json or what is not a regular\n"
+	"file), print the table and write report.md,\n"
 	"report.csv, report.json, overview.svg and category-*.svg into DIR.\n"
 	COMMON_OPTIONS
 	"\n"
@@ -198,9 +200,10 @@ static int by_name(const void *a, const void *b)
 	return c ? c : lx < ly ? -1 : lx > ly ? 1 : strcmp(x, y);
 }
 
-/* Not result files, though in such a folder: `sandbench matrix`'s plan and
- * our own output.  */
-static const char *const not_results[] = { "matrix.json", "report.json", "plan.json" };
+/* Not result files, though in such a folder: `sandbench matrix`'s plan, our
+ * own output, and the counts of `explain --syscalls` that `explain` reads.  */
+static const char *const not_results[] = { "matrix.json", "report.json", "plan.json",
+					   "syscalls.json" };
 
 static int is_result_name(const char *name)
 {
@@ -224,7 +227,11 @@ static int list_results(const char *dir, char ***out, size_t *n, struct bench_er
 	if (!d)
 		return bench_error_set(err, errno, "open the folder `%s`", dir);
 	while ((e = readdir(d))) {
-		if (!is_result_name(e->d_name))
+		struct stat st;
+
+		/* A FIFO or a device named *.json would hang or mislead the read.  */
+		if (!is_result_name(e->d_name) || fstatat(dirfd(d), e->d_name, &st, 0) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		paths = xrealloc(paths, (count + 1) * sizeof(*paths));
 		paths[count++] = xasprintf("%s/%s", dir, e->d_name);

@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "result.h"
 #include "runner.h"
+#include "safefile.h"
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
@@ -26,7 +27,7 @@
 
 const char usage_explain[] =
 	"usage: sandbench explain FILE\n"
-	"       sandbench explain --syscalls -b NAMES [-o OUT]\n"
+	"       sandbench explain --syscalls -b NAMES [-o OUT [--force]]\n"
 	"\n"
 	"FILE: per benchmark and per iteration of the timed values, the time, the\n"
 	"share of CPU time spent in the kernel (sys%) and in user space, minor page\n"
@@ -41,7 +42,8 @@ const char usage_explain[] =
 	"results/syscalls.json), where `explain FILE` finds them when beside FILE.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories\n"
-	"  -o, --output OUT      where to store the counts\n";
+	"  -o, --output OUT      where to store the counts\n"
+	"      --force           replace OUT if it exists (a regular file only)\n";
 
 /* ---- system calls by name, under strace ---- */
 
@@ -260,13 +262,23 @@ static json_t *sibling_syscalls(const char *file)
 	cleanup_free char *path = NULL;
 	cleanup_free char *text = NULL;
 	char *slash = strrchr(copy, '/');
+	json_t *sys = NULL;
 
 	if (slash)
 		*slash = '\0';
 	path = xasprintf("%s/syscalls.json", slash ? copy : ".");
-	if (access(path, F_OK) < 0 || util_read_file(path, 1 << 24, &text, NULL, NULL) < 0)
+	if (access(path, F_OK) < 0)
 		return NULL;
-	return json_loads(text, 0, NULL);
+	/* Present but unusable: said, not silently left out.  */
+	if (util_read_file(path, 1 << 24, &text, NULL, NULL) < 0 ||
+	    !json_is_object(sys = json_loads(text, 0, NULL)) ||
+	    !json_is_object(json_object_get(sys, "benchmarks"))) {
+		fprintf(stderr, "sandbench: explain: `%s` is not a file of `explain --syscalls`: "
+			"its counts are left out\n", path);
+		json_decref(sys);
+		return NULL;
+	}
+	return sys;
 }
 
 static void fmt_number(double v, char *buf, size_t size)
@@ -279,11 +291,20 @@ static void fmt_number(double v, char *buf, size_t size)
 		snprintf(buf, size, "%.3g", v);
 }
 
+/* A share in percent, or "-" when unknown or out of range (bad metadata).  */
+static void fmt_share(double v, char *buf, size_t size)
+{
+	if (!(v >= 0 && v <= 1e6))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.0f%%", 100 * v);
+}
+
 static int explain_file(const char *file)
 {
 	struct bench_error err = { 0 };
 	json_t *suite = NULL, *b, *sys = NULL;
-	size_t i;
+	size_t i, shown = 0;
 
 	if (result_read(file, &suite, &err) < 0) {
 		fprintf(stderr, "sandbench: explain: %s\n", err.msg);
@@ -299,7 +320,7 @@ static int explain_file(const char *file)
 		struct compare_explain ex;
 		double *values;
 		size_t n;
-		char t[32], flt[32], csw[32], rw[32], line[512] = "";
+		char t[32], flt[32], csw[32], rw[32], line[512] = "", sh[3][16];
 
 		result_benchmark_values(b, &values, &n, NULL, NULL);
 		if (n == 0) {
@@ -312,17 +333,24 @@ static int explain_file(const char *file)
 		fmt_number(ex.minflt, flt, sizeof(flt));
 		fmt_number(ex.csw, csw, sizeof(csw));
 		fmt_number(ex.rw_syscalls, rw, sizeof(rw));
+		fmt_share(ex.sys_share, sh[0], sizeof(sh[0]));
+		fmt_share(isnan(ex.sys_share) ? NAN : 1 - ex.sys_share, sh[1], sizeof(sh[1]));
+		fmt_share(ex.cpu_share, sh[2], sizeof(sh[2]));
+		shown++;
 		if (sys)
 			format_syscalls(json_object_get(json_object_get(sys, "benchmarks"),
 							result_benchmark_name(b)), line, sizeof(line));
-		printf("%-26s %-10s %11s %5.0f%% %5.0f%% %5.0f%% %9s %9s %9s%s%s\n",
+		printf("%-26s %-10s %11s %6s %6s %6s %9s %9s %9s%s%s\n",
 		       result_benchmark_name(b),
 		       json_string_value(json_array_get(json_object_get(md, "tags"), 0)) ?: "-", t,
-		       100 * ex.sys_share, 100 * (1 - ex.sys_share), 100 * ex.cpu_share, flt, csw, rw,
-		       sys ? "  " : "", line);
+		       sh[0], sh[1], sh[2], flt, csw, rw, sys ? "  " : "", line);
 	}
 	json_decref(sys);
 	json_decref(suite);
+	if (!shown) {
+		fprintf(stderr, "sandbench: explain: `%s` has no timed values to explain\n", file);
+		return 2;
+	}
 	return 0;
 }
 
@@ -333,10 +361,13 @@ int cmd_explain(int argc, char **argv)
 		{ "bench", required_argument, NULL, 'b' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *names = NULL, *categories = NULL, *output = "results/syscalls.json";
-	int c, syscalls = 0;
+	struct bench_error err = { 0 };
+	struct stat st;
+	int c, syscalls = 0, force = 0;
 
 	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -344,6 +375,7 @@ int cmd_explain(int argc, char **argv)
 		case 'b': names = optarg; break;
 		case 'c': categories = optarg; break;
 		case 'o': output = optarg; break;
+		case 'f': force = 1; break;
 		default:
 			fprintf(stderr, "\n%s", usage_explain);
 			return 2;
@@ -359,7 +391,20 @@ int cmd_explain(int argc, char **argv)
 			fprintf(stderr, "sandbench: cannot create the folder `results`: %s\n", strerror(errno));
 			return 2;
 		}
+		/* Refused before strace runs, as `run -o` does.  */
+		if (safefile_check_writable(output, &err) < 0 ||
+		    (force && safefile_check_replaceable(output, &err) < 0) ||
+		    (!force && lstat(output, &st) == 0 &&
+		     bench_error_set(&err, 0, "output file `%s` exists: pass --force to replace it",
+				     output))) {
+			fprintf(stderr, "sandbench: explain --syscalls: -o: %s\n", err.msg);
+			return 2;
+		}
 		return explain_syscalls(names, categories, output);
+	}
+	if (force) {
+		fprintf(stderr, "sandbench: explain: --force goes with --syscalls -o\n\n%s", usage_explain);
+		return 2;
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "sandbench: explain: give one result FILE\n\n%s", usage_explain);

@@ -76,7 +76,8 @@ static const char usage_run[] =
 	"      --loops-from FILE use the loops of the benchmarks in result FILE\n"
 	"      --min-time S      calibrate loops so a value takes at least S seconds\n"
 	"                        (default 0.1; --fast 0.05)\n"
-	"      --timeout S       kill a worker process after S seconds (default 600)\n"
+	"      --timeout S       kill a worker process after S seconds (default 600;\n"
+	"                        0: never)\n"
 	"      --affinity CPUS   pin worker processes to CPUs, e.g. 1 or 0,2-3\n"
 	"      --workloads-dir DIR  load the Python workloads from DIR (the\n"
 	"                        categories/ folder) instead of the built-in copies\n"
@@ -224,14 +225,25 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 				return bad_usage(usage, "bad --min-time `%s`: give seconds > 0", optarg);
 			break;
 		case O_TIMEOUT:
-			if (util_parse_double(optarg, &o->timeout) < 0)
-				return bad_usage(usage, "bad --timeout `%s`: give seconds > 0", optarg);
+			if (strcmp(optarg, "0") == 0)
+				o->timeout = 0;	/* never */
+			else if (util_parse_double(optarg, &o->timeout) < 0)
+				return bad_usage(usage, "bad --timeout `%s`: give seconds, or 0 for never",
+						 optarg);
 			break;
-		case O_AFFINITY:
+		case O_AFFINITY: {
+			int cpu;
 			if (worker_parse_cpus(optarg, &cpus) < 0)
 				return bad_usage(usage, "bad --affinity `%s`: give CPUs like 0 or 0,2-3", optarg);
+			if ((cpu = util_unusable_cpu(&cpus)) >= 0) {
+				char what[64];
+				snprintf(what, sizeof(what), "CPU %d", cpu);
+				return bad_usage(usage, "--affinity: %s is not one this process may use",
+						 what);
+			}
 			o->affinity = optarg;
 			break;
+		}
 		case O_WORKLOADS: {
 			struct stat st;
 			if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -265,6 +277,11 @@ static int parse_measure_options(int argc, char **argv, int is_timeit, const cha
 		return bad_usage(usage, "%s", "choose one of --fast, --rigorous and --smoke");
 	if (o->force && o->append)
 		return bad_usage(usage, "%s", "choose one of --force and --append");
+	/* -p 0 only calibrates: with the loops given there is nothing to do,
+	 * and a file of benchmarks without runs is one no command reads.  */
+	if (p == 0 && (l > 0 || o->loops_from || prof->loops))
+		return bad_usage(usage, "%s", "-p 0 only calibrates the loops: not with --loops, "
+				 "--loops-from or --smoke, which give them");
 	o->processes = prof->processes;
 	o->values = prof->values;
 	o->warmups = prof->warmups;
@@ -343,7 +360,7 @@ static int cmd_timeit(int argc, char **argv)
 {
 	struct runner_options o;
 	const char *names = NULL, *categories = NULL;
-	char tmpl[] = "/tmp/sandbench-timeit-XXXXXX";
+	char tmpl[4096];
 	cleanup_free char *output = NULL;
 	int rc;
 
@@ -357,13 +374,14 @@ static int cmd_timeit(int argc, char **argv)
 	o.stmt = argv[optind];
 	if (!o.output) {
 		/* No -o: measure into a scratch file, removed afterwards.  */
-		if (!mkdtemp(tmpl)) {
+		if (util_make_temp_dir("sandbench-timeit", tmpl, sizeof(tmpl)) < 0) {
 			fprintf(stderr, "sandbench: cannot create a temporary folder: %s\n", strerror(errno));
 			rc = 2;
 			goto out;
 		}
 		output = xasprintf("%s/timeit.json", tmpl);
 		o.output = output;
+		o.scratch_output = 1;
 	}
 	rc = runner_run(&o, NULL, 0);
 	if (output) {

@@ -130,6 +130,9 @@ int result_validate(json_t *suite, const char *what, struct bench_error *err)
 
 		if (!name || !*name)
 			return bench_error_set(err, 0, "%s: benchmark %zu has no name", what, i + 1);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(result_benchmark_name(json_array_get(benches, k)) ?: "", name) == 0)
+				return bench_error_set(err, 0, "%s: benchmark `%s` appears twice", what, name);
 		if (check_metadata(md, what, "benchmark", err) < 0)
 			return -1;
 		if (!json_is_array(runs) || json_array_size(runs) == 0)
@@ -146,6 +149,62 @@ int result_validate(json_t *suite, const char *what, struct bench_error *err)
 	return 0;
 }
 
+/* The keys sandbench looks up per benchmark.  */
+static const char *const per_benchmark[] = { "name", "loops", "inner_loops", "unit", NULL };
+
+/* key's value in every run with values of bench, if they all agree; else NULL.  */
+static json_t *common_run_value(json_t *bench, const char *key)
+{
+	json_t *r, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(bench, "runs"), i, r) {
+		json_t *v = json_object_get(json_object_get(r, "metadata"), key);
+
+		if (json_array_size(json_object_get(r, "values")) == 0)
+			continue;
+		if (!v || (found && !json_equal(found, v)))
+			return NULL;
+		found = v;
+	}
+	return found;
+}
+
+void result_inherit_metadata(json_t *suite)
+{
+	json_t *suite_md = json_object_get(suite, "metadata"), *b;
+	size_t i;
+
+	if (!json_is_object(suite_md))
+		suite_md = NULL;
+	json_array_foreach(json_object_get(suite, "benchmarks"), i, b) {
+		json_t *md;
+
+		if (!json_is_object(b))
+			continue;
+		md = json_object_get(b, "metadata");
+		if (md && !json_is_object(md))
+			continue;	/* result_validate says what is wrong */
+		for (size_t k = 0; per_benchmark[k]; k++) {
+			const char *key = per_benchmark[k];
+			json_t *v;
+
+			if (md && json_object_get(md, key))
+				continue;
+			v = suite_md ? json_object_get(suite_md, key) : NULL;
+			if (!v)
+				v = common_run_value(b, key);
+			if (!v)
+				continue;
+			if (!md) {
+				md = json_object();
+				json_object_set_new(b, "metadata", md);
+			}
+			json_object_set(md, key, v);
+		}
+	}
+}
+
 int result_read(const char *path, json_t **suite, struct bench_error *err)
 {
 	cleanup_free char *text = NULL;
@@ -159,6 +218,7 @@ int result_read(const char *path, json_t **suite, struct bench_error *err)
 	if (!s)
 		return bench_error_set(err, 0, "%s: not valid JSON (line %d: %s)", path, jerr.line,
 				       jerr.text);
+	result_inherit_metadata(s);
 	if (result_validate(s, path, err) < 0) {
 		json_decref(s);
 		return -1;

@@ -26,7 +26,14 @@ json_t *result_find_benchmark(json_t *suite, const char *name);
 /* Write suite to path atomically; ".json.gz" is compressed.  */
 int result_write(const char *path, json_t *suite, struct bench_error *err);
 
-/* Read and validate a result file (see result_validate).  */
+/* pyperf keeps metadata at the highest level where it is common (suite ->
+ * benchmark -> run; a one-benchmark file has its name, loops and unit in the
+ * suite's).  Copy name, loops, inner_loops and unit into each benchmark's
+ * metadata from the suite's, or from its runs when they all agree.  */
+void result_inherit_metadata(json_t *suite);
+
+/* Read a result file (pyperf's or ours, plain or gzip), inherit the
+ * metadata (result_inherit_metadata) and validate it (result_validate).  */
 int result_read(const char *path, json_t **suite, struct bench_error *err);
 
 /* Check the shape DESIGN.md gives: version "1.0", a benchmarks array, each

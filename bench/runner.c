@@ -16,6 +16,7 @@
 #include "metadata.h"
 #include "registry.h"
 #include "result.h"
+#include "safefile.h"
 #include "stats.h"
 #include "util.h"
 #include "worker.h"
@@ -122,6 +123,71 @@ static int precise_enough(const struct runner_options *opts, json_t *runs, json_
 	return n >= MIN_PROCESSES && mean > 0 && halfwidth / mean <= opts->target;
 }
 
+/* A statement as one metadata line, quoted as Python's repr() does (as
+ * pyperf records timeit_stmt): no newline, and never empty.  */
+static char *quote_statement(const char *s)
+{
+	size_t n = 2;
+	char *q, *p;
+
+	for (const char *c = s; *c; c++)
+		n += strchr("\\'\n\r\t", *c) ? 2 : 1;
+	p = q = xmalloc(n + 1);
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		const char *esc = *c == '\\' ? "\\\\" : *c == '\'' ? "\\'" : *c == '\n' ? "\\n" :
+				  *c == '\r' ? "\\r" : *c == '\t' ? "\\t" : NULL;
+		if (esc) {
+			memcpy(p, esc, 2);
+			p += 2;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return q;
+}
+
+/* timeit's benchmark records what it times: another statement is not
+ * appended to it.  */
+static void set_timeit_metadata(const struct runner_options *opts, json_t *md)
+{
+	char *stmt = quote_statement(opts->stmt), *setup = quote_statement(opts->setup ?: "pass");
+
+	json_object_set_new(md, "timeit_stmt", json_string(stmt));
+	json_object_set_new(md, "timeit_setup", json_string(setup));
+	free(stmt);
+	free(setup);
+}
+
+static int check_same_timeit(const struct runner_options *opts, json_t *suite,
+			     struct bench_error *err)
+{
+	json_t *bench = result_find_benchmark(suite, "timeit"), *want = json_object();
+	json_t *md = json_object_get(bench, "metadata");
+	int rc = 0;
+
+	if (!bench)
+		goto out;
+	set_timeit_metadata(opts, want);
+	for (const char *const *key = (const char *const[]){ "timeit_stmt", "timeit_setup", NULL };
+	     *key; key++) {
+		const char *have = json_string_value(json_object_get(md, *key));
+		if (!have || strcmp(have, json_string_value(json_object_get(want, *key))) != 0) {
+			rc = bench_error_set(err, 0, "--append: `%s` holds timeit of another %s (%s, "
+					     "not %s): choose another -o", opts->output,
+					     strcmp(*key, "timeit_stmt") == 0 ? "statement" : "set-up",
+					     have ? have : "not recorded",
+					     json_string_value(json_object_get(want, *key)));
+			break;
+		}
+	}
+out:
+	json_decref(want);
+	return rc;
+}
+
 /* Run one benchmark: calibrate (unless the loops are known), then the
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
@@ -144,6 +210,10 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	 * by its first process and reused by the others.  */
 	spec.cache_dir = cache_dir;
 	spec.loops = known_loops(opts, *bench, name);
+	if (spec.loops && opts->processes == 0)
+		return bench_error_set(err, 0, "`%s`: -p 0 only calibrates, and its loops are already "
+				       "known (%llu, in the file appended to)", name,
+				       (unsigned long long)spec.loops);
 	if (spec.loops == 0) {
 		/* The calibrating process is also the first measuring one,
 		 * unless only calibration was asked for (-p 0).  */
@@ -170,10 +240,13 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		inner_loops = res.inner_loops;
 		json_array_append_new(runs, res.run);
 	}
-	if (!*bench)
+	if (!*bench) {
 		*bench = result_benchmark_new(name, def ? def->category : "timeit",
 					      def ? bench_kind_name(def->kind) : "python",
 					      spec.loops, inner_loops ? inner_loops : 1);
+		if (!def)
+			set_timeit_metadata(opts, json_object_get(*bench, "metadata"));
+	}
 	json_array_extend(json_object_get(*bench, "runs"), runs);
 	{
 		size_t i;
@@ -266,14 +339,28 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 {
 	struct stat st;
 
+	/* Known before anything is measured: a file that cannot be written.  */
+	if (safefile_check_writable(opts->output, err) < 0)
+		return bench_error_prefix(err, "-o");
 	if (opts->append && lock_for_append(opts->output, err) < 0)
 		return -1;
 	if (stat(opts->output, &st) == 0) {
-		if (opts->append)
-			return result_read(opts->output, suite, err);
+		if (opts->append) {
+			if (result_read(opts->output, suite, err) < 0)
+				return -1;
+			if (opts->stmt && check_same_timeit(opts, *suite, err) < 0) {
+				json_decref(*suite);
+				*suite = NULL;
+				return -1;
+			}
+			return 0;
+		}
 		if (!opts->force)
 			return bench_error_set(err, 0, "output file `%s` exists: pass --force to "
 					       "overwrite it or --append to add to it", opts->output);
+		/* As root, `-o /dev/null --force` must not replace the device.  */
+		if (safefile_check_replaceable(opts->output, err) < 0)
+			return bench_error_prefix(err, "--force");
 	} else if (errno != ENOENT) {
 		return bench_error_set(err, errno, "output file `%s`", opts->output);
 	}
@@ -284,13 +371,13 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 int runner_run(const struct runner_options *opts, const struct bench_def **sel, size_t n)
 {
 	struct bench_error err = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	size_t total = opts->stmt ? 1 : n, failed = 0;
 	struct outcome *out = xcalloc(total, sizeof(*out));
 	uint64_t start = bench_clock_ns();
 	double timed = 0;
 	json_t *suite = NULL;
-	int status;
+	int status, written = 0;
 
 	if (open_suite(opts, &suite, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
@@ -302,6 +389,8 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* A closed terminal: scratch folders are removed as for Ctrl-C.  */
+	sigaction(SIGHUP, &sa, &old_hup);
 
 	for (size_t i = 0; i < total; i++) {
 		const struct bench_def *def = opts->stmt ? NULL : sel[i];
@@ -353,6 +442,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 			break;
 		}
 		o->status = OUT_OK;
+		written = 1;
 		runner_format_time(o->mean, mean, sizeof(mean));
 		runner_format_time(o->stdev, sd, sizeof(sd));
 		if (o->nvalues == 0)
@@ -374,14 +464,21 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 
 	print_summary(out, total);
 	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
-	if (json_array_size(json_object_get(suite, "benchmarks")) > 0)
+	/* Only a file that was written is named (not timeit's scratch file).  */
+	if (written && !opts->scratch_output)
 		printf("\nresults: %s\n", opts->output);
-	if (interrupted) {
+	if (interrupted && written && !opts->scratch_output) {
 		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
 			(int)interrupted, opts->output);
+		status = 128 + interrupted;
+	} else if (interrupted) {
+		fprintf(stderr, "sandbench: interrupted by signal %d%s\n", (int)interrupted,
+			written ? "" : opts->scratch_output ? "; no benchmark was finished" :
+			"; no benchmark was finished, nothing was written");
 		status = 128 + interrupted;
 	} else {
 		status = failed ? 1 : 0;

@@ -23,6 +23,7 @@ struct runner_options {
 	const char *workloads_dir;
 	const char *affinity;
 	const char *output;		/* result file */
+	int scratch_output;		/* output is timeit's scratch file: never named */
 	int force, append;
 	const char *stmt, *setup;	/* timeit: the one ad-hoc benchmark */
 };

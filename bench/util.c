@@ -1,15 +1,16 @@
 #include "util.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
 #include "error.h"
+#include "safefile.h"
 
 static void die_oom(size_t n)
 {
@@ -69,78 +70,22 @@ int util_ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int write_gzip(int fd, const char *data, size_t len)
-{
-	gzFile gz;
-	int dup_fd = dup(fd);
-
-	if (dup_fd < 0)
-		return -1;
-	gz = gzdopen(dup_fd, "wb9");
-	if (!gz) {
-		close(dup_fd);
-		errno = ENOMEM;
-		return -1;
-	}
-	while (len > 0) {
-		unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
-		if (gzwrite(gz, data, chunk) != (int)chunk) {
-			gzclose(gz);
-			errno = errno ? errno : EIO;
-			return -1;
-		}
-		data += chunk;
-		len -= chunk;
-	}
-	if (gzclose(gz) != Z_OK) {
-		errno = errno ? errno : EIO;
-		return -1;
-	}
-	return 0;
-}
-
 int util_write_file_atomic(const char *path, const char *data, size_t len,
 			   struct bench_error *err)
 {
-	cleanup_free char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd, rc;
+	cleanup_free char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	const char *name = slash ? slash + 1 : path;
+	int dirfd, rc;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return bench_error_set(err, errno, "create `%s`", tmp);
-	if (util_ends_with(path, ".gz"))
-		rc = write_gzip(fd, data, len);
-	else
-		rc = write_all(fd, data, len);
-	if (rc == 0)
-		rc = fsync(fd);
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return bench_error_set(err, e, "write `%s`", path);
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return bench_error_set(err, e, "write `%s`", path);
-	}
-	return 0;
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	dirfd = open(slash ? parent : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return bench_error_set(err, errno, "write `%s`: its folder", path);
+	rc = safefile_write_at(dirfd, name, path, data, len, err);
+	close(dirfd);
+	return rc;
 }
 
 int util_read_file(const char *path, size_t max_len, char **out, size_t *len,
@@ -213,7 +158,8 @@ int util_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol would skip blanks and take a sign: " 5" and "+5" are not numbers here.  */
+	if (!s || (!(*s >= '0' && *s <= '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9')))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -228,7 +174,7 @@ int util_parse_double(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	if (!s || !((*s >= '0' && *s <= '9') || *s == '.'))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
@@ -236,6 +182,18 @@ int util_parse_double(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int util_unusable_cpu(const cpu_set_t *want)
+{
+	cpu_set_t have;
+
+	if (sched_getaffinity(0, sizeof(have), &have) < 0)
+		return -1;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, want) && !CPU_ISSET(cpu, &have))
+			return cpu;
+	return -1;
 }
 
 const char *util_self_exe(void)
@@ -277,7 +235,8 @@ int util_make_temp_dir(const char *prefix, char *buf, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(buf, size, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	/* The process id says whose it is, for a clean-up after a SIGKILL.  */
+	snprintf(buf, size, "%s/%s-%ld-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix, (long)getpid());
 	if (!mkdtemp(buf)) {
 		buf[0] = '\0';
 		return -1;
@@ -285,15 +244,7 @@ int util_make_temp_dir(const char *prefix, char *buf, size_t size)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 void util_remove_tree(const char *dir)
 {
-	if (dir[0])
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	safefile_remove_tree(dir, NULL);
 }

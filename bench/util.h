@@ -3,6 +3,7 @@
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ int util_read_line(const char *path, char *buf, size_t size);
 /* mkdir -p: create path and its missing parents.  */
 int util_mkdir_p(const char *path, struct bench_error *err);
 
-/* A new folder PREFIX-XXXXXX in $TMPDIR (or /tmp); buf empty on failure.  */
+/* A new folder PREFIX-PID-XXXXXX in $TMPDIR (or /tmp); buf empty on failure.  */
 int util_make_temp_dir(const char *prefix, char *buf, size_t size);
 
 /* rm -rf, without a shell; nothing for "".  */
@@ -49,6 +50,9 @@ int util_ends_with(const char *s, const char *suffix);
 /* Parse a non-negative integer / a positive number; -1 on garbage.  */
 int util_parse_long(const char *s, long min, long max, long *out);
 int util_parse_double(const char *s, double *out);
+
+/* The first CPU of want that this process may not run on, or -1.  */
+int util_unusable_cpu(const cpu_set_t *want);
 
 /* The path of the running binary (/proc/self/exe), for re-exec.  */
 const char *util_self_exe(void);

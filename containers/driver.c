@@ -1,5 +1,6 @@
 #include "driver.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 
 #include "../bench/clock.h"
 #include "../bench/error.h"
+#include "../bench/safefile.h"
 #include "../bench/spawn.h"
 #include "../bench/util.h"
 #include "image.h"
@@ -203,7 +205,8 @@ static long long nproc_limit(void)
 	return limit;
 }
 
-static void podman_argv(const struct ctr_run *run, const char *id, struct ctr_argv *a)
+static void podman_argv(const struct ctr_run *run, const char *id, const char *results,
+			struct ctr_argv *a)
 {
 	const struct ctr_driver *d = run->driver;
 
@@ -227,7 +230,8 @@ static void podman_argv(const struct ctr_run *run, const char *id, struct ctr_ar
 		ctr_argv_addf(a, "--cpuset-cpus=%s", run->cpus);
 	if (run->memory > 0)
 		ctr_argv_addf(a, "--memory=%lld", run->memory);
-	ctr_argv_addf(a, "--volume=%s:/results:rw", run->results);
+	if (results)
+		ctr_argv_addf(a, "--volume=%s:/results:rw", results);
 	ctr_argv_add(a, "--workdir=/tmp");
 	ctr_argv_add(a, "--env=PATH=/usr/bin:/bin");
 	ctr_argv_add(a, "--env=HOME=/tmp");
@@ -241,8 +245,8 @@ static void podman_argv(const struct ctr_run *run, const char *id, struct ctr_ar
 }
 
 /* Write config.json for this run into a new bundle folder.  */
-static int oci_bundle(const struct ctr_run *run, const char *netns_path, char *bundle,
-		      struct bench_error *err)
+static int oci_bundle(const struct ctr_run *run, const char *netns_path, const char *results,
+		      char *bundle, struct bench_error *err)
 {
 	struct ctr_argv args = { 0 };
 	cleanup_free char *env = xasprintf("SANDBENCH_RUNTIME=%s", run->driver->name);
@@ -259,7 +263,7 @@ static int oci_bundle(const struct ctr_run *run, const char *netns_path, char *b
 		ctr_argv_add(&args, run->args[i]);
 	config = ctr_oci_config(&(struct ctr_oci_spec){
 		.rootfs = run->image->rootfs, .args = (const char *const *)args.v, .env = envs,
-		.results = run->results, .netns = netns_path, .cpus = run->cpus,
+		.results = results, .netns = netns_path, .cpus = run->cpus,
 		.memory = run->memory, .uid = CONTAINER_UID, .gid = CONTAINER_UID });
 	text = json_dumps(config, JSON_INDENT(2));
 	path = xasprintf("%s/config.json", bundle);
@@ -359,6 +363,8 @@ static int pump(int fd, pid_t pid, const struct ctr_run *run, char *tail, size_t
 struct ctr_prepared {
 	char bundle[64];
 	char *id, *netns;
+	char *results;		/* RESULTS/container-ID: the only folder it may write */
+	pid_t relay;		/* copies its stderr to the log, or 0 */
 	struct ctr_argv argv;
 };
 
@@ -377,7 +383,8 @@ static void teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 			if (d->oci_options)
 				d->oci_options(&a);
 			ctr_argv_add(&a, "delete");
-			ctr_argv_add(&a, "-f");
+			/* runc and crun take -f too, runsc only -force or --force.  */
+			ctr_argv_add(&a, "--force");
 			ctr_argv_add(&a, pr->id);
 			quiet_run(a.v);
 			ctr_argv_release(&a);
@@ -387,10 +394,74 @@ static void teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 		remove_bundle(pr->bundle);
 	if (pr->netns)
 		netns_delete(pr->netns);
+	/* What the container wrote there is gone with it.  */
+	if (pr->results)
+		safefile_remove_tree(pr->results, NULL);
+	if (pr->relay > 0)
+		waitpid(pr->relay, NULL, 0);
+	free(pr->results);
 	free(pr->netns);
 	free(pr->id);
 	ctr_argv_release(&pr->argv);
 	memset(pr, 0, sizeof(*pr));
+}
+
+/* The container's user gets a new folder of its own under run->results,
+ * never run->results itself: root keeps writing there, and must not find
+ * links planted by another user.  */
+static int container_folder(const struct ctr_run *run, struct ctr_prepared *pr,
+			    struct bench_error *err)
+{
+	if (!run->results)
+		return 0;
+	pr->results = xasprintf("%s/container-%s", run->results, pr->id);
+	if (mkdir(pr->results, 0700) < 0) {
+		bench_error_set(err, errno, "create `%s`", pr->results);
+		free(pr->results);
+		pr->results = NULL;
+		return -1;
+	}
+	if (chown(pr->results, CONTAINER_UID, CONTAINER_UID) < 0)
+		return bench_error_set(err, errno, "give `%s` to the container's user", pr->results);
+	return 0;
+}
+
+/* A pipe whose other end a child copies to log_fd: runc chowns the
+ * container's standard streams to its user, which must not get root's log.  */
+static int log_relay(int log_fd, pid_t *relay, struct bench_error *err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return bench_error_set(err, errno, "create a pipe for the log");
+	*relay = fork();
+	if (*relay < 0) {
+		close(p[0]);
+		close(p[1]);
+		*relay = 0;
+		return bench_error_set(err, errno, "fork");
+	}
+	if (*relay == 0) {
+		char buf[8192];
+		ssize_t n;
+
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		/* Only these two: a copy of another session's stdin would keep
+		 * that server from seeing its end of input.  */
+		if (dup2(p[0], 0) < 0 || dup2(log_fd, 1) < 0)
+			_exit(1);
+		close_range(3, ~0U, 0);
+		while ((n = read(0, buf, sizeof(buf))) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || write(1, buf, (size_t)n) < 0)
+				break;
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	return p[1];
 }
 
 static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err)
@@ -400,7 +471,7 @@ static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct be
 	cleanup_free char *netns_path = NULL;
 
 	memset(pr, 0, sizeof(*pr));
-	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-XXXXXX");
+	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-%ld-XXXXXX", (long)getpid());
 	pr->id = xasprintf("sandbench-%ld-%u-%llu", (long)getpid(), serial++,
 			   (unsigned long long)bench_clock_ns());
 	if (d->flags & CTR_NO_CONTAINER) {
@@ -411,7 +482,9 @@ static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct be
 		if (!run->image->podman_ref)
 			return bench_error_set(err, 0, "runtime `%s`: the podman engine needs podman "
 					       "(apt-get install podman) and an imported image", d->name);
-		podman_argv(run, pr->id, &pr->argv);
+		if (container_folder(run, pr, err) < 0)
+			return -1;
+		podman_argv(run, pr->id, pr->results, &pr->argv);
 	} else {
 		if (!(d->flags & CTR_OWN_LOOPBACK)) {
 			/* One namespace per container: sessions run side by side.  */
@@ -423,12 +496,11 @@ static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct be
 				return -1;
 			}
 		}
-		if (oci_bundle(run, netns_path, pr->bundle, err) < 0)
+		if (container_folder(run, pr, err) < 0 ||
+		    oci_bundle(run, netns_path, pr->results, pr->bundle, err) < 0)
 			return -1;
 		oci_argv(run, pr->bundle, pr->id, &pr->argv);
 	}
-	if (chown(run->results, CONTAINER_UID, CONTAINER_UID) < 0)
-		return bench_error_set(err, errno, "give `%s` to the container's user", run->results);
 	return 0;
 }
 
@@ -525,7 +597,7 @@ static void track(pid_t pid, pid_t replace)
 int ctr_session_start(const struct ctr_run *run, struct ctr_session *s, struct bench_error *err)
 {
 	const char *args[] = { "__serve", NULL };
-	int in[2], out[2];
+	int in[2], out[2], errfd;
 
 	memset(s, 0, sizeof(*s));
 	s->run = *run;
@@ -542,8 +614,18 @@ int ctr_session_start(const struct ctr_run *run, struct ctr_session *s, struct b
 		close(in[1]);
 		goto fail_errno;
 	}
-	s->pid = spawn_container(&s->run, s->prep, in[0], out[1], run->log_fd >= 0 ? run->log_fd : 2,
-				 err);
+	errfd = run->log_fd >= 0 && !(run->driver->flags & CTR_NO_CONTAINER) ?
+		log_relay(run->log_fd, &s->prep->relay, err) : run->log_fd >= 0 ? run->log_fd : 2;
+	if (errfd < 0) {
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		goto fail;
+	}
+	s->pid = spawn_container(&s->run, s->prep, in[0], out[1], errfd, err);
+	if (errfd != run->log_fd && errfd != 2)
+		close(errfd);
 	close(in[0]);
 	close(out[1]);
 	s->to = in[1];
@@ -674,4 +756,104 @@ int ctr_session_stop(struct ctr_session *s, struct bench_error *err)
 	memset(s, 0, sizeof(*s));
 	s->to = s->from = s->pid = -1;
 	return rc;
+}
+
+/* ---- what a killed matrix left behind ---- */
+
+/* The process id in NAME-PID-..., if that process is gone; else 0.  */
+static pid_t dead_owner(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long pid;
+
+	if (strncmp(name, prefix, n) != 0)
+		return 0;
+	pid = strtol(name + n, &end, 10);
+	if (end == name + n || *end != '-' || pid <= 0 || pid == getpid())
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH ? (pid_t)pid : 0;
+}
+
+/* Each line of a command's output, to fn.  */
+static void each_line(char *const argv[], void (*fn)(const char *line, const void *arg),
+		      const void *arg)
+{
+	cleanup_free char *out = NULL;
+	char *save = NULL;
+	int status;
+
+	if (spawn_capture(argv, &out, NULL, &status, NULL) < 0)
+		return;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, " \t")] = '\0';
+		fn(line, arg);
+	}
+}
+
+static void delete_container(const char *id, const void *arg)
+{
+	const struct ctr_driver *d = arg;
+	struct ctr_argv a = { 0 };
+
+	if (!dead_owner(id, "sandbench-"))
+		return;
+	ctr_argv_add(&a, d->binary);
+	if (d->oci_options)
+		d->oci_options(&a);
+	ctr_argv_add(&a, "delete");
+	ctr_argv_add(&a, "--force");
+	ctr_argv_add(&a, id);
+	quiet_run(a.v);
+	ctr_argv_release(&a);
+}
+
+static void delete_netns(const char *name, const void *arg)
+{
+	(void)arg;
+	if (dead_owner(name, "sandbench-"))
+		netns_delete(name);
+}
+
+/* Remove folder/NAME-PID-* whose process is gone.  */
+static void remove_dead_folders(const char *folder, const char *prefix)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (dead_owner(e->d_name, prefix)) {
+			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
+			safefile_remove_tree(path, NULL);
+		}
+	if (d)
+		closedir(d);
+}
+
+void ctr_cleanup_leftovers(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *netns[] = { "ip", "netns", "list", NULL };
+
+	for (size_t i = 0; ctr_drivers[i]; i++) {
+		const struct ctr_driver *d = ctr_drivers[i];
+		struct ctr_argv a = { 0 };
+
+		if (!d->binary || !in_path(d->binary))
+			continue;
+		ctr_argv_add(&a, d->binary);
+		if (d->oci_options)
+			d->oci_options(&a);
+		/* The default listing: a header, then one line per container,
+		 * its id first (runc, crun and runsc alike).  */
+		ctr_argv_add(&a, "list");
+		each_line(a.v, delete_container, d);
+		ctr_argv_release(&a);
+	}
+	each_line(netns, delete_netns, NULL);
+	remove_dead_folders("/tmp", "sandbench-bundle-");
+	for (const char *folder = tmp && *tmp ? tmp : "/tmp"; folder; folder = NULL) {
+		remove_dead_folders(folder, "sandbench-cache-");
+		remove_dead_folders(folder, "sandbench-timeit-");
+	}
 }

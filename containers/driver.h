@@ -97,6 +97,11 @@ char *ctr_session_read_line(struct ctr_session *s, double timeout, struct bench_
  * it did not exit with status 0.  */
 int ctr_session_stop(struct ctr_session *s, struct bench_error *err);
 
+/* Remove what matrices killed outright left: containers named
+ * sandbench-PID-* of every runtime, network namespaces, bundles, cache and
+ * scratch folders, all of a process that no longer exists.  */
+void ctr_cleanup_leftovers(void);
+
 /* Stop the container running now and every session (async-signal-safe).  */
 void ctr_kill_current(void);
 

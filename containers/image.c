@@ -16,6 +16,7 @@
 
 #include "../bench/error.h"
 #include "../bench/metadata.h"
+#include "../bench/safefile.h"
 #include "../bench/spawn.h"
 #include "../bench/util.h"
 #include "oci.h"
@@ -264,10 +265,22 @@ static char *new_image_id(void)
 	return xasprintf("sandbench-%s-%s", SANDBENCH_VERSION, stamp);
 }
 
-static int remove_tree(const char *dir, struct bench_error *err)
+/* The file that marks a folder as an image sandbench assembled: nothing
+ * else is ever removed.  Images of before the marker carry their metadata.  */
+#define IMAGE_MARKER ".sandbench-image"
+#define OLD_IMAGE_MARKER "rootfs/etc/sandbench-image.json"
+
+/* Remove dir if it is absent, empty or an image folder; refuse otherwise.  */
+static int remove_image_dir(const char *dir, struct bench_error *err)
 {
-	char *argv[] = { "rm", "-rf", "--one-file-system", (char *)dir, NULL };
-	return run(argv, NULL, err);
+	int marked = safefile_is_marked(dir, IMAGE_MARKER);
+
+	if (marked < 0)
+		return 0;
+	if (!marked && safefile_is_marked(dir, OLD_IMAGE_MARKER) != 1)
+		return bench_error_set(err, 0, "`%s` is not an image folder (it has no %s): it is "
+				       "not removed; choose another folder", dir, IMAGE_MARKER);
+	return safefile_remove_tree(dir, err);
 }
 
 static int podman_import(struct ctr_image *img, struct bench_error *err)
@@ -310,10 +323,21 @@ int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
 
 	memset(img, 0, sizeof(*img));
 	fprintf(stderr, "image: assembling %s from this host's files\n", dir);
-	if (remove_tree(tmp, err) < 0 || mkdir(tmp, 0755) < 0) {
-		if (!err || !err->msg[0])
-			bench_error_set(err, errno, "create `%s`", tmp);
+	/* Both folders are checked before anything is assembled.  */
+	if (remove_image_dir(tmp, err) < 0 ||
+	    (safefile_is_marked(dir, IMAGE_MARKER) == 0 &&
+	     safefile_is_marked(dir, OLD_IMAGE_MARKER) != 1 &&
+	     bench_error_set(err, 0, "`%s` is not an image folder (it has no %s): it is not "
+			     "replaced; choose another folder", dir, IMAGE_MARKER)))
 		goto out;
+	if (mkdir(tmp, 0755) < 0) {
+		bench_error_set(err, errno, "create `%s`", tmp);
+		goto out;
+	}
+	{
+		cleanup_free char *marker = xasprintf("%s/%s", tmp, IMAGE_MARKER);
+		if (util_write_file_atomic(marker, "sandbench image folder\n", 23, err) < 0)
+			goto out;
 	}
 	if (make_skeleton(rootfs, err) < 0 || run(cp_bin, NULL, err) < 0 ||
 	    run(cp_std, NULL, err) < 0 || run(cp_zone, NULL, err) < 0)
@@ -349,9 +373,12 @@ int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
 		if (util_write_file_atomic(path, text, strlen(text), err) < 0)
 			goto out;
 	}
-	if (remove_tree(dir, err) < 0 || rename(tmp, dir) < 0) {
-		if (!err || !err->msg[0])
-			bench_error_set(err, errno, "rename `%s` to `%s`", tmp, dir);
+	/* Switch atomically: a matrix never sees a half-removed image.  */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+		if (remove_image_dir(tmp, err) < 0)
+			goto out;
+	} else if (errno != ENOENT || rename(tmp, dir) < 0) {
+		bench_error_set(err, errno, "rename `%s` to `%s`", tmp, dir);
 		goto out;
 	}
 	img->dir = xstrdup(dir);
@@ -387,17 +414,23 @@ int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
 		     struct bench_error *err)
 {
 	cleanup_free char *lock_path = xasprintf("%s.lock", dir);
-	int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), rc;
+	int fd = safefile_lock(lock_path, LOCK_EX, "another build of the image", err);
 
 	if (fd < 0)
-		return bench_error_set(err, errno, "lock `%s`", lock_path);
-	if (flock(fd, LOCK_EX) < 0) {
+		return -1;
+	if (ensure_locked(dir, podman, img, err) < 0) {
 		close(fd);
+		return -1;
+	}
+	/* Shared from now until ctr_image_release: matrices may use the image
+	 * side by side, `image build` waits for them.  */
+	if (flock(fd, LOCK_SH) < 0) {
+		close(fd);
+		ctr_image_release(img);
 		return bench_error_set(err, errno, "lock `%s`", lock_path);
 	}
-	rc = ensure_locked(dir, podman, img, err);
-	close(fd);
-	return rc;
+	img->lock_fd = fd;
+	return 0;
 }
 
 static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
@@ -444,6 +477,8 @@ static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
 
 void ctr_image_release(struct ctr_image *img)
 {
+	if (img->lock_fd > 0)
+		close(img->lock_fd);
 	free(img->dir);
 	free(img->rootfs);
 	free(img->id);
@@ -474,7 +509,8 @@ int ctr_image_cmd(int argc, char **argv)
 	struct bench_error err = { 0 };
 	struct ctr_image img;
 	const char *dir = ctr_image_default_dir();
-	int c, podman = 1;
+	cleanup_free char *lock_path = NULL;
+	int c, podman = 1, lock;
 
 	if (argc < 2 || strcmp(argv[1], "build") != 0) {
 		fprintf(stderr, "sandbench: image: give the subcommand `build`\n\n%s", ctr_image_usage);
@@ -496,11 +532,16 @@ int ctr_image_cmd(int argc, char **argv)
 		fprintf(stderr, "sandbench: image build: unexpected argument `%s`\n", argv[optind]);
 		return 2;
 	}
-	if (ctr_image_build(dir, podman, &img, &err) < 0) {
+	lock_path = xasprintf("%s.lock", dir);
+	lock = safefile_lock(lock_path, LOCK_EX, "the matrices using the image to finish", &err);
+	if (lock < 0 || ctr_image_build(dir, podman, &img, &err) < 0) {
 		fprintf(stderr, "sandbench: image build: %s\n", err.msg);
 		bench_error_release(&err);
+		if (lock >= 0)
+			close(lock);
 		return 1;
 	}
+	close(lock);
 	printf("%s\n%s\n", img.dir, img.podman_ref ? img.podman_ref : "");
 	ctr_image_release(&img);
 	return 0;

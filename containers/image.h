@@ -11,6 +11,7 @@ struct ctr_image {
 	char *rootfs;		/* dir/rootfs */
 	char *id;		/* "sandbench-0.1.0-20261127T100000", recorded inside */
 	char *podman_ref;	/* "localhost/sandbench:0.1.0", NULL without podman */
+	int lock_fd;		/* > 0: holds DIR.lock shared (ctr_image_ensure) */
 };
 
 /* The Debian packages whose Python modules the image carries (with their
@@ -22,13 +23,17 @@ extern const char *const ctr_image_packages[];
  * /var/tmp/sandbench-image-VERSION.  */
 const char *ctr_image_default_dir(void);
 
-/* Assemble the image in dir (replacing an old one only when the new one is
- * complete); with podman, also `podman import` it.  Progress on stderr.  */
+/* Assemble the image in dir.new, then switch it with dir atomically and
+ * remove the old one; with podman, also `podman import` it.  Refuses (and
+ * removes nothing) when dir or dir.new exists and is not an image folder.
+ * The caller holds DIR.lock exclusively.  Progress on stderr.  */
 int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
 		    struct bench_error *err);
 
 /* Open the image in dir, building it first when it is missing or older than
- * the running binary (or, with podman, absent from podman's store).  */
+ * the running binary (or, with podman, absent from podman's store).  The
+ * image stays locked (DIR.lock, shared) until ctr_image_release: `image
+ * build` waits for it.  A folder that is not an image is never removed.  */
 int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
 		     struct bench_error *err);
 

@@ -1,14 +1,17 @@
 #include "matrix.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,9 +22,11 @@
 #include "../bench/metadata.h"
 #include "../bench/registry.h"
 #include "../bench/result.h"
+#include "../bench/safefile.h"
 #include "../bench/runner.h"
 #include "../bench/stats.h"
 #include "../bench/util.h"
+#include "../bench/worker.h"
 #include "driver.h"
 #include "image.h"
 
@@ -44,12 +49,13 @@ const char ctr_matrix_usage[] =
 	"value counts per benchmark across runtimes.  A runtime listed twice is an\n"
 	"A/A test: native,native writes DIR/native.json and DIR/native-2.json.\n"
 	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
-	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
+	"  -o, --output DIR  the results folder (must not hold another matrix or other\n"
+	"                    *.json files; one matrix at a time runs in it)\n"
 	"  --rounds R        rounds (default 2)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
 	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
 	"  --cpus LIST       a cpuset for the containers, e.g. 0-1\n"
-	"  --memory SIZE     a memory limit, e.g. 4G\n"
+	"  --memory SIZE     a memory limit, e.g. 4G (at least 128M)\n"
 	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
 	"                    that answers nothing for S + 60 (default 3600; 0: never)\n"
 	"  --seed N          the seed of the shuffled orders (default: random, recorded)\n"
@@ -568,6 +574,65 @@ static int finish_round(const char *dir, const struct plan *p, unsigned r, struc
 	return failures;
 }
 
+/* DIR/raw, root's own: only root writes there (the containers get a
+ * subfolder each, see containers/driver.c).  An older sandbench gave it to
+ * the container's user: take it back, and drop what containers left.  */
+static int own_folder(const char *raw, struct bench_error *err)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	if (mkdir(raw, 0755) < 0 && errno != EEXIST)
+		return bench_error_set(err, errno, "create `%s`", raw);
+	fd = open(raw, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno, "open `%s`", raw);
+	if (fchown(fd, geteuid(), getegid()) < 0 || fchmod(fd, 0755) < 0) {
+		int saved = errno;
+		close(fd);
+		return bench_error_set(err, saved, "make `%s` root's own", raw);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return bench_error_set(err, errno, "open `%s`", raw);
+	}
+	/* Nothing else runs in DIR now (the lock): these are leftovers.  */
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "container-", 10) == 0) {
+			cleanup_free char *sub = xasprintf("%s/%s", raw, e->d_name);
+			safefile_remove_tree(sub, NULL);
+		}
+	closedir(d);
+	return 0;
+}
+
+/* DIR/matrix.log for appending: a regular file of root's, through no link.  */
+static FILE *open_log(const char *path, struct bench_error *err)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		bench_error_set(err, errno, "open `%s`", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != geteuid() && fchown(fd, geteuid(), getegid()) < 0)) {
+		bench_error_set(err, 0, "`%s` is not a regular file of ours", path);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		bench_error_set(err, errno, "open `%s`", path);
+		close(fd);
+	}
+	return f;
+}
+
 /* Run the whole plan; returns the exit status.  */
 static int run_plan(const char *dir, struct plan *p, json_t *done)
 {
@@ -577,21 +642,16 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0;
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
 	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_pipe;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup, old_pipe;
 	const struct bench_def **sel = NULL;
 	size_t nsel = 0;
 	uint64_t start = bench_clock_ns(), rng = p->seed ^ 0x5eedULL;
 	json_t *extra = NULL;
 	FILE *log;
 
-	if (mkdir(raw, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "sandbench: matrix: create `%s`: %s\n", raw, strerror(errno));
-		free(order);
-		return 2;
-	}
-	log = fopen(log_path, "ae");
-	if (!log) {
-		fprintf(stderr, "sandbench: matrix: open `%s`: %s\n", log_path, strerror(errno));
+	if (own_folder(raw, &err) < 0 || !(log = open_log(log_path, &err))) {
+		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+		bench_error_release(&err);
 		free(order);
 		return 2;
 	}
@@ -615,6 +675,8 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 		}
 		containers += usable[i] && !(d->flags & CTR_NO_CONTAINER);
 	}
+	/* What a matrix killed outright left (this one, before --resume, too).  */
+	ctr_cleanup_leftovers();
 	if (containers && ctr_image_ensure(p->image_dir, p->engine == CTR_ENGINE_PODMAN, &img,
 					   &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: image: %s\n", err.msg);
@@ -626,6 +688,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	/* A server that died shows as EPIPE on its input, not as a signal.  */
 	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
 
@@ -713,6 +776,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
 	logf_(log, "matrix: exit status %d", status);
@@ -738,6 +802,55 @@ static int run_plan_at(const char *dir, struct plan *p, json_t *done)
 	rc = run_plan(abs, p, done);
 	free(abs);
 	return rc;
+}
+
+#define MIN_MEMORY (128LL << 20)
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sandbench: matrix: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", ctr_matrix_usage);
+	return 2;
+}
+
+/* One matrix per folder at a time: the lock lasts until the process exits.  */
+static int lock_folder(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "sandbench: matrix: `%s`: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "sandbench: matrix: another matrix is running in `%s`%s\n", dir,
+			errno == EWOULDBLOCK ? "" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 0;	/* fd kept open: held until exit */
+}
+
+/* The first *.json file in dir, a new string, or NULL.  */
+static char *other_results(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && !found && (e = readdir(d)))
+		if ((util_ends_with(e->d_name, ".json") || util_ends_with(e->d_name, ".json.gz")) &&
+		    strcmp(e->d_name, "syscalls.json") != 0 && strcmp(e->d_name, "report.json") != 0)
+			found = xstrdup(e->d_name);
+	if (d)
+		closedir(d);
+	return found;
 }
 
 static uint64_t random_seed(void)
@@ -789,7 +902,7 @@ int ctr_matrix_cmd(int argc, char **argv)
 		case 'c': p.categories = optarg; break;
 		case O_ROUNDS:
 			if (util_parse_long(optarg, 1, 64, &v) < 0)
-				goto usage_bad;
+				return usage_error("bad --rounds `%s`: give a number from 1 to 64", optarg);
 			p.rounds = (unsigned)v;
 			break;
 		case O_ENGINE:
@@ -798,21 +911,37 @@ int ctr_matrix_cmd(int argc, char **argv)
 			else if (strcmp(optarg, "podman") == 0)
 				p.engine = CTR_ENGINE_PODMAN;
 			else
-				goto usage_bad;
+				return usage_error("bad --engine `%s`: give oci or podman", optarg);
 			break;
-		case O_CPUS: p.cpus = optarg; break;
+		case O_CPUS: {
+			cpu_set_t set;
+			int cpu;
+			if (worker_parse_cpus(optarg, &set) < 0)
+				return usage_error("bad --cpus `%s`: give CPUs like 0 or 0,2-3", optarg);
+			if ((cpu = util_unusable_cpu(&set)) >= 0)
+				return usage_error("--cpus `%s`: CPU %d is not one this process may use",
+						   optarg, cpu);
+			p.cpus = optarg;
+			break;
+		}
 		case O_MEMORY:
 			p.memory = ctr_parse_size(optarg);
-			if (p.memory < (1LL << 20))
-				goto usage_bad;
+			/* Below this the container dies starting Python, reported
+			 * only as "the container has ended".  */
+			if (p.memory < MIN_MEMORY)
+				return usage_error("bad --memory `%s`: give a size of at least %lldM, "
+						   "e.g. 4G", optarg, MIN_MEMORY >> 20);
 			break;
 		case O_TIMEOUT:
-			if (util_parse_double(optarg, &p.timeout) < 0)
-				goto usage_bad;
+			if (strcmp(optarg, "0") == 0)
+				p.timeout = 0;	/* never */
+			else if (util_parse_double(optarg, &p.timeout) < 0)
+				return usage_error("bad --timeout `%s`: give seconds, or 0 for never",
+						   optarg);
 			break;
 		case O_SEED:
 			if (util_parse_long(optarg, 0, 0x7fffffffffffffffL, &v) < 0)
-				goto usage_bad;
+				return usage_error("bad --seed `%s`: give a number from 0 to 2^63-1", optarg);
 			p.seed = (uint64_t)v;
 			seeded = 1;
 			break;
@@ -834,6 +963,10 @@ int ctr_matrix_cmd(int argc, char **argv)
 	if (resume) {
 		if (load_plan(resume, &p, &root, &err) < 0) {
 			fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+			return 2;
+		}
+		if (lock_folder(resume) < 0) {
+			json_decref(root);
 			return 2;
 		}
 		done = json_deep_copy(json_object_get(root, "done"));
@@ -887,11 +1020,20 @@ int ctr_matrix_cmd(int argc, char **argv)
 		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;
 	}
+	if (lock_folder(dir) < 0)
+		return 2;
 	{
 		cleanup_free char *plan_path = xasprintf("%s/matrix.json", dir);
+		cleanup_free char *other = NULL;
 		if (access(plan_path, F_OK) == 0) {
 			fprintf(stderr, "sandbench: matrix: `%s` already holds a matrix: finish it with "
 				"--resume %s, or choose another -o\n", dir, dir);
+			return 2;
+		}
+		/* The report takes every *.json in DIR: others would join it.  */
+		if ((other = other_results(dir))) {
+			fprintf(stderr, "sandbench: matrix: -o `%s` holds other result files (%s): "
+				"choose an empty folder\n", dir, other);
 			return 2;
 		}
 	}

@@ -49,7 +49,8 @@ json_t *ctr_oci_config(const struct ctr_oci_spec *spec)
 	json_array_append_new(mounts, mount("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
 	json_array_append_new(mounts, mount("/dev/pts", "devpts", "devpts",
 					    "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
-	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
+	/* Read-only: /tmp and the results folder are the only writable places.  */
+	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,ro,mode=1777,size=65536k"));
 	json_array_append_new(mounts, mount("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"));
 	/* The process's user owns /tmp: runc applies its umask to mode=1777.  */
 	snprintf(tmp_options, sizeof(tmp_options), "nosuid,nodev,mode=1777,size=1g,uid=%u,gid=%u",

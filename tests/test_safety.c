@@ -1,0 +1,813 @@
+/* Safe as root ($SANDBENCH, set by `make test`): nothing deleted or
+ * overwritten that the user did not name, no link followed in a folder
+ * another user can write, nothing left behind by a matrix however it ends,
+ * and bad options refused before anything is measured.  */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../bench/error.h"
+#include "../bench/result.h"
+#include "../bench/util.h"
+#include "../containers/oci.h"
+#include "support.h"
+
+static char dir[] = "/tmp/sandbench-test-safety-XXXXXX";
+
+static void setup(void)
+{
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`, which sets $SANDBENCH");
+	support_make_dir(dir);
+}
+
+static void teardown(void)
+{
+	support_remove_dir(dir);
+}
+
+TestSuite(safety, .init = setup, .fini = teardown, .timeout = 900);
+
+static char *path_in(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+#define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
+	(char *[]){ __VA_ARGS__, NULL }))
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static int have(const char *binary)
+{
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
+	int ok = system(cmd) == 0;
+
+	free(cmd);
+	return ok;
+}
+
+static void need_containers(const char *const *runtimes, size_t n)
+{
+	if (getuid() != 0)
+		cr_skip_test("container runtimes need root here");
+	for (size_t i = 0; i < n; i++)
+		if (!have(runtimes[i]))
+			cr_skip_test("%s is not installed (apt-get install %s)", runtimes[i], runtimes[i]);
+}
+
+/* ---- 1: only an image folder is ever removed ---- */
+
+Test(safety, image_build_keeps_a_folder_that_is_not_an_image)
+{
+	char *out = path_in("x"), *data = path_in("x/mydata"), *file = path_in("x/mydata/f");
+	char *dot_new = path_in("y.new"), *y = path_in("y"), *keep = path_in("y.new/keep");
+	struct cmd c;
+
+	cr_assert_eq(mkdir(out, 0755), 0);
+	cr_assert_eq(mkdir(data, 0755), 0);
+	write_text(file, "hi\n");
+	c = RUN("build-x", "image", "build", "-o", out, "--no-podman");
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, out) && strstr(c.err, "not an image folder"),
+		  "the error names the folder:\n%s", c.err);
+	cr_assert_str_eq(slurp(file), "hi\n", "`%s` is kept", file);
+	cmd_free(&c);
+
+	/* Its scratch folder DIR.new is not removed either, if it is not ours.  */
+	cr_assert_eq(mkdir(dot_new, 0755), 0);
+	write_text(keep, "mine\n");
+	c = RUN("build-y", "image", "build", "-o", y, "--no-podman");
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not an image folder"), "%s", c.err);
+	cr_assert_str_eq(slurp(keep), "mine\n", "`%s` is kept", keep);
+	cmd_free(&c);
+
+	/* matrix --image DIR is refused before anything is removed.  */
+	if (have("runc") && getuid() == 0) {
+		char *res = path_in("res");
+		c = RUN("matrix-x", "matrix", "--runtimes", "runc", "--smoke", "-b", "syscall_getpid",
+			"--image", out, "-o", res);
+		cr_assert_neq(c.status, 0, "%s", c.err);
+		cr_assert(strstr(c.err, "not an image folder"), "%s", c.err);
+		cr_assert_str_eq(slurp(file), "hi\n", "`%s` is kept", file);
+		cmd_free(&c);
+		free(res);
+	}
+	free(out);
+	free(data);
+	free(file);
+	free(dot_new);
+	free(y);
+	free(keep);
+}
+
+/* ---- 3: --force replaces a regular file only ---- */
+
+Test(safety, force_replaces_only_regular_files)
+{
+	char *dev = path_in("null"), *fifo = path_in("fifo"), *sub = path_in("sub");
+	const char *const targets[] = { dev, fifo, sub };
+	struct stat st;
+
+	if (getuid() != 0)
+		cr_skip_test("mknod needs root");
+	cr_assert_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0, "%s", strerror(errno));
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct cmd c = RUN("force", "run", "--smoke", "-b", "unpack_sequence", "--force", "-o",
+				   (char *)targets[i]);
+		cr_assert_eq(c.status, 2, "`%s`: %d\n%s", targets[i], c.status, c.err);
+		cr_assert(strstr(c.err, targets[i]) && strstr(c.err, "not a regular file"),
+			  "the error names the file:\n%s", c.err);
+		cr_assert(!strstr(c.err, "[1/1]"), "refused before measuring:\n%s", c.err);
+		cmd_free(&c);
+	}
+	cr_assert_eq(lstat(dev, &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "the device node is still one");
+	cr_assert_eq(lstat(fifo, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode), "the FIFO is still one");
+	free(dev);
+	free(fifo);
+	free(sub);
+}
+
+/* ---- 2: the container's user cannot make root write elsewhere ---- */
+
+/* As nobody, plant links to victim under every name root could write in
+ * the results folder, until the parent kills us.  */
+static void plant_links(const char *out_dir, const char *victim, pid_t matrix)
+{
+	static const char *const rts[] = { "runc", "native" };
+
+	if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+		_exit(3);
+	for (;;) {
+		for (size_t i = 0; i < 2; i++)
+			for (unsigned r = 1; r <= 2; r++) {
+				char path[4096];
+				snprintf(path, sizeof(path), "%s/raw/%s-r%u.json.tmp.%d", out_dir, rts[i],
+					 r, (int)matrix);
+				symlink(victim, path);
+				snprintf(path, sizeof(path), "%s/raw/%s-r%u.json", out_dir, rts[i], r);
+				symlink(victim, path);
+				snprintf(path, sizeof(path), "%s/%s.json.tmp.%d", out_dir, rts[i],
+					 (int)matrix);
+				symlink(victim, path);
+			}
+		usleep(1000);
+	}
+}
+
+Test(safety, container_user_cannot_redirect_roots_writes)
+{
+	const char *runtimes[] = { "runc" };
+	char *out_dir = path_in("m"), *victim = path_in("victim"), *log = path_in("m/matrix.log");
+	char *raw = path_in("m/raw");
+	pid_t pid, planter;
+	struct stat st;
+	struct cmd c;
+	int status;
+
+	need_containers(runtimes, 1);
+	cr_assert_eq(chmod(dir, 0755), 0, "nobody must reach the results folder");
+	write_text(victim, "precious\n");
+	cr_assert_eq(chmod(victim, 0644), 0);
+	pid = support_start(dir, "plant", NULL, (char *[]){ "matrix", "--runtimes", "native,runc",
+		"--smoke", "-b", "syscall_getpid,unpack_sequence", "--rounds", "2", "-o", out_dir,
+		NULL });
+	planter = fork();
+	cr_assert_geq(planter, 0);
+	if (planter == 0)
+		plant_links(out_dir, victim, pid);
+	c = support_finish(dir, "plant", pid);
+	kill(planter, SIGKILL);
+	waitpid(planter, &status, 0);
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3), "setresuid(65534) failed");
+
+	cr_assert_str_eq(slurp(victim), "precious\n", "root wrote through a planted link");
+	cr_assert_eq(lstat(log, &st), 0);
+	cr_assert_eq(st.st_uid, 0, "matrix.log belongs to root, not to uid %u", st.st_uid);
+	cr_assert_eq(lstat(raw, &st), 0);
+	cr_assert_eq(st.st_uid, 0, "raw/ belongs to root, not to uid %u", st.st_uid);
+	cr_assert_eq(st.st_mode & 022, 0, "raw/ is writable by others: %o", st.st_mode);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	{
+		char *merged = path_in("m/runc.json");
+		json_t *suite = NULL;
+		struct bench_error err = { 0 };
+		cr_assert_eq(result_read(merged, &suite, &err), 0, "%s", err.msg);
+		json_decref(suite);
+		free(merged);
+	}
+	cmd_free(&c);
+	free(out_dir);
+	free(victim);
+	free(log);
+	free(raw);
+}
+
+/* ---- 5: nothing of a matrix remains, however it ends ---- */
+
+/* Append to *out the output lines of a shell command that contain needle.  */
+static void lines_with(const char *cmd, const char *needle, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	char line[4096];
+
+	cr_assert_not_null(p);
+	while (fgets(line, sizeof(line), p))
+		if (strstr(line, needle)) {
+			char *more = xasprintf("%s%s: %s", *out, cmd, line);
+			free(*out);
+			*out = more;
+		}
+	pclose(p);
+}
+
+/* What a matrix of process pid left: containers of every runtime, network
+ * namespaces, bundles, mounts, processes, cache and scratch folders, the
+ * containers' folders in out_dir/raw.  "" when nothing.  */
+static char *leftovers_of(pid_t pid, const char *out_dir)
+{
+	char *found = xstrdup(""), *id = xasprintf("sandbench-%d-", (int)pid);
+	char *cache = xasprintf("sandbench-cache-%d-", (int)pid);
+	char *timeit = xasprintf("sandbench-timeit-%d-", (int)pid);
+	char *bundle = xasprintf("sandbench-bundle-%d-", (int)pid);
+	const char *tmp = getenv("TMPDIR");
+	char *ls = xasprintf("ls -a /tmp %s 2>/dev/null", tmp && *tmp ? tmp : "");
+	char *raw = xasprintf("ls %s/raw 2>/dev/null", out_dir);
+
+	lines_with("runc list -q 2>/dev/null", id, &found);
+	lines_with("crun list -q 2>/dev/null", id, &found);
+	lines_with("runsc list -quiet 2>/dev/null", id, &found);
+	lines_with("ip netns list 2>/dev/null", id, &found);
+	lines_with("cat /proc/self/mountinfo", id, &found);
+	lines_with("cat /proc/self/mountinfo", bundle, &found);
+	lines_with("ps -eo pid,args", id, &found);
+	lines_with(ls, bundle, &found);
+	lines_with(ls, cache, &found);
+	lines_with(ls, timeit, &found);
+	lines_with(raw, "container-", &found);
+	free(id);
+	free(cache);
+	free(timeit);
+	free(bundle);
+	free(ls);
+	free(raw);
+	return found;
+}
+
+/* Start a matrix of runc, crun and runsc and wait until all three servers
+ * have a container.  */
+static pid_t matrix_with_three_containers(const char *tag, const char *out_dir)
+{
+	char *log = xasprintf("%s/matrix.log", out_dir);
+	pid_t pid = support_start(dir, tag, NULL, (char *[]){ "matrix", "--runtimes",
+		"runc,crun,runsc", "--smoke", "-b", "sympy_expand,syscall_getpid", "--rounds", "2",
+		"-o", (char *)out_dir, NULL });
+
+	for (int i = 0; i < 60000; i++) {
+		char *text = slurp(log), *p = text;
+		int n = 0, status;
+
+		while ((p = strstr(p, ": start")))
+			n++, p++;
+		free(text);
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended too early");
+		if (n == 3)
+			break;
+		usleep(20000);
+	}
+	/* The last one's container is up a moment later.  */
+	usleep(1500000);
+	free(log);
+	return pid;
+}
+
+Test(safety, nothing_left_after_sigint_or_sigkill)
+{
+	const char *runtimes[] = { "runc", "crun", "runsc" };
+	char *a = path_in("a"), *b = path_in("b"), *left;
+	pid_t pid;
+	struct cmd c;
+	int status;
+
+	need_containers(runtimes, 3);
+	pid = matrix_with_three_containers("int", a);
+	kill(pid, SIGINT);
+	c = support_finish(dir, "int", pid);
+	cr_assert_eq(c.status, 130, "%d\n%s", c.status, c.err);
+	left = leftovers_of(pid, a);
+	cr_assert_str_empty(left, "after Ctrl-C, left behind:\n%s", left);
+	free(left);
+	cmd_free(&c);
+
+	pid = matrix_with_three_containers("kill", b);
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	/* The next start clears what the killed one could not.  */
+	c = RUN("next", "matrix", "--resume", b);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	left = leftovers_of(pid, b);
+	cr_assert_str_empty(left, "after SIGKILL and the next start, left behind:\n%s", left);
+	free(left);
+	cmd_free(&c);
+	free(a);
+	free(b);
+}
+
+/* ---- 4: rebuilding the image under a running matrix ---- */
+
+Test(safety, image_rebuild_waits_for_the_matrix_using_it)
+{
+	const char *runtimes[] = { "runc" };
+	char *img = path_in("img"), *out = path_in("r"), *log = path_in("r/matrix.log");
+	char *img_new = path_in("img.new"), *bin = path_in("img/rootfs/usr/bin/sandbench");
+	pid_t matrix, build;
+	struct cmd c, b;
+	struct stat st;
+
+	need_containers(runtimes, 1);
+	matrix = support_start(dir, "using", NULL, (char *[]){ "matrix", "--runtimes", "native,runc",
+		"--smoke", "-b", "sympy_expand,syscall_getpid", "--rounds", "2", "--image", img, "-o",
+		out, NULL });
+	/* Once the image is ready and a runc container starts from it.  */
+	for (int i = 0; i < 60000; i++) {
+		char *text = slurp(log);
+		int status, started = strstr(text, "runc: start") != NULL;
+
+		free(text);
+		cr_assert_eq(waitpid(matrix, &status, WNOHANG), 0, "the matrix ended too early");
+		if (started)
+			break;
+		usleep(20000);
+	}
+	build = support_start(dir, "rebuild", NULL, (char *[]){ "image", "build", "-o", img,
+		"--no-podman", NULL });
+	c = support_finish(dir, "using", matrix);
+	b = support_finish(dir, "rebuild", build);
+	cr_assert_eq(c.status, 0, "the matrix is not broken by the rebuild: %d\n%s", c.status, c.err);
+	cr_assert_eq(b.status, 0, "the rebuild succeeds after the matrix: %d\n%s", b.status, b.err);
+	cr_assert(strstr(b.err, "waiting for"), "the rebuild says what it waits for:\n%s", b.err);
+	cr_assert_neq(lstat(img_new, &st), 0, "no half-built `%s` is left", img_new);
+	cr_assert_eq(stat(bin, &st), 0, "the new image is complete");
+	cmd_free(&c);
+	cmd_free(&b);
+	free(img);
+	free(out);
+	free(log);
+	free(img_new);
+	free(bin);
+}
+
+/* ---- 8, 9: no file that no command reads, no file replaced unasked ---- */
+
+Test(safety, calibration_only_with_known_loops_is_refused)
+{
+	char *f = path_in("f.json"), *g = path_in("g.json"), *before;
+	struct cmd c = RUN("first", "run", "--smoke", "-b", "unpack_sequence", "-o", f);
+	struct stat st;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	before = slurp(f);
+	c = RUN("p0", "run", "-p", "0", "-b", "unpack_sequence", "--append", "-o", f);
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "-p 0 only calibrates"), "%s", c.err);
+	cr_assert_str_eq(slurp(f), before, "the file appended to is unchanged");
+	cmd_free(&c);
+	c = RUN("p0-loops", "run", "-p", "0", "--loops", "10", "-b", "unpack_sequence", "-o", g);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "-p 0"), "%s", c.err);
+	cr_assert_neq(stat(g, &st), 0, "nothing written");
+	cmd_free(&c);
+	c = RUN("p-blank", "run", "-p", " 5", "-b", "unpack_sequence", "-o", g);
+	cr_assert_eq(c.status, 2, "` 5` is not a number: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(before);
+	free(f);
+	free(g);
+}
+
+Test(safety, explain_syscalls_keeps_an_existing_file)
+{
+	char *f = path_in("syscalls.json"), *fifo = path_in("fifo");
+	struct cmd c;
+
+	write_text(f, "{\"keep\": 1}\n");
+	c = RUN("explain", "explain", "--syscalls", "-b", "unpack_sequence", "-o", f);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, f) && strstr(c.err, "--force"), "%s", c.err);
+	cr_assert_str_eq(slurp(f), "{\"keep\": 1}\n");
+	cmd_free(&c);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	c = RUN("explain-fifo", "explain", "--syscalls", "-b", "unpack_sequence", "-o", fifo,
+		"--force");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
+	free(f);
+	free(fifo);
+}
+
+/* ---- 7: the files pyperf itself writes ---- */
+
+#define PYPERF_FILES "/work/shared/reference/pyperf-files"
+
+static const char *pyperf_file(const char *name)
+{
+	static char path[4096];
+	const char *root = getenv("SANDBENCH_ROOT");
+
+	/* The seeds in tests/fuzz/corpus are copies of these files.  */
+	snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/fuzz_result/pyperf-%s", root ? root : ".",
+		 name);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(path, sizeof(path), "%s/%s", PYPERF_FILES, name);
+	return path;
+}
+
+Test(safety, pyperf_files_are_read_with_inherited_metadata)
+{
+	static const char *const suites[] = { "suite-nbody-float.json", "suite-nbody-float.json.gz" };
+	struct bench_error err = { 0 };
+	json_t *suite = NULL, *b;
+
+	cr_assert_eq(result_read(pyperf_file("timeit-unpack_sequence.json"), &suite, &err), 0,
+		     "%s", err.msg);
+	b = json_array_get(json_object_get(suite, "benchmarks"), 0);
+	cr_assert_str_eq(result_benchmark_name(b), "unpack_sequence", "the name is the suite's");
+	cr_assert_eq(result_benchmark_loops(b), 8388608, "the loops are the suite's");
+	json_decref(suite);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(result_read(pyperf_file(suites[i]), &suite, &err), 0, "%s", err.msg);
+		cr_assert_not_null(result_find_benchmark(suite, "nbody"), "%s", suites[i]);
+		b = result_find_benchmark(suite, "float");
+		cr_assert_not_null(b, "%s", suites[i]);
+		cr_assert_eq(result_benchmark_loops(b), 512, "shared loops sit in the suite's metadata");
+		json_decref(suite);
+	}
+}
+
+Test(safety, compare_of_a_sandbench_and_a_pyperf_file)
+{
+	char *ours = path_in("native.json"), *bytes = path_in("bytes.json");
+	char *twice = path_in("twice.json");
+	const char *theirs = pyperf_file("timeit-unpack_sequence.json");
+	json_t *j = load(theirs), *dup;
+	struct cmd c = RUN("ours", "run", "--fast", "-p", "3", "-b", "unpack_sequence", "-o", ours);
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	c = RUN("cmp", "compare", ours, (char *)theirs);
+	cr_assert_eq(c.status, 0, "a pyperf timeit file compares: %d\n%s", c.status, c.err);
+	cr_assert(strstr(c.out, "unpack_sequence"), "%s", c.out);
+	cmd_free(&c);
+
+	/* A suite-level unit is the benchmark's: bytes are not compared with seconds.  */
+	json_object_set_new(json_object_get(j, "metadata"), "unit", json_string("byte"));
+	cr_assert_eq(json_dump_file(j, bytes, 0), 0);
+	c = RUN("cmp-bytes", "compare", ours, bytes);
+	cr_assert_neq(c.status, 0, "seconds compared with bytes:\n%s", c.out);
+	cr_assert(strstr(c.err, "unit `byte`") || strstr(c.err, "unit `second`"), "%s", c.err);
+	cmd_free(&c);
+
+	/* Two benchmarks of one name: refused, naming it.  */
+	dup = json_deep_copy(json_array_get(json_object_get(j, "benchmarks"), 0));
+	json_array_append_new(json_object_get(j, "benchmarks"), dup);
+	cr_assert_eq(json_dump_file(j, twice, 0), 0);
+	c = RUN("cmp-twice", "compare", ours, twice);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "`unpack_sequence` appears twice"), "%s", c.err);
+	cmd_free(&c);
+	json_decref(j);
+	free(ours);
+	free(bytes);
+	free(twice);
+}
+
+/* ---- 10: timeit --append keeps one statement per file ---- */
+
+Test(safety, timeit_append_refuses_another_statement)
+{
+	char *f = path_in("t.json"), *before;
+	struct cmd c = RUN("t1", "timeit", "-p", "3", "-n", "2", "-o", f, "x = 1 + 1");
+	json_t *suite, *md;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	suite = load(f);
+	md = json_object_get(json_array_get(json_object_get(suite, "benchmarks"), 0), "metadata");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "timeit_stmt")) ?: "", "'x = 1 + 1'",
+			 "the statement is recorded");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "timeit_setup")) ?: "", "'pass'");
+	json_decref(suite);
+	before = slurp(f);
+	c = RUN("t2", "timeit", "-p", "3", "-n", "2", "--append", "-o", f, "sum(range(1000))");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another statement"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN("t3", "timeit", "-p", "3", "-n", "2", "--append", "-s", "import os", "-o", f,
+		"x = 1 + 1");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another set-up"), "%s", c.err);
+	cmd_free(&c);
+	cr_assert_str_eq(slurp(f), before, "the file is unchanged");
+	c = RUN("t4", "timeit", "-p", "3", "-n", "2", "--append", "-o", f, "x = 1 + 1");
+	cr_assert_eq(c.status, 0, "the same statement is appended: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(before);
+	free(f);
+}
+
+/* ---- low: bad options refused before anything runs, naming the option ---- */
+
+Test(safety, bad_options_are_refused_at_once)
+{
+	char *m = path_in("m"), *plan = path_in("m/matrix.json");
+	char *ro = path_in("ro"), *ro_file = path_in("ro/x.json"), *missing = path_in("no/x.json");
+	static const char *const bad[][3] = {
+		{ "--cpus", "garbage", "--cpus" }, { "--cpus", "99", "CPU 99" },
+		{ "--memory", "1M", "--memory" }, { "--timeout", "-1", "--timeout" },
+	};
+	struct stat st;
+	struct cmd c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = RUN("bad", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid",
+			(char *)bad[i][0], (char *)bad[i][1], "-o", m);
+		cr_assert_eq(c.status, 2, "%s %s: %d\n%s", bad[i][0], bad[i][1], c.status, c.err);
+		cr_assert(strstr(c.err, bad[i][2]), "the error names %s:\n%s", bad[i][2], c.err);
+		cr_assert_neq(stat(plan, &st), 0, "no plan is saved for a bad option");
+		cmd_free(&c);
+	}
+	c = RUN("affinity", "run", "--affinity", "99", "-b", "unpack_sequence", "-o", ro_file);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "--affinity"), "%s", c.err);
+	cmd_free(&c);
+
+	/* -o that cannot be written: said before measuring.  */
+	cr_assert_eq(mkdir(ro, 0555), 0);
+	c = RUN("o-dir", "run", "--smoke", "-b", "unpack_sequence", "-o", ro);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "is a folder"), "%s", c.err);
+	cr_assert(!strstr(c.err, "[1/1]"), "refused before measuring:\n%s", c.err);
+	cmd_free(&c);
+	c = RUN("o-missing", "run", "--smoke", "-b", "unpack_sequence", "-o", missing);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, missing) && !strstr(c.err, "[1/1]"), "%s", c.err);
+	cmd_free(&c);
+	if (getuid() != 0) {
+		c = RUN("o-ro", "run", "--smoke", "-b", "unpack_sequence", "-o", ro_file);
+		cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+		cmd_free(&c);
+	}
+
+	/* --timeout 0 means never, as documented.  */
+	c = RUN("t0", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid",
+		"--rounds", "1", "--timeout", "0", "-o", m);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(m);
+	free(plan);
+	free(ro);
+	free(ro_file);
+	free(missing);
+}
+
+Test(safety, one_matrix_per_folder_and_no_foreign_results)
+{
+	char *m = path_in("m"), *plan = path_in("m/matrix.json"), *o = path_in("o");
+	char *stray = path_in("o/mine.json");
+	struct stat st;
+	struct cmd c;
+	pid_t first;
+
+	first = support_start(dir, "first", NULL, (char *[]){ "matrix", "--runtimes", "native",
+		"--smoke", "-b", "sympy_expand", "--rounds", "3", "-o", m, NULL });
+	for (int i = 0; i < 3000 && stat(plan, &st) < 0; i++)
+		usleep(10000);
+	c = RUN("second", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid",
+		"-o", m);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another matrix is running"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN("resume", "matrix", "--resume", m);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "another matrix is running"), "%s", c.err);
+	cmd_free(&c);
+	c = support_finish(dir, "first", first);
+	cr_assert_eq(c.status, 0, "the first one is undisturbed: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+
+	cr_assert_eq(mkdir(o, 0755), 0);
+	write_text(stray, "{}\n");
+	c = RUN("stray", "matrix", "--runtimes", "native,native", "--smoke", "-b", "syscall_getpid",
+		"-o", o);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "mine.json"), "%s", c.err);
+	cmd_free(&c);
+	free(m);
+	free(plan);
+	free(o);
+	free(stray);
+}
+
+/* ---- low: what the containers may write, what report reads ---- */
+
+Test(safety, dev_shm_is_read_only_in_containers)
+{
+	json_t *config = ctr_oci_config(&(struct ctr_oci_spec){ .rootfs = "/r",
+		.args = (const char *[]){ "/usr/bin/sandbench", NULL }, .results = "/res",
+		.uid = 65534, .gid = 65534 });
+	json_t *m, *o;
+	size_t i, k;
+	int found = 0;
+
+	json_array_foreach(json_object_get(config, "mounts"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "destination")), "/dev/shm") != 0)
+			continue;
+		json_array_foreach(json_object_get(m, "options"), k, o)
+			found |= strcmp(json_string_value(o), "ro") == 0;
+		cr_assert(found, "/dev/shm is mounted read-only");
+	}
+	json_decref(config);
+}
+
+Test(safety, report_skips_syscalls_json_and_fifos)
+{
+	char *r = path_in("rep"), *a = path_in("rep/native.json"), *b = path_in("rep/native-2.json");
+	char *sys = path_in("rep/syscalls.json"), *fifo = path_in("rep/stuck.json");
+	struct cmd c;
+
+	cr_assert_eq(mkdir(r, 0755), 0);
+	c = RUN("a", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", a);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	c = RUN("b", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", b);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	write_text(sys, "{\"method\": \"strace\", \"benchmarks\": {}}\n");
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	c = RUN("report", "report", r);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(r);
+	free(a);
+	free(b);
+	free(sys);
+	free(fifo);
+}
+
+/* ---- low: SIGHUP, and messages that name only files that exist ---- */
+
+static int count_named(const char *folder, const char *prefix)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+Test(safety, sighup_leaves_no_scratch_folder)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *t = path_in("tmp"), *cache, *timeit;
+	char *env_tmp = xstrdup(tmp ? tmp : "");
+	pid_t pid;
+	struct cmd c;
+
+	cr_assert_eq(mkdir(t, 0755), 0);
+	setenv("TMPDIR", t, 1);
+	pid = support_start(dir, "hup", NULL, (char *[]){ "timeit", "-p", "3", "--loops", "1",
+		"import time; time.sleep(2)", NULL });
+	for (int i = 0; i < 1000 && count_named(t, "sandbench-cache-") == 0; i++)
+		usleep(10000);
+	usleep(300000);
+	kill(pid, SIGHUP);
+	c = support_finish(dir, "hup", pid);
+	if (env_tmp[0])
+		setenv("TMPDIR", env_tmp, 1);
+	else
+		unsetenv("TMPDIR");
+	cr_assert_eq(c.status, 129, "%d\n%s", c.status, c.err);
+	cache = xasprintf("%d", count_named(t, "sandbench-cache-"));
+	timeit = xasprintf("%d", count_named(t, "sandbench-timeit-"));
+	cr_assert_str_eq(cache, "0", "a cache folder is left");
+	cr_assert_str_eq(timeit, "0", "timeit's scratch folder is left");
+	cr_assert(!strstr(c.err, "timeit.json") && !strstr(c.out, "timeit.json"),
+		  "the scratch file is never named:\n%s%s", c.out, c.err);
+	cr_assert(strstr(c.err, "no benchmark was finished"), "%s", c.err);
+	cmd_free(&c);
+	free(cache);
+	free(timeit);
+	free(env_tmp);
+	free(t);
+}
+
+/* ---- low: explain on odd files ---- */
+
+Test(safety, explain_says_what_it_cannot_explain)
+{
+	char *f = path_in("e.json"), *sys = path_in("syscalls.json"), *neg = path_in("neg.json");
+	char *empty = path_in("empty.json");
+	struct cmd c = RUN("e", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", f);
+	json_t *j, *r;
+	size_t i;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	write_text(sys, "{\"benchmarks\": [1, 2");
+	c = RUN("damaged", "explain", f);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, sys), "a damaged syscalls.json is named:\n%s", c.err);
+	cmd_free(&c);
+	unlink(sys);
+
+	/* Negative resource usage: "-", never "nan%".  */
+	j = load(f);
+	json_array_foreach(json_object_get(json_array_get(json_object_get(j, "benchmarks"), 0),
+					   "runs"), i, r) {
+		json_t *md = json_object_get(r, "metadata");
+		json_object_set_new(md, "ru_utime_s", json_real(-1));
+		json_object_set_new(md, "ru_stime_s", json_real(-2));
+	}
+	cr_assert_eq(json_dump_file(j, neg, 0), 0);
+	c = RUN("neg", "explain", neg);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(!strstr(c.out, "nan"), "%s", c.out);
+	cmd_free(&c);
+
+	/* Only a calibration: nothing to explain is an error.  */
+	json_array_foreach(json_object_get(json_array_get(json_object_get(j, "benchmarks"), 0),
+					   "runs"), i, r)
+		json_object_del(r, "values");
+	cr_assert_eq(json_dump_file(j, empty, 0), 0);
+	c = RUN("empty", "explain", empty);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "no timed values"), "%s", c.err);
+	cmd_free(&c);
+	json_decref(j);
+	free(f);
+	free(sys);
+	free(neg);
+	free(empty);
+}
+
+/* ---- low: timeit statements that fake the timing, and the user's imports ---- */
+
+Test(safety, timeit_refuses_statements_that_leave_the_loop)
+{
+	static const char *const cases[][2] = {
+		{ "pass", "return 5" }, { "break", NULL }, { "return", NULL },
+		{ "x = 1", "return" }, { "yield 1", NULL },
+	};
+	struct cmd c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i][1])
+			c = RUN("leave", "timeit", "-p", "1", "-n", "1", "--loops", "10", "-s",
+				(char *)cases[i][1], (char *)cases[i][0]);
+		else
+			c = RUN("leave", "timeit", "-p", "1", "-n", "1", "--loops", "10",
+				(char *)cases[i][0]);
+		cr_assert_eq(c.status, 1, "`%s` / `%s`: %d\n%s", cases[i][0], cases[i][1] ?: "",
+			     c.status, c.err);
+		cr_assert(strstr(c.err, "leaves the timed loop"), "%s", c.err);
+		cmd_free(&c);
+	}
+	/* A loop of its own may break.  */
+	c = RUN("own-loop", "timeit", "-p", "1", "-n", "1", "--loops", "10",
+		"for i in range(3):\n    break");
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	c = RUN("import", "timeit", "-p", "1", "-n", "1", "--loops", "10", "-s",
+		"import no_such_module_here", "pass");
+	cr_assert_eq(c.status, 1, "the user's failing import is a failure: %d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "no_such_module_here"), "%s", c.err);
+	cmd_free(&c);
+}
