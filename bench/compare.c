@@ -320,7 +320,7 @@ static void shift_interval(const struct compare_cell *x, const struct compare_ce
 	vy = sy * sy / (double)ny;
 	df = vx + vy > 0 ? (vx + vy) * (vx + vy) /
 		(vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY;
-	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi) < 0) {
+	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi, NULL) < 0) {
 		set_interval(r, d, vx + vy, df, min_change);
 		return;
 	}

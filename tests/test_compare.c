@@ -828,3 +828,45 @@ Test(compare, report_command_reads_a_folder)
 	free(pb);
 	free(lone);
 }
+
+/* Issue 15, item 6: Hodges-Lehmann over 100k x 100k processes once asked
+ * for 80 GB (one double per pair) and aborted.  The work must be bounded:
+ * quick, and no abort.  */
+static void write_many_runs(const char *path, const char *runtime, double factor, size_t runs)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fprintf(f, "{\"version\": \"1.0\", \"metadata\": {\"runtime\": \"%s\"}, \"benchmarks\": "
+		"[{\"metadata\": {\"name\": \"nbody\", \"unit\": \"second\", \"loops\": 1}, "
+		"\"runs\": [", runtime);
+	for (size_t i = 0; i < runs; i++)
+		fprintf(f, "%s{\"values\": [%.6f]}", i ? "," : "",
+			factor * (0.1 + 0.001 * (double)((i * 7919) % 101)));
+	fprintf(f, "]}]}\n");
+	fclose(f);
+}
+
+Test(compare, hostile_100k_runs_a_side_is_bounded, .timeout = 60)
+{
+	char *pa = xasprintf("%s/runc.json", dir), *pb = xasprintf("%s/runsc.json", dir);
+	char *out = xasprintf("%s/o", dir);
+	json_t *report, *r;
+	char *p;
+
+	write_many_runs(pa, "runc", 1.0, 100000);
+	write_many_runs(pb, "runsc", 1.1, 100000);
+	cr_redirect_stdout();
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--no-color", pa, pb, "-o", out,
+						   NULL }), 0);
+	p = xasprintf("%s/report.json", out);
+	report = load(p);
+	r = json_object_get(json_object_get(json_array_get(json_object_get(report, "benchmarks"), 0),
+					    "runtimes"), "runsc");
+	cr_assert_float_eq(json_real_value(json_object_get(r, "ratio")), 1.1, 1e-3);
+	json_decref(report);
+	free(p);
+	free(pa);
+	free(pb);
+	free(out);
+}
