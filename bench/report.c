@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -135,4 +136,43 @@ int report_write_dir(const struct compare *c, const char *dir, struct bench_erro
 			return -1;
 	}
 	return 0;
+}
+
+void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
+		      const struct compare_cell *y)
+{
+	if (y->r.paired)
+		snprintf(buf, size, "%zu pair%s", y->r.pairs, y->r.pairs == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%zu/%zu procs", x->nprocs, y->nprocs);
+}
+
+/* The coverage the intervals achieve and what it means for a table of
+ * many verdicts.  */
+char *report_coverage_note(const struct compare *c)
+{
+	if (c->nintervals == 0)
+		return xstrdup("No benchmark has an interval (too few processes or slots): no "
+			       "verdicts.");
+	return xasprintf("The %zu benchmark intervals cover the true ratio with an exact "
+			 "probability of %.1f%% to %.1f%% each (category and overall intervals: "
+			 "about 95%%, bootstrap). If no runtime differed at all, %.1f false "
+			 "slower/faster verdicts among them would be expected by chance (the sum "
+			 "of 1 - coverage): read a lone verdict among many with that in mind.",
+			 c->nintervals, 100 * c->coverage_min, 100 * c->coverage_max,
+			 c->expected_false);
+}
+
+void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
+{
+	char *note = report_coverage_note(c);
+
+	fprintf(out, "%s%s\n", prefix, note);
+	free(note);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *w = compare_drift_warning(c, rt);
+		if (w)
+			fprintf(out, "%sWARNING: %s.\n", prefix, w);
+		free(w);
+	}
 }

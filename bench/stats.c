@@ -452,6 +452,27 @@ static void implicit_hl(const struct implicit *m, uint64_t count, size_t c, doub
 	implicit_select(m, count - c, hi, NULL);
 }
 
+double stats_walsh_median(const double *d, size_t n)
+{
+	double *s = sorted_copy(d, n), est, lo, hi;
+	struct implicit m = { .a = s, .nrows = n, .ncols = n, .walsh = 1 };
+
+	implicit_hl(&m, (uint64_t)n * (n + 1) / 2, 0, &est, &lo, &hi);
+	free(s);
+	return est;
+}
+
+double stats_diff_median(const double *x, size_t nx, const double *y, size_t ny)
+{
+	double *sx = sorted_copy(x, nx), *sy = sorted_copy(y, ny), est, lo, hi;
+	struct implicit m = { .a = sx, .b = sy, .nrows = nx, .ncols = ny };
+
+	implicit_hl(&m, (uint64_t)nx * ny, 0, &est, &lo, &hi);
+	free(sx);
+	free(sy);
+	return est;
+}
+
 int stats_signed_rank_hl(const double *d, size_t n, double *est, double *lo, double *hi,
 			 double *coverage)
 {

@@ -74,6 +74,12 @@ int stats_signed_rank_hl(const double *d, size_t n, double *est, double *lo, dou
 int stats_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
 			 double *shift, double *lo, double *hi, double *coverage);
 
+/* The Hodges-Lehmann estimates alone (no interval): the median of the
+ * Walsh averages of d, and of the differences y[j] - x[i].  Inputs need not
+ * be sorted; n, nx and ny must be > 0.  */
+double stats_walsh_median(const double *d, size_t n);
+double stats_diff_median(const double *x, size_t nx, const double *y, size_t ny);
+
 /* A deterministic pseudo-random generator (splitmix64), for bootstraps
  * that give the same answer every time.  */
 uint64_t stats_rand(uint64_t *state);

@@ -146,7 +146,10 @@ Test(compare, twice_as_slow_is_ratio_2_with_a_tight_interval)
 	cr_assert_float_eq(y->r.ratio, 2.0, 1e-12);
 	cr_assert(y->r.lo > 1.9 && y->r.lo < 2.0 && y->r.hi > 2.0 && y->r.hi < 2.1,
 		  "interval [%g, %g]", y->r.lo, y->r.hi);
-	cr_assert(y->r.significant);
+	cr_assert_eq(y->r.verdict, COMPARE_SLOWER);
+	cr_assert_eq(y->r.method, COMPARE_MOSES);
+	cr_assert_not(y->r.paired);
+	cr_assert_float_eq(y->r.coverage, 1 - 2 * 4.0 / 252, 1e-12, "5 v 5: P(U <= 2) = 4/252");
 	cr_assert_eq(y->nprocs, 5, "the calibration run is not a process mean");
 	cr_assert_eq(y->nvalues, 15);
 	/* Hodges-Lehmann on 5 and 5 processes: the median of the 25 ratios of
@@ -186,10 +189,11 @@ Test(compare, identical_files_give_1_not_significant)
 		const struct compare_ratio *r = &c.benches[i].cells[1].r;
 		cr_assert_float_eq(r->ratio, 1.0, 1e-12);
 		cr_assert(r->lo < 1 && r->hi > 1);
-		cr_assert_not(r->significant);
+		cr_assert(r->verdict == COMPARE_INCONCLUSIVE || r->verdict == COMPARE_SAME);
 	}
 	cr_assert_float_eq(c.total.geo[1].ratio, 1.0, 1e-12);
-	cr_assert_not(c.total.geo[1].significant);
+	cr_assert(c.total.geo[1].verdict == COMPARE_INCONCLUSIVE ||
+		  c.total.geo[1].verdict == COMPARE_SAME);
 	compare_release(&c);
 	free(pa);
 	free(pb);
@@ -216,42 +220,65 @@ Test(compare, category_and_total_geometric_means)
 	ser = group(&c, "serialize");
 	cr_assert_float_eq(math->geo[0].ratio, 4.0, 1e-9, "geometric mean of 2 and 8");
 	cr_assert(math->geo[0].lo < 4 && math->geo[0].hi > 4 && math->geo[0].hi < 4.1);
-	cr_assert(math->geo[0].significant);
+	cr_assert_eq(math->geo[0].verdict, COMPARE_SLOWER);
 	cr_assert_eq(math->n[0], 2);
 	cr_assert_float_eq(ser->geo[0].ratio, 1.0, 1e-9);
-	cr_assert_not(ser->geo[0].significant);
+	cr_assert(ser->geo[0].lo < 1 && ser->geo[0].hi > 1);
 	cr_assert_float_eq(c.total.geo[0].ratio, pow(16, 0.25), 1e-9, "(2 * 8 * 1 * 1)^(1/4)");
 	cr_assert_eq(c.total.n[0], 4);
 	cr_assert_str_eq(c.benches[c.order[0]].name, "nbody", "slowest first");
 	cr_assert_str_eq(c.benches[c.order[1]].name, "float");
-	/* Propagated standard errors: sqrt(sum se_i^2) / k.  */
+	/* The bootstrap interval of a mean of two independent ratios is no
+	 * wider than the geometric mean of theirs.  */
 	{
-		double s1 = bench(&c, "float")->cells[0].r.log_se;
-		double s2 = bench(&c, "nbody")->cells[0].r.log_se;
-		cr_assert_float_eq(math->geo[0].log_se, sqrt(s1 * s1 + s2 * s2) / 2, 1e-12);
+		const struct compare_ratio *f = &bench(&c, "float")->cells[0].r;
+		const struct compare_ratio *n = &bench(&c, "nbody")->cells[0].r;
+		cr_assert_eq(math->geo[0].method, COMPARE_BOOT);
+		cr_assert_leq(log(math->geo[0].hi / math->geo[0].lo),
+			      (log(f->hi / f->lo) + log(n->hi / n->lo)) / 2 + 1e-12);
 	}
 	compare_release(&c);
 	free(pa);
 	free(pb);
 }
 
-Test(compare, min_change_decides_significance)
+/* Verdicts: slower when the interval lies beyond +min_change, same when
+ * within +-min_change, inconclusive otherwise.  */
+Test(compare, min_change_decides_the_verdict)
 {
-	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 1.05 };
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 1.08 };
+	struct spec f = { "nbody", "math", 0.1, 1 / 1.08 };
 	char *pa = write_file("a.json", NULL, &a, 1), *pb = write_file("b.json", NULL, &b, 1);
+	char *pf = write_file("f.json", NULL, &f, 1);
 	struct compare_options six_pct = { .min_change = 0.06 };
 	struct bench_error err = { 0 };
+	const struct compare_ratio *r;
 	struct compare c;
 
 	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
-	cr_assert_gt(c.benches[0].cells[1].r.lo, 1, "the interval excludes 1");
-	cr_assert(c.benches[0].cells[1].r.significant, "+5%% is above the default 2%%");
+	r = &c.benches[0].cells[1].r;
+	cr_assert_gt(r->lo, 1.02, "the interval [%g, %g] lies beyond +2%%", r->lo, r->hi);
+	cr_assert_eq(r->verdict, COMPARE_SLOWER);
+	cr_assert_str_eq(compare_verdict_name(r->verdict), "slower");
 	compare_release(&c);
 	cr_assert_eq(load2(&c, pa, pb, &six_pct, &err), 0, "%s", err.msg);
-	cr_assert_not(c.benches[0].cells[1].r.significant, "+5%% is below 6%%");
+	r = &c.benches[0].cells[1].r;
+	cr_assert(r->lo < 1.06 && r->hi > 1.06);
+	cr_assert_eq(r->verdict, COMPARE_INCONCLUSIVE, "+8%% [%g, %g] is neither beyond nor "
+		     "within 6%%", r->lo, r->hi);
+	compare_release(&c);
+	cr_assert_eq(load2(&c, pa, pf, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.benches[0].cells[1].r.verdict, COMPARE_FASTER);
+	compare_release(&c);
+	cr_assert_eq(load2(&c, pa, pa, &six_pct, &err), 0, "%s", err.msg);
+	r = &c.benches[0].cells[1].r;
+	cr_assert(r->lo > 0.94 && r->hi < 1.06);
+	cr_assert_eq(r->verdict, COMPARE_SAME, "[%g, %g] within +-6%%: an equivalence", r->lo,
+		     r->hi);
 	compare_release(&c);
 	free(pa);
 	free(pb);
+	free(pf);
 }
 
 Test(compare, explanation_counters_per_iteration)
@@ -545,7 +572,8 @@ Test(compare, study_figures_beside_ours)
 	cr_assert_eq(c.total.study_n, 2);
 	text = render_text(&c, 0);
 	cr_assert(strstr(text, "+4417%"), "%s", text);
-	cr_assert(strstr(text, "+1900%*"), "%s", text);
+	cr_assert(strstr(text, "+1900%  [+1841%, +1961%]  slower"), "%s", text);
+	cr_assert(strstr(text, "5/5 procs"), "%s", text);
 	cr_assert_null(strstr(text, "\033["), "no colour unless asked");
 	free(text);
 	text = render_text(&c, 1);
@@ -654,7 +682,7 @@ Test(compare, report_files_and_valid_svg)
 			continue;
 		svg = report_svg_category(&c, i);
 		cr_assert_null(strstr(svg, "log scale"));
-		cr_assert(strstr(svg, "+20.0%*"), "values are labelled");
+		cr_assert(strstr(svg, "+20.0% slower"), "values are labelled with verdicts");
 		free(svg);
 	}
 	p = xasprintf("%s/report.json", out);
