@@ -151,16 +151,24 @@ void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
  * many verdicts.  */
 char *report_coverage_note(const struct compare *c)
 {
+	char range[64];
+
 	if (c->nintervals == 0)
 		return xstrdup("No benchmark has an interval (too few processes or slots): no "
 			       "verdicts.");
-	return xasprintf("The %zu benchmark intervals cover the true ratio with an exact "
-			 "probability of %.1f%% to %.1f%% each (category and overall intervals: "
-			 "about 95%%, bootstrap). If no runtime differed at all, %.1f false "
-			 "slower/faster verdicts among them would be expected by chance (the sum "
+
+	if (100 * c->coverage_max - 100 * c->coverage_min < 0.05)
+		snprintf(range, sizeof(range), "%.1f%%", 100 * c->coverage_min);
+	else
+		snprintf(range, sizeof(range), "%.1f%% to %.1f%%", 100 * c->coverage_min,
+			 100 * c->coverage_max);
+	return xasprintf("Coverage: the %zu benchmark interval%s cover%s the true ratio with a "
+			 "probability of %s each (exact; Welch's: about 95%%; categories and all: "
+			 "about 95%%, bootstrap). If no runtime differed at all, up to %.1f false "
+			 "slower/faster verdict%s among them would be expected by chance (the sum "
 			 "of 1 - coverage): read a lone verdict among many with that in mind.",
-			 c->nintervals, 100 * c->coverage_min, 100 * c->coverage_max,
-			 c->expected_false);
+			 c->nintervals, c->nintervals == 1 ? "" : "s", c->nintervals == 1 ? "s" : "",
+			 range, c->expected_false, c->expected_false == 1 ? "" : "s");
 }
 
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
