@@ -29,7 +29,10 @@
  * stratified by benchmark: each replicate resamples, for every benchmark,
  * its units (slots when paired, each side's processes when not) with
  * replacement, recomputes the benchmark's estimate the same way, and takes
- * the geometric mean; COMPARE_BOOTSTRAP replicates from a seed fixed per
+ * the geometric mean.  Each benchmark's replicates are first scaled, below
+ * and above its estimate separately, so that their 2.5% and 97.5% points
+ * are its own exact interval (the plain percentile bootstrap is too narrow
+ * with few units).  COMPARE_BOOTSTRAP replicates from a seed fixed per
  * benchmark and runtime, so a report is the same every time.  Unknown when
  * a benchmark in it has no interval or more than COMPARE_BOOTSTRAP_MAX_UNITS
  * units a side (bounded work on hostile files).

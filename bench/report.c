@@ -163,8 +163,8 @@ char *report_coverage_note(const struct compare *c)
 		snprintf(range, sizeof(range), "%.1f%% to %.1f%%", 100 * c->coverage_min,
 			 100 * c->coverage_max);
 	return xasprintf("Coverage: the %zu benchmark interval%s cover%s the true ratio with a "
-			 "probability of %s each (exact; Welch's: about 95%%; categories and all: "
-			 "about 95%%, bootstrap). If no runtime differed at all, up to %.1f false "
+			 "probability of %s each (from their null distributions; Welch's: about 95%%; "
+			 "categories and all: about 95%%, bootstrap). If no runtime differed at all, up to %.1f false "
 			 "slower/faster verdict%s among them would be expected by chance (the sum "
 			 "of 1 - coverage): read a lone verdict among many with that in mind.",
 			 c->nintervals, c->nintervals == 1 ? "" : "s", c->nintervals == 1 ? "s" : "",

@@ -690,6 +690,19 @@ Test(compare, report_files_and_valid_svg)
 	cr_assert_not_null(report, "report.json: %s", jerr.text);
 	cr_assert_str_eq(json_string_value(json_object_get(report, "reference")), "runc");
 	cr_assert_eq(json_array_size(json_object_get(report, "benchmarks")), 5);
+	{
+		json_t *jb = json_array_get(json_object_get(report, "benchmarks"), 0);
+		json_t *r = json_object_get(json_object_get(jb, "runtimes"), "runsc");
+		cr_assert_str_eq(json_string_value(json_object_get(jb, "name")), "pathlib");
+		cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "slower");
+		cr_assert(json_is_true(json_object_get(r, "significant")), "kept for old scripts");
+		cr_assert(json_is_false(json_object_get(r, "paired")));
+		cr_assert_float_eq(json_real_value(json_object_get(r, "coverage")), 1 - 8.0 / 252,
+				   1e-9);
+		cr_assert_eq(json_array_size(json_object_get(r, "ci95")), 2);
+		cr_assert_eq(json_array_size(json_object_get(report, "warnings")), 2);
+		cr_assert(json_is_string(json_object_get(json_object_get(report, "coverage"), "note")));
+	}
 	json_decref(report);
 	free(p);
 	p = xasprintf("%s/report.csv", out);
@@ -698,6 +711,8 @@ Test(compare, report_files_and_valid_svg)
 		cr_assert_eq(util_read_file(p, 1 << 20, &csv, NULL, NULL), 0);
 		cr_assert(strstr(csv, "\"weird<&>\"\"name\""), "CSV quoting: %s", csv);
 		cr_assert(strstr(csv, "pathlib,pathlib,second,runsc,runc,5,15,"), "%s", csv);
+		cr_assert(strstr(csv, "change_pct,verdict,paired,pairs,coverage,"), "%s", csv);
+		cr_assert(strstr(csv, ",2900,slower,0,0,0.968254,"), "%s", csv);
 		free(csv);
 	}
 	free(p);
