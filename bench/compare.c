@@ -523,8 +523,8 @@ static double quantile(const double *x, size_t n, double p)
 /* Scale the replicates below the estimate est, and those above, so that
  * their 2.5% and 97.5% points are the benchmark's exact interval [lo, hi]:
  * a group's interval is then built from its benchmarks' own intervals
- * (the plain percentile bootstrap is too narrow with 10 processes a side:
- * 92% in tests/test_compare.c).  The replicates keep their order, which
+ * (the plain percentile bootstrap is too narrow with few units: it held
+ * the truth in 184 of 200 simulated categories of 10 processes a side).  The replicates keep their order, which
  * pairs them with the other benchmarks' independent ones.  */
 static void calibrate(double *boot, double est, double lo, double hi)
 {

@@ -1200,3 +1200,49 @@ Test(compare, category_interval_covers_a_simulated_truth, .timeout = 120)
 	cr_assert(hits >= 0.90 * SIMS && hits <= 0.99 * SIMS, "covered %zu of %d", hits, SIMS);
 	cr_assert(bench_hits >= 0.92 * SIMS, "covered %zu of %d", bench_hits, SIMS);
 }
+
+/* The same for paired files: 12 lockstep slots a benchmark, each slot's
+ * ratio off the truth by 2% noise (one process pair's layout).  */
+Test(compare, paired_category_interval_covers_a_simulated_truth, .timeout = 120)
+{
+	enum { SIMS = 200, SLOTS = 12 };
+	static const double truth[] = { 1.05, 0.98, 1.10 };
+	static const char *const names[] = { "float", "nbody", "richards" };
+	double geo = cbrt(truth[0] * truth[1] * truth[2]);
+	uint64_t seed = 2;
+	size_t hits = 0;
+
+	for (size_t s = 0; s < SIMS; s++) {
+		struct bench_error err = { 0 };
+		struct compare c;
+		char *paths[2];
+
+		for (int side = 0; side < 2; side++) {
+			json_t *suite = result_suite_new(json_pack("{s:s, s:s, s:s}", "runtime",
+				side ? "runsc" : "runc", "matrix_run_id", "sim", "matrix_design",
+				"lockstep"));
+			paths[side] = xasprintf("%s/%s.json", dir, side ? "runsc" : "runc");
+			for (size_t k = 0; k < 3; k++) {
+				json_t *b = result_benchmark_new(names[k], "math", "python", 10, 1);
+				for (size_t i = 0; i < SLOTS; i++) {
+					double f = side ? truth[k] * exp(0.02 * normal(&seed)) : 1;
+					json_array_append_new(json_object_get(b, "runs"),
+						json_pack("{s:{s:I}, s:[f,f,f]}", "metadata", "lockstep_slot",
+							  (json_int_t)(k * 100 + i), "values", 0.01 * f,
+							  0.0102 * f, 0.0099 * f));
+				}
+				json_array_append_new(json_object_get(suite, "benchmarks"), b);
+			}
+			cr_assert_eq(result_write(paths[side], suite, &err), 0, "%s", err.msg);
+			json_decref(suite);
+		}
+		cr_assert_eq(load2(&c, paths[0], paths[1], NULL, &err), 0, "%s", err.msg);
+		cr_assert(c.benches[0].cells[1].r.paired && c.benches[0].cells[1].r.pairs == SLOTS);
+		hits += c.categories[0].geo[1].lo <= geo && geo <= c.categories[0].geo[1].hi;
+		compare_release(&c);
+		free(paths[0]);
+		free(paths[1]);
+	}
+	cr_log_info("paired category coverage %zu of %d", hits, SIMS);
+	cr_assert(hits >= 0.90 * SIMS && hits <= 0.995 * SIMS, "covered %zu of %d", hits, SIMS);
+}
