@@ -156,19 +156,20 @@ char *report_coverage_note(const struct compare *c)
 	if (c->nintervals == 0)
 		return xstrdup("No benchmark has an interval (too few processes or slots): no "
 			       "verdicts.");
-
 	if (100 * c->coverage_max - 100 * c->coverage_min < 0.05)
 		snprintf(range, sizeof(range), "%.1f%%", 100 * c->coverage_min);
 	else
 		snprintf(range, sizeof(range), "%.1f%% to %.1f%%", 100 * c->coverage_min,
 			 100 * c->coverage_max);
 	return xasprintf("Coverage: the %zu benchmark interval%s cover%s the true ratio with a "
-			 "probability of %s each (from their null distributions; Welch's: about 95%%; "
-			 "categories and all: about 95%%, bootstrap). If no runtime differed at all, up to %.1f false "
-			 "slower/faster verdict%s among them would be expected by chance (the sum "
-			 "of 1 - coverage): read a lone verdict among many with that in mind.",
+			 "probability of %s each (from their null distributions; Welch's: about "
+			 "95%%; categories and all: about 95%%, bootstrap). If no runtime differed "
+			 "at all, up to %.*f false slower/faster verdict%s among them would be "
+			 "expected by chance (the sum of 1 - coverage): read a lone verdict among "
+			 "many with that in mind.",
 			 c->nintervals, c->nintervals == 1 ? "" : "s", c->nintervals == 1 ? "s" : "",
-			 range, c->expected_false, c->expected_false == 1 ? "" : "s");
+			 range, c->expected_false < 1 ? 2 : 1, c->expected_false,
+			 c->expected_false == 1 ? "" : "s");
 }
 
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)

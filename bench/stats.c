@@ -452,22 +452,59 @@ static void implicit_hl(const struct implicit *m, uint64_t count, size_t c, doub
 	implicit_select(m, count - c, hi, NULL);
 }
 
+/* The median of buf[0..n), reordering it.  */
+static double buf_median(double *buf, size_t n)
+{
+	double a = nth(buf, n, n / 2), b;
+
+	if (n % 2)
+		return a;
+	/* nth left the lower half before n / 2.  */
+	b = buf[0];
+	for (size_t i = 1; i < n / 2; i++)
+		b = fmax(b, buf[i]);
+	return (a + b) / 2;
+}
+
+/* A bootstrap computes these thousands of times on small samples: list
+ * the few cells on the stack then, and select only past that.  */
 double stats_walsh_median(const double *d, size_t n)
 {
-	double *s = sorted_copy(d, n), est, lo, hi;
-	struct implicit m = { .a = s, .nrows = n, .ncols = n, .walsh = 1 };
+	double buf[SELECT_SMALL], *s, est, lo, hi;
 
-	implicit_hl(&m, (uint64_t)n * (n + 1) / 2, 0, &est, &lo, &hi);
+	if ((uint64_t)n * (n + 1) / 2 <= SELECT_SMALL) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++)
+				buf[k++] = (d[i] + d[j]) / 2;
+		return buf_median(buf, k);
+	}
+	s = sorted_copy(d, n);
+	{
+		struct implicit m = { .a = s, .nrows = n, .ncols = n, .walsh = 1 };
+		implicit_hl(&m, (uint64_t)n * (n + 1) / 2, 0, &est, &lo, &hi);
+	}
 	free(s);
 	return est;
 }
 
 double stats_diff_median(const double *x, size_t nx, const double *y, size_t ny)
 {
-	double *sx = sorted_copy(x, nx), *sy = sorted_copy(y, ny), est, lo, hi;
-	struct implicit m = { .a = sx, .b = sy, .nrows = nx, .ncols = ny };
+	double buf[SELECT_SMALL], *sx, *sy, est, lo, hi;
 
-	implicit_hl(&m, (uint64_t)nx * ny, 0, &est, &lo, &hi);
+	if ((uint64_t)nx * ny <= SELECT_SMALL) {
+		size_t k = 0;
+		for (size_t i = 0; i < nx; i++)
+			for (size_t j = 0; j < ny; j++)
+				buf[k++] = y[j] - x[i];
+		return buf_median(buf, k);
+	}
+	sx = sorted_copy(x, nx);
+	sy = sorted_copy(y, ny);
+	{
+		struct implicit m = { .a = sx, .b = sy, .nrows = nx, .ncols = ny };
+		implicit_hl(&m, (uint64_t)nx * ny, 0, &est, &lo, &hi);
+	}
 	free(sx);
 	free(sy);
 	return est;

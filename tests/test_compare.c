@@ -999,6 +999,16 @@ Test(compare, lockstep_files_are_paired_by_slot)
 	cr_assert_float_eq(cov, 1 - 2 * 5.0 / 256, 1e-12, "n = 8: P(T <= 3) = 5/256");
 	cr_assert_eq(y->r.verdict, COMPARE_SLOWER);
 	cr_assert_eq(c.runtimes[1].drift_warned, 0, "one matrix run: no drift warning");
+	/* What the report says of its intervals: one, 1 - 10/256 = 96.1%.  */
+	cr_assert_eq(c.nintervals, 1);
+	cr_assert_float_eq(c.expected_false, 10.0 / 256, 1e-12);
+	{
+		char *note = report_coverage_note(&c);
+		cr_assert(strstr(note, "the 1 benchmark interval covers the true ratio with a "
+				 "probability of 96.1% each") && strstr(note, "up to 0.04 false"),
+			  "%s", note);
+		free(note);
+	}
 	text = render_text(&c, 0);
 	md = report_md(&c);
 	json = report_json(&c);

@@ -317,3 +317,41 @@ Test(stats, intervals_cover_a_known_truth_as_often_as_they_say)
 	cr_assert_float_eq((double)hits2 / SAMPLES, cov2, 0.015, "Moses: %zu of 2000, stated %g",
 			   hits2, cov2);
 }
+
+/* The estimates alone, small (listed) and large (selected), against the
+ * median of every cell sorted.  */
+Test(stats, hodges_lehmann_estimates_alone)
+{
+	enum { N = 120 };
+	static double d[N], all[N * N];
+	uint64_t seed = 9;
+
+	for (size_t i = 0; i < N; i++)
+		d[i] = (double)(stats_rand(&seed) % 1000) / 7;
+	for (size_t n = 1; n <= N; n += n < 12 ? 1 : 27) {
+		size_t k = 0;
+		double est, lo, hi, cov;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++)
+				all[k++] = (d[i] + d[j]) / 2;
+		qsort(all, k, sizeof(*all), cmp);
+		cr_assert_eq(stats_walsh_median(d, n), k % 2 ? all[k / 2] :
+			     (all[k / 2 - 1] + all[k / 2]) / 2, "Walsh, n %zu", n);
+		stats_signed_rank_hl(d, n, &est, &lo, &hi, &cov);
+		cr_assert_eq(est, stats_walsh_median(d, n), "n %zu", n);
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < N - n + 1; j++)
+				all[k++] = d[N - 1 - j] - d[i];
+		qsort(all, k, sizeof(*all), cmp);
+		{
+			double y[N];
+			for (size_t j = 0; j < N - n + 1; j++)
+				y[j] = d[N - 1 - j];
+			cr_assert_eq(stats_diff_median(d, n, y, N - n + 1), k % 2 ? all[k / 2] :
+				     (all[k / 2 - 1] + all[k / 2]) / 2, "differences, %zu v %zu", n,
+				     N - n + 1);
+		}
+	}
+}
