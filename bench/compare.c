@@ -312,6 +312,11 @@ static void shift_interval(const struct compare_cell *x, const struct compare_ce
 
 	r->paired = 0;
 	r->pairs = 0;
+	/* A process mean that overflowed (values near 1e308) has no ratio.  */
+	if (!isfinite(d)) {
+		no_interval(r, NAN);
+		return;
+	}
 	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi, &cov) == 0) {
 		r->ratio = exp(shift);
 		r->lo = exp(lo);

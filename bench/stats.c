@@ -404,6 +404,16 @@ static void implicit_select(const struct implicit *m, uint64_t k, double *v, dou
 	free(le);
 }
 
+/* Selection needs an order: NaN (and an infinity, whose differences can
+ * be NaN) would have none.  */
+static int all_finite(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return 0;
+	return 1;
+}
+
 static double *sorted_copy(const double *x, size_t n)
 {
 	double *c = xmalloc((n ? n : 1) * sizeof(*c));
@@ -472,6 +482,8 @@ double stats_walsh_median(const double *d, size_t n)
 {
 	double buf[SELECT_SMALL], *s, est, lo, hi;
 
+	if (!all_finite(d, n))
+		return NAN;
 	if ((uint64_t)n * (n + 1) / 2 <= SELECT_SMALL) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++)
@@ -492,6 +504,8 @@ double stats_diff_median(const double *x, size_t nx, const double *y, size_t ny)
 {
 	double buf[SELECT_SMALL], *sx, *sy, est, lo, hi;
 
+	if (!all_finite(x, nx) || !all_finite(y, ny))
+		return NAN;
 	if ((uint64_t)nx * ny <= SELECT_SMALL) {
 		size_t k = 0;
 		for (size_t i = 0; i < nx; i++)
@@ -520,6 +534,10 @@ int stats_signed_rank_hl(const double *d, size_t n, double *est, double *lo, dou
 	*coverage = 0;
 	if (n == 0)
 		return -1;
+	if (!all_finite(d, n)) {
+		*est = NAN;
+		return -1;
+	}
 	s = sorted_copy(d, n);
 	c = stats_signed_rank_crit(n, 0.05, &cov);
 	{
@@ -544,6 +562,10 @@ int stats_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
 		*coverage = 0;
 	if (nx == 0 || ny == 0)
 		return -1;
+	if (!all_finite(x, nx) || !all_finite(y, ny)) {
+		*shift = NAN;
+		return -1;
+	}
 	/* Moses: the interval runs from the C-th smallest pairwise difference
 	 * to the C-th largest, C from the exact Mann-Whitney distribution.  */
 	c = stats_mann_whitney_crit(nx, ny, 0.05, &cov);

@@ -58,7 +58,8 @@ double stats_diff_select(const double *x, size_t nx, const double *y, size_t ny,
  * exact signed-rank distribution), which covers the centre of a symmetric
  * distribution with probability *coverage (>= 0.95; 0.969 at n = 6, 0.951
  * at n = 10).  -1 when n < 6, which is too few for a 95% interval: *est is
- * still set (for n >= 1), *lo and *hi are NAN, *coverage 0.  d need not be
+ * still set (for n >= 1), *lo and *hi are NAN, *coverage 0.  -1 and a NAN
+ * estimate for a value that is not finite (a NaN has no rank).  d need not be
  * sorted and is not changed.  */
 int stats_signed_rank_hl(const double *d, size_t n, double *est, double *lo, double *hi,
 			 double *coverage);
@@ -70,13 +71,13 @@ int stats_signed_rank_hl(const double *d, size_t n, double *est, double *lo, dou
  * few outliers, such as a process slowed by another job, where a mean is
  * not.  -1 when the samples are too small for a 95% interval (3 and 3 are:
  * every interval needs C(m + n, m) >= 40); *shift is still set when both
- * have values.  coverage may be NULL.  */
+ * have values (NAN if one is not finite).  coverage may be NULL.  */
 int stats_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
 			 double *shift, double *lo, double *hi, double *coverage);
 
 /* The Hodges-Lehmann estimates alone (no interval): the median of the
  * Walsh averages of d, and of the differences y[j] - x[i].  Inputs need not
- * be sorted; n, nx and ny must be > 0.  */
+ * be sorted; n, nx and ny must be > 0.  NAN for a value not finite.  */
 double stats_walsh_median(const double *d, size_t n);
 double stats_diff_median(const double *x, size_t nx, const double *y, size_t ny);
 

@@ -1256,3 +1256,33 @@ Test(compare, paired_category_interval_covers_a_simulated_truth, .timeout = 120)
 	cr_log_info("paired category coverage %zu of %d", hits, SIMS);
 	cr_assert(hits >= 0.90 * SIMS && hits <= 0.995 * SIMS, "covered %zu of %d", hits, SIMS);
 }
+
+/* A process whose values sum past the largest double has an infinite mean:
+ * no ratio for that benchmark, and no endless selection over NaNs (70
+ * processes a side are past the listed size).  */
+Test(compare, overflowing_means_give_no_ratio, .timeout = 30)
+{
+	char *pa = xasprintf("%s/runc.json", dir), *pb = xasprintf("%s/runsc.json", dir);
+	struct bench_error err = { 0 };
+	struct compare c;
+	FILE *f;
+
+	for (int side = 0; side < 2; side++) {
+		f = fopen(side ? pb : pa, "w");
+		cr_assert_not_null(f);
+		fprintf(f, "{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {\"name\": \"nbody\", "
+			"\"unit\": \"second\", \"loops\": 1}, \"runs\": [");
+		for (int i = 0; i < 70; i++)
+			fprintf(f, "%s{\"values\": [%s]}", i ? "," : "",
+				i % 2 ? "1.7e308, 1.7e308" : "0.5");
+		fprintf(f, "]}]}\n");
+		fclose(f);
+	}
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert(isnan(c.benches[0].cells[1].r.ratio));
+	cr_assert_eq(c.benches[0].cells[1].r.verdict, COMPARE_NO_VERDICT);
+	free(report_json(&c));
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}

@@ -281,6 +281,26 @@ Test(stats, signed_rank_interval_on_known_data)
 	cr_assert_eq(stats_signed_rank_hl(d, 0, &est, &lo, &hi, &cov), -1);
 }
 
+/* A NaN or an infinity (a process mean that overflowed) has no rank, and
+ * would stall a selection: refused, whatever the size.  */
+Test(stats, values_not_finite_are_refused)
+{
+	static double d[200], y[200];
+	double est, lo, hi, cov;
+
+	for (size_t i = 0; i < 200; i++)
+		d[i] = y[i] = (double)i;
+	d[77] = INFINITY;
+	y[3] = NAN;
+	cr_assert_eq(stats_signed_rank_hl(d, 200, &est, &lo, &hi, &cov), -1);
+	cr_assert(isnan(est) && isnan(lo) && cov == 0);
+	cr_assert_eq(stats_hodges_lehmann(d, 200, d, 200, &est, &lo, &hi, &cov), -1);
+	cr_assert(isnan(est));
+	cr_assert_eq(stats_hodges_lehmann(d + 100, 100, y, 200, &est, &lo, &hi, NULL), -1);
+	cr_assert(isnan(stats_walsh_median(y, 200)));
+	cr_assert(isnan(stats_diff_median(d, 200, d, 3)));
+}
+
 /* Normal variates from the deterministic generator (Box-Muller).  */
 static double normal(uint64_t *seed)
 {
