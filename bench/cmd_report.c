@@ -19,25 +19,35 @@
 	"      --ref NAME        the reference runtime: a `runtime` in the files'\n" \
 	"                        metadata, a file, or a file name without .json;\n" \
 	"                        default: runc when a file is runc, else the first\n" \
-	"      --min-change PCT  a significant change must also exceed PCT percent\n" \
-	"                        (default 2)\n" \
+	"      --min-change PCT  the verdicts' threshold, in percent (default 2)\n" \
 	"      --reference-table FILE  a CSV like bench/thesis_kata_vs_crun.csv\n" \
 	"                        (columns benchmark and difference_pct) to show\n" \
 	"                        instead of the built-in 2021 Kata/crun study\n" \
 	"      --no-color        no colour, even on a terminal (as NO_COLOR does)\n"
 
 #define METHOD \
-	"A benchmark's change is the Hodges-Lehmann ratio of its per-process means\n" \
-	"(values within a process are correlated): the median of every ratio of a\n" \
-	"process of one runtime to a process of the other, robust to a process\n" \
-	"slowed by another job, with its distribution-free 95% interval (Welch's on\n" \
-	"the logarithms below 4 processes); it is significant (`*`) when the\n" \
-	"interval excludes 0 and the change exceeds --min-change.  Categories and\n" \
-	"`all` get the geometric mean of their benchmarks' ratios, with the\n" \
-	"interval propagated from the benchmarks' standard errors.  Explanation\n" \
-	"columns, per iteration of the timed values: system-time share, minor page\n" \
-	"faults, context switches, read/write-type syscalls, with their change\n" \
-	"against the reference.\n"
+	"Paired, when two files come from one lockstep matrix run (the same\n" \
+	"matrix_run_id) and the runs carry lockstep_slot: runs are paired by slot\n" \
+	"(a slot on one side only is left out) and values by index; per slot the\n" \
+	"median of the log ratios; across slots, the independent units, the\n" \
+	"Hodges-Lehmann estimate with the exact Wilcoxon signed-rank 95% interval\n" \
+	"(6 slots at least).  Unpaired otherwise: one mean per process (values in\n" \
+	"a process are correlated), the Hodges-Lehmann ratio over every pair of\n" \
+	"processes with Moses' interval from exact Mann-Whitney critical values\n" \
+	"(Welch's t on the logarithms only below that, e.g. 3 and 3 processes),\n" \
+	"and a WARNING unless both come from one `--design processes` matrix run:\n" \
+	"files measured one after the other on a shared machine differ by its\n" \
+	"drift (7.6% per benchmark, median, on our VM).\n" \
+	"Verdict at +-PCT: slower or faster when the interval lies beyond it, same\n" \
+	"when it lies within (equivalence), else inconclusive.  Categories and\n" \
+	"`all`: geometric means of the benchmarks' ratios; the interval is a\n" \
+	"bootstrap stratified by benchmark (2000 resamples of slots or processes,\n" \
+	"fixed seed, each benchmark's spread calibrated to its own interval); a\n" \
+	"category of one benchmark is that benchmark.  The output states the\n" \
+	"intervals' exact coverage and how many false verdicts chance alone would\n" \
+	"give.  Explanation columns, per iteration of the timed values:\n" \
+	"system-time share, minor page faults, context switches, read/write-type\n" \
+	"syscalls, with their change against the reference.\n"
 
 const char usage_compare[] =
 	"usage: sandbench compare [--ref NAME] [--min-change PCT] [-o DIR]\n"
@@ -54,7 +64,8 @@ const char usage_compare[] =
 	"\n"
 	"Exit status: 0; 1 when the report files cannot be written; 2 on bad input\n"
 	"(a file that is not pyperf JSON, has no benchmarks, shares none with the\n"
-	"reference, or whose units disagree).\n";
+	"reference, or whose units disagree; a lockstep_slot that is not an\n"
+	"integer or is in two runs of a benchmark).\n";
 
 const char usage_report[] =
 	"usage: sandbench report [--ref NAME] [--min-change PCT]\n"

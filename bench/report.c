@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -135,4 +136,52 @@ int report_write_dir(const struct compare *c, const char *dir, struct bench_erro
 			return -1;
 	}
 	return 0;
+}
+
+void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
+		      const struct compare_cell *y)
+{
+	if (y->r.paired)
+		snprintf(buf, size, "%zu pair%s", y->r.pairs, y->r.pairs == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%zu/%zu procs", x->nprocs, y->nprocs);
+}
+
+/* The coverage the intervals achieve and what it means for a table of
+ * many verdicts.  */
+char *report_coverage_note(const struct compare *c)
+{
+	char range[64];
+
+	if (c->nintervals == 0)
+		return xstrdup("No benchmark has an interval (too few processes or slots): no "
+			       "verdicts.");
+	if (100 * c->coverage_max - 100 * c->coverage_min < 0.05)
+		snprintf(range, sizeof(range), "%.1f%%", 100 * c->coverage_min);
+	else
+		snprintf(range, sizeof(range), "%.1f%% to %.1f%%", 100 * c->coverage_min,
+			 100 * c->coverage_max);
+	return xasprintf("Coverage: the %zu benchmark interval%s cover%s the true ratio with a "
+			 "probability of %s each (from their null distributions; Welch's: about "
+			 "95%%; categories and all: about 95%%, bootstrap). If no runtime differed "
+			 "at all, up to %.*f false slower/faster verdict%s among them would be "
+			 "expected by chance (the sum of 1 - coverage): read a lone verdict among "
+			 "many with that in mind.",
+			 c->nintervals, c->nintervals == 1 ? "" : "s", c->nintervals == 1 ? "s" : "",
+			 range, c->expected_false < 1 ? 2 : 1, c->expected_false,
+			 c->expected_false == 1 ? "" : "s");
+}
+
+void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
+{
+	char *note = report_coverage_note(c);
+
+	fprintf(out, "%s%s\n", prefix, note);
+	free(note);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *w = compare_drift_warning(c, rt);
+		if (w)
+			fprintf(out, "%sWARNING: %s.\n", prefix, w);
+		free(w);
+	}
 }

@@ -8,10 +8,12 @@
 
 struct bench_error;
 struct compare;
+struct compare_cell;
 
-/* The aligned table for a terminal: benchmarks slowest first (significant
- * changes marked `*`, and coloured when color is set), then the categories'
- * geometric means, then the benchmarks some files lack.  */
+/* The aligned table for a terminal: benchmarks slowest first with their
+ * verdicts (slower and faster coloured when color is set), then the
+ * categories' geometric means, then the benchmarks some files lack, the
+ * coverage note and the drift warnings.  */
 void report_text(FILE *out, const struct compare *c, int color);
 
 /* The report files' texts, owned by the caller.  report_md links the SVG
@@ -49,5 +51,17 @@ void report_fmt_count(char *buf, size_t size, double v);
 /* An explanation counter with its change: "60% (+56)" for a share,
  * "125 (x1.04)" for a count per iteration.  */
 void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share);
+
+/* What a ratio was computed from: "20 pairs" (lockstep slots) or
+ * "5/5 procs" (reference / other, unpaired).  */
+void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
+		      const struct compare_cell *y);
+/* The intervals' coverage and the expected count of false verdicts, as a
+ * sentence; owned by the caller.  */
+char *report_coverage_note(const struct compare *c);
+/* That note, then a "WARNING: " line per runtime compared unpaired across
+ * files measured one after the other (compare_drift_warning), each line
+ * after prefix.  */
+void report_print_notes(FILE *out, const struct compare *c, const char *prefix);
 
 #endif

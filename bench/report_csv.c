@@ -39,7 +39,7 @@ char *report_csv(const struct compare *c)
 	if (!f)
 		abort();
 	fprintf(f, "benchmark,category,unit,runtime,reference,processes,values,mean,stdev,"
-		"ratio,ci_low,ci_high,change_pct,significant,study_ratio,"
+		"ratio,ci_low,ci_high,change_pct,verdict,paired,pairs,coverage,study_ratio,"
 		"sys_share,cpu_share,minflt_per_it,majflt_per_it,csw_per_it,rw_syscalls_per_it,"
 		"sys_share_change_pts,minflt_change,csw_change,rw_syscalls_change\n");
 	for (size_t k = 0; k < c->nbenches; k++) {
@@ -67,7 +67,10 @@ char *report_csv(const struct compare *c)
 			csv_num(f, rated ? y->r.lo : NAN);
 			csv_num(f, rated ? y->r.hi : NAN);
 			csv_num(f, rated ? (y->r.ratio - 1) * 100 : NAN);
-			fprintf(f, ",%d", rated && y->r.significant);
+			fprintf(f, ",%s,%d,%zu", rated && rt != c->ref ?
+				compare_verdict_name(y->r.verdict) : "", rated && y->r.paired,
+				rated ? y->r.pairs : 0);
+			csv_num(f, rated && y->r.coverage > 0 ? y->r.coverage : NAN);
 			csv_num(f, b->study);
 			csv_num(f, y->ex.sys_share);
 			csv_num(f, y->ex.cpu_share);

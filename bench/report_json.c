@@ -32,11 +32,17 @@ static json_t *path_json(const char *path)
 	return j;
 }
 
+/* `significant` (slower or faster) stays for scripts written before the
+ * verdicts.  */
 static json_t *ratio_json(const struct compare_ratio *r)
 {
-	return json_pack("{s:o, s:[o,o], s:o, s:b}", "ratio", num(r->ratio), "ci95",
-			 num(r->lo), num(r->hi), "change_pct", num((r->ratio - 1) * 100),
-			 "significant", r->significant);
+	return json_pack("{s:o, s:[o,o], s:o, s:s, s:b, s:b, s:I, s:o, s:s}", "ratio",
+			 num(r->ratio), "ci95", num(r->lo), num(r->hi), "change_pct",
+			 num((r->ratio - 1) * 100), "verdict", compare_verdict_name(r->verdict),
+			 "significant", r->verdict == COMPARE_SLOWER || r->verdict == COMPARE_FASTER,
+			 "paired", r->paired, "pairs", (json_int_t)r->pairs, "coverage",
+			 r->coverage > 0 ? num(r->coverage) : json_null(), "method",
+			 compare_method_name(r->method));
 }
 
 static json_t *explain_json(const struct compare_explain *ex)
@@ -103,7 +109,8 @@ static json_t *group_json(const struct compare *c, const struct compare_group *g
 char *report_json(const struct compare *c)
 {
 	json_t *root, *runtimes = json_array(), *benches = json_array(), *cats = json_array();
-	char *text;
+	json_t *warnings = json_array();
+	char *text, *note;
 	size_t len;
 
 	for (size_t rt = 0; rt < c->nruntimes; rt++)
@@ -114,14 +121,31 @@ char *report_json(const struct compare *c)
 		json_array_append_new(benches, bench_json(c, &c->benches[c->order[k]]));
 	for (size_t i = 0; i < c->ncategories; i++)
 		json_array_append_new(cats, group_json(c, &c->categories[i]));
-	root = json_pack("{s:s, s:o, s:f, s:s, s:o, s:o, s:o, s:o}",
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *w = compare_drift_warning(c, rt);
+		if (w)
+			json_array_append_new(warnings, json_string(w));
+		free(w);
+	}
+	note = report_coverage_note(c);
+	root = json_pack("{s:s, s:o, s:f, s:s, s:o, s:{s:I, s:o, s:o, s:f, s:s}, s:o, s:o, "
+			 "s:o, s:o}",
 			 "reference", c->runtimes[c->ref].name,
 			 "runtimes", runtimes, "min_change", c->min_change,
-			 "method", "Hodges-Lehmann ratio of per-process means with its distribution-free "
-			 "95% CI (Welch's t on their logarithms below 4 processes); groups: geometric "
-			 "mean, standard errors propagated",
+			 "method", "paired (files of one lockstep matrix run): per slot the median of "
+			 "the paired log ratios, across slots the Hodges-Lehmann estimate with the exact "
+			 "Wilcoxon signed-rank 95% CI; unpaired: Hodges-Lehmann ratio of per-process "
+			 "means with the exact Moses 95% CI (Welch's t where none exists); groups: "
+			 "geometric mean, stratified percentile bootstrap (one benchmark: itself); "
+			 "verdict: slower/faster when the CI lies beyond +-min_change, same when within, "
+			 "else inconclusive",
 			 "study", c->study ? path_json(c->study->title) : json_null(),
+			 "coverage", "intervals", (json_int_t)c->nintervals,
+			 "min", num(c->coverage_min), "max", num(c->coverage_max),
+			 "expected_false_verdicts", c->expected_false, "note", note,
+			 "warnings", warnings,
 			 "benchmarks", benches, "categories", cats, "all", group_json(c, &c->total));
+	free(note);
 	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(root);
 	if (!text)

@@ -18,16 +18,19 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
-/* A change, bold when significant, and its interval.  */
+/* A change, bold when slower or faster, its interval and its verdict.  */
 static void md_ratio(FILE *f, const struct compare_ratio *r, int with_interval)
 {
 	char change[32], ci[64];
+	int bold = r->verdict == COMPARE_SLOWER || r->verdict == COMPARE_FASTER;
 
 	report_fmt_change(change, sizeof(change), r->ratio);
 	report_fmt_interval(ci, sizeof(ci), r->lo, r->hi);
-	fprintf(f, r->significant ? "**%s**" : "%s", change);
+	fprintf(f, bold ? "**%s**" : "%s", change);
 	if (with_interval && *ci)
 		fprintf(f, " %s", ci);
+	if (with_interval && r->verdict != COMPARE_NO_VERDICT)
+		fprintf(f, " %s", compare_verdict_name(r->verdict));
 }
 
 static void md_study(FILE *f, double ratio)
@@ -96,10 +99,9 @@ static void category_prose(FILE *f, const struct compare *c, const struct compar
 		md_text(f, c->runtimes[c->ref].name);
 		fprintf(f, ": ");
 		md_ratio(f, r, 1);
-		fprintf(f, " (geometric mean over %zu benchmark%s; %s).\n", g->n[rt],
-			g->n[rt] == 1 ? "" : "s",
-			r->significant ? "significant" :
-			isnan(r->lo) ? "no interval: fewer than two processes" : "not significant");
+		fprintf(f, " (geometric mean over %zu benchmark%s%s).\n", g->n[rt],
+			g->n[rt] == 1 ? ": the benchmark itself" : "s",
+			isnan(r->lo) ? "; no interval: a benchmark has too few processes or slots" : "");
 	}
 	if (c->study && g->study_n) {
 		char s[32];
@@ -119,9 +121,9 @@ static void category_table(FILE *f, const struct compare *c, const char *categor
 
 	fprintf(f, "| benchmark | runtime | ");
 	md_text(f, ref->name);
-	fprintf(f, " mean | mean | change | 95%% CI |%s sys%% | minflt/it | csw/it | "
-		"rw-syscalls/it |\n", c->study ? " study |" : "");
-	fprintf(f, "|---|---|---:|---:|---:|---:|%s---:|---:|---:|---:|\n",
+	fprintf(f, " mean | mean | change | 95%% CI | verdict | from |%s sys%% | minflt/it | "
+		"csw/it | rw-syscalls/it |\n", c->study ? " study |" : "");
+	fprintf(f, "|---|---|---:|---:|---:|---:|---|---:|%s---:|---:|---:|---:|\n",
 		c->study ? "---:|" : "");
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
@@ -145,7 +147,9 @@ static void category_table(FILE *f, const struct compare *c, const char *categor
 			fprintf(f, "%s | ", v);
 			md_ratio(f, &y->r, 0);
 			report_fmt_interval(ci, sizeof(ci), y->r.lo, y->r.hi);
-			fprintf(f, " | %s |", *ci ? ci : "-");
+			fprintf(f, " | %s | %s |", *ci ? ci : "-", compare_verdict_name(y->r.verdict));
+			report_fmt_basis(v, sizeof(v), x, y);
+			fprintf(f, " %s |", v);
 			if (c->study) {
 				fputc(' ', f);
 				md_study(f, b->study);
@@ -195,6 +199,24 @@ static void partial(FILE *f, const struct compare *c)
 	}
 	if (any)
 		fputc('\n', f);
+}
+
+/* The coverage note and the drift warnings, in bold.  */
+static void notes(FILE *f, const struct compare *c)
+{
+	char *note = report_coverage_note(c);
+
+	fprintf(f, "%s\n\n", note);
+	free(note);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *w = compare_drift_warning(c, rt);
+		if (!w)
+			continue;
+		fprintf(f, "**Warning:** ");
+		md_text(f, w);
+		fprintf(f, ".\n\n");
+		free(w);
+	}
 }
 
 /* A table of what differs between the files' machines and runtimes.  */
@@ -250,22 +272,28 @@ char *report_md(const struct compare *c)
 		md_text(f, c->runtimes[rt].path);
 		fprintf(f, " | %zu |\n", c->runtimes[rt].nbenches);
 	}
-	fprintf(f, "\nA change is the Hodges-Lehmann ratio, minus one, of per-process means "
-		"(values within one process are correlated; the median of the ratios of every "
-		"pair of processes, robust to a process slowed by another job), against **");
+	fprintf(f, "\nA change is a Hodges-Lehmann ratio, minus one, against **");
 	md_text(f, c->runtimes[c->ref].name);
-	fprintf(f, "**; its 95%% confidence interval is distribution-free (Moses; Welch's on the "
-		"logarithms below 4 processes). **Bold**: "
-		"significant, the interval excludes 0 and the change exceeds %g%%. Categories: "
-		"geometric means of their benchmarks' ratios, the interval propagated from the "
-		"benchmarks' standard errors. Explanation columns, per iteration of the timed "
-		"values: system-time share (its change in points), minor page faults, context "
-		"switches and read/write-type syscalls (their change as a factor).",
-		100 * c->min_change);
+	fprintf(f, "**, with a distribution-free 95%% confidence interval from exact critical "
+		"values. *Paired* (\"N pairs\": two files of one lockstep matrix run): per slot "
+		"(a pair of processes measured value by value in alternation) the median of the "
+		"paired log ratios; across slots the one-sample estimate with the Wilcoxon "
+		"signed-rank interval. *Unpaired* (\"m/n procs\"): per-process means (values "
+		"within one process are correlated), the median of the ratios of every pair of "
+		"processes, with the interval of Moses (Welch's t where none exists). Verdict at "
+		"+-%g%%: **slower** or **faster** (bold) when the interval lies beyond, *same* "
+		"when it lies within (equivalence), else *inconclusive*. Categories and all: "
+		"geometric means of their benchmarks' ratios, the interval a percentile bootstrap "
+		"stratified by benchmark (%d resamples, fixed seed); a category of one benchmark "
+		"is that benchmark. Explanation columns, per iteration of the timed values: "
+		"system-time share (its change in points), minor page faults, context switches "
+		"and read/write-type syscalls (their change as a factor).",
+		100 * c->min_change, COMPARE_BOOTSTRAP);
 	if (c->study)
 		fprintf(f, " The study column: %s, per benchmark, and per category the geometric "
 			"mean over the same benchmarks.", c->study->title);
 	fprintf(f, "\n\n");
+	notes(f, c);
 	metadata_diff(f, c);
 	summary(f, c);
 	for (size_t i = 0; i < c->ncategories; i++) {

@@ -32,7 +32,7 @@ struct series {
 
 struct bar {
 	double ratio, lo, hi;	/* NAN ratio: no bar */
-	int significant;
+	enum compare_verdict verdict;
 };
 
 struct chart {
@@ -179,7 +179,10 @@ static void fmt_bar(char *buf, size_t size, const struct bar *b)
 		return;
 	}
 	report_fmt_change(s, sizeof(s), b->ratio);
-	snprintf(buf, size, "%s%s", s, b->significant ? "*" : "");
+	if (b->verdict == COMPARE_NO_VERDICT)
+		snprintf(buf, size, "%s", s);
+	else
+		snprintf(buf, size, "%s %s", s, compare_verdict_name(b->verdict));
 }
 
 static char *chart_svg(const struct chart *ch)
@@ -309,7 +312,8 @@ static char *chart_svg(const struct chart *ch)
 			xv = axis_x(&ax, b->ratio);
 			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s/>\n",
 				fmin(xb, xv), y, fmax(fabs(xv - xb), 1), BAR_H, ch->series[s].color,
-				b->significant || !ch->series[s].whiskers ? "" : " fill-opacity=\"0.45\"");
+				b->verdict == COMPARE_SLOWER || b->verdict == COMPARE_FASTER ||
+				!ch->series[s].whiskers ? "" : " fill-opacity=\"0.45\"");
 			if (ch->series[s].whiskers && !isnan(b->lo)) {
 				double xl = axis_x(&ax, b->lo), xh = axis_x(&ax, b->hi), yc = y + BAR_H / 2.0;
 				fprintf(f, "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" "
@@ -357,12 +361,12 @@ static char *render(const struct compare *c, struct chart *ch, int with_study)
 
 static struct bar ratio_bar(const struct compare_ratio *r)
 {
-	return (struct bar){ r->ratio, r->lo, r->hi, r->significant };
+	return (struct bar){ r->ratio, r->lo, r->hi, r->verdict };
 }
 
 static struct bar study_bar(double ratio)
 {
-	return (struct bar){ ratio, NAN, NAN, 0 };
+	return (struct bar){ ratio, NAN, NAN, COMPARE_NO_VERDICT };
 }
 
 char *report_svg_category(const struct compare *c, size_t category)
@@ -378,7 +382,7 @@ char *report_svg_category(const struct compare *c, size_t category)
 	struct chart ch = {
 		.title = title, .axis = axis, .labels = labels, .series = series, .bars = bars,
 		.subtitle = "per benchmark, slowest first; whiskers: 95% confidence interval; "
-			    "* and full colour: significant",
+			    "full colour: slower or faster",
 	};
 	char *svg;
 
@@ -416,7 +420,7 @@ char *report_svg_overview(const struct compare *c)
 	struct chart ch = {
 		.title = title, .axis = axis, .labels = labels, .series = series, .bars = bars,
 		.subtitle = "geometric means of the benchmarks' ratios; whiskers: 95% confidence "
-			    "interval; * and full colour: significant",
+			    "interval; full colour: slower or faster",
 		.bold_last = 1,
 	};
 	char *svg;

@@ -64,20 +64,18 @@ static void table_print(FILE *out, struct table *t, int color)
 
 static int row_style(const struct compare_ratio *r)
 {
-	if (!r->significant)
-		return PLAIN;
-	return r->ratio > 1 ? SLOWER : FASTER;
+	return r->verdict == COMPARE_SLOWER ? SLOWER : r->verdict == COMPARE_FASTER ? FASTER : PLAIN;
 }
 
 static void print_benchmarks(FILE *out, const struct compare *c, int color)
 {
 	const struct compare_runtime *ref = &c->runtimes[c->ref];
-	struct table t = { .ncols = 12 };
+	struct table t = { .ncols = 14 };
 	char (*row)[CELL];
 	int rows = 0;
 
 	for (size_t col = 3; col < t.ncols; col++)
-		t.right[col] = 1;
+		t.right[col] = col != 7;
 	row = table_row(&t, HEADER);
 	snprintf(row[0], CELL, "benchmark");
 	snprintf(row[1], CELL, "category");
@@ -86,11 +84,13 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 	snprintf(row[4], CELL, "mean");
 	snprintf(row[5], CELL, "change");
 	snprintf(row[6], CELL, "95%% CI");
-	snprintf(row[7], CELL, "%.*s", CELL - 1, c->study ? c->study->label : "");
-	snprintf(row[8], CELL, "sys%%");
-	snprintf(row[9], CELL, "minflt/it");
-	snprintf(row[10], CELL, "csw/it");
-	snprintf(row[11], CELL, "rw-sysc/it");
+	snprintf(row[7], CELL, "verdict");
+	snprintf(row[8], CELL, "from");
+	snprintf(row[9], CELL, "%.*s", CELL - 1, c->study ? c->study->label : "");
+	snprintf(row[10], CELL, "sys%%");
+	snprintf(row[11], CELL, "minflt/it");
+	snprintf(row[12], CELL, "csw/it");
+	snprintf(row[13], CELL, "rw-sysc/it");
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
 		const struct compare_cell *x = &b->cells[c->ref];
@@ -100,8 +100,6 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 			continue;
 		for (size_t rt = 0; rt < c->nruntimes; rt++) {
 			const struct compare_cell *y = &b->cells[rt];
-			char change[32];
-
 			if (rt == c->ref || !y->present)
 				continue;
 			row = table_row(&t, row_style(&y->r));
@@ -111,18 +109,19 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 				snprintf(row[1], CELL, "%.*s", CELL - 1, b->category);
 				report_fmt_value(row[3], CELL, x->mean, b->unit);
 				if (!isnan(b->study))
-					report_fmt_change(row[7], CELL, b->study);
+					report_fmt_change(row[9], CELL, b->study);
 			}
 			first = 0;
 			snprintf(row[2], CELL, "%.*s", CELL - 1, c->runtimes[rt].name);
 			report_fmt_value(row[4], CELL, y->mean, b->unit);
-			report_fmt_change(change, sizeof(change), y->r.ratio);
-			snprintf(row[5], CELL, "%s%s", change, y->r.significant ? "*" : " ");
+			report_fmt_change(row[5], CELL, y->r.ratio);
 			report_fmt_interval(row[6], CELL, y->r.lo, y->r.hi);
-			report_fmt_explain(row[8], CELL, x->ex.sys_share, y->ex.sys_share, 1);
-			report_fmt_explain(row[9], CELL, x->ex.minflt, y->ex.minflt, 0);
-			report_fmt_explain(row[10], CELL, x->ex.csw, y->ex.csw, 0);
-			report_fmt_explain(row[11], CELL, x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
+			snprintf(row[7], CELL, "%s", compare_verdict_name(y->r.verdict));
+			report_fmt_basis(row[8], CELL, x, y);
+			report_fmt_explain(row[10], CELL, x->ex.sys_share, y->ex.sys_share, 1);
+			report_fmt_explain(row[11], CELL, x->ex.minflt, y->ex.minflt, 0);
+			report_fmt_explain(row[12], CELL, x->ex.csw, y->ex.csw, 0);
+			report_fmt_explain(row[13], CELL, x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
 		}
 	}
 	if (!rows)
@@ -148,7 +147,8 @@ static void group_row(struct table *t, const struct compare *c, const struct com
 			continue;
 		report_fmt_change(change, sizeof(change), g->geo[rt].ratio);
 		report_fmt_interval(ci, sizeof(ci), g->geo[rt].lo, g->geo[rt].hi);
-		snprintf(row[col++], CELL, "%s%s %s", change, g->geo[rt].significant ? "*" : " ", ci);
+		snprintf(row[col++], CELL, "%s %s %s", change, ci,
+			 compare_verdict_name(g->geo[rt].verdict));
 	}
 	if (c->study) {
 		char s[32];
@@ -173,7 +173,7 @@ static void print_categories(FILE *out, const struct compare *c, int color)
 	snprintf(row[1], CELL, "n");
 	for (size_t rt = 0; rt < c->nruntimes && col < 2 + others; rt++)
 		if (rt != c->ref)
-			snprintf(row[col++], CELL, "%.*s: geo. mean [95%% CI]", CELL - 24,
+			snprintf(row[col++], CELL, "%.*s: geo. mean [95%% CI] verdict", CELL - 32,
 				 c->runtimes[rt].name);
 	if (c->study)
 		snprintf(row[col], CELL, "%.*s", CELL - 1, c->study->label);
@@ -242,8 +242,10 @@ void report_text(FILE *out, const struct compare *c, int color)
 	for (size_t rt = 0; rt < c->nruntimes; rt++)
 		if (rt != c->ref)
 			fprintf(out, "compared:  %s (%s)\n", c->runtimes[rt].name, c->runtimes[rt].path);
-	fprintf(out, "change: Hodges-Lehmann ratio of per-process means - 1, 95%% CI; "
-		"* significant: CI excludes 0 and |change| > %g%%\n", 100 * c->min_change);
+	fprintf(out, "change: Hodges-Lehmann ratio - 1, 95%% CI; from: lockstep slots paired "
+		"(signed-rank interval) or processes a side, unpaired (Moses); verdict at "
+		"+-%g%%: slower/faster (CI beyond), same (CI within), inconclusive\n",
+		100 * c->min_change);
 	fprintf(out, "per iteration, (change against %s): sys%% system share of CPU time (points), "
 		"minflt minor faults, csw context switches, rw-sysc read/write syscalls (factors)\n",
 		ref);
@@ -256,4 +258,6 @@ void report_text(FILE *out, const struct compare *c, int color)
 	fprintf(out, "\n");
 	print_categories(out, c, color);
 	print_partial(out, c);
+	fprintf(out, "\n");
+	report_print_notes(out, c, "");
 }

@@ -146,7 +146,10 @@ Test(compare, twice_as_slow_is_ratio_2_with_a_tight_interval)
 	cr_assert_float_eq(y->r.ratio, 2.0, 1e-12);
 	cr_assert(y->r.lo > 1.9 && y->r.lo < 2.0 && y->r.hi > 2.0 && y->r.hi < 2.1,
 		  "interval [%g, %g]", y->r.lo, y->r.hi);
-	cr_assert(y->r.significant);
+	cr_assert_eq(y->r.verdict, COMPARE_SLOWER);
+	cr_assert_eq(y->r.method, COMPARE_MOSES);
+	cr_assert_not(y->r.paired);
+	cr_assert_float_eq(y->r.coverage, 1 - 2 * 4.0 / 252, 1e-12, "5 v 5: P(U <= 2) = 4/252");
 	cr_assert_eq(y->nprocs, 5, "the calibration run is not a process mean");
 	cr_assert_eq(y->nvalues, 15);
 	/* Hodges-Lehmann on 5 and 5 processes: the median of the 25 ratios of
@@ -186,10 +189,11 @@ Test(compare, identical_files_give_1_not_significant)
 		const struct compare_ratio *r = &c.benches[i].cells[1].r;
 		cr_assert_float_eq(r->ratio, 1.0, 1e-12);
 		cr_assert(r->lo < 1 && r->hi > 1);
-		cr_assert_not(r->significant);
+		cr_assert(r->verdict == COMPARE_INCONCLUSIVE || r->verdict == COMPARE_SAME);
 	}
 	cr_assert_float_eq(c.total.geo[1].ratio, 1.0, 1e-12);
-	cr_assert_not(c.total.geo[1].significant);
+	cr_assert(c.total.geo[1].verdict == COMPARE_INCONCLUSIVE ||
+		  c.total.geo[1].verdict == COMPARE_SAME);
 	compare_release(&c);
 	free(pa);
 	free(pb);
@@ -216,42 +220,65 @@ Test(compare, category_and_total_geometric_means)
 	ser = group(&c, "serialize");
 	cr_assert_float_eq(math->geo[0].ratio, 4.0, 1e-9, "geometric mean of 2 and 8");
 	cr_assert(math->geo[0].lo < 4 && math->geo[0].hi > 4 && math->geo[0].hi < 4.1);
-	cr_assert(math->geo[0].significant);
+	cr_assert_eq(math->geo[0].verdict, COMPARE_SLOWER);
 	cr_assert_eq(math->n[0], 2);
 	cr_assert_float_eq(ser->geo[0].ratio, 1.0, 1e-9);
-	cr_assert_not(ser->geo[0].significant);
+	cr_assert(ser->geo[0].lo < 1 && ser->geo[0].hi > 1);
 	cr_assert_float_eq(c.total.geo[0].ratio, pow(16, 0.25), 1e-9, "(2 * 8 * 1 * 1)^(1/4)");
 	cr_assert_eq(c.total.n[0], 4);
 	cr_assert_str_eq(c.benches[c.order[0]].name, "nbody", "slowest first");
 	cr_assert_str_eq(c.benches[c.order[1]].name, "float");
-	/* Propagated standard errors: sqrt(sum se_i^2) / k.  */
+	/* The bootstrap interval of a mean of two independent ratios is no
+	 * wider than the geometric mean of theirs.  */
 	{
-		double s1 = bench(&c, "float")->cells[0].r.log_se;
-		double s2 = bench(&c, "nbody")->cells[0].r.log_se;
-		cr_assert_float_eq(math->geo[0].log_se, sqrt(s1 * s1 + s2 * s2) / 2, 1e-12);
+		const struct compare_ratio *f = &bench(&c, "float")->cells[0].r;
+		const struct compare_ratio *n = &bench(&c, "nbody")->cells[0].r;
+		cr_assert_eq(math->geo[0].method, COMPARE_BOOT);
+		cr_assert_leq(log(math->geo[0].hi / math->geo[0].lo),
+			      (log(f->hi / f->lo) + log(n->hi / n->lo)) / 2 + 1e-12);
 	}
 	compare_release(&c);
 	free(pa);
 	free(pb);
 }
 
-Test(compare, min_change_decides_significance)
+/* Verdicts: slower when the interval lies beyond +min_change, same when
+ * within +-min_change, inconclusive otherwise.  */
+Test(compare, min_change_decides_the_verdict)
 {
-	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 1.05 };
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 1.08 };
+	struct spec f = { "nbody", "math", 0.1, 1 / 1.08 };
 	char *pa = write_file("a.json", NULL, &a, 1), *pb = write_file("b.json", NULL, &b, 1);
+	char *pf = write_file("f.json", NULL, &f, 1);
 	struct compare_options six_pct = { .min_change = 0.06 };
 	struct bench_error err = { 0 };
+	const struct compare_ratio *r;
 	struct compare c;
 
 	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
-	cr_assert_gt(c.benches[0].cells[1].r.lo, 1, "the interval excludes 1");
-	cr_assert(c.benches[0].cells[1].r.significant, "+5%% is above the default 2%%");
+	r = &c.benches[0].cells[1].r;
+	cr_assert_gt(r->lo, 1.02, "the interval [%g, %g] lies beyond +2%%", r->lo, r->hi);
+	cr_assert_eq(r->verdict, COMPARE_SLOWER);
+	cr_assert_str_eq(compare_verdict_name(r->verdict), "slower");
 	compare_release(&c);
 	cr_assert_eq(load2(&c, pa, pb, &six_pct, &err), 0, "%s", err.msg);
-	cr_assert_not(c.benches[0].cells[1].r.significant, "+5%% is below 6%%");
+	r = &c.benches[0].cells[1].r;
+	cr_assert(r->lo < 1.06 && r->hi > 1.06);
+	cr_assert_eq(r->verdict, COMPARE_INCONCLUSIVE, "+8%% [%g, %g] is neither beyond nor "
+		     "within 6%%", r->lo, r->hi);
+	compare_release(&c);
+	cr_assert_eq(load2(&c, pa, pf, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.benches[0].cells[1].r.verdict, COMPARE_FASTER);
+	compare_release(&c);
+	cr_assert_eq(load2(&c, pa, pa, &six_pct, &err), 0, "%s", err.msg);
+	r = &c.benches[0].cells[1].r;
+	cr_assert(r->lo > 0.94 && r->hi < 1.06);
+	cr_assert_eq(r->verdict, COMPARE_SAME, "[%g, %g] within +-6%%: an equivalence", r->lo,
+		     r->hi);
 	compare_release(&c);
 	free(pa);
 	free(pb);
+	free(pf);
 }
 
 Test(compare, explanation_counters_per_iteration)
@@ -545,7 +572,8 @@ Test(compare, study_figures_beside_ours)
 	cr_assert_eq(c.total.study_n, 2);
 	text = render_text(&c, 0);
 	cr_assert(strstr(text, "+4417%"), "%s", text);
-	cr_assert(strstr(text, "+1900%*"), "%s", text);
+	cr_assert(strstr(text, "+1900%  [+1841%, +1961%]  slower"), "%s", text);
+	cr_assert(strstr(text, "5/5 procs"), "%s", text);
 	cr_assert_null(strstr(text, "\033["), "no colour unless asked");
 	free(text);
 	text = render_text(&c, 1);
@@ -654,7 +682,7 @@ Test(compare, report_files_and_valid_svg)
 			continue;
 		svg = report_svg_category(&c, i);
 		cr_assert_null(strstr(svg, "log scale"));
-		cr_assert(strstr(svg, "+20.0%*"), "values are labelled");
+		cr_assert(strstr(svg, "+20.0% slower"), "values are labelled with verdicts");
 		free(svg);
 	}
 	p = xasprintf("%s/report.json", out);
@@ -662,6 +690,19 @@ Test(compare, report_files_and_valid_svg)
 	cr_assert_not_null(report, "report.json: %s", jerr.text);
 	cr_assert_str_eq(json_string_value(json_object_get(report, "reference")), "runc");
 	cr_assert_eq(json_array_size(json_object_get(report, "benchmarks")), 5);
+	{
+		json_t *jb = json_array_get(json_object_get(report, "benchmarks"), 0);
+		json_t *r = json_object_get(json_object_get(jb, "runtimes"), "runsc");
+		cr_assert_str_eq(json_string_value(json_object_get(jb, "name")), "pathlib");
+		cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "slower");
+		cr_assert(json_is_true(json_object_get(r, "significant")), "kept for old scripts");
+		cr_assert(json_is_false(json_object_get(r, "paired")));
+		cr_assert_float_eq(json_real_value(json_object_get(r, "coverage")), 1 - 8.0 / 252,
+				   1e-9);
+		cr_assert_eq(json_array_size(json_object_get(r, "ci95")), 2);
+		cr_assert_eq(json_array_size(json_object_get(report, "warnings")), 2);
+		cr_assert(json_is_string(json_object_get(json_object_get(report, "coverage"), "note")));
+	}
 	json_decref(report);
 	free(p);
 	p = xasprintf("%s/report.csv", out);
@@ -670,6 +711,8 @@ Test(compare, report_files_and_valid_svg)
 		cr_assert_eq(util_read_file(p, 1 << 20, &csv, NULL, NULL), 0);
 		cr_assert(strstr(csv, "\"weird<&>\"\"name\""), "CSV quoting: %s", csv);
 		cr_assert(strstr(csv, "pathlib,pathlib,second,runsc,runc,5,15,"), "%s", csv);
+		cr_assert(strstr(csv, "change_pct,verdict,paired,pairs,coverage,"), "%s", csv);
+		cr_assert(strstr(csv, ",2900,slower,0,0,0.968254,"), "%s", csv);
 		free(csv);
 	}
 	free(p);
@@ -827,4 +870,419 @@ Test(compare, report_command_reads_a_folder)
 	free(pa);
 	free(pb);
 	free(lone);
+}
+
+/* Issue 15, item 6: Hodges-Lehmann over 100k x 100k processes once asked
+ * for 80 GB (one double per pair) and aborted.  The work must be bounded:
+ * quick, and no abort.  */
+static void write_many_runs(const char *path, const char *runtime, double factor, size_t runs)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fprintf(f, "{\"version\": \"1.0\", \"metadata\": {\"runtime\": \"%s\"}, \"benchmarks\": "
+		"[{\"metadata\": {\"name\": \"nbody\", \"unit\": \"second\", \"loops\": 1}, "
+		"\"runs\": [", runtime);
+	for (size_t i = 0; i < runs; i++)
+		fprintf(f, "%s{\"values\": [%.6f]}", i ? "," : "",
+			factor * (0.1 + 0.001 * (double)((i * 7919) % 101)));
+	fprintf(f, "]}]}\n");
+	fclose(f);
+}
+
+Test(compare, hostile_100k_runs_a_side_is_bounded, .timeout = 60)
+{
+	char *pa = xasprintf("%s/runc.json", dir), *pb = xasprintf("%s/runsc.json", dir);
+	char *out = xasprintf("%s/o", dir);
+	json_t *report, *r;
+	char *p;
+
+	write_many_runs(pa, "runc", 1.0, 100000);
+	write_many_runs(pb, "runsc", 1.1, 100000);
+	cr_redirect_stdout();
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", "--no-color", pa, pb, "-o", out,
+						   NULL }), 0);
+	p = xasprintf("%s/report.json", out);
+	report = load(p);
+	r = json_object_get(json_object_get(json_array_get(json_object_get(report, "benchmarks"), 0),
+					    "runtimes"), "runsc");
+	cr_assert_float_eq(json_real_value(json_object_get(r, "ratio")), 1.1, 1e-3);
+	json_decref(report);
+	free(p);
+	free(pa);
+	free(pb);
+	free(out);
+}
+
+/* Lockstep files: suite metadata matrix_run_id and matrix_design, runs
+ * with lockstep_slot; value v of slot s is base * f(s, v).  */
+struct lockstep_side {
+	const char *runtime, *run_id, *design;
+	const long *slots;
+	size_t nslots, nvalues;
+	double factor;
+	const double *slot_factor;	/* per slot (index into slots), or NULL */
+};
+
+static char *write_lockstep(const char *file, const struct lockstep_side *s, const char *bench)
+{
+	json_t *md = json_pack("{s:s, s:s}", "hostname", "test", "runtime", s->runtime);
+	json_t *suite, *b;
+	char *path = xasprintf("%s/%s", dir, file);
+	struct bench_error err = { 0 };
+
+	if (s->run_id)
+		json_object_set_new(md, "matrix_run_id", json_string(s->run_id));
+	if (s->design)
+		json_object_set_new(md, "matrix_design", json_string(s->design));
+	suite = result_suite_new(md);
+	b = result_benchmark_new(bench, "math", "python", 10, 1);
+	for (size_t i = 0; i < s->nslots; i++) {
+		json_t *vals = json_array();
+		for (size_t v = 0; v < s->nvalues; v++)
+			/* Each value drifts by spread[v]: both sides alike, so it
+			 * cancels in a pair but not between processes.  */
+			json_array_append_new(vals, json_real(0.01 * s->factor * spread[v % 7] *
+				(s->slot_factor ? s->slot_factor[i] : 1) * (1 + 0.05 * (double)(i % 3))));
+		json_array_append_new(json_object_get(b, "runs"),
+			json_pack("{s:{s:I, s:I, s:s}, s:o}", "metadata", "lockstep_slot",
+				  (json_int_t)s->slots[i], "lockstep_round", (json_int_t)1,
+				  "lockstep_positions", "0,1,1,0", "values", vals));
+	}
+	json_array_append_new(json_object_get(suite, "benchmarks"), b);
+	cr_assert_eq(result_write(path, suite, &err), 0, "%s", err.msg);
+	json_decref(suite);
+	return path;
+}
+
+Test(compare, lockstep_files_are_paired_by_slot)
+{
+	/* Slot 9 only in A and slot 10 only in B: left out.  B has 6 values a
+	 * slot, A 5: paired up to 5.  B's slot k is 1.1 * (1 + 0.001 k) of A's.  */
+	static const long sa[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, sb[] = { 8, 7, 6, 5, 4, 3, 2, 1, 10 };
+	double fb[9];
+	struct lockstep_side a = { "runc", "run-1", "lockstep", sa, 9, 5, 1, NULL };
+	struct lockstep_side b = { "runsc", "run-1", "lockstep", sb, 9, 6, 1.1, fb };
+	struct bench_error err = { 0 };
+	struct compare c;
+	const struct compare_cell *y;
+	double units[8], est, lo, hi, cov;
+	char *pa, *pb, *text, *md, *json;
+
+	for (size_t i = 0; i < 9; i++)
+		fb[i] = 1 + 0.001 * (double)sb[i];
+	/* The (1 + 0.05 (i % 3)) layout factor goes by the position in the
+	 * file, and the files list slots in other orders: undo it for B.  */
+	for (size_t i = 0; i < 9; i++) {
+		long s = sb[i];
+		size_t ia = (size_t)(s - 1);
+		if (s <= 9)
+			fb[i] *= (1 + 0.05 * (double)(ia % 3)) / (1 + 0.05 * (double)(i % 3));
+	}
+	pa = write_lockstep("runc.json", &a, "nbody");
+	pb = write_lockstep("runsc.json", &b, "nbody");
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	y = &bench(&c, "nbody")->cells[1];
+	cr_assert(y->r.paired);
+	cr_assert_eq(y->r.pairs, 8, "slots 1-8: 9 and 10 are on one side only");
+	cr_assert_eq(y->r.method, COMPARE_PAIRED);
+	for (size_t k = 0; k < 8; k++) {
+		units[k] = log(1.1 * (1 + 0.001 * (double)(k + 1)));
+		cr_assert_float_eq(y->units[k], units[k], 1e-9, "slot %zu", k + 1);
+	}
+	cr_assert_eq(stats_signed_rank_hl(units, 8, &est, &lo, &hi, &cov), 0);
+	cr_assert_float_eq(y->r.ratio, exp(est), 1e-9);
+	cr_assert_float_eq(y->r.lo, exp(lo), 1e-9);
+	cr_assert_float_eq(y->r.hi, exp(hi), 1e-9);
+	cr_assert_float_eq(y->r.coverage, cov, 1e-12);
+	cr_assert(y->r.lo > 1.1 && y->r.hi < 1.1 * 1.008, "[%g, %g]", y->r.lo, y->r.hi);
+	cr_assert_float_eq(cov, 1 - 2 * 5.0 / 256, 1e-12, "n = 8: P(T <= 3) = 5/256");
+	cr_assert_eq(y->r.verdict, COMPARE_SLOWER);
+	cr_assert_eq(c.runtimes[1].drift_warned, 0, "one matrix run: no drift warning");
+	/* What the report says of its intervals: one, 1 - 10/256 = 96.1%.  */
+	cr_assert_eq(c.nintervals, 1);
+	cr_assert_float_eq(c.expected_false, 10.0 / 256, 1e-12);
+	{
+		char *note = report_coverage_note(&c);
+		cr_assert(strstr(note, "the 1 benchmark interval covers the true ratio with a "
+				 "probability of 96.1% each") && strstr(note, "up to 0.04 false"),
+			  "%s", note);
+		free(note);
+	}
+	text = render_text(&c, 0);
+	md = report_md(&c);
+	json = report_json(&c);
+	cr_assert(strstr(text, "8 pairs"), "%s", text);
+	cr_assert_null(strstr(text, "WARNING"), "%s", text);
+	cr_assert_null(strstr(md, "Warning:**"), "%s", md);
+	cr_assert(strstr(json, "\"warnings\": []"), "%s", json);
+	cr_assert(strstr(json, "\"paired\": true") && strstr(json, "\"pairs\": 8") &&
+		  strstr(json, "\"verdict\": \"slower\""), "%s", json);
+	free(text);
+	free(md);
+	free(json);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, files_of_different_runs_are_unpaired_with_a_warning)
+{
+	static const long slots[] = { 1, 2, 3, 4, 5, 6 };
+	struct lockstep_side a = { "runc", "run-1", "lockstep", slots, 6, 4, 1, NULL };
+	struct lockstep_side b = { "runsc", "run-2", "lockstep", slots, 6, 4, 1.5, NULL };
+	struct lockstep_side p1 = { "runc", "run-3", "processes", slots, 6, 4, 1, NULL };
+	struct lockstep_side p2 = { "runsc", "run-3", "processes", slots, 6, 4, 1.5, NULL };
+	struct bench_error err = { 0 };
+	struct compare c;
+	char *pa = write_lockstep("runc.json", &a, "nbody"), *pb = write_lockstep("runsc.json", &b, "nbody");
+	char *text, *md, *json;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_not(c.benches[0].cells[1].r.paired);
+	cr_assert_eq(c.benches[0].cells[1].r.method, COMPARE_MOSES);
+	cr_assert_eq(c.runtimes[1].drift_warned, 1);
+	text = render_text(&c, 0);
+	md = report_md(&c);
+	json = report_json(&c);
+	cr_assert(strstr(text, "WARNING: runsc against runc: 1 benchmark compared unpaired") &&
+		  strstr(text, "7.6%"), "%s", text);
+	cr_assert(strstr(md, "**Warning:** runsc against runc") && strstr(md, "7.6%"), "%s", md);
+	cr_assert(strstr(json, "runsc against runc: 1 benchmark compared unpaired"), "%s", json);
+	cr_assert(strstr(json, "\"paired\": false"), "%s", json);
+	free(text);
+	free(md);
+	free(json);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+	/* One matrix run of the process-alternating design: unpaired, but
+	 * interleaved, so no drift warning.  */
+	pa = write_lockstep("runc.json", &p1, "nbody");
+	pb = write_lockstep("runsc.json", &p2, "nbody");
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert(c.benches[0].cells[1].r.paired, "slots recorded in one run are paired");
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}
+
+Test(compare, bad_lockstep_slots_are_errors)
+{
+	static const long twice[] = { 1, 2, 2, 3, 4, 5 }, ok[] = { 1, 2, 3, 4, 5, 6 };
+	struct lockstep_side a = { "runc", "run-1", "lockstep", ok, 6, 3, 1, NULL };
+	struct lockstep_side b = { "runsc", "run-1", "lockstep", twice, 6, 3, 1, NULL };
+	struct bench_error err = { 0 };
+	struct compare c;
+	char *pa = write_lockstep("runc.json", &a, "nbody"), *pb = write_lockstep("runsc.json", &b, "nbody");
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "runsc.json") && strstr(err.msg, "nbody") &&
+		  strstr(err.msg, "lockstep_slot 2 in two runs"), "%s", err.msg);
+	free(pb);
+	pb = xasprintf("%s/runsc.json", dir);
+	write_text_file(pb, "{\"version\": \"1.0\", \"metadata\": {\"matrix_run_id\": \"run-1\"}, "
+			"\"benchmarks\": [{\"metadata\": {\"name\": \"nbody\", \"unit\": \"second\", "
+			"\"loops\": 1}, \"runs\": [{\"metadata\": {\"lockstep_slot\": \"one\"}, "
+			"\"values\": [1.0]}]}]}");
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "runsc.json") && strstr(err.msg, "not an integer"), "%s", err.msg);
+	free(pa);
+	free(pb);
+}
+
+/* A file with one benchmark per spec and one run (process) per value.  */
+static char *write_values(const char *file, const char *runtime, const char *const *names,
+			  size_t nbench, const double *values, size_t nvalues)
+{
+	json_t *suite = result_suite_new(json_pack("{s:s}", "runtime", runtime));
+	char *path = xasprintf("%s/%s", dir, file);
+	struct bench_error err = { 0 };
+
+	for (size_t i = 0; i < nbench; i++) {
+		json_t *b = result_benchmark_new(names[i], "math", "python", 10, 1);
+		for (size_t p = 0; p < nvalues; p++)
+			json_array_append_new(json_object_get(b, "runs"),
+				json_pack("{s:[f]}", "values", values[i * nvalues + p]));
+		json_array_append_new(json_object_get(suite, "benchmarks"), b);
+	}
+	cr_assert_eq(result_write(path, suite, &err), 0, "%s", err.msg);
+	json_decref(suite);
+	return path;
+}
+
+static int cmp_log(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void assert_same_ratio(const struct compare_ratio *g, const struct compare_ratio *b)
+{
+	cr_assert_eq(g->ratio, b->ratio);
+	cr_assert_eq(g->lo, b->lo);
+	cr_assert_eq(g->hi, b->hi);
+	cr_assert_eq(g->verdict, b->verdict);
+	cr_assert_eq(g->coverage, b->coverage);
+	cr_assert_eq(g->method, b->method);
+}
+
+/* Issue 14's reproduction: the category of one benchmark had its interval
+ * rebuilt symmetrically (+3.79% [+0.20%, +7.50%], significant) around a
+ * benchmark at [-0.06%, +6.22%].  Now it is the benchmark, both ways round;
+ * and the benchmark's interval is Moses' with the exact C = 6 at 6 v 6.  */
+Test(compare, one_benchmark_category_is_its_benchmark)
+{
+	static const double x[] = { .9879, 1.0264, 1.062, 1.0077, 1.0059, 1.0233 };
+	static const double y[] = { 1.0661, 1.0467, 1.0644, 1.0335, 1.0227, 1.0704 };
+	const char *names[] = { "nbody" };
+	char *px = write_values("x.json", "runc", names, 1, x, 6);
+	char *py = write_values("y.json", "runsc", names, 1, y, 6);
+	struct bench_error err = { 0 };
+	double d[36];
+	struct compare c;
+
+	for (int round = 0; round < 2; round++) {
+		const struct compare_ratio *b;
+		size_t k = 0;
+
+		struct compare_options o = { .ref = round ? "runsc" : "runc", .min_change = 0.02 };
+
+		cr_assert_eq(load2(&c, px, py, &o, &err), 0, "%s", err.msg);
+		cr_assert_eq(c.ref, (size_t)round);
+		b = &c.benches[0].cells[1 - round].r;
+		for (size_t i = 0; i < 6; i++)
+			for (size_t j = 0; j < 6; j++)
+				d[k++] = round ? log(x[j]) - log(y[i]) : log(y[j]) - log(x[i]);
+		qsort(d, 36, sizeof(*d), cmp_log);
+		cr_assert_float_eq(b->ratio, exp((d[17] + d[18]) / 2), 1e-12);
+		cr_assert_float_eq(b->lo, exp(d[5]), 1e-12, "the 6th smallest difference");
+		cr_assert_float_eq(b->hi, exp(d[30]), 1e-12, "the 6th largest");
+		assert_same_ratio(&c.categories[0].geo[1 - round], b);
+		assert_same_ratio(&c.total.geo[1 - round], b);
+		compare_release(&c);
+	}
+	free(px);
+	free(py);
+}
+
+static double normal(uint64_t *seed)
+{
+	double u = ((double)(stats_rand(seed) >> 11) + 0.5) / 9007199254740992.0;
+	double v = ((double)(stats_rand(seed) >> 11) + 0.5) / 9007199254740992.0;
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/* A simulated truth: three benchmarks at +5%, -2% and +10% (geometric mean
+ * +4.2%), 10 processes a side with 3% noise between processes; how often
+ * the category's bootstrap interval holds the truth.  */
+Test(compare, category_interval_covers_a_simulated_truth, .timeout = 120)
+{
+	enum { SIMS = 200, PROCS = 10 };
+	static const double truth[] = { 1.05, 0.98, 1.10 };
+	const char *names[] = { "float", "nbody", "richards" };
+	double geo = cbrt(truth[0] * truth[1] * truth[2]);
+	double xs[3 * PROCS], ys[3 * PROCS];
+	uint64_t seed = 1;
+	size_t hits = 0, bench_hits = 0;
+
+	for (size_t s = 0; s < SIMS; s++) {
+		struct bench_error err = { 0 };
+		struct compare c;
+		char *px, *py;
+
+		for (size_t i = 0; i < 3 * PROCS; i++) {
+			xs[i] = 0.01 * exp(0.03 * normal(&seed));
+			ys[i] = 0.01 * truth[i / PROCS] * exp(0.03 * normal(&seed));
+		}
+		px = write_values("x.json", "runc", names, 3, xs, PROCS);
+		py = write_values("y.json", "runsc", names, 3, ys, PROCS);
+		cr_assert_eq(load2(&c, px, py, NULL, &err), 0, "%s", err.msg);
+		hits += c.categories[0].geo[1].lo <= geo && geo <= c.categories[0].geo[1].hi;
+		bench_hits += bench(&c, "nbody")->cells[1].r.lo <= truth[1] &&
+			      truth[1] <= bench(&c, "nbody")->cells[1].r.hi;
+		compare_release(&c);
+		free(px);
+		free(py);
+	}
+	/* 95% nominal; two standard errors over 200 samples are 3 points.  */
+	cr_log_info("category coverage %zu of %d, one benchmark's %zu", hits, SIMS, bench_hits);
+	cr_assert(hits >= 0.90 * SIMS && hits <= 0.99 * SIMS, "covered %zu of %d", hits, SIMS);
+	cr_assert(bench_hits >= 0.92 * SIMS, "covered %zu of %d", bench_hits, SIMS);
+}
+
+/* The same for paired files: 12 lockstep slots a benchmark, each slot's
+ * ratio off the truth by 2% noise (one process pair's layout).  */
+Test(compare, paired_category_interval_covers_a_simulated_truth, .timeout = 120)
+{
+	enum { SIMS = 200, SLOTS = 12 };
+	static const double truth[] = { 1.05, 0.98, 1.10 };
+	static const char *const names[] = { "float", "nbody", "richards" };
+	double geo = cbrt(truth[0] * truth[1] * truth[2]);
+	uint64_t seed = 2;
+	size_t hits = 0;
+
+	for (size_t s = 0; s < SIMS; s++) {
+		struct bench_error err = { 0 };
+		struct compare c;
+		char *paths[2];
+
+		for (int side = 0; side < 2; side++) {
+			json_t *suite = result_suite_new(json_pack("{s:s, s:s, s:s}", "runtime",
+				side ? "runsc" : "runc", "matrix_run_id", "sim", "matrix_design",
+				"lockstep"));
+			paths[side] = xasprintf("%s/%s.json", dir, side ? "runsc" : "runc");
+			for (size_t k = 0; k < 3; k++) {
+				json_t *b = result_benchmark_new(names[k], "math", "python", 10, 1);
+				for (size_t i = 0; i < SLOTS; i++) {
+					double f = side ? truth[k] * exp(0.02 * normal(&seed)) : 1;
+					json_array_append_new(json_object_get(b, "runs"),
+						json_pack("{s:{s:I}, s:[f,f,f]}", "metadata", "lockstep_slot",
+							  (json_int_t)(k * 100 + i), "values", 0.01 * f,
+							  0.0102 * f, 0.0099 * f));
+				}
+				json_array_append_new(json_object_get(suite, "benchmarks"), b);
+			}
+			cr_assert_eq(result_write(paths[side], suite, &err), 0, "%s", err.msg);
+			json_decref(suite);
+		}
+		cr_assert_eq(load2(&c, paths[0], paths[1], NULL, &err), 0, "%s", err.msg);
+		cr_assert(c.benches[0].cells[1].r.paired && c.benches[0].cells[1].r.pairs == SLOTS);
+		hits += c.categories[0].geo[1].lo <= geo && geo <= c.categories[0].geo[1].hi;
+		compare_release(&c);
+		free(paths[0]);
+		free(paths[1]);
+	}
+	cr_log_info("paired category coverage %zu of %d", hits, SIMS);
+	cr_assert(hits >= 0.90 * SIMS && hits <= 0.995 * SIMS, "covered %zu of %d", hits, SIMS);
+}
+
+/* A process whose values sum past the largest double has an infinite mean:
+ * no ratio for that benchmark, and no endless selection over NaNs (70
+ * processes a side are past the listed size).  */
+Test(compare, overflowing_means_give_no_ratio, .timeout = 30)
+{
+	char *pa = xasprintf("%s/runc.json", dir), *pb = xasprintf("%s/runsc.json", dir);
+	struct bench_error err = { 0 };
+	struct compare c;
+	FILE *f;
+
+	for (int side = 0; side < 2; side++) {
+		f = fopen(side ? pb : pa, "w");
+		cr_assert_not_null(f);
+		fprintf(f, "{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {\"name\": \"nbody\", "
+			"\"unit\": \"second\", \"loops\": 1}, \"runs\": [");
+		for (int i = 0; i < 70; i++)
+			fprintf(f, "%s{\"values\": [%s]}", i ? "," : "",
+				i % 2 ? "1.7e308, 1.7e308" : "0.5");
+		fprintf(f, "]}]}\n");
+		fclose(f);
+	}
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert(isnan(c.benches[0].cells[1].r.ratio));
+	cr_assert_eq(c.benches[0].cells[1].r.verdict, COMPARE_NO_VERDICT);
+	free(report_json(&c));
+	compare_release(&c);
+	free(pa);
+	free(pb);
 }
