@@ -17,6 +17,7 @@
 #include "../bench/cmd_report.h"
 #include "../bench/error.h"
 #include "../bench/metadata.h"
+#include "../bench/protocol.h"
 #include "../bench/registry.h"
 #include "../bench/result.h"
 #include "../bench/runner.h"
@@ -382,8 +383,8 @@ static int lane_start(const char *dir, const struct plan *p, const struct ctr_im
 		      unsigned r, FILE *log, struct lane *l, struct bench_error *err)
 {
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
-	char *hello;
-	json_t *msg, *md;
+	cleanup_free char *hello = NULL;
+	struct proto_reply msg = { 0 };
 
 	for (unsigned r0 = 0; r0 < r && !l->loops_from; r0++) {
 		cleanup_free char *earlier = raw_path(dir, l->label, r0);
@@ -394,19 +395,17 @@ static int lane_start(const char *dir, const struct plan *p, const struct ctr_im
 				.log_fd = fileno(log) }, &l->s, err) < 0)
 		return -1;
 	hello = ctr_session_read_line(&l->s, p->timeout, err);
-	msg = hello ? json_loads(hello, 0, NULL) : NULL;
-	free(hello);
-	md = json_object_get(msg, "metadata");
-	if (!json_is_object(md)) {
-		json_decref(msg);
+	if (!hello || proto_reply_decode(hello, strlen(hello), &msg, "the server", NULL) < 0 ||
+	    msg.status != PROTO_READY || !msg.metadata) {
+		proto_reply_release(&msg);
 		if (!err->msg[0])
 			bench_error_set(err, 0, "runtime `%s`: the container did not start its server "
 					"(see matrix.log)", l->d->name);
 		ctr_session_stop(&l->s, NULL);
 		return -1;
 	}
-	l->suite = result_suite_new(json_incref(md));
-	json_decref(msg);
+	l->suite = result_suite_new(json_incref(msg.metadata));
+	proto_reply_release(&msg);
 	l->alive = 1;
 	return 0;
 }
@@ -420,45 +419,52 @@ static void lane_release(struct lane *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Send a request to the lane's server and read its reply.  -1 when the
+ * server is gone or stuck (then the lane is dead).  */
+static int lane_exchange(struct lane *l, const struct proto_request *q, struct proto_reply *r,
+		  double timeout, struct bench_error *err)
+{
+	cleanup_free char *text = proto_request_encode(q);
+	cleanup_free char *line = NULL;
+
+	memset(r, 0, sizeof(*r));
+	/* The server's own worker timeout comes first; this one is for a stuck server.  */
+	if (ctr_session_write_line(&l->s, text, err) < 0 ||
+	    !(line = ctr_session_read_line(&l->s, timeout > 0 ? timeout + 60 : 0, err))) {
+		l->alive = 0;
+		return -1;
+	}
+	if (proto_reply_decode(line, strlen(line), r, "the server", NULL) < 0) {
+		r->owned_error = xstrdup("the server sent no valid reply");
+		r->error = r->owned_error;
+	}
+	return 0;
+}
+
 /* One worker process of a benchmark on one lane: its run, or NULL (the
  * benchmark failed there, or the lane died: then alive is 0).  */
 static json_t *lane_request(struct lane *l, const struct bench_def *def,
 			    const struct runner_profile *prof, uint64_t *loops, unsigned *inner,
 			    double timeout, struct bench_error *err)
 {
-	json_t *req = json_pack("{s:s, s:I, s:i, s:i, s:f, s:f}", "bench", def->name,
-				"loops", (json_int_t)*loops, "values", (int)prof->values,
-				"warmups", (int)prof->warmups, "min_time", prof->min_time,
-				"timeout", timeout);
-	cleanup_free char *text = json_dumps(req, JSON_COMPACT);
-	cleanup_free char *line = NULL;
-	json_t *reply, *run = NULL;
-	const char *status;
+	struct proto_request q = { .kind = PROTO_RUN, .bench = def->name, .loops = *loops,
+				   .values = prof->values, .warmups = prof->warmups,
+				   .min_time = prof->min_time, .timeout = timeout };
+	struct proto_reply r;
+	json_t *run = NULL;
 
-	json_decref(req);
-	/* The server's own worker timeout comes first; this one is for a stuck server.  */
-	if (ctr_session_write_line(&l->s, text, err) < 0 ||
-	    !(line = ctr_session_read_line(&l->s, timeout > 0 ? timeout + 60 : 0, err))) {
-		l->alive = 0;
+	if (lane_exchange(l, &q, &r, timeout, err) < 0)
 		return NULL;
-	}
-	reply = json_loads(line, 0, NULL);
-	status = json_string_value(json_object_get(reply, "status"));
-	if (status && strcmp(status, "ok") == 0 && json_is_object(json_object_get(reply, "run"))) {
-		json_int_t lp = json_integer_value(json_object_get(reply, "loops"));
-		json_int_t in = json_integer_value(json_object_get(reply, "inner_loops"));
-		*loops = lp > 0 ? (uint64_t)lp : 1;
-		*inner = in > 0 ? (unsigned)in : 1;
-		run = json_incref(json_object_get(reply, "run"));
+	if (r.status == PROTO_OK) {
+		*loops = r.loops;
+		*inner = r.inner_loops;
+		run = json_incref(r.run);
+	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
+		proto_reply_error(&r, err);
 	} else {
-		const char *e = json_string_value(json_object_get(reply, "error"));
-		const char *tb = json_string_value(json_object_get(reply, "traceback"));
-		bench_error_set(err, 0, "%s", e ? e : "the server sent no valid reply");
-		if (tb)
-			bench_error_set_detail(err, xstrdup(tb));
-		err->skip = status && strcmp(status, "skipped") == 0;
+		bench_error_set(err, 0, "the server sent no valid reply");
 	}
-	json_decref(reply);
+	proto_reply_release(&r);
 	return run;
 }
 
