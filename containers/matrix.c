@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,8 +24,10 @@
 #include "../bench/runner.h"
 #include "../bench/stats.h"
 #include "../bench/util.h"
+#include "../bench/worker.h"
 #include "driver.h"
 #include "image.h"
+#include "lockstep.h"
 
 #define MAX_RUNTIMES 8
 
@@ -78,6 +81,12 @@ struct plan {
 	const char *names, *categories;
 	const char *profile;		/* "default", "fast", "rigorous", "smoke" */
 	const char *image_dir;
+	int lockstep;			/* the design: lockstep (1) or processes (0) */
+	double value_time;		/* lockstep: seconds per value */
+	unsigned values, slots;		/* lockstep: per process, most slots; 0: the profile's */
+	double target;			/* lockstep: relative half-width; < 0: the profile's */
+	int independent_seeds, value_warmup;
+	const char *run_id;		/* the same in every runtime file of the run */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -132,8 +141,7 @@ long long ctr_parse_size(const char *s)
 	return (long long)(v * (double)mult);
 }
 
-/* splitmix64: a small, well-mixed generator for the shuffles.  */
-static uint64_t next_random(uint64_t *state)
+uint64_t ctr_random_next(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -147,7 +155,7 @@ static void shuffle(uint64_t *state, size_t *o, size_t n)
 	for (size_t i = 0; i < n; i++)
 		o[i] = i;
 	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(next_random(state) % i), t = o[i - 1];
+		size_t j = (size_t)(ctr_random_next(state) % i), t = o[i - 1];
 		o[i - 1] = o[j];
 		o[j] = t;
 	}
@@ -178,18 +186,62 @@ static json_t *read_round(const char *path)
 	return NULL;
 }
 
+/* The lockstep part of the plan (a plan without "design" is a processes one,
+ * written before the lockstep design).  A new object.  */
+static json_t *lockstep_plan_to_json(const struct plan *p)
+{
+	return json_pack("{s:s, s:f, s:i, s:i, s:f, s:s, s:b, s:s}",
+			 "design", p->lockstep ? "lockstep" : "processes", "value_time", p->value_time,
+			 "values", (int)p->values, "slots", (int)p->slots, "target", p->target,
+			 "seeds", p->independent_seeds ? "independent" : "same",
+			 "value_warmup", p->value_warmup, "run_id", p->run_id);
+}
+
+/* Read the lockstep part back, bounded as the command line bounds it.  */
+static int lockstep_plan_from_json(json_t *j, struct plan *p)
+{
+	const char *design = json_string_value(json_object_get(j, "design"));
+	json_t *target = json_object_get(j, "target");
+
+	p->lockstep = design && strcmp(design, "lockstep") == 0;
+	if (design && !p->lockstep && strcmp(design, "processes") != 0)
+		return -1;
+	p->value_time = json_number_value(json_object_get(j, "value_time"));
+	p->values = (unsigned)json_integer_value(json_object_get(j, "values"));
+	p->slots = (unsigned)json_integer_value(json_object_get(j, "slots"));
+	p->target = target ? json_number_value(target) : -1;
+	p->independent_seeds = strcmp(json_string_value(json_object_get(j, "seeds")) ?: "same",
+				      "independent") == 0;
+	p->value_warmup = json_is_true(json_object_get(j, "value_warmup"));
+	p->run_id = json_string_value(json_object_get(j, "run_id"));
+	if (!p->run_id)
+		p->run_id = "";
+	if (p->lockstep && (!(p->value_time > 0 && p->value_time <= 60) ||
+			    json_integer_value(json_object_get(j, "values")) > PROTO_MAX_COUNT ||
+			    json_integer_value(json_object_get(j, "values")) < 0 ||
+			    p->slots > LOCKSTEP_MAX_SLOTS || !(p->target < 1)))
+		return -1;
+	return 0;
+}
+
 static json_t *plan_to_json(const struct plan *p, json_t *done)
 {
 	json_t *rts = json_array();
 
 	for (size_t i = 0; i < p->nruntimes; i++)
 		json_array_append_new(rts, json_string(p->runtimes[i]));
-	return json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
-			 "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
-			 "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
-			 "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
-			 "benchmarks", p->names, "categories", p->categories,
-			 "profile", p->profile, "image", p->image_dir, "done", done);
+	json_t *j = json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
+			      "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
+			      "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
+			      "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
+			      "benchmarks", p->names, "categories", p->categories,
+			      "profile", p->profile, "image", p->image_dir, "done", done);
+
+	json_t *ls = lockstep_plan_to_json(p);
+
+	json_object_update(j, ls);
+	json_decref(ls);
+	return j;
 }
 
 static int save_plan(const char *dir, const struct plan *p, json_t *done, struct bench_error *err)
@@ -243,6 +295,10 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
 	}
 	p->image_dir = json_string_value(json_object_get(j, "image")) ?: ctr_image_default_dir();
+	if (lockstep_plan_from_json(j, p) < 0) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
 	for (i = 0; i < p->nruntimes; i++)
 		if (!p->runtimes[i] || !label_driver(p->runtimes[i])) {
 			json_decref(j);
@@ -376,6 +432,13 @@ struct lane {
 	json_t *suite;		/* raw/RUNTIME-rN.json */
 	json_t *loops_from;	/* its first finished round: the loops it calibrated */
 	char *path, *key;	/* the raw file; "RUNTIME-rN" in the plan's "done" */
+	size_t index;		/* in the plan's runtimes */
+};
+
+/* Round trips of lockstep value requests, per runtime of the plan.  */
+struct rtt_log {
+	double *us;
+	size_t n, cap;
 };
 
 /* Start the runtime's server and read its hello.  */
@@ -543,6 +606,172 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 	return failures;
 }
 
+/* The CPUs slots may be pinned to: --cpus, or where this process may run.  */
+static size_t slot_cpus(const struct plan *p, int *cpus, size_t max)
+{
+	cpu_set_t set;
+	size_t n = 0;
+
+	if (!p->cpus || worker_parse_cpus(p->cpus, &set) < 0)
+		sched_getaffinity(0, sizeof(set), &set);
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	if (n == 0)
+		cpus[n++] = 0;
+	return n;
+}
+
+/* One benchmark in one round, in lockstep (containers/lockstep.h): every
+ * lane's worker alive at once per slot, values asked one at a time.  A lane
+ * calibrates in its first slot unless an earlier round gave it loops.
+ * Returns the number of lanes where it failed.  */
+static int measure_benchmark_lockstep(const struct plan *p, const struct bench_def *def,
+				      unsigned r, struct lane *lanes, size_t nl, uint64_t *rng,
+				      struct rtt_log *rtt, FILE *log)
+{
+	const struct runner_profile *prof = runner_profile(p->profile);
+	const struct lockstep_profile *lp = lockstep_profile(p->profile);
+	struct lockstep_lane ls[MAX_RUNTIMES];
+	size_t map[MAX_RUNTIMES], n = 0;
+	int cpus[CPU_SETSIZE], failures = 0;
+	struct lockstep_options o = {
+		.min_slots = (lp->min_slots + p->rounds - 1) / p->rounds,
+		.max_slots = ((p->slots ? p->slots : lp->max_slots) + p->rounds - 1) / p->rounds,
+		.values = p->values ? p->values : lp->values,
+		.value_time = p->value_time, .target = p->target >= 0 ? p->target : lp->target,
+		.timeout = p->timeout, .fixed_loops = prof->loops,
+		.independent_seeds = p->independent_seeds, .value_warmup = p->value_warmup,
+		.cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
+	};
+	unsigned slots;
+	char line[512];
+	size_t used;
+
+	o.ncpus = slot_cpus(p, cpus, CPU_SETSIZE);
+	if (o.min_slots > o.max_slots)
+		o.min_slots = o.max_slots;
+	/* The lanes in the plan's order: the first listed is the reference.  */
+	for (size_t want = 0; want < p->nruntimes; want++)
+		for (size_t i = 0; i < nl; i++) {
+			json_t *known;
+			if (lanes[i].index != want || !lanes[i].alive)
+				continue;
+			known = lanes[i].loops_from ? result_find_benchmark(lanes[i].loops_from, def->name)
+						    : NULL;
+			ls[n] = (struct lockstep_lane){ .label = lanes[i].label, .s = &lanes[i].s,
+				.alive = 1, .loops = known ? result_benchmark_loops(known) : 0,
+				.rtt_us = rtt[want].us, .nrtt = rtt[want].n, .rtt_cap = rtt[want].cap };
+			map[n++] = i;
+		}
+	if (n < 2) {
+		logf_(log, "round %u/%u %s: fewer than two runtimes alive: not measured in lockstep",
+		      r + 1, p->rounds, def->name);
+		return 0;
+	}
+	slots = lockstep_benchmark(&o, def, ls, n, rng, &interrupted, log);
+	used = (size_t)snprintf(line, sizeof(line), "[round %u/%u] %s: %u slot%s:", r + 1, p->rounds,
+				def->name, slots, slots == 1 ? "" : "s");
+	for (size_t k = 0; k < n; k++) {
+		struct lane *l = &lanes[map[k]];
+
+		rtt[l->index] = (struct rtt_log){ ls[k].rtt_us, ls[k].nrtt, ls[k].rtt_cap };
+		l->alive = ls[k].alive;
+		if (ls[k].failed && !interrupted) {
+			failures += !ls[k].skipped;
+			fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n", r + 1, p->rounds, l->label,
+				def->name, ls[k].skipped ? "skipped" : "FAILED", ls[k].error);
+			logf_(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->label, def->name,
+			      ls[k].skipped ? "skipped" : "FAILED", ls[k].error);
+		} else if (json_array_size(ls[k].runs) > 0 && !interrupted) {
+			json_t *b = result_benchmark_new(def->name, def->category, bench_kind_name(def->kind),
+							 ls[k].loops, ls[k].inner_loops);
+			double *means;
+			size_t nv;
+			char t[32];
+
+			json_array_extend(json_object_get(b, "runs"), ls[k].runs);
+			result_benchmark_values(b, NULL, NULL, &means, &nv);
+			runner_format_time(nv ? stats_mean(means, nv) : 0, t, sizeof(t));
+			free(means);
+			json_array_append_new(json_object_get(l->suite, "benchmarks"), b);
+			if (used < sizeof(line))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %s",
+							 l->label, t);
+		}
+		json_decref(ls[k].runs);
+	}
+	if (!interrupted)
+		fprintf(stderr, "%s\n", line);
+	return failures;
+}
+
+/* Resuming a lockstep round: the benchmarks its raw files already hold
+ * (each written after a finished benchmark) are kept, not run again.  */
+static void keep_finished_benchmarks(struct lane *lanes, size_t nl, FILE *log)
+{
+	for (size_t i = 0; i < nl; i++) {
+		json_t *old = access(lanes[i].path, F_OK) == 0 ? read_round(lanes[i].path) : NULL;
+		size_t k;
+		json_t *b;
+
+		json_array_foreach(json_object_get(old, "benchmarks"), k, b) {
+			json_array_append(json_object_get(lanes[i].suite, "benchmarks"), b);
+			logf_(log, "%s: %s kept from before", lanes[i].label, result_benchmark_name(b));
+		}
+		json_decref(old);
+	}
+}
+
+/* Does every lane hold the benchmark?  If only some do (one failed or was
+ * cut short), it is removed from them, to be measured again.  */
+static int measured_everywhere(struct lane *lanes, size_t nl, const char *name)
+{
+	size_t have = 0;
+
+	for (size_t i = 0; i < nl; i++)
+		have += result_find_benchmark(lanes[i].suite, name) != NULL;
+	if (have == nl)
+		return 1;
+	for (size_t i = 0; i < nl && have; i++) {
+		json_t *all = json_object_get(lanes[i].suite, "benchmarks"), *b;
+		size_t k;
+		json_array_foreach(all, k, b)
+			if (strcmp(result_benchmark_name(b), name) == 0) {
+				json_array_remove(all, k);
+				break;
+			}
+	}
+	return 0;
+}
+
+/* Suite metadata of the design: the run id and design in every file, and
+ * for lockstep its settings and the median round trip of a value request
+ * (all that is not the timed region: pipes, the server, the container
+ * boundary) per runtime.  */
+static void add_lockstep_metadata(const struct plan *p, const struct rtt_log *rtt, json_t *extra)
+{
+	const struct lockstep_profile *lp = lockstep_profile(p->profile);
+
+	for (size_t i = 0; i < p->nruntimes; i++) {
+		json_t *md = json_object_get(extra, p->runtimes[i]);
+
+		json_object_set_new(md, "matrix_run_id", json_string(p->run_id));
+		json_object_set_new(md, "matrix_design", json_string(p->lockstep ? "lockstep" : "processes"));
+		if (!p->lockstep)
+			continue;
+		json_object_set_new(md, "lockstep_value_time", json_real(p->value_time));
+		json_object_set_new(md, "lockstep_values", json_integer(p->values ? p->values : lp->values));
+		json_object_set_new(md, "lockstep_max_slots", json_integer(p->slots ? p->slots : lp->max_slots));
+		json_object_set_new(md, "lockstep_target", json_real(p->target >= 0 ? p->target : lp->target));
+		json_object_set_new(md, "lockstep_seeds", json_string(p->independent_seeds ? "independent"
+												: "same"));
+		json_object_set_new(md, "lockstep_value_warmup", json_integer(p->value_warmup));
+		if (rtt[i].n)
+			json_object_set_new(md, "lockstep_rtt_us", json_real(stats_median(rtt[i].us, rtt[i].n)));
+	}
+}
+
 /* Stop the lanes of a round; those whose server ran to the end are done.  */
 static int finish_round(const char *dir, const struct plan *p, unsigned r, struct lane *lanes,
 			size_t nl, json_t *done, FILE *log)
@@ -587,6 +816,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	const struct bench_def **sel = NULL;
 	size_t nsel = 0;
 	uint64_t start = bench_clock_ns(), rng = p->seed ^ 0x5eedULL;
+	struct rtt_log rtt[MAX_RUNTIMES] = { { 0 } };
 	json_t *extra = NULL;
 	FILE *log;
 
@@ -650,6 +880,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 				continue;
 			memset(l, 0, sizeof(*l));
 			l->label = p->runtimes[i];
+			l->index = i;
 			l->d = label_driver(l->label);
 			l->path = raw_path(dir, l->label, r);
 			l->key = xasprintf("%s-r%u", l->label, r + 1);
@@ -674,8 +905,14 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 			fprintf(stderr, "matrix: round %u/%u: %zu runtime%s, %zu benchmarks (%.0f s so far)\n",
 				r + 1, p->rounds, nl, nl > 1 ? "s" : "", nsel,
 				(double)(bench_clock_ns() - start) / 1e9);
+		if (p->lockstep)
+			keep_finished_benchmarks(lanes, nl, log);
 		for (size_t b = 0; b < nsel && nl && !interrupted; b++) {
-			failures += measure_benchmark(p, sel[b], r, lanes, nl, &rng, log);
+			if (p->lockstep && measured_everywhere(lanes, nl, sel[b]->name))
+				continue;
+			failures += p->lockstep ?
+				measure_benchmark_lockstep(p, sel[b], r, lanes, nl, &rng, rtt, log) :
+				measure_benchmark(p, sel[b], r, lanes, nl, &rng, log);
 			/* Nothing measured is lost: each lane's file after each benchmark.  */
 			for (size_t i = 0; i < nl; i++)
 				if (json_array_size(json_object_get(lanes[i].suite, "benchmarks")) > 0 &&
@@ -689,6 +926,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	}
 
 	extra = runtime_metadata(p, &img);
+	add_lockstep_metadata(p, rtt, extra);
 	if (ctr_matrix_merge(dir, p->runtimes, p->rounds, extra, log, &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: merge: %s\n", err.msg);
 		status = 1;
@@ -727,6 +965,8 @@ out:
 	json_decref(extra);
 	ctr_image_release(&img);
 	bench_error_release(&err);
+	for (size_t i = 0; i < MAX_RUNTIMES; i++)
+		free(rtt[i].us);
 	free(order);
 	return status;
 }
@@ -754,10 +994,23 @@ static uint64_t random_seed(void)
 	return v & 0x7fffffffffffffffULL;	/* stays a JSON integer */
 }
 
+/* --design lockstep|processes.  */
+static int parse_design(const char *arg, struct plan *p)
+{
+	if (strcmp(arg, "lockstep") == 0)
+		p->lockstep = 1;
+	else if (strcmp(arg, "processes") == 0)
+		p->lockstep = 0;
+	else
+		return -1;
+	return 0;
+}
+
 int ctr_matrix_cmd(int argc, char **argv)
 {
 	enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
-	       O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE };
+	       O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE, O_DESIGN, O_VALUE_TIME, O_VALUES,
+	       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP };
 	static const struct option longopts[] = {
 		{ "runtimes", required_argument, NULL, O_RUNTIMES },
 		{ "output", required_argument, NULL, 'o' },
@@ -774,10 +1027,19 @@ int ctr_matrix_cmd(int argc, char **argv)
 		{ "fast", no_argument, NULL, O_FAST },
 		{ "rigorous", no_argument, NULL, O_RIGOROUS },
 		{ "smoke", no_argument, NULL, O_SMOKE },
+		{ "design", required_argument, NULL, O_DESIGN },
+		{ "value-time", required_argument, NULL, O_VALUE_TIME },
+		{ "values", required_argument, NULL, O_VALUES },
+		{ "slots", required_argument, NULL, O_SLOTS },
+		{ "target", required_argument, NULL, O_TARGET },
+		{ "seeds", required_argument, NULL, O_SEEDS },
+		{ "value-warmup", no_argument, NULL, O_VALUE_WARMUP },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct plan p = { .rounds = 2, .timeout = 3600, .profile = "default",
-			  .image_dir = ctr_image_default_dir() };
+	struct plan p = { .rounds = 0, .timeout = 3600, .profile = "default",
+			  .image_dir = ctr_image_default_dir(), .lockstep = 1, .value_time = 0.01,
+			  .target = -1 };
+	char run_id[96];
 	struct bench_error err = { 0 };
 	const char *dir = NULL, *resume = NULL, *runtimes = NULL;
 	cleanup_free char *rt_copy = NULL;
@@ -827,6 +1089,35 @@ int ctr_matrix_cmd(int argc, char **argv)
 		case O_FAST: p.profile = "fast", profiles++; break;
 		case O_RIGOROUS: p.profile = "rigorous", profiles++; break;
 		case O_SMOKE: p.profile = "smoke", profiles++; break;
+		case O_DESIGN:
+			if (parse_design(optarg, &p) < 0)
+				goto usage_bad;
+			break;
+		case O_VALUE_TIME:
+			if (util_parse_double(optarg, &p.value_time) < 0 || p.value_time > 60)
+				goto usage_bad;
+			break;
+		case O_VALUES:
+			if (util_parse_long(optarg, LOCKSTEP_MIN_VALUES, 1000, &v) < 0)
+				goto usage_bad;
+			p.values = (unsigned)v;
+			break;
+		case O_SLOTS:
+			if (util_parse_long(optarg, 1, LOCKSTEP_MAX_SLOTS, &v) < 0)
+				goto usage_bad;
+			p.slots = (unsigned)v;
+			break;
+		case O_TARGET:
+			if (util_parse_double(optarg, &p.target) < 0 || p.target >= 100)
+				goto usage_bad;
+			p.target /= 100;
+			break;
+		case O_SEEDS:
+			if (strcmp(optarg, "same") != 0 && strcmp(optarg, "independent") != 0)
+				goto usage_bad;
+			p.independent_seeds = strcmp(optarg, "independent") == 0;
+			break;
+		case O_VALUE_WARMUP: p.value_warmup = 1; break;
 		default:
 			fprintf(stderr, "\n%s", ctr_matrix_usage);
 			return 2;
@@ -889,6 +1180,14 @@ int ctr_matrix_cmd(int argc, char **argv)
 	free(sel);
 	if (!seeded)
 		p.seed = random_seed();
+	if (!p.rounds)
+		p.rounds = p.lockstep ? 1 : 2;
+	{
+		char date[64];
+		metadata_date(date, sizeof(date));
+		snprintf(run_id, sizeof(run_id), "%llu-%s", (unsigned long long)p.seed, date);
+		p.run_id = run_id;
+	}
 	if (util_mkdir_p(dir, &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;
