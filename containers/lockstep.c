@@ -299,7 +299,7 @@ static unsigned stop_all(struct slot *sl, struct lockstep_lane *lanes, const int
  * to lanes[].runs), -1 when it was dropped.  d[k] gets the slot's median
  * log-ratio of lane sl->in[k] against sl->in[0].  */
 static int run_slot(const struct lockstep_options *o, const struct bench_def *def,
-		    struct lockstep_lane *lanes, struct slot *sl, uint64_t *rng,
+		    struct lockstep_lane *lanes, struct slot *sl, int first, uint64_t *rng,
 		    volatile sig_atomic_t *stop, FILE *logf, double *d)
 {
 	int started[16] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
@@ -314,6 +314,9 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 
 		if (lockstep_pin_tree(l->s->pid, sl->cpu, &threads, &err) < 0 && logf)
 			fprintf(logf, "lockstep slot %u %s: %s\n", sl->number, l->label, err.msg);
+		else if (logf && first)
+			fprintf(logf, "lockstep %s slot %u %s: %u threads pinned to CPU %d\n", def->name,
+				sl->number, l->label, threads, sl->cpu);
 		bench_error_release(&err);
 	}
 	/* Start them all, then wait for each: their set-ups overlap.  */
@@ -480,7 +483,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 				(long)(ctr_random_next(rng) % 4294967295u) + 1 : seed;
 			sl.v[k] = xcalloc(values, sizeof(double));
 		}
-		if (run_slot(o, def, lanes, &sl, rng, stop, logf, dk) == 0) {
+		if (run_slot(o, def, lanes, &sl, s == 0, rng, stop, logf, dk) == 0) {
 			for (size_t k = 0; k < sl.nin; k++) {
 				double med = stats_median(sl.v[k], sl.values) * (double)lanes[sl.in[k]].loops *
 					     (double)lanes[sl.in[k]].inner_loops;
