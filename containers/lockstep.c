@@ -18,10 +18,10 @@
 #include "matrix.h"
 
 static const struct lockstep_profile profiles[] = {
-	{ "default", 8, 40, 8, 0.005 },
-	{ "fast", 6, 20, 8, 0.01 },
-	{ "rigorous", 10, 80, 10, 0.0025 },
-	{ "smoke", 2, 2, 3, 0 },
+	{ "default", 8, 40, 8, 0.005, 40 },
+	{ "fast", 6, 20, 8, 0.01, 8 },
+	{ "rigorous", 10, 80, 10, 0.0025, 160 },
+	{ "smoke", 2, 2, 3, 0, 0 },
 };
 
 const struct lockstep_profile *lockstep_profile(const char *name)
@@ -457,6 +457,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 {
 	double *d[16] = { NULL };	/* per lane: the slots' median log-ratios */
 	unsigned kept = 0, values = o->values;
+	uint64_t start = bench_clock_ns();
 	size_t ref = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -500,6 +501,10 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 		for (size_t i = 0; i < n; i++)
 			if (lanes[i].failed && json_array_size(lanes[i].runs) > 0)
 				json_array_clear(lanes[i].runs);
+		/* A benchmark whose iterations are long stops at its budget.  */
+		if (kept >= o->min_slots && o->budget > 0 &&
+		    (double)(bench_clock_ns() - start) / 1e9 >= o->budget)
+			break;
 		if (kept >= o->min_slots && o->target > 0) {
 			int precise = 1;
 			for (size_t i = 0; i < n && precise; i++)

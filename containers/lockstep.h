@@ -24,6 +24,7 @@ struct lockstep_profile {
 	unsigned min_slots, max_slots;	/* adaptive stop between them */
 	unsigned values;		/* per process (fewer for long iterations, >= 3) */
 	double target;			/* relative half-width to stop at; 0: never */
+	double budget;			/* seconds per benchmark after min_slots; 0: none */
 };
 
 /* The lockstep figures of a profile, or NULL.  */
@@ -36,6 +37,7 @@ struct lockstep_options {
 	unsigned min_slots, max_slots, values;
 	double value_time;		/* seconds per value, for calibration */
 	double target;			/* 0: all max_slots */
+	double budget;			/* no new slot past it, min_slots kept; 0: none */
 	double timeout;			/* seconds per reply, 0: none */
 	uint64_t fixed_loops;		/* the profile's loops, 0: calibrate */
 	int independent_seeds;		/* each worker its own hash seed */
@@ -62,7 +64,7 @@ struct lockstep_lane {
 
 /* Measure one benchmark in lockstep over the lanes (2 or more), slot after
  * slot until the paired interval of every lane against lanes[0] is within
- * the target (after min_slots) or max_slots.  A lane whose worker fails
+ * the target (after min_slots), or the time budget or max_slots is spent.  A lane whose worker fails
  * fails the benchmark there; that slot is dropped on every lane, and the
  * others go on while two are left.  Stops early (slot dropped) once *stop
  * is set.  Returns the number of slots kept.  */

@@ -640,6 +640,7 @@ static int measure_benchmark_lockstep(const struct plan *p, const struct bench_d
 		.max_slots = ((p->slots ? p->slots : lp->max_slots) + p->rounds - 1) / p->rounds,
 		.values = p->values ? p->values : lp->values,
 		.value_time = p->value_time, .target = p->target >= 0 ? p->target : lp->target,
+		.budget = lp->budget / p->rounds,
 		.timeout = p->timeout, .fixed_loops = prof->loops,
 		.independent_seeds = p->independent_seeds, .value_warmup = p->value_warmup,
 		.cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
