@@ -418,3 +418,56 @@ Test(lockstep, worker_killed_mid_slot_drops_the_slot_on_both_sides)
 	cmd_free(&c);
 	free(out);
 }
+
+/* Ctrl-C keeps the benchmarks a lockstep round finished; --resume measures
+ * only the others.  */
+Test(lockstep, interrupted_lockstep_matrix_resumes_with_finished_benchmarks)
+{
+	const char *names[] = { "float", "richards", "json_dumps" };
+	char *out = xasprintf("%s/resume", dir), *raw = xasprintf("%s/resume/raw/native-r1.json", dir);
+	char *first = NULL, *pa = xasprintf("%s/native.json", out);
+	json_t *before = NULL, *after, *b0, *b1;
+	struct cmd c;
+	pid_t pid;
+
+	pid = support_start(dir, "r1", NULL, (char *[]){ "matrix", "--runtimes", "native,native",
+		"--smoke", "-b", "float,richards,json_dumps", "--seed", "5", "-o", out, NULL });
+	/* Interrupt once the first benchmark is written.  */
+	for (int i = 0; i < 6000 && !before; i++) {
+		int status;
+		json_t *suite;
+
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before it was interrupted");
+		if (access(raw, F_OK) == 0 && result_read(raw, &suite, NULL) == 0) {
+			if (json_array_size(json_object_get(suite, "benchmarks")) >= 1)
+				before = suite;
+			else
+				json_decref(suite);
+		}
+		if (!before)
+			usleep(10000);
+	}
+	cr_assert_not_null(before, "no benchmark was ever written");
+	kill(pid, SIGINT);
+	c = support_finish(dir, "r1", pid);
+	cr_assert_eq(c.status, 130, "Ctrl-C exits 130: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+	b0 = json_array_get(json_object_get(before, "benchmarks"), 0);
+	first = xstrdup(result_benchmark_name(b0));
+
+	c = support_finish(dir, "r2", support_start(dir, "r2", NULL,
+		(char *[]){ "matrix", "--resume", out, NULL }));
+	cr_assert_eq(c.status, 0, "the resumed matrix finishes: %d\n%s", c.status, c.err);
+	check_lockstep(out, "native", "native-2", names, 3, 1);
+	after = load(pa);
+	b1 = result_find_benchmark(after, first);
+	cr_assert(json_equal(json_object_get(b0, "runs"), json_object_get(b1, "runs")),
+		  "`%s` was finished before Ctrl-C: it is kept, not measured again", first);
+	json_decref(after);
+	json_decref(before);
+	cmd_free(&c);
+	free(first);
+	free(pa);
+	free(raw);
+	free(out);
+}
