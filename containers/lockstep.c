@@ -233,7 +233,7 @@ struct slot {
 	long seeds[16];
 	size_t in[16], nin;		/* indices into lanes */
 	double *v[16];			/* the values, per lane in the slot */
-	char positions[16][512];
+	char positions[16][2 * LOCKSTEP_MAX_VALUES + 1];	/* "0,1,0" */
 };
 
 /* The order of the lanes of a slot in block b: with two, the slot's first

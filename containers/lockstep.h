@@ -31,6 +31,7 @@ struct lockstep_profile {
 const struct lockstep_profile *lockstep_profile(const char *name);
 
 #define LOCKSTEP_MIN_VALUES 3
+#define LOCKSTEP_MAX_VALUES 100
 #define LOCKSTEP_MAX_SLOTS 200
 
 struct lockstep_options {

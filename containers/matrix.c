@@ -62,8 +62,8 @@ const char ctr_matrix_usage[] =
 	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
 	"  --design D        lockstep (default) or processes\n"
 	"  --value-time S    lockstep: seconds per value, for calibration (default 0.01)\n"
-	"  --values N        lockstep: values per process (default: the profile's; at\n"
-	"                    least 3, fewer than N when one iteration outlasts S)\n"
+	"  --values N        lockstep: values per process, 3-100 (default: the profile's;\n"
+	"                    fewer, at least 3, when one iteration outlasts S)\n"
 	"  --slots N         lockstep: the most slots per benchmark (1-200)\n"
 	"  --target PCT      lockstep: stop at this 95% half-width, in percent\n"
 	"  --seeds MODE      lockstep: same (default: one hash seed per slot) or\n"
@@ -110,6 +110,7 @@ struct plan {
 	double target;			/* lockstep: relative half-width; < 0: the profile's */
 	int independent_seeds, value_warmup;
 	const char *run_id;		/* the same in every runtime file of the run */
+	char run_id_buf[96];		/* a plan that recorded none: its seed */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -237,10 +238,15 @@ static int lockstep_plan_from_json(json_t *j, struct plan *p)
 				      "independent") == 0;
 	p->value_warmup = json_is_true(json_object_get(j, "value_warmup"));
 	p->run_id = json_string_value(json_object_get(j, "run_id"));
-	if (!p->run_id)
-		p->run_id = "";
+	if (!p->run_id) {
+		snprintf(p->run_id_buf, sizeof(p->run_id_buf), "%llu", (unsigned long long)p->seed);
+		p->run_id = p->run_id_buf;
+	}
+	/* It becomes suite metadata: one non-empty line.  */
+	if (!p->run_id[0] || strchr(p->run_id, '\n'))
+		return -1;
 	if (p->lockstep && (!(p->value_time > 0 && p->value_time <= 60) ||
-			    json_integer_value(json_object_get(j, "values")) > PROTO_MAX_COUNT ||
+			    json_integer_value(json_object_get(j, "values")) > LOCKSTEP_MAX_VALUES ||
 			    json_integer_value(json_object_get(j, "values")) < 0 ||
 			    p->slots > LOCKSTEP_MAX_SLOTS || !(p->target < 1)))
 		return -1;
@@ -1122,7 +1128,7 @@ int ctr_matrix_cmd(int argc, char **argv)
 				goto usage_bad;
 			break;
 		case O_VALUES:
-			if (util_parse_long(optarg, LOCKSTEP_MIN_VALUES, 1000, &v) < 0)
+			if (util_parse_long(optarg, LOCKSTEP_MIN_VALUES, LOCKSTEP_MAX_VALUES, &v) < 0)
 				goto usage_bad;
 			p.values = (unsigned)v;
 			break;
