@@ -226,14 +226,16 @@ static void add_rtt(struct lockstep_lane *l, double us)
 	l->rtt_us[l->nrtt++] = us;
 }
 
+#define MAX_LANES 16	/* the matrix takes 8 runtimes at most */
+
 /* What one slot is: its number, CPU, seeds and the lanes that take part.  */
 struct slot {
 	unsigned number, values;
 	int cpu;
-	long seeds[16];
-	size_t in[16], nin;		/* indices into lanes */
-	double *v[16];			/* the values, per lane in the slot */
-	char positions[16][2 * LOCKSTEP_MAX_VALUES + 1];	/* "0,1,0" */
+	long seeds[MAX_LANES];
+	size_t in[MAX_LANES], nin;		/* indices into lanes */
+	double *v[MAX_LANES];			/* the values, per lane in the slot */
+	char positions[MAX_LANES][2 * LOCKSTEP_MAX_VALUES + 1];	/* "0,1,0" */
 };
 
 /* The order of the lanes of a slot in block b: with two, the slot's first
@@ -302,9 +304,9 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 		    struct lockstep_lane *lanes, struct slot *sl, int first, uint64_t *rng,
 		    volatile sig_atomic_t *stop, FILE *logf, double *d)
 {
-	int started[16] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
-	json_t *runs[16] = { NULL };
-	size_t order[16];
+	int started[MAX_LANES] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
+	json_t *runs[MAX_LANES] = { NULL };
+	size_t order[MAX_LANES];
 
 	/* All workers of a slot on one CPU, before they start (they inherit it).  */
 	for (size_t k = 0; k < sl->nin; k++) {
@@ -455,11 +457,13 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 			    struct lockstep_lane *lanes, size_t n, uint64_t *rng,
 			    volatile sig_atomic_t *stop, FILE *logf)
 {
-	double *d[16] = { NULL };	/* per lane: the slots' median log-ratios */
+	double *d[MAX_LANES] = { NULL };	/* per lane: the slots' median log-ratios */
 	unsigned kept = 0, values = o->values;
 	uint64_t start = bench_clock_ns();
 	size_t ref = 0;
 
+	if (n > MAX_LANES)
+		n = MAX_LANES;
 	for (size_t i = 0; i < n; i++) {
 		lanes[i].runs = json_array();
 		lanes[i].failed = lanes[i].skipped = 0;
@@ -468,10 +472,10 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 	}
 	for (unsigned s = 0; s < o->max_slots && !*stop; s++) {
 		struct slot sl = { .number = o->first_slot + s, .values = values };
-		double dk[16], slowest = 0;
+		double dk[MAX_LANES], slowest = 0;
 		long seed = (long)(ctr_random_next(rng) % 4294967295u) + 1;
 
-		for (size_t i = 0; i < n && sl.nin < 16; i++)
+		for (size_t i = 0; i < n && sl.nin < MAX_LANES; i++)
 			if (lanes[i].alive && !lanes[i].failed)
 				sl.in[sl.nin++] = i;
 		if (sl.nin < 2)
