@@ -15,6 +15,7 @@
 
 #include "compare.h"
 #include "error.h"
+#include "protocol.h"
 #include "registry.h"
 #include "result.h"
 #include "runner.h"
@@ -61,7 +62,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 			 "--values=1", "--warmups=0", NULL };
 	posix_spawn_file_actions_t fa;
 	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), status, rc = -1;
-	json_t *msg = NULL;
+	struct proto_reply msg = { .status = PROTO_FAILED };
 	pid_t pid;
 
 	if (out_fd < 0 || msg_fd < 0) {
@@ -69,7 +70,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 		goto out;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, msg_fd, 3);	/* the worker's result */
+	posix_spawn_file_actions_adddup2(&fa, msg_fd, PROTO_WORKER_FD);	/* the worker's result */
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	rc = posix_spawnp(&pid, "strace", &fa, NULL, argv, spawn_child_env());
 	posix_spawn_file_actions_destroy(&fa);
@@ -82,14 +83,13 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 		;
 	if (util_read_file(msg_tmpl, 1 << 26, &msg_text, NULL, err) < 0)
 		goto out;
-	msg = json_loads(msg_text, 0, NULL);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-	    strcmp(json_string_value(json_object_get(msg, "status")) ?: "", "ok") != 0) {
+	proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg.status != PROTO_OK) {
 		bench_error_set(err, 0, "`%s` failed under strace: %s", def->name,
-				json_string_value(json_object_get(msg, "error")) ?: "no result");
+				msg.error ? msg.error : "no result");
 		goto out;
 	}
-	*inner = (unsigned)json_integer_value(json_object_get(msg, "inner_loops"));
+	*inner = msg.inner_loops;
 	if (util_read_file(out_tmpl, 1 << 20, &text, NULL, err) < 0)
 		goto out;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
@@ -101,7 +101,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	}
 	rc = 0;
 out:
-	json_decref(msg);
+	proto_reply_release(&msg);
 	if (out_fd >= 0) {
 		close(out_fd);
 		unlink(out_tmpl);
@@ -123,22 +123,22 @@ static unsigned long long quick_loops(const struct bench_def *def)
 	int fd = mkstemp(tmpl), status;
 	posix_spawn_file_actions_t fa;
 	unsigned long long loops = 1;
-	json_t *msg;
+	struct proto_reply msg;
 	pid_t pid;
 
 	if (fd < 0)
 		return 1;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd, 3);
+	posix_spawn_file_actions_adddup2(&fa, fd, PROTO_WORKER_FD);
 	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, spawn_child_env()) == 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	posix_spawn_file_actions_destroy(&fa);
 	if (util_read_file(tmpl, 1 << 26, &msg_text, NULL, NULL) == 0) {
-		msg = json_loads(msg_text, 0, NULL);
-		if (json_integer_value(json_object_get(msg, "loops")) > 0)
-			loops = (unsigned long long)json_integer_value(json_object_get(msg, "loops"));
-		json_decref(msg);
+		if (proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL) == 0 &&
+		    msg.status == PROTO_OK)
+			loops = (unsigned long long)msg.loops;
+		proto_reply_release(&msg);
 	}
 	close(fd);
 	unlink(tmpl);

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "metadata.h"
+#include "protocol.h"
 #include "registry.h"
 #include "util.h"
 #include "worker.h"
@@ -24,73 +25,108 @@ static void on_signal(int sig)
 	worker_kill_current();
 }
 
-/* One line of JSON on the protocol's stream.  */
-static int send_line(FILE *out, json_t *msg)
+/* One reply, a line, on the protocol's stream.  */
+static int send_line(FILE *out, const struct proto_reply *r)
 {
-	int rc = json_dumpf(msg, out, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0 &&
-		 fputc('\n', out) != EOF && fflush(out) == 0 ? 0 : -1;
-	json_decref(msg);
-	return rc;
+	cleanup_free char *line = proto_reply_encode(r);
+
+	return fputs(line, out) != EOF && fputc('\n', out) != EOF && fflush(out) == 0 ? 0 : -1;
 }
 
-/* A message cut inside a UTF-8 sequence is no JSON string: say so instead
- * of sending nothing.  */
-static json_t *text(const char *s)
+static int send_error(FILE *out, const struct bench_error *err)
 {
-	json_t *j = json_string(s);
-	return j ? j : json_string("(a message that is not valid UTF-8)");
+	return send_line(out, &(struct proto_reply){ .status = err->skip ? PROTO_SKIPPED : PROTO_FAILED,
+						     .error = err->msg, .traceback = err->detail });
 }
 
-static json_t *error_reply(const char *status, const char *msg, const char *detail)
+/* The worker spec a request asks for.  */
+static int request_spec(const struct proto_request *q, const char *cache_root, char **cache,
+			struct worker_spec *spec, struct bench_error *err)
 {
-	json_t *r = json_pack("{s:s, s:o}", "status", status, "error", text(msg));
-	if (detail)
-		json_object_set_new(r, "traceback", text(detail));
-	return r;
-}
-
-/* Run one worker process as the request says.  */
-static json_t *handle(json_t *req, const char *cache_root)
-{
-	const char *name = json_string_value(json_object_get(req, "bench"));
-	const struct bench_def *def = name ? bench_registry_find(name) : NULL;
-	json_int_t loops = json_integer_value(json_object_get(req, "loops"));
-	json_int_t values = json_integer_value(json_object_get(req, "values"));
-	json_int_t warmups = json_integer_value(json_object_get(req, "warmups"));
-	struct worker_spec spec = {
-		.def = def,
-		.min_time = json_number_value(json_object_get(req, "min_time")),
-		.timeout = json_number_value(json_object_get(req, "timeout")),
-		.hash_seed = worker_random_hash_seed(),
-	};
-	struct worker_result res = { 0 };
-	struct bench_error err = { 0 };
-	cleanup_free char *cache = NULL;
-	json_t *reply;
+	const struct bench_def *def = bench_registry_find(q->bench);
 
 	if (!def)
-		return error_reply("failed", "unknown benchmark in the request", NULL);
-	if (loops < 0 || values < 0 || values > 100000 || warmups < 0 || warmups > 100000 ||
-	    !(spec.min_time > 0))
-		return error_reply("failed", "bad counts in the request", NULL);
-	spec.loops = (uint64_t)loops;
-	spec.values = (unsigned)values;
-	spec.warmups = (unsigned)warmups;
+		return bench_error_set(err, 0, "unknown benchmark in the request");
+	*spec = (struct worker_spec){
+		.def = def, .loops = q->loops, .values = q->values, .warmups = q->warmups,
+		.min_time = q->min_time, .timeout = q->timeout,
+		.hash_seed = q->hash_seed ? q->hash_seed : worker_random_hash_seed(),
+	};
 	/* A benchmark's processes share its generated inputs, as in `run`.  */
-	cache = xasprintf("%s/%s", cache_root, def->name);
-	if (cache_root[0] && (mkdir(cache, 0700) == 0 || errno == EEXIST))
-		spec.cache_dir = cache;
-	if (worker_run(&spec, &res, &err) < 0) {
-		reply = error_reply(err.skip ? "skipped" : "failed", err.msg, err.detail);
+	*cache = xasprintf("%s/%s", cache_root, def->name);
+	if (cache_root[0] && (mkdir(*cache, 0700) == 0 || errno == EEXIST))
+		spec->cache_dir = *cache;
+	return 0;
+}
+
+/* Answer one request: run a worker process, or drive the live lockstep
+ * worker (one at most: a new start ends the one before).  */
+static int handle(FILE *out, const char *line, size_t len, const char *cache_root,
+		  struct worker_live *live)
+{
+	struct proto_request q;
+	struct bench_error err = { 0 };
+	struct worker_spec spec;
+	struct worker_result res = { 0 };
+	struct proto_reply r = { 0 };
+	cleanup_free char *cache = NULL;
+	int rc;
+
+	if (proto_request_decode(line, len, &q, &err) < 0) {
+		rc = send_error(out, &err);
 		bench_error_release(&err);
-		return reply;
+		return rc;
 	}
-	return json_pack("{s:s, s:o, s:I, s:i}", "status", "ok", "run", res.run,
-			 "loops", (json_int_t)res.loops, "inner_loops", (int)res.inner_loops);
+	switch (q.kind) {
+	case PROTO_RUN:
+		if (request_spec(&q, cache_root, &cache, &spec, &err) < 0 ||
+		    worker_run(&spec, &res, &err) < 0)
+			break;
+		r = (struct proto_reply){ .status = PROTO_OK, .run = res.run, .loops = res.loops,
+					  .inner_loops = res.inner_loops };
+		break;
+	case PROTO_LOCK_START:
+		worker_live_kill(live, 1);
+		if (request_spec(&q, cache_root, &cache, &spec, &err) < 0 ||
+		    worker_live_start(&spec, live, &err) < 0)
+			break;
+		r = (struct proto_reply){ .status = PROTO_READY, .loops = live->loops,
+					  .inner_loops = live->inner_loops };
+		break;
+	case PROTO_LOCK_VALUE:
+		if (live->pid <= 0)
+			bench_error_set(&err, 0, "no lockstep worker is running");
+		else if (worker_live_value(live, q.warmup, &r.value, &r.ns, &err) == 0)
+			r.status = PROTO_VALUE;
+		break;
+	case PROTO_LOCK_STOP:
+		if (live->pid <= 0) {
+			bench_error_set(&err, 0, "no lockstep worker is running");
+			break;
+		}
+		if (worker_live_stop(live, &res, &err) < 0)
+			break;
+		r = (struct proto_reply){ .status = PROTO_OK, .run = res.run, .loops = res.loops,
+					  .inner_loops = res.inner_loops };
+		break;
+	}
+	proto_request_release(&q);
+	if (err.msg[0] || (r.status == PROTO_OK && !r.run)) {
+		if (!err.msg[0])
+			bench_error_set(&err, 0, "the worker failed");
+		rc = stopping ? 0 : send_error(out, &err);
+	} else {
+		rc = stopping ? 0 : send_line(out, &r);
+	}
+	json_decref(res.run);
+	bench_error_release(&err);
+	return rc;
 }
 
 int serve_main(int argc, char **argv)
 {
+	struct proto_reply hello = { .status = PROTO_READY };
+	struct worker_live live = { .pid = -1, .to = -1, .from = -1 };
 	char cache_root[4096], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -112,22 +148,17 @@ int serve_main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_signal }, NULL);
 	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_signal }, NULL);
+	/* A lockstep worker that died shows as EPIPE on its commands.  */
+	signal(SIGPIPE, SIG_IGN);
 	util_make_temp_dir("sandbench-cache", cache_root, sizeof(cache_root));
-	if (send_line(out, json_pack("{s:s, s:o}", "status", "ready", "metadata",
-				     metadata_collect())) < 0)
+	hello.metadata = metadata_collect();
+	if (send_line(out, &hello) < 0)
 		rc = 1;
-	while (rc == 0 && !stopping && (len = getline(&line, &cap, stdin)) > 0) {
-		json_t *req = json_loadb(line, (size_t)len, 0, NULL);
-		json_t *reply = json_is_object(req) ? handle(req, cache_root)
-			: error_reply("failed", "the request is not a JSON object", NULL);
-		json_decref(req);
-		if (stopping) {
-			json_decref(reply);
-			break;
-		}
-		if (send_line(out, reply) < 0)
+	json_decref(hello.metadata);
+	while (rc == 0 && !stopping && (len = getline(&line, &cap, stdin)) > 0)
+		if (handle(out, line, (size_t)len, cache_root, &live) < 0)
 			rc = 1;
-	}
+	worker_live_kill(&live, 1);
 	free(line);
 	util_remove_tree(cache_root);
 	fclose(out);

@@ -3,13 +3,12 @@
  * runtime and alternates its requests between them, so that the runtimes'
  * processes of a benchmark run minutes apart at most, not a whole suite.
  *
- * Protocol, one JSON object per line: first the reply
+ * Protocol (bench/protocol.h), one JSON object per line: first the reply
  * {"status":"ready","metadata":{...}} (the suite metadata as seen inside);
- * then for each request {"bench":NAME,"loops":L,"values":N,"warmups":W,
- * "min_time":S,"timeout":S} (loops 0: calibrate first) the reply
- * {"status":"ok","run":{...},"loops":L,"inner_loops":K} or
- * {"status":"failed"|"skipped","error":MSG[,"traceback":TEXT]}.
- * End of input ends it.  */
+ * then one reply per request: a run request starts a worker process and
+ * answers with its run; the lockstep requests start, drive and stop one
+ * live worker (the lockstep matrix keeps one per runtime, blocked between
+ * values), relaying its replies.  End of input ends it.  */
 #ifndef BENCH_SERVE_H
 #define BENCH_SERVE_H
 

@@ -17,13 +17,14 @@
 #include "clock.h"
 #include "error.h"
 #include "metadata.h"
+#include "protocol.h"
 #include "registry.h"
 #include "spawn.h"
 #include "util.h"
 
-#define WORKER_FD 3
+#define WORKER_FD PROTO_WORKER_FD
 #define MAX_LOOPS (UINT64_C(1) << 40)
-#define MAX_MESSAGE (64u << 20)
+#define MAX_MESSAGE PROTO_MAX_MESSAGE
 
 static volatile pid_t current_worker = -1;
 
@@ -196,8 +197,30 @@ static void add_io(json_t *md, const struct io_counters *a, const struct io_coun
 	json_object_set_new(md, "io_wchar", json_integer(b->wchar - a->wchar - self->wchar));
 }
 
+/* Double the loops until one value takes at least min_time; the first,
+ * cold call (imports, caches) would stop it too early.  Each try is a
+ * warm-up [loops, seconds] in warmups.  */
+static int calibrate(struct instance *in, const struct worker_spec *spec, json_t *warmups,
+		     uint64_t *loops, struct bench_error *err)
+{
+	uint64_t ns;
+
+	*loops = 1;
+	if (instance_run(in, 1, &ns, err) < 0)
+		return -1;
+	for (;;) {
+		if (instance_run(in, *loops, &ns, err) < 0)
+			return -1;
+		json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)*loops,
+			per_iteration(ns, *loops, in->inner_loops)));
+		if ((double)ns / 1e9 >= spec->min_time || *loops >= MAX_LOOPS)
+			return 0;
+		*loops *= 2;
+	}
+}
+
 /* Measure: calibrate (spec->loops == 0) or warmups then values.  */
-static int measure(struct instance *in, const struct worker_spec *spec, json_t *msg,
+static int measure(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
 		   struct bench_error *err)
 {
 	json_t *run = json_object(), *md = json_object(), *warmups = json_array();
@@ -214,24 +237,12 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
 	json_object_set_new(run, "metadata", md);
 	json_object_set_new(run, "warmups", warmups);
-	json_object_set_new(msg, "run", run);
+	out->run = run;
 
-	if (spec->loops == 0) {
-		/* Double the loops until one value takes at least min_time; the
-		 * first, cold call (imports, caches) would stop it too early.  */
-		if (instance_run(in, 1, &ns, err) < 0)
-			return -1;
-		for (;;) {
-			if (instance_run(in, loops, &ns, err) < 0)
-				return -1;
-			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
-				per_iteration(ns, loops, in->inner_loops)));
-			if ((double)ns / 1e9 >= spec->min_time || loops >= MAX_LOOPS)
-				break;
-			loops *= 2;
-		}
+	if (spec->loops == 0 && calibrate(in, spec, warmups, &loops, err) < 0)
+		return -1;
+	if (spec->loops == 0)
 		json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)loops));
-	}
 	/* A calibrating process goes on to measure (unless values is 0): its
 	 * last calibration value at these loops was its warmup.  */
 	if (spec->values > 0) {
@@ -267,8 +278,8 @@ static int measure(struct instance *in, const struct worker_spec *spec, json_t *
 		json_object_del(run, "warmups");
 	if (in->py)
 		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
-	json_object_set_new(msg, "loops", json_integer((json_int_t)loops));
-	json_object_set_new(msg, "inner_loops", json_integer(in->inner_loops));
+	out->loops = loops;
+	out->inner_loops = in->inner_loops;
 	return 0;
 }
 
@@ -286,6 +297,7 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 		{ "hash-seed", required_argument, NULL, 'h' },
 		{ "spawned-at", required_argument, NULL, 'a' },
 		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "lockstep", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -308,12 +320,12 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 			spec->loops = (uint64_t)v;
 			break;
 		case 'w':
-			if (util_parse_long(optarg, 0, 100000, &v) < 0)
+			if (util_parse_long(optarg, 0, PROTO_MAX_COUNT, &v) < 0)
 				return -1;
 			spec->warmups = (unsigned)v;
 			break;
 		case 'n':
-			if (util_parse_long(optarg, 0, 100000, &v) < 0)
+			if (util_parse_long(optarg, 0, PROTO_MAX_COUNT, &v) < 0)
 				return -1;
 			spec->values = (unsigned)v;
 			break;
@@ -331,6 +343,9 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 		case 'C':
 			spec->cache_dir = optarg;
 			break;
+		case 'L':
+			spec->lockstep = 1;
+			break;
 		default:
 			return -1;
 		}
@@ -338,12 +353,130 @@ static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
 	return (spec->def || spec->stmt) ? 0 : -1;
 }
 
+/* Write one reply to fd 3, a line each (a lockstep worker sends several).  */
+static int send_reply(const struct proto_reply *r)
+{
+	cleanup_free char *line = proto_reply_encode(r);
+	size_t len = strlen(line), done = 0;
+
+	line[len] = '\n';	/* the NUL becomes the newline: write len + 1 */
+	while (done < len + 1) {
+		ssize_t n = write(WORKER_FD, line + done, len + 1 - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* The lockstep mode: set up, warm up (or calibrate), answer "ready", then
+ * one value per "value" command read on fd 4, and the whole run on "stop"
+ * (or end of input).  The process stays blocked on the read in between:
+ * nothing spins while another runtime's worker is timed.  Usage counters
+ * cover the time from "ready" to "stop", blocked time included (it costs
+ * no CPU).  */
+static int lockstep(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
+		    struct bench_error *err)
+{
+	json_t *run = json_object(), *md = json_object(), *warmups = json_array(),
+	       *values = json_array();
+	uint64_t loops = spec->loops, ns, timed = 0;
+	struct rusage ru0, ru1;
+	struct io_counters io0, io1, io_self = { 0 };
+	FILE *cmds = fdopen(PROTO_COMMAND_FD, "r");
+	char date[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = -1;
+
+	metadata_date(date, sizeof(date));
+	json_object_set_new(md, "date", json_string(date));
+	if (spec->spawned_at && spec->spawned_at < bench_clock_ns())
+		json_object_set_new(md, "worker_startup_s",
+				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
+	json_object_set_new(run, "metadata", md);
+	json_object_set_new(run, "warmups", warmups);
+	json_object_set_new(run, "values", values);
+	out->run = run;
+	if (!cmds)
+		return bench_error_set(err, errno, "lockstep: no command pipe on fd %d",
+				       PROTO_COMMAND_FD);
+	if (loops == 0) {
+		if (calibrate(in, spec, warmups, &loops, err) < 0)
+			goto out;
+		json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)loops));
+	} else {
+		for (unsigned i = 0; i < (spec->warmups ? spec->warmups : 1); i++) {
+			if (instance_run(in, loops, &ns, err) < 0)
+				goto out;
+			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
+				per_iteration(ns, loops, in->inner_loops)));
+		}
+	}
+	read_io(&io_self);
+	read_io(&io0);
+	io_self.syscr = io0.syscr - io_self.syscr;
+	io_self.syscw = io0.syscw - io_self.syscw;
+	io_self.rchar = io0.rchar - io_self.rchar;
+	io_self.wchar = io0.wchar - io_self.wchar;
+	getrusage(RUSAGE_SELF, &ru0);
+	if (send_reply(&(struct proto_reply){ .status = PROTO_READY, .loops = loops,
+					      .inner_loops = in->inner_loops }) < 0) {
+		bench_error_set(err, errno, "lockstep: write to fd %d", WORKER_FD);
+		goto out;
+	}
+	while ((len = getline(&line, &cap, cmds)) > 0) {
+		struct proto_request q;
+		struct proto_reply v = { .status = PROTO_VALUE };
+
+		if (proto_request_decode(line, (size_t)len, &q, err) < 0)
+			goto out;
+		if (q.kind == PROTO_LOCK_STOP)
+			break;
+		if (q.kind != PROTO_LOCK_VALUE) {
+			bench_error_set(err, 0, "lockstep: a worker takes only value and stop");
+			goto out;
+		}
+		/* Untimed: bring back what the other runtime's value evicted.  */
+		if (q.warmup && instance_run(in, 1, &ns, err) < 0)
+			goto out;
+		if (instance_run(in, loops, &ns, err) < 0)
+			goto out;
+		timed += ns;
+		v.value = per_iteration(ns, loops, in->inner_loops);
+		v.ns = ns;
+		json_array_append_new(values, json_real(v.value));
+		if (send_reply(&v) < 0) {
+			bench_error_set(err, errno, "lockstep: write to fd %d", WORKER_FD);
+			goto out;
+		}
+	}
+	getrusage(RUSAGE_SELF, &ru1);
+	read_io(&io1);
+	add_usage(md, &ru0, &ru1);
+	add_io(md, &io0, &io1, &io_self);
+	json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
+	if (in->py)
+		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	if (json_array_size(warmups) == 0)
+		json_object_del(run, "warmups");
+	out->loops = loops;
+	out->inner_loops = in->inner_loops;
+	rc = 0;
+out:
+	free(line);
+	fclose(cmds);
+	return rc;
+}
+
 int worker_main(int argc, char **argv)
 {
 	struct worker_spec spec = { .values = 1, .min_time = 0.1, .hash_seed = 0 };
 	struct bench_error err = { 0 };
 	struct instance in = { 0 };
-	json_t *msg = json_object();
+	struct proto_reply reply = { .status = PROTO_OK };
 	uint64_t t0 = bench_clock_ns();
 	int rc;
 
@@ -353,29 +486,25 @@ int worker_main(int argc, char **argv)
 	}
 	rc = instance_setup(&in, &spec, &err);
 	if (rc == 0)
-		rc = measure(&in, &spec, msg, &err);
+		rc = spec.lockstep ? lockstep(&in, &spec, &reply, &err) : measure(&in, &spec, &reply, &err);
 	instance_teardown(&in);
 	if (py_finalize(rc == 0 ? &err : NULL) < 0)
 		rc = -1;
 	if (rc == 0) {
-		json_t *md = json_object_get(json_object_get(msg, "run"), "metadata");
-		json_object_set_new(md, "duration",
+		json_object_set_new(json_object_get(reply.run, "metadata"), "duration",
 				    json_real((double)(bench_clock_ns() - t0) / 1e9));
-		json_object_set_new(msg, "status", json_string("ok"));
 	} else {
 		if (err.skip && spec.def && spec.def->requires)
 			bench_error_prefix(&err, "install the Debian package %s", spec.def->requires);
-		json_object_clear(msg);
-		json_object_set_new(msg, "status", json_string(err.skip ? "skipped" : "failed"));
-		json_object_set_new(msg, "error", json_string(err.msg[0] ? err.msg : "unknown error"));
-		if (err.detail)
-			json_object_set_new(msg, "traceback", json_string(err.detail));
+		reply.status = err.skip ? PROTO_SKIPPED : PROTO_FAILED;
+		reply.error = err.msg[0] ? err.msg : "unknown error";
+		reply.traceback = err.detail;
 	}
-	if (json_dumpfd(msg, WORKER_FD, JSON_COMPACT | JSON_REAL_PRECISION(17)) < 0) {
+	if (send_reply(&reply) < 0) {
 		fprintf(stderr, "sandbench __worker: cannot write the result to fd %d\n", WORKER_FD);
 		rc = -1;
 	}
-	json_decref(msg);
+	json_decref(reply.run);
 	bench_error_release(&err);
 	return rc == 0 ? 0 : 1;
 }
@@ -412,6 +541,8 @@ static char **worker_argv(const struct worker_spec *spec)
 	/* CLOCK_MONOTONIC is one clock for the whole machine, so the worker can
 	 * tell how long it took from here to its first value.  */
 	argv[n++] = xasprintf("--spawned-at=%llu", (unsigned long long)bench_clock_ns());
+	if (spec->lockstep)
+		argv[n++] = xstrdup("--lockstep");
 	argv[n] = NULL;
 	return argv;
 }
@@ -472,69 +603,40 @@ static int read_message(int fd, pid_t pid, double timeout, char **out, size_t *l
 	return 0;
 }
 
-static int parse_message(const char *text, size_t len, struct worker_result *res,
-			 const char *name, struct bench_error *err)
-{
-	json_t *msg = json_loadb(text, len, 0, NULL);
-	const char *status = json_string_value(json_object_get(msg, "status"));
-	int rc = -1;
-
-	if (!msg || !status) {
-		bench_error_set(err, 0, "`%s`: the worker sent no valid result", name);
-	} else if (strcmp(status, "ok") == 0) {
-		json_int_t loops = json_integer_value(json_object_get(msg, "loops"));
-		json_int_t inner = json_integer_value(json_object_get(msg, "inner_loops"));
-		res->run = json_incref(json_object_get(msg, "run"));
-		res->loops = loops > 0 ? (uint64_t)loops : 1;
-		res->inner_loops = inner > 0 ? (unsigned)inner : 1;
-		res->status = WORKER_OK;
-		rc = 0;
-	} else {
-		const char *e = json_string_value(json_object_get(msg, "error"));
-		const char *tb = json_string_value(json_object_get(msg, "traceback"));
-		res->status = strcmp(status, "skipped") == 0 ? WORKER_SKIPPED : WORKER_FAILED;
-		bench_error_set(err, 0, "%s", e ? e : "the worker failed");
-		if (tb)
-			bench_error_set_detail(err, xstrdup(tb));
-		if (err)
-			err->skip = res->status == WORKER_SKIPPED;
-	}
-	json_decref(msg);
-	return rc;
-}
-
-int worker_run(const struct worker_spec *spec, struct worker_result *res,
-	       struct bench_error *err)
+/* Fork and exec a worker: its replies on the pipe *from (fd 3 in it), and
+ * for a lockstep worker its commands on the pipe *to (fd 4 in it).  */
+static pid_t spawn_worker(const struct worker_spec *spec, int *from, int *to,
+			  struct bench_error *err)
 {
 	const char *name = spec->def ? spec->def->name : "timeit";
-	char **argv = worker_argv(spec);
-	cleanup_free char *text = NULL;
-	int fds[2], status, timed_out;
-	size_t len;
+	char **argv;
+	int fds[2], cmd[2] = { -1, -1 };
 	pid_t pid;
 	cpu_set_t cpus;
 
-	memset(res, 0, sizeof(*res));
-	res->status = WORKER_FAILED;
-	if (spec->affinity && worker_parse_cpus(spec->affinity, &cpus) < 0) {
-		free_argv(argv);
+	if (spec->affinity && worker_parse_cpus(spec->affinity, &cpus) < 0)
 		return bench_error_set(err, 0, "bad CPU list `%s`", spec->affinity);
-	}
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		free_argv(argv);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return bench_error_set(err, errno, "`%s`: create a pipe", name);
+	if (to && pipe2(cmd, O_CLOEXEC) < 0) {
+		close(fds[0]);
+		close(fds[1]);
 		return bench_error_set(err, errno, "`%s`: create a pipe", name);
 	}
+	argv = worker_argv(spec);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
+		bench_error_set(err, errno, "`%s`: fork a worker", name);
 		close(fds[0]);
-		close(fds[1]);
-		free_argv(argv);
-		return bench_error_set(err, errno, "`%s`: fork a worker", name);
+		if (to) {
+			close(cmd[0]);
+			close(cmd[1]);
+		}
 	}
 	if (pid == 0) {
-		/* The child: the pipe on fd 3, pinned if asked, then exec.  */
-		if (dup2(fds[1], WORKER_FD) < 0)
+		/* The child: the pipes on fd 3 (and 4), pinned if asked, then exec.  */
+		if (dup2(fds[1], WORKER_FD) < 0 || (to && dup2(cmd[0], PROTO_COMMAND_FD) < 0))
 			_exit(127);
 		/* A worker outlives no parent: a killed run leaves nothing behind.  */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -545,22 +647,281 @@ int worker_run(const struct worker_spec *spec, struct worker_result *res,
 		execve(argv[0], argv, spawn_child_env());
 		_exit(127);
 	}
-	current_worker = pid;
 	close(fds[1]);
 	free_argv(argv);
-	read_message(fds[0], pid, spec->timeout, &text, &len, &timed_out);
-	close(fds[0]);
+	if (pid < 0)
+		return -1;
+	*from = fds[0];
+	if (to) {
+		close(cmd[0]);
+		*to = cmd[1];
+	}
+	current_worker = pid;
+	return pid;
+}
+
+/* Why a worker that sent nothing (len 0) or was killed ended.  */
+static int describe_end(const char *name, int status, int timed_out, double timeout,
+			struct bench_error *err)
+{
+	char what[128];
+
+	if (timed_out)
+		return bench_error_set(err, 0, "`%s`: the worker ran past the timeout of %g s and was killed",
+				       name, timeout);
+	spawn_describe_status(status, what, sizeof(what));
+	return bench_error_set(err, 0, "`%s`: the worker died (%s)", name, what);
+}
+
+/* A reply into res: OK, or -1 with err (skip set when SKIPPED).  */
+static int take_result(const char *text, size_t len, struct worker_result *res, const char *name,
+		       struct bench_error *err)
+{
+	struct proto_reply r;
+	cleanup_free char *from = xasprintf("`%s`: the worker", name);
+	int rc = -1;
+
+	if (proto_reply_decode(text, len, &r, from, err) < 0)
+		return bench_error_set(err, 0, "`%s`: the worker sent no valid result", name);
+	if (r.status == PROTO_OK) {
+		res->run = json_incref(r.run);
+		res->loops = r.loops;
+		res->inner_loops = r.inner_loops;
+		res->status = WORKER_OK;
+		rc = 0;
+	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
+		res->status = r.status == PROTO_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
+		proto_reply_error(&r, err);
+	} else {
+		bench_error_set(err, 0, "`%s`: the worker sent no valid result", name);
+	}
+	proto_reply_release(&r);
+	return rc;
+}
+
+int worker_run(const struct worker_spec *spec, struct worker_result *res,
+	       struct bench_error *err)
+{
+	const char *name = spec->def ? spec->def->name : "timeit";
+	cleanup_free char *text = NULL;
+	int from, status, timed_out;
+	size_t len;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	res->status = WORKER_FAILED;
+	pid = spawn_worker(spec, &from, NULL, err);
+	if (pid < 0)
+		return -1;
+	read_message(from, pid, spec->timeout, &text, &len, &timed_out);
+	close(from);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	current_worker = -1;
 
-	if (timed_out)
-		return bench_error_set(err, 0, "`%s`: the worker ran past the timeout of %g s and was killed",
-				       name, spec->timeout);
-	if (WIFSIGNALED(status) || len == 0) {
-		char what[128];
-		spawn_describe_status(status, what, sizeof(what));
-		return bench_error_set(err, 0, "`%s`: the worker died (%s)", name, what);
+	if (timed_out || WIFSIGNALED(status) || len == 0)
+		return describe_end(name, status, timed_out, spec->timeout, err);
+	return take_result(text, len, res, name, err);
+}
+
+/* ---- a live lockstep worker ---- */
+
+/* The next line from the worker, within its timeout (then it is killed):
+ * a new string, or NULL with err.  */
+static char *live_read_line(struct worker_live *w, struct bench_error *err)
+{
+	uint64_t deadline = w->timeout > 0 ? bench_clock_ns() + (uint64_t)(w->timeout * 1e9) : 0;
+
+	for (;;) {
+		char *nl = w->buf ? memchr(w->buf, '\n', w->used) : NULL;
+		struct pollfd pfd = { .fd = w->from, .events = POLLIN };
+		int wait_ms = -1, r;
+		ssize_t n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - w->buf);
+			char *line = xmalloc(len + 1);
+			memcpy(line, w->buf, len);
+			line[len] = '\0';
+			memmove(w->buf, nl + 1, w->used - len - 1);
+			w->used -= len + 1;
+			return line;
+		}
+		if (deadline) {
+			uint64_t now = bench_clock_ns();
+			if (now >= deadline) {
+				worker_live_kill(w, 1);
+				describe_end(w->name, 0, 1, w->timeout, err);
+				return NULL;
+			}
+			wait_ms = (int)((deadline - now) / 1000000) + 1;
+		}
+		r = poll(&pfd, 1, wait_ms);
+		if (r <= 0)
+			continue;
+		if (w->cap - w->used < 4096) {
+			w->cap = w->cap ? 2 * w->cap : 65536;
+			if (w->cap > MAX_MESSAGE) {
+				worker_live_kill(w, 0);
+				bench_error_set(err, 0, "`%s`: the worker sent too much", w->name);
+				return NULL;
+			}
+			w->buf = xrealloc(w->buf, w->cap);
+		}
+		n = read(w->from, w->buf + w->used, w->cap - w->used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int status = worker_live_kill(w, 0);
+			describe_end(w->name, status, 0, w->timeout, err);
+			return NULL;
+		}
+		w->used += (size_t)n;
 	}
-	return parse_message(text, len, res, name, err);
+}
+
+/* Send a command and read the reply: a decoded reply, or -1 (the worker
+ * ended: it is reaped).  A FAILED reply is returned as such.  */
+static int live_exchange(struct worker_live *w, const struct proto_request *q,
+			 struct proto_reply *r, struct bench_error *err)
+{
+	cleanup_free char *line = proto_request_encode(q);
+	cleanup_free char *reply = NULL;
+	cleanup_free char *from = xasprintf("`%s`: the worker", w->name);
+	size_t len = strlen(line), done = 0;
+
+	line[len] = '\n';
+	while (done < len + 1) {
+		ssize_t n = write(w->to, line + done, len + 1 - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* it died: its end of the reply pipe says how */
+		done += (size_t)n;
+	}
+	reply = live_read_line(w, err);
+	if (!reply)
+		return -1;
+	if (proto_reply_decode(reply, strlen(reply), r, from, err) < 0) {
+		worker_live_kill(w, 1);
+		return -1;
+	}
+	return 0;
+}
+
+int worker_live_start(const struct worker_spec *spec, struct worker_live *w,
+		      struct bench_error *err)
+{
+	struct worker_spec s = *spec;
+	struct proto_reply r;
+	cleanup_free char *first = NULL;
+	cleanup_free char *from = NULL;
+
+	memset(w, 0, sizeof(*w));
+	w->name = spec->def ? spec->def->name : "timeit";
+	w->timeout = spec->timeout;
+	w->from = w->to = -1;
+	s.lockstep = 1;
+	w->pid = spawn_worker(&s, &w->from, &w->to, err);
+	if (w->pid < 0)
+		return -1;
+	first = live_read_line(w, err);
+	if (!first)
+		return -1;
+	from = xasprintf("`%s`: the worker", w->name);
+	if (proto_reply_decode(first, strlen(first), &r, from, err) < 0) {
+		worker_live_kill(w, 1);
+		return -1;
+	}
+	if (r.status != PROTO_READY) {
+		if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED)
+			proto_reply_error(&r, err);
+		else
+			bench_error_set(err, 0, "`%s`: the worker did not say ready", w->name);
+		proto_reply_release(&r);
+		worker_live_kill(w, 1);
+		return -1;
+	}
+	w->loops = r.loops;
+	w->inner_loops = r.inner_loops;
+	proto_reply_release(&r);
+	return 0;
+}
+
+int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t *ns,
+		      struct bench_error *err)
+{
+	struct proto_reply r;
+	int rc = -1;
+
+	if (w->pid <= 0)
+		return bench_error_set(err, 0, "`%s`: the worker has ended", w->name);
+	if (live_exchange(w, &(struct proto_request){ .kind = PROTO_LOCK_VALUE, .warmup = warmup },
+			  &r, err) < 0)
+		return -1;
+	if (r.status == PROTO_VALUE) {
+		*value = r.value;
+		*ns = r.ns;
+		rc = 0;
+	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
+		proto_reply_error(&r, err);
+		worker_live_kill(w, 0);
+	} else {
+		bench_error_set(err, 0, "`%s`: the worker sent no value", w->name);
+		worker_live_kill(w, 1);
+	}
+	proto_reply_release(&r);
+	return rc;
+}
+
+int worker_live_stop(struct worker_live *w, struct worker_result *res, struct bench_error *err)
+{
+	struct proto_reply r;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->status = WORKER_FAILED;
+	if (w->pid <= 0)
+		return bench_error_set(err, 0, "`%s`: the worker has ended", w->name);
+	if (live_exchange(w, &(struct proto_request){ .kind = PROTO_LOCK_STOP }, &r, err) < 0)
+		return -1;
+	if (r.status == PROTO_OK) {
+		res->run = json_incref(r.run);
+		res->loops = r.loops;
+		res->inner_loops = r.inner_loops;
+		res->status = WORKER_OK;
+		rc = 0;
+	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
+		res->status = r.status == PROTO_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
+		proto_reply_error(&r, err);
+	} else {
+		bench_error_set(err, 0, "`%s`: the worker sent no run", w->name);
+	}
+	proto_reply_release(&r);
+	worker_live_kill(w, 0);
+	return rc;
+}
+
+int worker_live_kill(struct worker_live *w, int force)
+{
+	int status = 0;
+
+	if (w->to >= 0)
+		close(w->to);	/* end of input: a lockstep worker ends */
+	if (w->from >= 0)
+		close(w->from);
+	w->to = w->from = -1;
+	if (w->pid > 0) {
+		if (force)
+			kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (current_worker == w->pid)
+			current_worker = -1;
+	}
+	w->pid = -1;
+	free(w->buf);
+	w->buf = NULL;
+	w->used = w->cap = 0;
+	return status;
 }

@@ -23,6 +23,7 @@ struct worker_spec {
 	const char *affinity;		/* CPU list ("0,2-3") or NULL */
 	double timeout;			/* seconds per worker, 0: none */
 	uint64_t spawned_at;		/* worker side: the parent's clock at fork */
+	int lockstep;			/* a live worker (worker_live_*) */
 };
 
 /* What one worker sent back.  */
@@ -38,6 +39,33 @@ struct worker_result {
  * the traceback in err->detail; a missing module gives status SKIPPED.  */
 int worker_run(const struct worker_spec *spec, struct worker_result *res,
 	       struct bench_error *err);
+
+/* A live worker in lockstep mode: set up, warmed up (or calibrated when
+ * spec->loops is 0) and blocked on a pipe read until asked for a value.  */
+struct worker_live {
+	const char *name;
+	pid_t pid;
+	int to, from;		/* its commands, its replies */
+	double timeout;		/* seconds per reply, 0: none */
+	uint64_t loops;		/* used by every value */
+	unsigned inner_loops;
+	char *buf;		/* read and not yet returned */
+	size_t used, cap;
+};
+
+/* Start it and wait for its "ready" (timeout: spec->timeout).  -1 with err
+ * (skip set when a module is missing); nothing is left running then.  */
+int worker_live_start(const struct worker_spec *spec, struct worker_live *w,
+		      struct bench_error *err);
+/* Time one value (seconds per iteration; ns: the timed nanoseconds), after
+ * one untimed iteration if warmup.  -1: it failed or died, and has ended.  */
+int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t *ns,
+		      struct bench_error *err);
+/* Its whole run (values in the order asked, usage from ready to stop); it
+ * ends either way.  */
+int worker_live_stop(struct worker_live *w, struct worker_result *res, struct bench_error *err);
+/* End it (SIGKILL first if force) and reap it; returns its wait status.  */
+int worker_live_kill(struct worker_live *w, int force);
 
 /* A random PYTHONHASHSEED, from 1 to 2^32 - 1: each process its own.  */
 long worker_random_hash_seed(void);

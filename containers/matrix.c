@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <sched.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "../bench/cmd_report.h"
 #include "../bench/error.h"
 #include "../bench/metadata.h"
+#include "../bench/protocol.h"
 #include "../bench/registry.h"
 #include "../bench/result.h"
 #include "../bench/safefile.h"
@@ -29,40 +31,64 @@
 #include "../bench/worker.h"
 #include "driver.h"
 #include "image.h"
+#include "lockstep.h"
 
 #define MAX_RUNTIMES 8
 
 const char ctr_matrix_usage[] =
 	"usage: sandbench matrix --runtimes LIST -o DIR [-b NAMES] [-c CATEGORIES]\n"
-	"                        [--fast | --rigorous | --smoke] [--rounds R]\n"
+	"                        [--fast | --rigorous | --smoke] [--design lockstep|processes]\n"
+	"                        [--value-time S] [--values N] [--slots N] [--target PCT]\n"
+	"                        [--seeds same|independent] [--value-warmup] [--rounds R]\n"
 	"                        [--engine oci|podman] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
 	"       sandbench matrix --resume DIR\n"
 	"\n"
-	"Run the selected benchmarks under several runtimes, interleaved: in each of R\n"
-	"rounds every runtime gets one long-lived server (inside its container), and\n"
-	"for each benchmark the worker processes alternate between the runtimes, in\n"
-	"an order shuffled per process from a recorded seed, so that drift of the\n"
-	"machine hits all runtimes alike.  The profile's worker processes are split\n"
-	"across the rounds; each runtime calibrates its loops in its first process and\n"
-	"keeps them; the rounds merge into DIR/RUNTIME.json (pyperf JSON), with equal\n"
-	"value counts per benchmark across runtimes.  A runtime listed twice is an\n"
-	"A/A test: native,native writes DIR/native.json and DIR/native-2.json.\n"
+	"Run the selected benchmarks under several runtimes, each runtime with one\n"
+	"long-lived server (inside its container), and merge the results into\n"
+	"DIR/RUNTIME.json (pyperf JSON), with equal value counts per benchmark across\n"
+	"runtimes.  A runtime listed twice is an A/A test: native,native writes\n"
+	"DIR/native.json and DIR/native-2.json.\n"
+	"\n"
+	"Lockstep design (default): for each benchmark and process slot, every runtime\n"
+	"has one worker alive at once, all pinned to one CPU (chosen per slot), with\n"
+	"the same hash seed; the values are asked one at a time, alternating between\n"
+	"the runtimes in a counterbalanced order (ABBA, BAAB, or a shuffle per block),\n"
+	"so that value i of each runtime's process are taken milliseconds apart and\n"
+	"pair.  Processes are fresh per slot.  After a minimum of slots, a benchmark\n"
+	"stops once the paired interval of every runtime against the first listed is\n"
+	"within the target, or its time budget or most slots are spent (--fast: 6-20\n"
+	"slots, 8 values, 1%, 8 s; default: 8-40, 8, 0.5%, 40 s; --rigorous: 10-80,\n"
+	"10, 0.25%, 160 s; --smoke: 2 slots of 3 values).\n"
+	"Processes design: in each of R rounds, the worker processes of a benchmark\n"
+	"alternate between the runtimes, in an order shuffled per process.\n"
 	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
 	"  -o, --output DIR  the results folder (must not hold another matrix or other\n"
 	"                    *.json files; one matrix at a time runs in it)\n"
-	"  --rounds R        rounds (default 2)\n"
+	"  --design D        lockstep (default) or processes\n"
+	"  --value-time S    lockstep: seconds per value, for calibration (default 0.01)\n"
+	"  --values N        lockstep: values per process, 3-100 (default: the profile's;\n"
+	"                    fewer, at least 3, when one iteration outlasts S)\n"
+	"  --slots N         lockstep: the most slots per benchmark (1-200)\n"
+	"  --target PCT      lockstep: stop at this 95% half-width, in percent\n"
+	"  --seeds MODE      lockstep: same (default: one hash seed per slot) or\n"
+	"                    independent (one per worker)\n"
+	"  --value-warmup    lockstep: one untimed iteration before each value\n"
+	"  --rounds R        rounds (default 2 for processes, 1 for lockstep)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
 	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
-	"  --cpus LIST       a cpuset for the containers, e.g. 0-1\n"
+	"  --cpus LIST       a cpuset for the containers, e.g. 0-1 (lockstep slots are\n"
+	"                    pinned within it)\n"
 	"  --memory SIZE     a memory limit, e.g. 4G (at least 128M)\n"
 	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
 	"                    that answers nothing for S + 60 (default 3600; 0: never)\n"
-	"  --seed N          the seed of the shuffled orders (default: random, recorded)\n"
+	"  --seed N          the seed of the orders, CPUs and hash seeds (default:\n"
+	"                    random, recorded)\n"
 	"  --image DIR       the image's bundle folder (default: $SANDBENCH_IMAGE_DIR or\n"
 	"                    /var/tmp/sandbench-image-VERSION); built when missing or\n"
 	"                    older than the binary\n"
-	"  --resume DIR      finish an interrupted matrix: rounds already done are kept\n"
+	"  --resume DIR      finish an interrupted matrix: rounds and (lockstep)\n"
+	"                    benchmarks already done are kept\n"
 	"\n"
 	"Files in DIR: RUNTIME.json (merged), raw/RUNTIME-rN.json (one per round),\n"
 	"matrix.json (the plan and what is done), matrix.log.\n";
@@ -83,6 +109,13 @@ struct plan {
 	const char *names, *categories;
 	const char *profile;		/* "default", "fast", "rigorous", "smoke" */
 	const char *image_dir;
+	int lockstep;			/* the design: lockstep (1) or processes (0) */
+	double value_time;		/* lockstep: seconds per value */
+	unsigned values, slots;		/* lockstep: per process, most slots; 0: the profile's */
+	double target;			/* lockstep: relative half-width; < 0: the profile's */
+	int independent_seeds, value_warmup;
+	const char *run_id;		/* the same in every runtime file of the run */
+	char run_id_buf[96];		/* a plan that recorded none: its seed */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -137,8 +170,7 @@ long long ctr_parse_size(const char *s)
 	return (long long)(v * (double)mult);
 }
 
-/* splitmix64: a small, well-mixed generator for the shuffles.  */
-static uint64_t next_random(uint64_t *state)
+uint64_t ctr_random_next(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -152,7 +184,7 @@ static void shuffle(uint64_t *state, size_t *o, size_t n)
 	for (size_t i = 0; i < n; i++)
 		o[i] = i;
 	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(next_random(state) % i), t = o[i - 1];
+		size_t j = (size_t)(ctr_random_next(state) % i), t = o[i - 1];
 		o[i - 1] = o[j];
 		o[j] = t;
 	}
@@ -183,18 +215,67 @@ static json_t *read_round(const char *path)
 	return NULL;
 }
 
+/* The lockstep part of the plan (a plan without "design" is a processes one,
+ * written before the lockstep design).  A new object.  */
+static json_t *lockstep_plan_to_json(const struct plan *p)
+{
+	return json_pack("{s:s, s:f, s:i, s:i, s:f, s:s, s:b, s:s}",
+			 "design", p->lockstep ? "lockstep" : "processes", "value_time", p->value_time,
+			 "values", (int)p->values, "slots", (int)p->slots, "target", p->target,
+			 "seeds", p->independent_seeds ? "independent" : "same",
+			 "value_warmup", p->value_warmup, "run_id", p->run_id);
+}
+
+/* Read the lockstep part back, bounded as the command line bounds it.  */
+static int lockstep_plan_from_json(json_t *j, struct plan *p)
+{
+	const char *design = json_string_value(json_object_get(j, "design"));
+	json_t *target = json_object_get(j, "target");
+
+	p->lockstep = design && strcmp(design, "lockstep") == 0;
+	if (design && !p->lockstep && strcmp(design, "processes") != 0)
+		return -1;
+	p->value_time = json_number_value(json_object_get(j, "value_time"));
+	p->values = (unsigned)json_integer_value(json_object_get(j, "values"));
+	p->slots = (unsigned)json_integer_value(json_object_get(j, "slots"));
+	p->target = target ? json_number_value(target) : -1;
+	p->independent_seeds = strcmp(json_string_value(json_object_get(j, "seeds")) ?: "same",
+				      "independent") == 0;
+	p->value_warmup = json_is_true(json_object_get(j, "value_warmup"));
+	p->run_id = json_string_value(json_object_get(j, "run_id"));
+	if (!p->run_id) {
+		snprintf(p->run_id_buf, sizeof(p->run_id_buf), "%llu", (unsigned long long)p->seed);
+		p->run_id = p->run_id_buf;
+	}
+	/* It becomes suite metadata: one non-empty line.  */
+	if (!p->run_id[0] || strchr(p->run_id, '\n'))
+		return -1;
+	if (p->lockstep && (!(p->value_time > 0 && p->value_time <= 60) ||
+			    json_integer_value(json_object_get(j, "values")) > LOCKSTEP_MAX_VALUES ||
+			    json_integer_value(json_object_get(j, "values")) < 0 ||
+			    p->slots > LOCKSTEP_MAX_SLOTS || !(p->target < 1)))
+		return -1;
+	return 0;
+}
+
 static json_t *plan_to_json(const struct plan *p, json_t *done)
 {
 	json_t *rts = json_array();
 
 	for (size_t i = 0; i < p->nruntimes; i++)
 		json_array_append_new(rts, json_string(p->runtimes[i]));
-	return json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
-			 "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
-			 "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
-			 "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
-			 "benchmarks", p->names, "categories", p->categories,
-			 "profile", p->profile, "image", p->image_dir, "done", done);
+	json_t *j = json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
+			      "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
+			      "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
+			      "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
+			      "benchmarks", p->names, "categories", p->categories,
+			      "profile", p->profile, "image", p->image_dir, "done", done);
+
+	json_t *ls = lockstep_plan_to_json(p);
+
+	json_object_update(j, ls);
+	json_decref(ls);
+	return j;
 }
 
 static int save_plan(const char *dir, const struct plan *p, json_t *done, struct bench_error *err)
@@ -248,6 +329,10 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
 	}
 	p->image_dir = json_string_value(json_object_get(j, "image")) ?: ctr_image_default_dir();
+	if (lockstep_plan_from_json(j, p) < 0) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
 	for (i = 0; i < p->nruntimes; i++)
 		if (!p->runtimes[i] || !label_driver(p->runtimes[i])) {
 			json_decref(j);
@@ -381,6 +466,13 @@ struct lane {
 	json_t *suite;		/* raw/RUNTIME-rN.json */
 	json_t *loops_from;	/* its first finished round: the loops it calibrated */
 	char *path, *key;	/* the raw file; "RUNTIME-rN" in the plan's "done" */
+	size_t index;		/* in the plan's runtimes */
+};
+
+/* Round trips of lockstep value requests, per runtime of the plan.  */
+struct rtt_log {
+	double *us;
+	size_t n, cap;
 };
 
 /* Start the runtime's server and read its hello.  */
@@ -388,8 +480,8 @@ static int lane_start(const char *dir, const struct plan *p, const struct ctr_im
 		      unsigned r, FILE *log, struct lane *l, struct bench_error *err)
 {
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
-	char *hello;
-	json_t *msg, *md;
+	cleanup_free char *hello = NULL;
+	struct proto_reply msg = { 0 };
 
 	for (unsigned r0 = 0; r0 < r && !l->loops_from; r0++) {
 		cleanup_free char *earlier = raw_path(dir, l->label, r0);
@@ -400,19 +492,17 @@ static int lane_start(const char *dir, const struct plan *p, const struct ctr_im
 				.log_fd = fileno(log) }, &l->s, err) < 0)
 		return -1;
 	hello = ctr_session_read_line(&l->s, p->timeout, err);
-	msg = hello ? json_loads(hello, 0, NULL) : NULL;
-	free(hello);
-	md = json_object_get(msg, "metadata");
-	if (!json_is_object(md)) {
-		json_decref(msg);
+	if (!hello || proto_reply_decode(hello, strlen(hello), &msg, "the server", NULL) < 0 ||
+	    msg.status != PROTO_READY || !msg.metadata) {
+		proto_reply_release(&msg);
 		if (!err->msg[0])
 			bench_error_set(err, 0, "runtime `%s`: the container did not start its server "
 					"(see matrix.log)", l->d->name);
 		ctr_session_stop(&l->s, NULL);
 		return -1;
 	}
-	l->suite = result_suite_new(json_incref(md));
-	json_decref(msg);
+	l->suite = result_suite_new(json_incref(msg.metadata));
+	proto_reply_release(&msg);
 	l->alive = 1;
 	return 0;
 }
@@ -426,45 +516,52 @@ static void lane_release(struct lane *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Send a request to the lane's server and read its reply.  -1 when the
+ * server is gone or stuck (then the lane is dead).  */
+static int lane_exchange(struct lane *l, const struct proto_request *q, struct proto_reply *r,
+		  double timeout, struct bench_error *err)
+{
+	cleanup_free char *text = proto_request_encode(q);
+	cleanup_free char *line = NULL;
+
+	memset(r, 0, sizeof(*r));
+	/* The server's own worker timeout comes first; this one is for a stuck server.  */
+	if (ctr_session_write_line(&l->s, text, err) < 0 ||
+	    !(line = ctr_session_read_line(&l->s, timeout > 0 ? timeout + 60 : 0, err))) {
+		l->alive = 0;
+		return -1;
+	}
+	if (proto_reply_decode(line, strlen(line), r, "the server", NULL) < 0) {
+		r->owned_error = xstrdup("the server sent no valid reply");
+		r->error = r->owned_error;
+	}
+	return 0;
+}
+
 /* One worker process of a benchmark on one lane: its run, or NULL (the
  * benchmark failed there, or the lane died: then alive is 0).  */
 static json_t *lane_request(struct lane *l, const struct bench_def *def,
 			    const struct runner_profile *prof, uint64_t *loops, unsigned *inner,
 			    double timeout, struct bench_error *err)
 {
-	json_t *req = json_pack("{s:s, s:I, s:i, s:i, s:f, s:f}", "bench", def->name,
-				"loops", (json_int_t)*loops, "values", (int)prof->values,
-				"warmups", (int)prof->warmups, "min_time", prof->min_time,
-				"timeout", timeout);
-	cleanup_free char *text = json_dumps(req, JSON_COMPACT);
-	cleanup_free char *line = NULL;
-	json_t *reply, *run = NULL;
-	const char *status;
+	struct proto_request q = { .kind = PROTO_RUN, .bench = def->name, .loops = *loops,
+				   .values = prof->values, .warmups = prof->warmups,
+				   .min_time = prof->min_time, .timeout = timeout };
+	struct proto_reply r;
+	json_t *run = NULL;
 
-	json_decref(req);
-	/* The server's own worker timeout comes first; this one is for a stuck server.  */
-	if (ctr_session_write_line(&l->s, text, err) < 0 ||
-	    !(line = ctr_session_read_line(&l->s, timeout > 0 ? timeout + 60 : 0, err))) {
-		l->alive = 0;
+	if (lane_exchange(l, &q, &r, timeout, err) < 0)
 		return NULL;
-	}
-	reply = json_loads(line, 0, NULL);
-	status = json_string_value(json_object_get(reply, "status"));
-	if (status && strcmp(status, "ok") == 0 && json_is_object(json_object_get(reply, "run"))) {
-		json_int_t lp = json_integer_value(json_object_get(reply, "loops"));
-		json_int_t in = json_integer_value(json_object_get(reply, "inner_loops"));
-		*loops = lp > 0 ? (uint64_t)lp : 1;
-		*inner = in > 0 ? (unsigned)in : 1;
-		run = json_incref(json_object_get(reply, "run"));
+	if (r.status == PROTO_OK) {
+		*loops = r.loops;
+		*inner = r.inner_loops;
+		run = json_incref(r.run);
+	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
+		proto_reply_error(&r, err);
 	} else {
-		const char *e = json_string_value(json_object_get(reply, "error"));
-		const char *tb = json_string_value(json_object_get(reply, "traceback"));
-		bench_error_set(err, 0, "%s", e ? e : "the server sent no valid reply");
-		if (tb)
-			bench_error_set_detail(err, xstrdup(tb));
-		err->skip = status && strcmp(status, "skipped") == 0;
+		bench_error_set(err, 0, "the server sent no valid reply");
 	}
-	json_decref(reply);
+	proto_reply_release(&r);
 	return run;
 }
 
@@ -541,6 +638,173 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 	if (!interrupted)
 		fprintf(stderr, "%s\n", line);
 	return failures;
+}
+
+/* The CPUs slots may be pinned to: --cpus, or where this process may run.  */
+static size_t slot_cpus(const struct plan *p, int *cpus, size_t max)
+{
+	cpu_set_t set;
+	size_t n = 0;
+
+	if (!p->cpus || worker_parse_cpus(p->cpus, &set) < 0)
+		sched_getaffinity(0, sizeof(set), &set);
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	if (n == 0)
+		cpus[n++] = 0;
+	return n;
+}
+
+/* One benchmark in one round, in lockstep (containers/lockstep.h): every
+ * lane's worker alive at once per slot, values asked one at a time.  A lane
+ * calibrates in its first slot unless an earlier round gave it loops.
+ * Returns the number of lanes where it failed.  */
+static int measure_benchmark_lockstep(const struct plan *p, const struct bench_def *def,
+				      unsigned r, struct lane *lanes, size_t nl, uint64_t *rng,
+				      struct rtt_log *rtt, FILE *log)
+{
+	const struct runner_profile *prof = runner_profile(p->profile);
+	const struct lockstep_profile *lp = lockstep_profile(p->profile);
+	struct lockstep_lane ls[MAX_RUNTIMES];
+	size_t map[MAX_RUNTIMES], n = 0;
+	int cpus[CPU_SETSIZE], failures = 0;
+	struct lockstep_options o = {
+		.min_slots = (lp->min_slots + p->rounds - 1) / p->rounds,
+		.max_slots = ((p->slots ? p->slots : lp->max_slots) + p->rounds - 1) / p->rounds,
+		.values = p->values ? p->values : lp->values,
+		.value_time = p->value_time, .target = p->target >= 0 ? p->target : lp->target,
+		.budget = lp->budget / p->rounds,
+		.timeout = p->timeout, .fixed_loops = prof->loops,
+		.independent_seeds = p->independent_seeds, .value_warmup = p->value_warmup,
+		.cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
+	};
+	unsigned slots;
+	char line[512];
+	size_t used;
+
+	o.ncpus = slot_cpus(p, cpus, CPU_SETSIZE);
+	if (o.min_slots > o.max_slots)
+		o.min_slots = o.max_slots;
+	/* The lanes in the plan's order: the first listed is the reference.  */
+	for (size_t want = 0; want < p->nruntimes; want++)
+		for (size_t i = 0; i < nl; i++) {
+			json_t *known;
+			if (lanes[i].index != want || !lanes[i].alive)
+				continue;
+			known = lanes[i].loops_from ? result_find_benchmark(lanes[i].loops_from, def->name)
+						    : NULL;
+			ls[n] = (struct lockstep_lane){ .label = lanes[i].label, .s = &lanes[i].s,
+				.alive = 1, .loops = known ? result_benchmark_loops(known) : 0,
+				.rtt_us = rtt[want].us, .nrtt = rtt[want].n, .rtt_cap = rtt[want].cap };
+			map[n++] = i;
+		}
+	if (n < 2) {
+		logf_(log, "round %u/%u %s: fewer than two runtimes alive: not measured in lockstep",
+		      r + 1, p->rounds, def->name);
+		return 0;
+	}
+	slots = lockstep_benchmark(&o, def, ls, n, rng, &interrupted, log);
+	used = (size_t)snprintf(line, sizeof(line), "[round %u/%u] %s: %u slot%s:", r + 1, p->rounds,
+				def->name, slots, slots == 1 ? "" : "s");
+	for (size_t k = 0; k < n; k++) {
+		struct lane *l = &lanes[map[k]];
+
+		rtt[l->index] = (struct rtt_log){ ls[k].rtt_us, ls[k].nrtt, ls[k].rtt_cap };
+		l->alive = ls[k].alive;
+		if (ls[k].failed && !interrupted) {
+			failures += !ls[k].skipped;
+			fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n", r + 1, p->rounds, l->label,
+				def->name, ls[k].skipped ? "skipped" : "FAILED", ls[k].error);
+			logf_(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->label, def->name,
+			      ls[k].skipped ? "skipped" : "FAILED", ls[k].error);
+		} else if (json_array_size(ls[k].runs) > 0 && !interrupted) {
+			json_t *b = result_benchmark_new(def->name, def->category, bench_kind_name(def->kind),
+							 ls[k].loops, ls[k].inner_loops);
+			double *means;
+			size_t nv;
+			char t[32];
+
+			json_array_extend(json_object_get(b, "runs"), ls[k].runs);
+			result_benchmark_values(b, NULL, NULL, &means, &nv);
+			runner_format_time(nv ? stats_mean(means, nv) : 0, t, sizeof(t));
+			free(means);
+			json_array_append_new(json_object_get(l->suite, "benchmarks"), b);
+			if (used < sizeof(line))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %s",
+							 l->label, t);
+		}
+		json_decref(ls[k].runs);
+	}
+	if (!interrupted)
+		fprintf(stderr, "%s\n", line);
+	return failures;
+}
+
+/* Resuming a lockstep round: the benchmarks its raw files already hold
+ * (each written after a finished benchmark) are kept, not run again.  */
+static void keep_finished_benchmarks(struct lane *lanes, size_t nl, FILE *log)
+{
+	for (size_t i = 0; i < nl; i++) {
+		json_t *old = access(lanes[i].path, F_OK) == 0 ? read_round(lanes[i].path) : NULL;
+		size_t k;
+		json_t *b;
+
+		json_array_foreach(json_object_get(old, "benchmarks"), k, b) {
+			json_array_append(json_object_get(lanes[i].suite, "benchmarks"), b);
+			logf_(log, "%s: %s kept from before", lanes[i].label, result_benchmark_name(b));
+		}
+		json_decref(old);
+	}
+}
+
+/* Does every lane hold the benchmark?  If only some do (one failed or was
+ * cut short), it is removed from them, to be measured again.  */
+static int measured_everywhere(struct lane *lanes, size_t nl, const char *name)
+{
+	size_t have = 0;
+
+	for (size_t i = 0; i < nl; i++)
+		have += result_find_benchmark(lanes[i].suite, name) != NULL;
+	if (have == nl)
+		return 1;
+	for (size_t i = 0; i < nl && have; i++) {
+		json_t *all = json_object_get(lanes[i].suite, "benchmarks"), *b;
+		size_t k;
+		json_array_foreach(all, k, b)
+			if (strcmp(result_benchmark_name(b), name) == 0) {
+				json_array_remove(all, k);
+				break;
+			}
+	}
+	return 0;
+}
+
+/* Suite metadata of the design: the run id and design in every file, and
+ * for lockstep its settings and the median round trip of a value request
+ * (all that is not the timed region: pipes, the server, the container
+ * boundary) per runtime.  */
+static void add_lockstep_metadata(const struct plan *p, const struct rtt_log *rtt, json_t *extra)
+{
+	const struct lockstep_profile *lp = lockstep_profile(p->profile);
+
+	for (size_t i = 0; i < p->nruntimes; i++) {
+		json_t *md = json_object_get(extra, p->runtimes[i]);
+
+		json_object_set_new(md, "matrix_run_id", json_string(p->run_id));
+		json_object_set_new(md, "matrix_design", json_string(p->lockstep ? "lockstep" : "processes"));
+		if (!p->lockstep)
+			continue;
+		json_object_set_new(md, "lockstep_value_time", json_real(p->value_time));
+		json_object_set_new(md, "lockstep_values", json_integer(p->values ? p->values : lp->values));
+		json_object_set_new(md, "lockstep_max_slots", json_integer(p->slots ? p->slots : lp->max_slots));
+		json_object_set_new(md, "lockstep_target", json_real(p->target >= 0 ? p->target : lp->target));
+		json_object_set_new(md, "lockstep_seeds", json_string(p->independent_seeds ? "independent"
+												: "same"));
+		json_object_set_new(md, "lockstep_value_warmup", json_integer(p->value_warmup));
+		if (rtt[i].n)
+			json_object_set_new(md, "lockstep_rtt_us", json_real(stats_median(rtt[i].us, rtt[i].n)));
+	}
 }
 
 /* Stop the lanes of a round; those whose server ran to the end are done.  */
@@ -646,6 +910,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	const struct bench_def **sel = NULL;
 	size_t nsel = 0;
 	uint64_t start = bench_clock_ns(), rng = p->seed ^ 0x5eedULL;
+	struct rtt_log rtt[MAX_RUNTIMES] = { { 0 } };
 	json_t *extra = NULL;
 	FILE *log;
 
@@ -707,6 +972,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 				continue;
 			memset(l, 0, sizeof(*l));
 			l->label = p->runtimes[i];
+			l->index = i;
 			l->d = label_driver(l->label);
 			l->path = raw_path(dir, l->label, r);
 			l->key = xasprintf("%s-r%u", l->label, r + 1);
@@ -731,8 +997,14 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 			fprintf(stderr, "matrix: round %u/%u: %zu runtime%s, %zu benchmarks (%.0f s so far)\n",
 				r + 1, p->rounds, nl, nl > 1 ? "s" : "", nsel,
 				(double)(bench_clock_ns() - start) / 1e9);
+		if (p->lockstep)
+			keep_finished_benchmarks(lanes, nl, log);
 		for (size_t b = 0; b < nsel && nl && !interrupted; b++) {
-			failures += measure_benchmark(p, sel[b], r, lanes, nl, &rng, log);
+			if (p->lockstep && measured_everywhere(lanes, nl, sel[b]->name))
+				continue;
+			failures += p->lockstep ?
+				measure_benchmark_lockstep(p, sel[b], r, lanes, nl, &rng, rtt, log) :
+				measure_benchmark(p, sel[b], r, lanes, nl, &rng, log);
 			/* Nothing measured is lost: each lane's file after each benchmark.  */
 			for (size_t i = 0; i < nl; i++)
 				if (json_array_size(json_object_get(lanes[i].suite, "benchmarks")) > 0 &&
@@ -746,6 +1018,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	}
 
 	extra = runtime_metadata(p, &img);
+	add_lockstep_metadata(p, rtt, extra);
 	if (ctr_matrix_merge(dir, p->runtimes, p->rounds, extra, log, &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: merge: %s\n", err.msg);
 		status = 1;
@@ -785,6 +1058,8 @@ out:
 	json_decref(extra);
 	ctr_image_release(&img);
 	bench_error_release(&err);
+	for (size_t i = 0; i < MAX_RUNTIMES; i++)
+		free(rtt[i].us);
 	free(order);
 	return status;
 }
@@ -861,10 +1136,23 @@ static uint64_t random_seed(void)
 	return v & 0x7fffffffffffffffULL;	/* stays a JSON integer */
 }
 
+/* --design lockstep|processes.  */
+static int parse_design(const char *arg, struct plan *p)
+{
+	if (strcmp(arg, "lockstep") == 0)
+		p->lockstep = 1;
+	else if (strcmp(arg, "processes") == 0)
+		p->lockstep = 0;
+	else
+		return -1;
+	return 0;
+}
+
 int ctr_matrix_cmd(int argc, char **argv)
 {
 	enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
-	       O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE };
+	       O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE, O_DESIGN, O_VALUE_TIME, O_VALUES,
+	       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP };
 	static const struct option longopts[] = {
 		{ "runtimes", required_argument, NULL, O_RUNTIMES },
 		{ "output", required_argument, NULL, 'o' },
@@ -881,10 +1169,19 @@ int ctr_matrix_cmd(int argc, char **argv)
 		{ "fast", no_argument, NULL, O_FAST },
 		{ "rigorous", no_argument, NULL, O_RIGOROUS },
 		{ "smoke", no_argument, NULL, O_SMOKE },
+		{ "design", required_argument, NULL, O_DESIGN },
+		{ "value-time", required_argument, NULL, O_VALUE_TIME },
+		{ "values", required_argument, NULL, O_VALUES },
+		{ "slots", required_argument, NULL, O_SLOTS },
+		{ "target", required_argument, NULL, O_TARGET },
+		{ "seeds", required_argument, NULL, O_SEEDS },
+		{ "value-warmup", no_argument, NULL, O_VALUE_WARMUP },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct plan p = { .rounds = 2, .timeout = 3600, .profile = "default",
-			  .image_dir = ctr_image_default_dir() };
+	struct plan p = { .rounds = 0, .timeout = 3600, .profile = "default",
+			  .image_dir = ctr_image_default_dir(), .lockstep = 1, .value_time = 0.01,
+			  .target = -1 };
+	char run_id[96];
 	struct bench_error err = { 0 };
 	const char *dir = NULL, *resume = NULL, *runtimes = NULL;
 	cleanup_free char *rt_copy = NULL;
@@ -950,6 +1247,39 @@ int ctr_matrix_cmd(int argc, char **argv)
 		case O_FAST: p.profile = "fast", profiles++; break;
 		case O_RIGOROUS: p.profile = "rigorous", profiles++; break;
 		case O_SMOKE: p.profile = "smoke", profiles++; break;
+		case O_DESIGN:
+			if (parse_design(optarg, &p) < 0)
+				return usage_error("bad --design `%s`: give lockstep or processes", optarg);
+			break;
+		case O_VALUE_TIME:
+			if (util_parse_double(optarg, &p.value_time) < 0 || p.value_time > 60)
+				return usage_error("bad --value-time `%s`: give seconds, above 0 and at "
+						   "most 60", optarg);
+			break;
+		case O_VALUES:
+			if (util_parse_long(optarg, LOCKSTEP_MIN_VALUES, LOCKSTEP_MAX_VALUES, &v) < 0)
+				return usage_error("bad --values `%s`: give a number from %d to %d",
+						   optarg, LOCKSTEP_MIN_VALUES, LOCKSTEP_MAX_VALUES);
+			p.values = (unsigned)v;
+			break;
+		case O_SLOTS:
+			if (util_parse_long(optarg, 1, LOCKSTEP_MAX_SLOTS, &v) < 0)
+				return usage_error("bad --slots `%s`: give a number from 1 to %d",
+						   optarg, LOCKSTEP_MAX_SLOTS);
+			p.slots = (unsigned)v;
+			break;
+		case O_TARGET:
+			if (util_parse_double(optarg, &p.target) < 0 || p.target >= 100)
+				return usage_error("bad --target `%s`: give a percentage above 0 and "
+						   "below 100", optarg);
+			p.target /= 100;
+			break;
+		case O_SEEDS:
+			if (strcmp(optarg, "same") != 0 && strcmp(optarg, "independent") != 0)
+				return usage_error("bad --seeds `%s`: give same or independent", optarg);
+			p.independent_seeds = strcmp(optarg, "independent") == 0;
+			break;
+		case O_VALUE_WARMUP: p.value_warmup = 1; break;
 		default:
 			fprintf(stderr, "\n%s", ctr_matrix_usage);
 			return 2;
@@ -1016,6 +1346,14 @@ int ctr_matrix_cmd(int argc, char **argv)
 	free(sel);
 	if (!seeded)
 		p.seed = random_seed();
+	if (!p.rounds)
+		p.rounds = p.lockstep ? 1 : 2;
+	{
+		char date[64];
+		metadata_date(date, sizeof(date));
+		snprintf(run_id, sizeof(run_id), "%llu-%s", (unsigned long long)p.seed, date);
+		p.run_id = run_id;
+	}
 	if (util_mkdir_p(dir, &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;

@@ -26,6 +26,10 @@ int ctr_matrix_merge(const char *dir, const char *const *runtimes, unsigned roun
  * recorded seed gives the same orders again.  */
 void ctr_shuffle_orders(uint64_t seed, unsigned rounds, size_t n, size_t *order);
 
+/* splitmix64: a small, well-mixed generator for the shuffles, orders,
+ * CPUs and hash seeds of a matrix (all from its recorded seed).  */
+uint64_t ctr_random_next(uint64_t *state);
+
 /* "4G", "512M", "1048576" -> bytes; -1 on garbage.  */
 long long ctr_parse_size(const char *s);
 

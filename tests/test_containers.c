@@ -211,7 +211,7 @@ static void check_matrix(const char *engine)
 	if (strcmp(engine, "podman") == 0 && !have("podman"))
 		cr_skip_test("podman is not installed (apt-get install podman)");
 
-	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,runc,crun,runsc",
+	status = run_sandbench((char *[]){ "matrix", "--design", "processes", "--runtimes", "native,runc,crun,runsc",
 		"--engine", (char *)engine, "--smoke", "-b", "nbody,pathlib,asyncio_tcp",
 		"--rounds", "2", "-o", out_dir, NULL }, &text);
 	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
@@ -282,7 +282,7 @@ Test(containers, matrix_calibrates_per_runtime)
 
 	if (getuid() != 0 || !have("runsc"))
 		cr_skip_test("runsc needs root and the runsc package");
-	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,runsc", "--fast",
+	status = run_sandbench((char *[]){ "matrix", "--design", "processes", "--runtimes", "native,runsc", "--fast",
 		"-b", "syscall_getpid", "--rounds", "2", "-o", out_dir, NULL }, &text);
 	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
 	for (size_t i = 0; i < 2; i++) {
@@ -317,7 +317,7 @@ Test(containers, matrix_interleaves_processes)
 
 	if (getuid() != 0 || !have("runc"))
 		cr_skip_test("runc needs root and the runc package");
-	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,runc", "--fast",
+	status = run_sandbench((char *[]){ "matrix", "--design", "processes", "--runtimes", "native,runc", "--fast",
 		"-b", "unpack_sequence", "--rounds", "1", "-o", out_dir, NULL }, &text);
 	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
 	for (int i = 0; i < 2; i++) {
@@ -360,7 +360,7 @@ Test(containers, matrix_lists_a_runtime_twice)
 	char *out_dir = xasprintf("%s/aa", dir), *text = NULL, *report = NULL, *path;
 	int status;
 
-	status = run_sandbench((char *[]){ "matrix", "--runtimes", "native,native", "--smoke",
+	status = run_sandbench((char *[]){ "matrix", "--design", "processes", "--runtimes", "native,native", "--smoke",
 		"-b", "nbody", "--rounds", "1", "-o", out_dir, NULL }, &text);
 	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
 	for (int i = 0; i < 2; i++) {

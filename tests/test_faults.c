@@ -509,7 +509,7 @@ Test(faults, container_killed_mid_round_fails_that_round_only)
 	json_t *plan, *done;
 
 	need_containers(runtimes, 2);
-	pid = start("killed", (char *[]){ "matrix", "--runtimes", "runc,runsc", "--smoke", "-b",
+	pid = start("killed", (char *[]){ "matrix", "--design", "processes", "--runtimes", "runc,runsc", "--smoke", "-b",
 					  "sympy_expand,syscall_getpid", "--rounds", "2", "-o",
 					  out_dir, NULL });
 	/* The first runc container: kill its sandbench (the container's init)
@@ -570,7 +570,7 @@ Test(faults, interrupted_matrix_resumes)
 
 	need_containers(runtimes + 1, 1);
 	/* sympy_expand takes long enough that the signal comes mid-round.  */
-	pid = start("resume1", (char *[]){ "matrix", "--runtimes", "native,runc", "--smoke", "-b",
+	pid = start("resume1", (char *[]){ "matrix", "--design", "processes", "--runtimes", "native,runc", "--smoke", "-b",
 					   "sympy_expand,syscall_getpid", "--rounds", "2", "--seed", "3",
 					   "-o", out_dir, NULL });
 	/* Interrupt once the first round is recorded as done.  */

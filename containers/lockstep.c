@@ -1,0 +1,479 @@
+#include "lockstep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bench/clock.h"
+#include "../bench/error.h"
+#include "../bench/metadata.h"
+#include "../bench/protocol.h"
+#include "../bench/registry.h"
+#include "../bench/stats.h"
+#include "../bench/util.h"
+#include "driver.h"
+#include "matrix.h"
+
+static const struct lockstep_profile profiles[] = {
+	{ "default", 8, 40, 8, 0.005, 40 },
+	{ "fast", 6, 20, 8, 0.01, 8 },
+	{ "rigorous", 10, 80, 10, 0.0025, 160 },
+	{ "smoke", 2, 2, 3, 0, 0 },
+};
+
+const struct lockstep_profile *lockstep_profile(const char *name)
+{
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+/* ---- pinning a runtime's host process tree ---- */
+
+/* The parent pid of pid, from /proc/PID/stat (its comm may hold spaces
+ * and parentheses: the state comes after the last ')').  */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	cleanup_free char *text = NULL;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", text);
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* Is pid root or one of its descendants?  */
+static int in_tree(pid_t pid, pid_t root)
+{
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		if (pid == root)
+			return 1;
+		pid = parent_of(pid);
+	}
+	return pid == root;
+}
+
+/* Pin every thread of pid; count those whose Cpus_allowed_list reads back
+ * as cpu.  A thread that ended meanwhile is no failure.  */
+static int pin_process(pid_t pid, int cpu, unsigned *threads)
+{
+	char path[96], want[16];
+	cpu_set_t set;
+	struct dirent *e;
+	DIR *d;
+	int bad = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	snprintf(want, sizeof(want), "%d", cpu);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+		char status[128], line[256];
+		FILE *f;
+
+		if (tid <= 0)
+			continue;
+		if (sched_setaffinity(tid, sizeof(set), &set) < 0) {
+			bad += errno != ESRCH;
+			continue;
+		}
+		snprintf(status, sizeof(status), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+		if (!(f = fopen(status, "re")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
+				line[strcspn(line, "\n")] = '\0';
+				if (strcmp(line + 18 + strspn(line + 18, " \t"), want) == 0)
+					(*threads)++;
+				else
+					bad++;
+			}
+		fclose(f);
+	}
+	closedir(d);
+	return bad;
+}
+
+int lockstep_pin_tree(pid_t root, int cpu, unsigned *threads, struct bench_error *err)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int bad = 0;
+
+	*threads = 0;
+	if (!d)
+		return bench_error_set(err, errno, "open /proc");
+	while ((e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid > 0 && in_tree(pid, root))
+			bad += pin_process(pid, cpu, threads);
+	}
+	closedir(d);
+	if (bad || *threads == 0)
+		return bench_error_set(err, 0, "pin the processes of pid %d to CPU %d: %d thread%s "
+				       "did not take it", (int)root, cpu, bad, bad == 1 ? "" : "s");
+	return 0;
+}
+
+/* ---- the paired interval ---- */
+
+/* Half of the width of the exact signed-rank interval as a ratio,
+ * (e^hi - e^lo) / 2; infinite while there are too few slots for one.  */
+static double half_width(const double *d, size_t n)
+{
+	double est, lo, hi, coverage;
+
+	if (stats_signed_rank_hl(d, n, &est, &lo, &hi, &coverage) < 0)
+		return INFINITY;
+	return (exp(hi) - exp(lo)) / 2;
+}
+
+/* ---- one slot ---- */
+
+static int exchange(struct lockstep_lane *l, const struct proto_request *q,
+		    struct proto_reply *r, double timeout, struct bench_error *err)
+{
+	cleanup_free char *text = proto_request_encode(q);
+	cleanup_free char *line = NULL;
+
+	memset(r, 0, sizeof(*r));
+	if (ctr_session_write_line(l->s, text, err) < 0 ||
+	    !(line = ctr_session_read_line(l->s, timeout > 0 ? timeout + 60 : 0, err))) {
+		l->alive = 0;
+		return -1;
+	}
+	if (proto_reply_decode(line, strlen(line), r, "the server", err) < 0)
+		return -1;
+	if (r->status == PROTO_FAILED || r->status == PROTO_SKIPPED) {
+		proto_reply_error(r, err);
+		proto_reply_release(r);
+		return -1;
+	}
+	return 0;
+}
+
+static void lane_fail(struct lockstep_lane *l, const struct bench_error *err)
+{
+	l->failed = 1;
+	l->skipped = err->skip;
+	snprintf(l->error, sizeof(l->error), "%s", err->msg[0] ? err->msg : "the worker failed");
+}
+
+static void add_rtt(struct lockstep_lane *l, double us)
+{
+	if (l->nrtt == l->rtt_cap) {
+		l->rtt_cap = l->rtt_cap ? 2 * l->rtt_cap : 256;
+		l->rtt_us = xrealloc(l->rtt_us, l->rtt_cap * sizeof(*l->rtt_us));
+	}
+	l->rtt_us[l->nrtt++] = us;
+}
+
+#define MAX_LANES 16	/* the matrix takes 8 runtimes at most */
+
+/* What one slot is: its number, CPU, seeds and the lanes that take part.  */
+struct slot {
+	unsigned number, values;
+	int cpu;
+	long seeds[MAX_LANES];
+	size_t in[MAX_LANES], nin;		/* indices into lanes */
+	double *v[MAX_LANES];			/* the values, per lane in the slot */
+	char positions[MAX_LANES][2 * LOCKSTEP_MAX_VALUES + 1];	/* "0,1,0" */
+};
+
+/* The order of the lanes of a slot in block b: with two, the slot's first
+ * lane alternates (ABBA, or BAAB); with more, a fresh shuffle per block.  */
+static void block_order(uint64_t *rng, size_t n, unsigned b, int flip, size_t *order)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	if (n == 2) {
+		if ((b + (unsigned)flip) % 2) {
+			order[0] = 1;
+			order[1] = 0;
+		}
+		return;
+	}
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(ctr_random_next(rng) % i), t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+/* Stop the live worker of every lane of the slot; keep their runs when
+ * keep.  Returns the number of lanes that failed to give a run.  */
+static unsigned stop_all(struct slot *sl, struct lockstep_lane *lanes, const int *started,
+			 json_t **runs, double timeout, FILE *logf)
+{
+	unsigned bad = 0;
+
+	for (size_t k = 0; k < sl->nin; k++) {
+		struct lockstep_lane *l = &lanes[sl->in[k]];
+		struct bench_error err = { 0 };
+		struct proto_reply r;
+
+		int rc;
+
+		runs[k] = NULL;
+		if (!started[k] || !l->alive)
+			continue;
+		rc = exchange(l, &(struct proto_request){ .kind = PROTO_LOCK_STOP }, &r, timeout, &err);
+		if (rc < 0 || r.status != PROTO_OK) {
+			if (!err.msg[0])
+				bench_error_set(&err, 0, "the server sent no run");
+			if (!l->failed) {
+				lane_fail(l, &err);
+				bad++;
+			}
+			if (logf)
+				fprintf(logf, "lockstep slot %u %s: stop: %s\n", sl->number, l->label, err.msg);
+		} else {
+			runs[k] = json_incref(r.run);
+			l->loops = r.loops;
+			l->inner_loops = r.inner_loops;
+		}
+		if (rc == 0)
+			proto_reply_release(&r);
+		bench_error_release(&err);
+	}
+	return bad;
+}
+
+/* Run one slot; 0 when every lane of it gave its values and run (appended
+ * to lanes[].runs), -1 when it was dropped.  d[k] gets the slot's median
+ * log-ratio of lane sl->in[k] against sl->in[0].  */
+static int run_slot(const struct lockstep_options *o, const struct bench_def *def,
+		    struct lockstep_lane *lanes, struct slot *sl, int first, uint64_t *rng,
+		    volatile sig_atomic_t *stop, FILE *logf, double *d)
+{
+	int started[MAX_LANES] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
+	json_t *runs[MAX_LANES] = { NULL };
+	size_t order[MAX_LANES];
+
+	/* All workers of a slot on one CPU, before they start (they inherit it).  */
+	for (size_t k = 0; k < sl->nin; k++) {
+		struct lockstep_lane *l = &lanes[sl->in[k]];
+		struct bench_error err = { 0 };
+		unsigned threads;
+
+		if (lockstep_pin_tree(l->s->pid, sl->cpu, &threads, &err) < 0 && logf)
+			fprintf(logf, "lockstep slot %u %s: %s\n", sl->number, l->label, err.msg);
+		else if (logf && first)
+			fprintf(logf, "lockstep %s slot %u %s: %u threads pinned to CPU %d\n", def->name,
+				sl->number, l->label, threads, sl->cpu);
+		bench_error_release(&err);
+	}
+	/* Start them all, then wait for each: their set-ups overlap.  */
+	for (size_t k = 0; k < sl->nin; k++) {
+		struct lockstep_lane *l = &lanes[sl->in[k]];
+		struct bench_error err = { 0 };
+		struct proto_request q = { .kind = PROTO_LOCK_START, .bench = def->name,
+					   .loops = o->fixed_loops ? o->fixed_loops : l->loops,
+					   .warmups = 1, .min_time = o->value_time,
+					   .timeout = o->timeout, .hash_seed = sl->seeds[k] };
+		cleanup_free char *text = proto_request_encode(&q);
+
+		if (ctr_session_write_line(l->s, text, &err) < 0) {
+			l->alive = 0;
+			lane_fail(l, &err);
+		}
+		started[k] = l->alive;
+		bench_error_release(&err);
+	}
+	for (size_t k = 0; k < sl->nin; k++) {
+		struct lockstep_lane *l = &lanes[sl->in[k]];
+		struct bench_error err = { 0 };
+		cleanup_free char *line = NULL;
+		struct proto_reply r;
+
+		if (!started[k])
+			continue;
+		line = ctr_session_read_line(l->s, o->timeout > 0 ? o->timeout + 60 : 0, &err);
+		if (!line) {
+			l->alive = 0;
+			started[k] = 0;
+			lane_fail(l, &err);
+		} else if (proto_reply_decode(line, strlen(line), &r, "the server", &err) < 0 ||
+			   r.status != PROTO_READY) {
+			if (!err.msg[0])
+				proto_reply_error(&r, &err);
+			started[k] = 0;	/* the server has no live worker */
+			lane_fail(l, &err);
+			proto_reply_release(&r);
+		} else {
+			l->loops = r.loops;
+			l->inner_loops = r.inner_loops;
+			proto_reply_release(&r);
+		}
+		bench_error_release(&err);
+	}
+	for (size_t k = 0; k < sl->nin; k++)
+		if (!started[k])
+			goto drop;
+
+	/* The values: one block per value index, each lane once per block.  */
+	for (unsigned b = 0; b < sl->values; b++) {
+		block_order(rng, sl->nin, b, flip, order);
+		for (size_t pos = 0; pos < sl->nin; pos++) {
+			size_t k = order[pos];
+			struct lockstep_lane *l = &lanes[sl->in[k]];
+			struct bench_error err = { 0 };
+			struct proto_reply r;
+			size_t used = strlen(sl->positions[k]);
+			uint64_t t0;
+			int xrc;
+
+			if (*stop)
+				goto drop;
+			t0 = bench_clock_ns();
+			xrc = exchange(l, &(struct proto_request){ .kind = PROTO_LOCK_VALUE,
+				       .warmup = o->value_warmup }, &r, o->timeout, &err);
+			if (xrc < 0 || r.status != PROTO_VALUE) {
+				if (xrc == 0) {
+					bench_error_set(&err, 0, "the server sent no value");
+					proto_reply_release(&r);
+				}
+				lane_fail(l, &err);
+				started[k] = 0;
+				bench_error_release(&err);
+				goto drop;
+			}
+			/* The round trip: all but the timed region.  */
+			add_rtt(l, (double)(bench_clock_ns() - t0 - r.ns) / 1e3);
+			sl->v[k][b] = r.value;
+			snprintf(sl->positions[k] + used, sizeof(sl->positions[k]) - used, "%s%zu",
+				 used ? "," : "", pos);
+			proto_reply_release(&r);
+		}
+	}
+	if (stop_all(sl, lanes, started, runs, o->timeout, logf) > 0)
+		goto drop_stopped;
+	for (size_t k = 0; k < sl->nin; k++) {
+		json_t *md = json_object_get(runs[k], "metadata");
+		double *lr = xmalloc(sl->values * sizeof(*lr));
+
+		if (json_array_size(json_object_get(runs[k], "values")) != sl->values) {
+			if (logf)
+				fprintf(logf, "lockstep slot %u %s: %zu values, not %u: dropped\n", sl->number,
+					lanes[sl->in[k]].label,
+					json_array_size(json_object_get(runs[k], "values")), sl->values);
+			free(lr);
+			goto drop_stopped;
+		}
+		json_object_set_new(md, "lockstep_slot", json_integer(sl->number));
+		json_object_set_new(md, "lockstep_round", json_integer(o->round));
+		json_object_set_new(md, "lockstep_positions", json_string(sl->positions[k]));
+		json_object_set_new(md, "cpu", json_integer(sl->cpu));
+		for (unsigned i = 0; i < sl->values; i++)
+			lr[i] = log(sl->v[k][i] / sl->v[0][i]);
+		d[k] = stats_median(lr, sl->values);
+		free(lr);
+	}
+	for (size_t k = 0; k < sl->nin; k++)
+		json_array_append(lanes[sl->in[k]].runs, runs[k]);
+	rc = 0;
+	goto out;
+drop:
+	stop_all(sl, lanes, started, runs, o->timeout, logf);
+drop_stopped:
+	if (logf && !*stop)
+		fprintf(logf, "lockstep slot %u of %s: dropped on every runtime\n", sl->number, def->name);
+out:
+	for (size_t k = 0; k < sl->nin; k++)
+		json_decref(runs[k]);
+	return rc;
+}
+
+/* Fewer values per process when one iteration outlasts the value time:
+ * from the slowest lane's median value duration of the last slot.  */
+static unsigned values_for(const struct lockstep_options *o, double slowest_s)
+{
+	double v = slowest_s > 0 ? ceil((double)o->values * o->value_time / slowest_s) : o->values;
+
+	if (v >= o->values)
+		return o->values;
+	return v < LOCKSTEP_MIN_VALUES ? LOCKSTEP_MIN_VALUES : (unsigned)v;
+}
+
+unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
+			    struct lockstep_lane *lanes, size_t n, uint64_t *rng,
+			    volatile sig_atomic_t *stop, FILE *logf)
+{
+	double *d[MAX_LANES] = { NULL };	/* per lane: the slots' median log-ratios */
+	unsigned kept = 0, values = o->values;
+	uint64_t start = bench_clock_ns();
+	size_t ref = 0;
+
+	if (n > MAX_LANES)
+		n = MAX_LANES;
+	for (size_t i = 0; i < n; i++) {
+		lanes[i].runs = json_array();
+		lanes[i].failed = lanes[i].skipped = 0;
+		lanes[i].error[0] = '\0';
+		d[i] = xcalloc(o->max_slots + 1, sizeof(double));
+	}
+	for (unsigned s = 0; s < o->max_slots && !*stop; s++) {
+		struct slot sl = { .number = o->first_slot + s, .values = values };
+		double dk[MAX_LANES], slowest = 0;
+		long seed = (long)(ctr_random_next(rng) % 4294967295u) + 1;
+
+		for (size_t i = 0; i < n && sl.nin < MAX_LANES; i++)
+			if (lanes[i].alive && !lanes[i].failed)
+				sl.in[sl.nin++] = i;
+		if (sl.nin < 2)
+			break;
+		ref = sl.in[0];
+		sl.cpu = o->cpus[ctr_random_next(rng) % o->ncpus];
+		for (size_t k = 0; k < sl.nin; k++) {
+			/* Common random numbers: one hash seed for the whole slot.  */
+			sl.seeds[k] = o->independent_seeds ?
+				(long)(ctr_random_next(rng) % 4294967295u) + 1 : seed;
+			sl.v[k] = xcalloc(values, sizeof(double));
+		}
+		if (run_slot(o, def, lanes, &sl, s == 0, rng, stop, logf, dk) == 0) {
+			for (size_t k = 0; k < sl.nin; k++) {
+				double med = stats_median(sl.v[k], sl.values) * (double)lanes[sl.in[k]].loops *
+					     (double)lanes[sl.in[k]].inner_loops;
+				d[sl.in[k]][kept] = dk[k];
+				if (med > slowest)
+					slowest = med;
+			}
+			kept++;
+			values = values_for(o, slowest);
+		}
+		for (size_t k = 0; k < sl.nin; k++)
+			free(sl.v[k]);
+		/* A lane that failed takes its earlier slots with it.  */
+		for (size_t i = 0; i < n; i++)
+			if (lanes[i].failed && json_array_size(lanes[i].runs) > 0)
+				json_array_clear(lanes[i].runs);
+		/* A benchmark whose iterations are long stops at its budget.  */
+		if (kept >= o->min_slots && o->budget > 0 &&
+		    (double)(bench_clock_ns() - start) / 1e9 >= o->budget)
+			break;
+		if (kept >= o->min_slots && o->target > 0) {
+			int precise = 1;
+			for (size_t i = 0; i < n && precise; i++)
+				if (i != ref && lanes[i].alive && !lanes[i].failed)
+					precise = half_width(d[i], kept) <= o->target;
+			if (precise)
+				break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(d[i]);
+	return kept;
+}

@@ -1,0 +1,81 @@
+/* The lockstep design of `sandbench matrix`: for each process slot of a
+ * benchmark, every runtime has one worker alive at once (set up, warmed up,
+ * blocked on a pipe), all pinned to one CPU; the parent asks them for one
+ * value at a time in a counterbalanced order, so that the values compared
+ * are taken milliseconds apart on the same CPU.  Values of one slot pair by
+ * index: value i of runtime A with value i of runtime B.  */
+#ifndef CTR_LOCKSTEP_H
+#define CTR_LOCKSTEP_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct bench_def;
+struct bench_error;
+struct ctr_session;
+
+/* A profile's lockstep figures.  */
+struct lockstep_profile {
+	const char *name;		/* as runner_profile(): "fast", ... */
+	unsigned min_slots, max_slots;	/* adaptive stop between them */
+	unsigned values;		/* per process (fewer for long iterations, >= 3) */
+	double target;			/* relative half-width to stop at; 0: never */
+	double budget;			/* seconds per benchmark after min_slots; 0: none */
+};
+
+/* The lockstep figures of a profile, or NULL.  */
+const struct lockstep_profile *lockstep_profile(const char *name);
+
+#define LOCKSTEP_MIN_VALUES 3
+#define LOCKSTEP_MAX_VALUES 100
+#define LOCKSTEP_MAX_SLOTS 200
+
+struct lockstep_options {
+	unsigned min_slots, max_slots, values;
+	double value_time;		/* seconds per value, for calibration */
+	double target;			/* 0: all max_slots */
+	double budget;			/* no new slot past it, min_slots kept; 0: none */
+	double timeout;			/* seconds per reply, 0: none */
+	uint64_t fixed_loops;		/* the profile's loops, 0: calibrate */
+	int independent_seeds;		/* each worker its own hash seed */
+	int value_warmup;		/* one untimed iteration before each value */
+	const int *cpus;		/* where slots may be pinned */
+	size_t ncpus;
+	unsigned round;			/* recorded as lockstep_round */
+	unsigned first_slot;		/* slot numbers of this round start here */
+};
+
+/* One runtime's live server.  */
+struct lockstep_lane {
+	const char *label;
+	struct ctr_session *s;
+	int alive;			/* in/out: the server answers */
+	uint64_t loops;			/* in: known loops, 0: calibrate; out: used */
+	unsigned inner_loops;		/* out */
+	json_t *runs;			/* out: one pyperf run per slot (new ref) */
+	int failed, skipped;		/* out: the benchmark failed here */
+	char error[1024];		/* out: why */
+	double *rtt_us;			/* in/out: round trips of value requests */
+	size_t nrtt, rtt_cap;
+};
+
+/* Measure one benchmark in lockstep over the lanes (2 or more), slot after
+ * slot until the paired interval of every lane against lanes[0] is within
+ * the target (after min_slots), or the time budget or max_slots is spent.  A lane whose worker fails
+ * fails the benchmark there; that slot is dropped on every lane, and the
+ * others go on while two are left.  Stops early (slot dropped) once *stop
+ * is set.  Returns the number of slots kept.  */
+unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
+			    struct lockstep_lane *lanes, size_t n, uint64_t *rng,
+			    volatile sig_atomic_t *stop, FILE *log);
+
+/* Set the affinity of every thread of root and its descendants (found
+ * through /proc) to cpu, then read it back from /proc/PID/task/TID/status.
+ * *threads: how many hold it.  -1 with err when one does not.  */
+int lockstep_pin_tree(pid_t root, int cpu, unsigned *threads, struct bench_error *err);
+
+#endif

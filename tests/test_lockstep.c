@@ -1,0 +1,473 @@
+/* The worker protocol's codec, and lockstep matrices end to end: slots,
+ * counterbalanced orders, common hash seeds, pinning, a worker killed
+ * mid-slot ($SANDBENCH; the runc,runsc one as root).  */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../bench/error.h"
+#include "../bench/protocol.h"
+#include "../bench/result.h"
+#include "../bench/util.h"
+#include "support.h"
+
+static char dir[] = "/tmp/sandbench-test-lockstep-XXXXXX";
+
+static void setup(void)
+{
+	support_make_dir(dir);
+}
+
+static void teardown(void)
+{
+	support_remove_dir(dir);
+}
+
+TestSuite(lockstep, .init = setup, .fini = teardown, .timeout = 600);
+
+/* ---- the codec ---- */
+
+static void reply_round_trip(const struct proto_reply *in, struct proto_reply *out)
+{
+	char *text = proto_reply_encode(in);
+	struct bench_error err = { 0 };
+
+	cr_assert_eq(proto_reply_decode(text, strlen(text), out, "the test", &err), 0,
+		     "%s: %s", text, err.msg);
+	cr_assert_eq(out->status, in->status, "%s", text);
+	free(text);
+}
+
+Test(lockstep, every_reply_survives_a_round_trip)
+{
+	json_t *run = json_pack("{s:[f,f], s:{s:i}}", "values", 0.5, 0.25, "metadata", "cpu", 1);
+	json_t *md = json_pack("{s:s}", "hostname", "vm");
+	struct proto_reply r;
+
+	reply_round_trip(&(struct proto_reply){ .status = PROTO_OK, .run = run, .loops = 1ULL << 33,
+						.inner_loops = 7 }, &r);
+	cr_assert(json_equal(r.run, run));
+	cr_assert_eq(r.loops, 1ULL << 33);
+	cr_assert_eq(r.inner_loops, 7);
+	proto_reply_release(&r);
+
+	reply_round_trip(&(struct proto_reply){ .status = PROTO_FAILED, .error = "boom",
+						.traceback = "Traceback: line 1" }, &r);
+	cr_assert_str_eq(r.error, "boom");
+	cr_assert_str_eq(r.traceback, "Traceback: line 1");
+	proto_reply_release(&r);
+
+	reply_round_trip(&(struct proto_reply){ .status = PROTO_SKIPPED, .error = "no lxml" }, &r);
+	cr_assert_str_eq(r.error, "no lxml");
+	cr_assert_null(r.traceback);
+	{
+		struct bench_error err = { 0 };
+		cr_assert_eq(proto_reply_error(&r, &err), -1);
+		cr_assert(err.skip, "a skipped reply is a skip");
+		cr_assert_str_eq(err.msg, "no lxml");
+	}
+	proto_reply_release(&r);
+
+	reply_round_trip(&(struct proto_reply){ .status = PROTO_READY, .metadata = md }, &r);
+	cr_assert(json_equal(r.metadata, md));
+	proto_reply_release(&r);
+
+	reply_round_trip(&(struct proto_reply){ .status = PROTO_READY, .loops = 64, .inner_loops = 3 },
+			 &r);
+	cr_assert_null(r.metadata);
+	cr_assert_eq(r.loops, 64);
+	cr_assert_eq(r.inner_loops, 3);
+	proto_reply_release(&r);
+
+	reply_round_trip(&(struct proto_reply){ .status = PROTO_VALUE, .value = 0.0123456789012345,
+						.ns = 123456789 }, &r);
+	cr_assert_eq(r.value, 0.0123456789012345, "the value keeps its 17 digits");
+	cr_assert_eq(r.ns, 123456789);
+	proto_reply_release(&r);
+	json_decref(run);
+	json_decref(md);
+}
+
+static void request_round_trip(const struct proto_request *in, struct proto_request *out)
+{
+	char *text = proto_request_encode(in);
+	struct bench_error err = { 0 };
+
+	cr_assert_eq(proto_request_decode(text, strlen(text), out, &err), 0, "%s: %s", text, err.msg);
+	cr_assert_eq(out->kind, in->kind, "%s", text);
+	free(text);
+}
+
+Test(lockstep, every_request_survives_a_round_trip)
+{
+	struct proto_request q;
+
+	request_round_trip(&(struct proto_request){ .kind = PROTO_RUN, .bench = "nbody", .loops = 5,
+						    .values = 3, .warmups = 1, .min_time = 0.05,
+						    .timeout = 60 }, &q);
+	cr_assert_str_eq(q.bench, "nbody");
+	cr_assert_eq(q.loops, 5);
+	cr_assert_eq(q.values, 3);
+	cr_assert_eq(q.warmups, 1);
+	cr_assert_eq(q.min_time, 0.05);
+	cr_assert_eq(q.timeout, 60);
+	proto_request_release(&q);
+
+	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_START, .bench = "float",
+						    .warmups = 1, .min_time = 0.01, .timeout = 0,
+						    .hash_seed = 4294967295L }, &q);
+	cr_assert_str_eq(q.bench, "float");
+	cr_assert_eq(q.loops, 0, "0: calibrate");
+	cr_assert_eq(q.hash_seed, 4294967295L);
+	proto_request_release(&q);
+
+	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_VALUE }, &q);
+	cr_assert_not(q.warmup);
+	proto_request_release(&q);
+	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_VALUE, .warmup = 1 }, &q);
+	cr_assert(q.warmup);
+	proto_request_release(&q);
+	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_STOP }, &q);
+	proto_request_release(&q);
+}
+
+Test(lockstep, bad_messages_are_errors)
+{
+	static const struct { const char *text, *says; } replies[] = {
+		{ "", "sent no valid reply" },
+		{ "[1,2]", "sent no valid reply" },
+		{ "{\"status\":\"maybe\"}", "sent no valid reply" },
+		{ "{\"loops\":3}", "sent no valid reply" },
+		{ "{\"status\":\"ok\",\"loops\":3}", "without a run" },
+		{ "{\"status\":\"value\",\"value\":-1}", "not positive" },
+		{ "{\"status\":\"value\"}", "not positive" },
+	};
+	static const struct { const char *text, *says; } requests[] = {
+		{ "nonsense", "not a JSON object" },
+		{ "{\"lockstep\":\"dance\"}", "unknown lockstep request `dance`" },
+		{ "{\"lockstep\":\"start\",\"min_time\":0.01}", "unknown benchmark" },
+		{ "{\"bench\":\"nbody\",\"values\":-1,\"min_time\":0.1}", "bad counts" },
+		{ "{\"bench\":\"nbody\",\"values\":1,\"min_time\":0}", "bad counts" },
+		{ "{\"lockstep\":\"start\",\"bench\":\"nbody\",\"min_time\":0.1,\"hash_seed\":-4}",
+		  "bad counts" },
+		{ "{\"bench\":\"nbody\",\"warmups\":100001,\"min_time\":0.1}", "bad counts" },
+	};
+
+	for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+		struct proto_reply r;
+		struct bench_error err = { 0 };
+		cr_assert_eq(proto_reply_decode(replies[i].text, strlen(replies[i].text), &r, "the test",
+						&err), -1, "`%s` was taken", replies[i].text);
+		cr_assert(strstr(err.msg, replies[i].says), "`%s`: %s", replies[i].text, err.msg);
+		cr_assert(strstr(err.msg, "the test"), "the message names the sender: %s", err.msg);
+		proto_reply_release(&r);
+	}
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		struct proto_request q;
+		struct bench_error err = { 0 };
+		cr_assert_eq(proto_request_decode(requests[i].text, strlen(requests[i].text), &q, &err), -1,
+			     "`%s` was taken", requests[i].text);
+		cr_assert(strstr(err.msg, requests[i].says), "`%s`: %s", requests[i].text, err.msg);
+		proto_request_release(&q);
+	}
+}
+
+/* ---- lockstep matrices ---- */
+
+static int have(const char *binary)
+{
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
+	int ok = system(cmd) == 0;
+	free(cmd);
+	return ok;
+}
+
+/* The runs of a benchmark in a merged file.  */
+static json_t *runs_of(json_t *suite, const char *name)
+{
+	json_t *b = result_find_benchmark(suite, name);
+	cr_assert_not_null(b, "`%s` missing", name);
+	return json_object_get(b, "runs");
+}
+
+static json_int_t md_int(json_t *run, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(run, "metadata"), key);
+	cr_assert(json_is_integer(v), "run metadata `%s` missing", key);
+	return json_integer_value(v);
+}
+
+/* What every lockstep matrix must show: one run id and the design in both
+ * files; per benchmark the same slots on both sides with equal value
+ * counts, the same CPU and hash seed, both orders used; a round trip.  */
+static void check_lockstep(const char *out_dir, const char *a, const char *b,
+			   const char *const *names, size_t nnames, int same_seeds)
+{
+	char *pa = xasprintf("%s/%s.json", out_dir, a), *pb = xasprintf("%s/%s.json", out_dir, b);
+	json_t *sa = load(pa), *sb = load(pb);
+	json_t *ma = json_object_get(sa, "metadata"), *mb = json_object_get(sb, "metadata");
+
+	cr_assert_str_eq(json_string_value(json_object_get(ma, "matrix_design")), "lockstep");
+	cr_assert_str_eq(json_string_value(json_object_get(mb, "matrix_design")), "lockstep");
+	cr_assert_not_null(json_string_value(json_object_get(ma, "matrix_run_id")));
+	cr_assert_str_eq(json_string_value(json_object_get(ma, "matrix_run_id")),
+			 json_string_value(json_object_get(mb, "matrix_run_id")));
+	cr_assert_gt(json_number_value(json_object_get(ma, "lockstep_rtt_us")), 0,
+		     "the round trip of a value request is recorded");
+	for (size_t k = 0; k < nnames; k++) {
+		json_t *ra = runs_of(sa, names[k]), *rb = runs_of(sb, names[k]);
+		int orders[2] = { 0, 0 };
+
+		cr_assert_eq(json_array_size(ra), json_array_size(rb), "`%s`: %zu slots against %zu",
+			     names[k], json_array_size(ra), json_array_size(rb));
+		cr_assert_geq(json_array_size(ra), 2, "`%s`: the smoke profile has 2 slots", names[k]);
+		for (size_t i = 0; i < json_array_size(ra); i++) {
+			json_t *x = json_array_get(ra, i), *y = NULL;
+			const char *pos;
+
+			for (size_t j = 0; j < json_array_size(rb); j++)
+				if (md_int(json_array_get(rb, j), "lockstep_slot") == md_int(x, "lockstep_slot"))
+					y = json_array_get(rb, j);
+			cr_assert_not_null(y, "`%s`: slot %lld on one side only", names[k],
+					   (long long)md_int(x, "lockstep_slot"));
+			cr_assert_eq(json_array_size(json_object_get(x, "values")),
+				     json_array_size(json_object_get(y, "values")), "equal counts in a slot");
+			cr_assert_geq(json_array_size(json_object_get(x, "values")), 3);
+			cr_assert_eq(md_int(x, "cpu"), md_int(y, "cpu"), "one CPU per slot");
+			cr_assert_eq(md_int(x, "lockstep_round"), md_int(y, "lockstep_round"));
+			/* Native twins have no hash seed (as in `run`).  */
+			if (!json_object_get(json_object_get(x, "metadata"), "python_hash_seed"))
+				cr_assert(strncmp(names[k], "syscall_", 8) == 0, "`%s` has no hash seed",
+					  names[k]);
+			else if (same_seeds)
+				cr_assert_eq(md_int(x, "python_hash_seed"), md_int(y, "python_hash_seed"),
+					     "one hash seed per slot");
+			else
+				cr_assert_neq(md_int(x, "python_hash_seed"), md_int(y, "python_hash_seed"));
+			pos = json_string_value(json_object_get(json_object_get(x, "metadata"),
+								"lockstep_positions"));
+			cr_assert_not_null(pos);
+			cr_assert_eq(strlen(pos), 2 * json_array_size(json_object_get(x, "values")) - 1,
+				     "one position per value: %s", pos);
+			/* Blocks alternate: first here, second in the next one.  */
+			for (const char *c = pos; *c; c += 2)
+				orders[*c - '0']++;
+		}
+		cr_assert(orders[0] > 0 && orders[1] > 0, "`%s`: both orders are used", names[k]);
+	}
+	json_decref(sa);
+	json_decref(sb);
+	free(pa);
+	free(pb);
+}
+
+Test(lockstep, native_native_smoke)
+{
+	const char *names[] = { "float", "richards" };
+	char *out = xasprintf("%s/nn", dir);
+	struct cmd c;
+
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
+	c = support_finish(dir, "nn", support_start(dir, "nn", NULL, (char *[]){ "matrix",
+		"--runtimes", "native,native", "--smoke", "-b", "float,richards", "-o", out, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	check_lockstep(out, "native", "native-2", names, 2, 1);
+	cmd_free(&c);
+	free(out);
+}
+
+Test(lockstep, independent_seeds_differ)
+{
+	const char *names[] = { "float" };
+	char *out = xasprintf("%s/ind", dir);
+	struct cmd c;
+
+	c = support_finish(dir, "ind", support_start(dir, "ind", NULL, (char *[]){ "matrix",
+		"--runtimes", "native,native", "--smoke", "--seeds", "independent", "-b", "float",
+		"-o", out, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	check_lockstep(out, "native", "native-2", names, 1, 0);
+	cmd_free(&c);
+	free(out);
+}
+
+Test(lockstep, runc_runsc_smoke)
+{
+	const char *names[] = { "float", "syscall_getpid" };
+	char *out = xasprintf("%s/rr", dir), *log;
+	struct cmd c;
+
+	if (getuid() != 0 || !have("runc") || !have("runsc"))
+		cr_skip_test("runc and runsc need root and their packages");
+	c = support_finish(dir, "rr", support_start(dir, "rr", NULL, (char *[]){ "matrix",
+		"--runtimes", "runc,runsc", "--smoke", "-b", "float,syscall_getpid", "-o", out, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	check_lockstep(out, "runc", "runsc", names, 2, 1);
+	/* Pinning held for every thread of both trees, gVisor's Sentry too.  */
+	log = xasprintf("%s/matrix.log", out);
+	{
+		char *text = slurp(log);
+		cr_assert_null(strstr(text, "did not take it"), "pinning failed:\n%s", text);
+		free(text);
+	}
+	free(log);
+	cmd_free(&c);
+	free(out);
+}
+
+/* A lockstep worker of the matrix `matrix` running `name`, or -1.  */
+static pid_t lockstep_worker(pid_t matrix, const char *name)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	cr_assert_not_null(d);
+	while (found < 0 && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name), up;
+		char *path, cmdline[4096];
+		int fd, is_worker = 0, is_lockstep = 0, is_bench = 0;
+		ssize_t n;
+
+		if (pid <= 0)
+			continue;
+		path = xasprintf("/proc/%d/cmdline", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+		if (fd < 0)
+			continue;
+		n = read(fd, cmdline, sizeof(cmdline) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		cmdline[n] = '\0';
+		for (char *a = cmdline; a < cmdline + n; a += strlen(a) + 1) {
+			is_worker |= strcmp(a, "__worker") == 0;
+			is_lockstep |= strcmp(a, "--lockstep") == 0;
+			is_bench |= strcmp(a, name) == 0;
+		}
+		if (!is_worker || !is_lockstep || !is_bench)
+			continue;
+		/* Its server's parent is the matrix.  */
+		for (up = pid; up > 1; ) {
+			char *stat = xasprintf("/proc/%d/stat", (int)up), *text = slurp(stat), *paren;
+			int ppid = 0;
+			paren = strrchr(text, ')');
+			if (paren)
+				sscanf(paren + 1, " %*c %d", &ppid);
+			free(text);
+			free(stat);
+			up = ppid;
+			if (up == matrix) {
+				found = pid;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+Test(lockstep, worker_killed_mid_slot_drops_the_slot_on_both_sides)
+{
+	char *out = xasprintf("%s/killed", dir), *pa, *pb, *log_path, *log;
+	json_t *sa, *sb;
+	pid_t pid, worker = -1;
+	struct cmd c;
+
+	pid = support_start(dir, "killed", NULL, (char *[]){ "matrix", "--runtimes", "native,native",
+		"--smoke", "-b", "nbody,float", "-o", out, NULL });
+	for (int i = 0; i < 3000 && worker < 0; i++) {
+		int status;
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before nbody ran");
+		worker = lockstep_worker(pid, "nbody");
+		if (worker < 0)
+			usleep(10000);
+	}
+	cr_assert_gt(worker, 0, "no lockstep worker of nbody appeared");
+	cr_assert_eq(kill(worker, SIGKILL), 0);
+	c = support_finish(dir, "killed", pid);
+	cr_assert_eq(c.status, 1, "a failed benchmark makes the exit status 1: %d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "nbody: FAILED"), "the failure is named:\n%s", c.err);
+	cr_assert(strstr(c.err, "the worker died"), "and why:\n%s", c.err);
+	log_path = xasprintf("%s/matrix.log", out);
+	log = slurp(log_path);
+	cr_assert(strstr(log, "dropped on every runtime"), "the slot is dropped on both sides:\n%s", log);
+	pa = xasprintf("%s/native.json", out);
+	pb = xasprintf("%s/native-2.json", out);
+	sa = load(pa);
+	sb = load(pb);
+	/* nbody failed on one side: neither file keeps it; float goes on.  */
+	cr_assert_null(result_find_benchmark(sa, "nbody"));
+	cr_assert_null(result_find_benchmark(sb, "nbody"));
+	cr_assert_eq(json_array_size(runs_of(sa, "float")), json_array_size(runs_of(sb, "float")));
+	cr_assert_eq(json_array_size(runs_of(sa, "float")), 2);
+	json_decref(sa);
+	json_decref(sb);
+	free(pa);
+	free(pb);
+	free(log);
+	free(log_path);
+	cmd_free(&c);
+	free(out);
+}
+
+/* Ctrl-C keeps the benchmarks a lockstep round finished; --resume measures
+ * only the others.  */
+Test(lockstep, interrupted_lockstep_matrix_resumes_with_finished_benchmarks)
+{
+	const char *names[] = { "float", "richards", "json_dumps" };
+	char *out = xasprintf("%s/resume", dir), *raw = xasprintf("%s/resume/raw/native-r1.json", dir);
+	char *first = NULL, *pa = xasprintf("%s/native.json", out);
+	json_t *before = NULL, *after, *b0, *b1;
+	struct cmd c;
+	pid_t pid;
+
+	pid = support_start(dir, "r1", NULL, (char *[]){ "matrix", "--runtimes", "native,native",
+		"--smoke", "-b", "float,richards,json_dumps", "--seed", "5", "-o", out, NULL });
+	/* Interrupt once the first benchmark is written.  */
+	for (int i = 0; i < 6000 && !before; i++) {
+		int status;
+		json_t *suite;
+
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before it was interrupted");
+		if (access(raw, F_OK) == 0 && result_read(raw, &suite, NULL) == 0) {
+			if (json_array_size(json_object_get(suite, "benchmarks")) >= 1)
+				before = suite;
+			else
+				json_decref(suite);
+		}
+		if (!before)
+			usleep(10000);
+	}
+	cr_assert_not_null(before, "no benchmark was ever written");
+	kill(pid, SIGINT);
+	c = support_finish(dir, "r1", pid);
+	cr_assert_eq(c.status, 130, "Ctrl-C exits 130: %d\n%s", c.status, c.err);
+	cmd_free(&c);
+	b0 = json_array_get(json_object_get(before, "benchmarks"), 0);
+	first = xstrdup(result_benchmark_name(b0));
+
+	c = support_finish(dir, "r2", support_start(dir, "r2", NULL,
+		(char *[]){ "matrix", "--resume", out, NULL }));
+	cr_assert_eq(c.status, 0, "the resumed matrix finishes: %d\n%s", c.status, c.err);
+	check_lockstep(out, "native", "native-2", names, 3, 1);
+	after = load(pa);
+	b1 = result_find_benchmark(after, first);
+	cr_assert(json_equal(json_object_get(b0, "runs"), json_object_get(b1, "runs")),
+		  "`%s` was finished before Ctrl-C: it is kept, not measured again", first);
+	json_decref(after);
+	json_decref(before);
+	cmd_free(&c);
+	free(first);
+	free(pa);
+	free(raw);
+	free(out);
+}
