@@ -30,7 +30,7 @@
 const char ctr_matrix_usage[] =
 	"usage: sandbench matrix --runtimes LIST -o DIR [-b NAMES] [-c CATEGORIES]\n"
 	"                        [--fast | --rigorous | --smoke] [--rounds R]\n"
-	"                        [--engine oci|podman] [--cpus LIST] [--memory SIZE]\n"
+	"                        [--engine oci|podman|containerd] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
 	"       sandbench matrix --resume DIR\n"
 	"\n"
@@ -43,11 +43,15 @@ const char ctr_matrix_usage[] =
 	"keeps them; the rounds merge into DIR/RUNTIME.json (pyperf JSON), with equal\n"
 	"value counts per benchmark across runtimes.  A runtime listed twice is an\n"
 	"A/A test: native,native writes DIR/native.json and DIR/native-2.json.\n"
-	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
+	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata, kata-qemu,\n"
+	"                    kata-clh, kata-fc, kata-dragonball (kata: --engine containerd)\n"
 	"  -o, --output DIR  the results folder (must not hold another matrix)\n"
 	"  --rounds R        rounds (default 2)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
-	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
+	"                    podman: `podman run --runtime NAME`, as the 2021 study did;\n"
+	"                    containerd: `ctr run` with a shim v2, the only way Kata 2+\n"
+	"                    runs (the daemon at $CONTAINERD_ADDRESS or\n"
+	"                    /run/containerd/containerd.sock, else a private one, as root)\n"
 	"  --cpus LIST       a cpuset for the containers, e.g. 0-1\n"
 	"  --memory SIZE     a memory limit, e.g. 4G\n"
 	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
@@ -185,7 +189,7 @@ static json_t *plan_to_json(const struct plan *p, json_t *done)
 		json_array_append_new(rts, json_string(p->runtimes[i]));
 	return json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
 			 "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
-			 "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
+			 "engine", ctr_engine_name(p->engine),
 			 "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
 			 "benchmarks", p->names, "categories", p->categories,
 			 "profile", p->profile, "image", p->image_dir, "done", done);
@@ -229,8 +233,11 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 		p->runtimes[p->nruntimes++] = json_string_value(v);
 	p->rounds = (unsigned)json_integer_value(json_object_get(j, "rounds"));
 	p->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
-	p->engine = strcmp(json_string_value(json_object_get(j, "engine")) ?: "oci", "podman") == 0 ?
-		CTR_ENGINE_PODMAN : CTR_ENGINE_OCI;
+	p->engine = CTR_ENGINE_OCI;
+	if (ctr_engine_parse(json_string_value(json_object_get(j, "engine")) ?: "oci", &p->engine) < 0) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
 	p->cpus = json_string_value(json_object_get(j, "cpus"));
 	p->memory = json_integer_value(json_object_get(j, "memory"));
 	p->timeout = json_number_value(json_object_get(j, "timeout"));
@@ -350,11 +357,10 @@ static json_t *runtime_metadata(const struct plan *p, const struct ctr_image *im
 		json_t *md;
 
 		ctr_driver_version(d, version, sizeof(version));
-		md = json_pack("{s:s, s:s, s:s, s:i, s:I}", "runtime", d->name,
+		md = json_pack("{s:s, s:s, s:i, s:I}", "runtime", d->name,
 			       "runtime_version", version,
-			       "engine", d->flags & CTR_NO_CONTAINER ? "none" :
-					 p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
 			       "matrix_rounds", (int)p->rounds, "matrix_seed", (json_int_t)p->seed);
+		ctr_run_metadata(d, p->engine, md);
 		if (!(d->flags & CTR_NO_CONTAINER) && img->id)
 			json_object_set_new(md, "image_id", json_string(img->id));
 		if (p->cpus)
@@ -574,7 +580,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	struct bench_error err = { 0 };
 	struct ctr_image img = { 0 };
 	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
-	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0;
+	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0, engine_open = 0;
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
 	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_pipe;
@@ -603,10 +609,22 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 		goto out;
 	}
 
+	/* The engine first: whether a runtime can run may depend on it.  */
+	for (size_t i = 0; i < p->nruntimes; i++)
+		containers += !(label_driver(p->runtimes[i])->flags & CTR_NO_CONTAINER);
+	if (containers && ctr_engine_open(p->engine, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: %s\n%s", err.msg, err.detail ? err.detail : "");
+		logf_(log, "engine: %s", err.msg);
+		status = 1;
+		goto out;
+	}
+	engine_open = containers > 0;
+	containers = 0;
 	/* Which runtimes can run here: the others are reported, not fatal.  */
 	for (size_t i = 0; i < p->nruntimes; i++) {
 		const struct ctr_driver *d = label_driver(p->runtimes[i]);
-		usable[i] = ctr_driver_available(d, &err) == 0;
+		usable[i] = ctr_driver_available(d, &err) == 0 &&
+			    ctr_driver_usable(d, p->engine, &err) == 0;
 		if (!usable[i]) {
 			fprintf(stderr, "sandbench: matrix: %s; it is left out\n", err.msg);
 			logf_(log, "%s; left out", err.msg);
@@ -715,6 +733,8 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
+	if (engine_open)
+		ctr_engine_close(p->engine);
 	logf_(log, "matrix: exit status %d", status);
 	fclose(log);
 	free(sel);
@@ -793,11 +813,7 @@ int ctr_matrix_cmd(int argc, char **argv)
 			p.rounds = (unsigned)v;
 			break;
 		case O_ENGINE:
-			if (strcmp(optarg, "oci") == 0)
-				p.engine = CTR_ENGINE_OCI;
-			else if (strcmp(optarg, "podman") == 0)
-				p.engine = CTR_ENGINE_PODMAN;
-			else
+			if (ctr_engine_parse(optarg, &p.engine) < 0)
 				goto usage_bad;
 			break;
 		case O_CPUS: p.cpus = optarg; break;
@@ -858,7 +874,14 @@ int ctr_matrix_cmd(int argc, char **argv)
 		int times = 1;
 		if (!ctr_driver_find(name)) {
 			fprintf(stderr, "sandbench: matrix: unknown runtime `%s`; runtimes: native runc "
-				"crun runsc kata\n", name);
+				"crun runsc kata kata-qemu kata-clh kata-fc kata-dragonball\n", name);
+			return 2;
+		}
+		/* Kata through podman or its OCI command line cannot work: say so now.  */
+		if (p.engine != CTR_ENGINE_CONTAINERD &&
+		    ctr_driver_usable(ctr_driver_find(name), p.engine, &err) < 0) {
+			fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+			bench_error_release(&err);
 			return 2;
 		}
 		if (p.nruntimes == MAX_RUNTIMES) {
