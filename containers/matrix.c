@@ -543,7 +543,10 @@ static int measure_benchmark(const struct plan *p, const struct bench_def *def, 
 	return failures;
 }
 
-/* Stop the lanes of a round; those whose server ran to the end are done.  */
+/* Stop the lanes of a round; those whose server ran to the end are done.
+ * After an interrupt none is: a server in a container is its pid 1, which
+ * ignores the forwarded SIGTERM and exits 0 at the end of its input, with
+ * only part of the round measured.  */
 static int finish_round(const char *dir, const struct plan *p, unsigned r, struct lane *lanes,
 			size_t nl, json_t *done, FILE *log)
 {
@@ -554,7 +557,7 @@ static int finish_round(const char *dir, const struct plan *p, unsigned r, struc
 		struct bench_error err = { 0 };
 		int alive = l->alive;
 
-		if (ctr_session_stop(&l->s, &err) < 0 || !alive) {
+		if (ctr_session_stop(&l->s, &err) < 0 || !alive || interrupted) {
 			if (!interrupted) {
 				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n", r + 1,
 					l->label, err.msg[0] ? err.msg : "its server stopped answering");

@@ -243,7 +243,11 @@ static void equal_counts(const char *out, const char *const *runtimes, const cha
 			size_t n;
 			cr_assert_not_null(b, "%s: `%s` missing", path, names[k]);
 			result_benchmark_values(b, &v, &n, NULL, NULL);
-			cr_assert_eq(n, per_bench, "%s: `%s`: %zu values", path, names[k], n);
+			if (n != per_bench) {
+				char *log = xasprintf("%s/matrix.log", out), *text = slurp(log);
+				cr_assert_eq(n, per_bench, "%s: `%s`: %zu values; matrix.log:\n%s", path,
+					     names[k], n, text);
+			}
 			free(v);
 		}
 		json_decref(suite);
@@ -411,4 +415,126 @@ Test(containerd, interrupted_matrix_resumed)
 	free(first);
 	free(sock);
 	free(out);
+}
+
+/* ---- Kata's truth, with a stand-in kata-runtime and shim on PATH ---- */
+
+static void write_exec(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0755), 0);
+}
+
+/* DIR/bin with kata-runtime (check fails with a reason when check_fails;
+ * env --json names a configuration in DIR) and containerd-shim-kata-qemu-v2,
+ * put first on PATH.  */
+static void fake_kata(int check_fails)
+{
+	char *bin = xasprintf("%s/bin", dir), *path, *script, *config;
+
+	cr_assert_eq(mkdir(bin, 0755), 0);
+	config = xasprintf("%s/configuration-qemu.toml", dir);
+	write_exec(config, "[hypervisor.qemu]\npath = \"/opt/kata/bin/qemu-system-x86_64\"\n"
+		   "default_vcpus = 2\n  default_memory = 4096\n");
+	script = xasprintf(
+		"#!/bin/sh\n"
+		"case \"$*\" in\n"
+		"*check*) %s ;;\n"
+		"*env*) cat <<'END'\n"
+		"{\"Kernel\": {\"Path\": \"/opt/kata/share/kata-containers/vmlinux-6.1.62-132\"},\n"
+		" \"Runtime\": {\"Version\": {\"Version\": {\"Semver\": \"3.2.0\"}}, \"Config\": {\"Path\": \"%s\"}},\n"
+		" \"Hypervisor\": {\"Path\": \"/opt/kata/bin/qemu-system-x86_64\", \"SharedFS\": \"virtio-fs\",\n"
+		"   \"Version\": \"QEMU emulator version 7.2.0\\nCopyright (c) 2003-2022\"}}\n"
+		"END\n"
+		";;\n"
+		"esac\n", check_fails ? "echo 'ERROR: kernel module vhost_vsock not loaded' >&2; exit 1" : "exit 0",
+		config);
+	path = xasprintf("%s/kata-runtime", bin);
+	write_exec(path, script);
+	free(path);
+	path = xasprintf("%s/containerd-shim-kata-qemu-v2", bin);
+	write_exec(path, "#!/bin/sh\nexit 1\n");
+	free(path);
+	path = xasprintf("%s:%s", bin, getenv("PATH"));
+	setenv("PATH", path, 1);
+	free(path);
+	free(script);
+	free(config);
+	free(bin);
+}
+
+Test(containerd, kata_check_gives_its_reason)
+{
+	const struct ctr_driver *d = ctr_driver_find("kata-qemu");
+	struct bench_error err = { 0 };
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	fake_kata(1);
+	cr_assert_eq(ctr_driver_available(d, &err), -1);
+	if (kvm < 0) {
+		cr_assert(strstr(err.msg, "/dev/kvm"), "%s", err.msg);
+	} else {
+		close(kvm);
+		cr_assert(strstr(err.msg, "kata-runtime check") && strstr(err.msg, "vhost_vsock"),
+			  "%s", err.msg);
+	}
+	bench_error_release(&err);
+}
+
+Test(containerd, kata_env_in_the_metadata)
+{
+	const struct ctr_driver *d = ctr_driver_find("kata-qemu");
+	json_t *md;
+
+	fake_kata(0);
+	md = d->metadata(d);
+	cr_assert_not_null(md);
+	cr_assert_str_eq(json_string_value(json_object_get(md, "kata_version")), "3.2.0");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "kata_hypervisor")), "qemu-system-x86_64");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "kata_hypervisor_version")),
+			 "QEMU emulator version 7.2.0");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "kata_guest_kernel")), "vmlinux-6.1.62-132");
+	cr_assert_str_eq(json_string_value(json_object_get(md, "kata_shared_fs")), "virtio-fs");
+	cr_assert_eq(json_integer_value(json_object_get(md, "kata_vm_memory_mb")), 4096);
+	cr_assert_eq(json_integer_value(json_object_get(md, "kata_vm_vcpus")), 2);
+	json_decref(md);
+}
+
+/* compare shows what differs between two Kata set-ups, as for kernels.  */
+Test(containerd, compare_shows_kata_differences)
+{
+	const char *hv[] = { "qemu-system-x86_64", "cloud-hypervisor" };
+	const char *fs[] = { "virtio-fs", "virtio-fs" };
+	const char *label[] = { "kata-qemu", "kata-clh" };
+	char *paths[2];
+	struct cmd c;
+	pid_t pid;
+
+	for (int i = 0; i < 2; i++) {
+		json_t *suite = result_suite_new(json_pack("{s:s, s:s, s:s, s:s}", "hostname", "h",
+			"runtime", label[i], "kata_hypervisor", hv[i], "kata_shared_fs", fs[i]));
+		json_t *b = result_benchmark_new("nbody", "math", "python", 10, 1);
+		struct bench_error err = { 0 };
+
+		for (int p = 0; p < 3; p++)
+			json_array_append_new(json_object_get(b, "runs"),
+				json_pack("{s:{}, s:[f,f]}", "metadata", "values", 0.1 + 0.01 * p, 0.1));
+		json_array_append_new(json_object_get(suite, "benchmarks"), b);
+		paths[i] = xasprintf("%s/%s.json", dir, label[i]);
+		cr_assert_eq(result_write(paths[i], suite, &err), 0, "%s", err.msg);
+		json_decref(suite);
+	}
+	pid = support_start(dir, "compare", NULL, (char *[]){ "compare", "--no-color", paths[0],
+							      paths[1], NULL });
+	c = support_finish(dir, "compare", pid);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert(strstr(c.out, "kata_hypervisor") && strstr(c.out, "cloud-hypervisor"), "%s", c.out);
+	cr_assert(!strstr(c.out, "kata_shared_fs"), "equal keys are not shown:\n%s", c.out);
+	cmd_free(&c);
+	free(paths[0]);
+	free(paths[1]);
 }
