@@ -40,7 +40,7 @@ static char *variant_config(const struct ctr_driver *d)
 	return NULL;
 }
 
-/* `kata-runtime [--config FILE] W1 [W2]`: its exit status, its stdout and
+/* `kata-runtime [--kata-config FILE] W1 [W2]`: its exit status, its stdout and
  * stderr in *out.  */
 static int kata_runtime(const struct ctr_driver *d, const char *w1, const char *w2, char **out)
 {
@@ -51,7 +51,7 @@ static int kata_runtime(const struct ctr_driver *d, const char *w1, const char *
 
 	argv[n++] = "kata-runtime";
 	if (config) {
-		argv[n++] = "--config";
+		argv[n++] = "--kata-config";
 		argv[n++] = config;
 	}
 	argv[n++] = (char *)w1;
@@ -136,7 +136,7 @@ static const char *base_name(const char *path)
 static json_t *kata_metadata(const struct ctr_driver *d)
 {
 	cleanup_free char *out = NULL;
-	json_t *env, *md = json_object(), *hv;
+	json_t *env, *md = json_object(), *hv, *rv;
 	const char *version, *config;
 	char line[256];
 	json_int_t v;
@@ -146,8 +146,11 @@ static json_t *kata_metadata(const struct ctr_driver *d)
 		return md;
 	}
 	hv = json_object_get(env, "Hypervisor");
-	version = json_string_value(json_object_get(json_object_get(json_object_get(
-		json_object_get(env, "Runtime"), "Version"), "Version"), "Semver"));
+	/* Kata 2 and 3: Runtime.Version.Version.Semver; Kata 1: Runtime.Version.Semver.  */
+	rv = json_object_get(json_object_get(env, "Runtime"), "Version");
+	version = json_string_value(json_object_get(json_object_get(rv, "Version"), "Semver"));
+	if (!version)
+		version = json_string_value(json_object_get(rv, "Semver"));
 	if (version)
 		json_object_set_new(md, "kata_version", json_string(version));
 	if (json_string_value(json_object_get(hv, "Path")))
