@@ -503,7 +503,7 @@ void ctr_run_metadata(const struct ctr_driver *d, enum ctr_engine engine, json_t
 	if (d->flags & CTR_NO_CONTAINER)
 		return;
 	if (engines[engine]->metadata)
-		engines[engine]->metadata(md);
+		engines[engine]->metadata(d, md);
 	if (d->metadata && (extra = d->metadata(d))) {
 		json_object_update(md, extra);
 		json_decref(extra);

@@ -26,7 +26,7 @@ struct ctr_engine_ops {
 	/* Remove the container pr->id, whatever state it is in.  */
 	void (*remove)(const struct ctr_run *run, struct ctr_prepared *pr);
 	/* The engine's own facts for the result file, or NULL.  */
-	void (*metadata)(json_t *md);
+	void (*metadata)(const struct ctr_driver *d, json_t *md);
 };
 
 extern const struct ctr_engine_ops ctr_engine_containerd;

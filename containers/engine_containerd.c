@@ -358,8 +358,19 @@ static void containerd_remove(const struct ctr_run *run, struct ctr_prepared *pr
 	remove_id(pr->id);
 }
 
-static void containerd_metadata(json_t *md)
+static void containerd_metadata(const struct ctr_driver *d, json_t *md)
 {
+	struct ctr_argv a = { 0 };
+
+	/* The shim and the binary it ran, as the command line said.  */
+	ctr_containerd_argv(&cd.c, &(struct ctr_run){ .driver = d }, "", "", &a);
+	for (size_t i = 0; i < a.n; i++) {
+		if (strncmp(a.v[i], "--runtime=", 10) == 0)
+			json_object_set_new(md, "containerd_runtime", json_string(a.v[i] + 10));
+		if (strncmp(a.v[i], "--runc-binary=", 14) == 0)
+			json_object_set_new(md, "containerd_runc_binary", json_string(a.v[i] + 14));
+	}
+	ctr_argv_release(&a);
 	json_object_set_new(md, "containerd_version", json_string(cd.version));
 	json_object_set_new(md, "containerd_daemon", json_string(cd.daemon > 0 ? "private" : cd.address));
 }

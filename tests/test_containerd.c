@@ -231,6 +231,8 @@ static void equal_counts(const char *out, const char *const *runtimes, const cha
 		if (strcmp(runtimes[i], "native") != 0) {
 			cr_assert_str_eq(json_string_value(json_object_get(md, "engine")), "containerd");
 			cr_assert_not_null(json_string_value(json_object_get(md, "containerd_version")));
+			cr_assert_str_eq(json_string_value(json_object_get(md, "containerd_runtime")),
+					 "io.containerd.runc.v2");
 		}
 		if (strcmp(runtimes[i], "runsc") == 0)
 			cr_assert_str_eq(json_string_value(json_object_get(md, "runtime_detected")), "gvisor",
