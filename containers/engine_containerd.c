@@ -33,6 +33,7 @@ static struct {
 	char *address;
 	char version[128];	/* the daemon's */
 	pid_t daemon;		/* a private daemon, or 0 */
+	pid_t user_daemon;	/* the user's daemon (its socket's peer), or 0 */
 	int opened;
 } cd;
 
@@ -91,9 +92,12 @@ static void remove_id(const char *id)
 	ctr_argv_release(&a);
 }
 
-static int answers(const char *address)
+/* Does a daemon answer at address?  *peer: its pid, when not NULL.  */
+static int answers(const char *address, pid_t *peer)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
 	int fd, ok;
 
 	if (strlen(address) >= sizeof(sa.sun_path))
@@ -103,6 +107,8 @@ static int answers(const char *address)
 	if (fd < 0)
 		return 0;
 	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (ok && peer && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		*peer = cred.pid;
 	close(fd);
 	return ok;
 }
@@ -179,7 +185,7 @@ static int start_daemon(struct bench_error *err)
 		_exit(127);
 	}
 	deadline = bench_clock_ns() + UINT64_C(30000000000);
-	while (!answers(cd.address)) {
+	while (!answers(cd.address, NULL)) {
 		if (waitpid(cd.daemon, &status, WNOHANG) == cd.daemon || bench_clock_ns() > deadline) {
 			cleanup_free char *log = NULL;
 			kill(cd.daemon, SIGKILL);
@@ -250,7 +256,7 @@ static int containerd_open(struct bench_error *err)
 	}
 	cd.c.dir = cd.dir;
 	cd.c.runsc_shim = runsc_shim != NULL;
-	if (answers(wanted)) {
+	if (answers(wanted, &cd.user_daemon)) {
 		cd.address = xstrdup(wanted);
 		fprintf(stderr, "sandbench: containerd: the daemon at %s, namespace `%s`\n", wanted,
 			CTR_CONTAINERD_NAMESPACE);
@@ -325,19 +331,32 @@ static void containerd_close(void)
 	memset(&cd, 0, sizeof(cd));
 }
 
+/* Does this process see the cgroup2 mount of a hybrid host (when its mounts
+ * cannot be read: assume so)?  */
+static int sees_cgroup2(pid_t pid)
+{
+	cleanup_free char *path = xasprintf("/proc/%ld/mountinfo", (long)pid);
+	cleanup_free char *text = NULL;
+
+	if (pid <= 0 || util_read_file(path, 1 << 22, &text, NULL, NULL) < 0)
+		return 1;
+	return strstr(text, " /sys/fs/cgroup/unified ") != NULL;
+}
+
 static int containerd_usable(const struct ctr_driver *d, struct bench_error *err)
 {
 	if (!cd.opened)
 		return bench_error_set(err, 0, "runtime `%s`: the containerd engine is not open",
 				       d->name);
-	/* The shims run crun in the daemon's mount namespace: only ours hides
-	 * the cgroup2 mount.  */
-	if ((d->flags & CTR_PRIVATE_MOUNTS) && !cd.daemon && ctr_hybrid_cgroups())
+	/* The shims run crun in the daemon's mount namespace: ours hides the
+	 * cgroup2 mount; a user's daemon may not.  */
+	if ((d->flags & CTR_PRIVATE_MOUNTS) && !cd.daemon && ctr_hybrid_cgroups() &&
+	    sees_cgroup2(cd.user_daemon))
 		return bench_error_set(err, 0, "runtime `%s` refuses this hybrid cgroup host, and the "
-				       "containerd at %s runs its shims in the host's mount namespace; "
-				       "set CONTAINERD_ADDRESS to a path where none answers, and sandbench "
-				       "starts a private containerd without the cgroup2 mount",
-				       d->name, cd.address);
+				       "containerd at %s runs its shims where /sys/fs/cgroup/unified is "
+				       "mounted; start it in a mount namespace without it, or set "
+				       "CONTAINERD_ADDRESS to a path where none answers and sandbench "
+				       "starts a private containerd so", d->name, cd.address);
 	return 0;
 }
 

@@ -540,3 +540,31 @@ Test(containerd, compare_shows_kata_differences)
 	free(paths[0]);
 	free(paths[1]);
 }
+
+/* crun through a user's containerd: it runs when that daemon does not see
+ * the cgroup2 mount (the test's own), and is left out with the reason when
+ * it does (a daemon started plainly on a hybrid host).  */
+Test(containerd, crun_through_a_users_daemon)
+{
+	const char *const bins[] = { "containerd", "ctr", "crun", "unshare", NULL };
+	const char *const runtimes[] = { "native", "crun", NULL };
+	const char *const names[] = { "nbody", NULL };
+	char *out = xasprintf("%s/crun", dir), *sock = xasprintf("%s/containerd.sock", dir);
+	struct cmd c;
+	pid_t pid;
+
+	need_root(bins);
+	test_daemon = start_containerd(dir);
+	setenv("CONTAINERD_ADDRESS", sock, 1);
+	setenv("TMPDIR", dir, 1);
+	pid = support_start(dir, "crun", NULL, (char *[]){ "matrix", "--runtimes", "native,crun",
+		"--engine", "containerd", "--smoke", "-b", "nbody", "--rounds", "1", "-o", out, NULL });
+	c = support_finish(dir, "crun", pid);
+	cr_assert_eq(c.status, 0, "(%d):\n%s", c.status, c.err);
+	equal_counts(out, runtimes, names, 1);
+	none_left_in(sock);
+	nothing_left(pid);
+	cmd_free(&c);
+	free(out);
+	free(sock);
+}
