@@ -959,6 +959,8 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 		"hostname", "cpu_model_name", "cpu_count", "kernel", "kernel_version",
 		"python_version", "sandbench_version", "runtime_version", "engine",
 		"runtime_detected", "image_id", "limit_cpus", "limit_memory",
+		"containerd_version", "kata_version", "kata_hypervisor", "kata_hypervisor_version",
+		"kata_guest_kernel", "kata_shared_fs", "kata_vm_memory_mb", "kata_vm_vcpus",
 	};
 	size_t n = 0;
 

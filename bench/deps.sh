@@ -11,7 +11,7 @@ python3-sympy python3-django python3-mako python3-genshi python3-chameleon
 python3-sqlalchemy python3-tornado python3-dulwich python3-pyaes python3-lib2to3"
 
 # The tests also run real container runtimes and tools.
-[ "${1:-}" = "--test" ] && packages="$packages strace iproute2 runc crun runsc podman librsvg2-bin"
+[ "${1:-}" = "--test" ] && packages="$packages strace iproute2 runc crun runsc podman containerd librsvg2-bin"
 [ "${1:-}" = "--fuzz" ] && packages="$packages clang libclang-rt-14-dev"
 # tests/k8s/validate.js needs node, and npm to install its package
 # (NodeSource's nodejs carries npm; Debian's nodejs does not).

@@ -222,9 +222,9 @@ static void notes(FILE *f, const struct compare *c)
 /* A table of what differs between the files' machines and runtimes.  */
 static void metadata_diff(FILE *f, const struct compare *c)
 {
-	const char *keys[16];
+	const char *keys[32];
 	int cpus_differ;
-	size_t n = compare_metadata_diff(c, keys, 16, &cpus_differ);
+	size_t n = compare_metadata_diff(c, keys, 32, &cpus_differ);
 
 	if (n == 0)
 		return;

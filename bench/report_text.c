@@ -214,9 +214,9 @@ static void print_partial(FILE *out, const struct compare *c)
  * a ratio mixes hardware with runtime.  */
 static void print_metadata_diff(FILE *out, const struct compare *c)
 {
-	const char *keys[16];
+	const char *keys[32];
 	int cpus_differ;
-	size_t n = compare_metadata_diff(c, keys, 16, &cpus_differ);
+	size_t n = compare_metadata_diff(c, keys, 32, &cpus_differ);
 
 	if (n == 0)
 		return;

@@ -21,15 +21,18 @@
 #include "../bench/safefile.h"
 #include "../bench/spawn.h"
 #include "../bench/util.h"
+#include "engine.h"
 #include "image.h"
 #include "oci.h"
 
 extern const struct ctr_driver ctr_driver_native, ctr_driver_runc, ctr_driver_crun,
-	ctr_driver_runsc, ctr_driver_kata;
+	ctr_driver_runsc, ctr_driver_kata, ctr_driver_kata_qemu, ctr_driver_kata_clh,
+	ctr_driver_kata_fc, ctr_driver_kata_dragonball;
 
 const struct ctr_driver *const ctr_drivers[] = {
 	&ctr_driver_native, &ctr_driver_runc, &ctr_driver_crun, &ctr_driver_runsc,
-	&ctr_driver_kata, NULL,
+	&ctr_driver_kata, &ctr_driver_kata_qemu, &ctr_driver_kata_clh, &ctr_driver_kata_fc,
+	&ctr_driver_kata_dragonball, NULL,
 };
 
 #define CONTAINER_UID 65534	/* nobody: no root inside */
@@ -76,28 +79,39 @@ const struct ctr_driver *ctr_driver_find(const char *name)
 	return NULL;
 }
 
-static int in_path(const char *binary)
+char *ctr_which(const char *binary)
 {
 	const char *path = getenv("PATH");
 	cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
 	char *save = NULL;
 
 	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		cleanup_free char *full = xasprintf("%s/%s", dir, binary);
+		char *full = xasprintf("%s/%s", dir, binary);
 		if (access(full, X_OK) == 0)
-			return 1;
+			return full;
+		free(full);
 	}
 	/* root's PATH may lack /usr/sbin, where Debian puts runc.  */
 	for (const char *dir = "/usr/sbin"; dir; dir = NULL) {
-		cleanup_free char *full = xasprintf("%s/%s", dir, binary);
+		char *full = xasprintf("%s/%s", dir, binary);
 		if (access(full, X_OK) == 0)
-			return 1;
+			return full;
+		free(full);
 	}
-	return 0;
+	return NULL;
+}
+
+static int in_path(const char *binary)
+{
+	cleanup_free char *full = ctr_which(binary);
+	return full != NULL;
 }
 
 int ctr_driver_available(const struct ctr_driver *d, struct bench_error *err)
 {
+	/* Kata: /dev/kvm and its shim come first, then kata-runtime's own check.  */
+	if (d->flags & CTR_SHIM_V2_ONLY)
+		return d->check(d, err);
 	if (d->binary && !in_path(d->binary)) {
 		if (d->package)
 			return bench_error_set(err, 0, "runtime `%s`: `%s` is not installed "
@@ -146,7 +160,7 @@ void ctr_kill_current(void)
 			kill(pid, SIGTERM);
 }
 
-static int quiet_run(char *const argv[])
+int ctr_quiet_run(char *const argv[])
 {
 	cleanup_free char *out = NULL;
 	cleanup_free char *e = NULL;
@@ -164,10 +178,10 @@ static int netns_create(const char *name, struct bench_error *err)
 	char *add[] = { "ip", "netns", "add", (char *)name, NULL };
 	char *up[] = { "ip", "-n", (char *)name, "link", "set", "lo", "up", NULL };
 
-	if (quiet_run(add) < 0)
+	if (ctr_quiet_run(add) < 0)
 		return bench_error_set(err, 0, "create network namespace `%s` (is iproute2 installed, "
 				       "and are you root?)", name);
-	if (quiet_run(up) < 0)
+	if (ctr_quiet_run(up) < 0)
 		return bench_error_set(err, 0, "bring up loopback in network namespace `%s`", name);
 	return 0;
 }
@@ -175,7 +189,7 @@ static int netns_create(const char *name, struct bench_error *err)
 static void netns_delete(const char *name)
 {
 	char *del[] = { "ip", "netns", "delete", (char *)name, NULL };
-	quiet_run(del);
+	ctr_quiet_run(del);
 }
 
 static void remove_bundle(const char *dir)
@@ -292,14 +306,23 @@ static void native_argv(const struct ctr_run *run, struct ctr_argv *a)
 		ctr_argv_add(a, run->args[i]);
 }
 
-/* In the child: hide the cgroup2 hierarchy from crun (see drivers/crun.c).  */
-static void private_mounts(void)
+void ctr_private_mounts(int slave)
 {
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | (slave ? MS_SLAVE : MS_PRIVATE), NULL) < 0) {
 		perror("sandbench: private mount namespace for crun");
 		_exit(125);
 	}
 	umount2("/sys/fs/cgroup/unified", MNT_DETACH);
+}
+
+int ctr_hybrid_cgroups(void)
+{
+	struct stat unified, parent;
+
+	/* A mount point sits on another device than its parent folder.  */
+	return stat("/sys/fs/cgroup/unified", &unified) == 0 && stat("/sys/fs/cgroup", &parent) == 0 &&
+	       unified.st_dev != parent.st_dev;
 }
 
 /* Copy the child's output to the log, and progress lines to stderr; keep the
@@ -358,38 +381,147 @@ static int pump(int fd, pid_t pid, const struct ctr_run *run, char *tail, size_t
 	return timed_out;
 }
 
-/* What one container needs before its process starts (argv, bundle,
- * network namespace) and what is taken down after it.  */
-struct ctr_prepared {
-	char bundle[64];
-	char *id, *netns;
-	char *results;		/* RESULTS/container-ID: the only folder it may write */
-	pid_t relay;		/* copies its stderr to the log, or 0 */
-	struct ctr_argv argv;
+/* ---- the oci and podman engines ---- */
+
+static void oci_remove(const struct ctr_run *run, struct ctr_prepared *pr)
+{
+	const struct ctr_driver *d = run->driver;
+	struct ctr_argv a = { 0 };
+
+	ctr_argv_add(&a, d->binary);
+	if (d->oci_options)
+		d->oci_options(&a);
+	ctr_argv_add(&a, "delete");
+	/* runc and crun take -f too, runsc only -force or --force.  */
+	ctr_argv_add(&a, "--force");
+	ctr_argv_add(&a, pr->id);
+	ctr_quiet_run(a.v);
+	ctr_argv_release(&a);
+}
+
+static void podman_remove(const struct ctr_run *run, struct ctr_prepared *pr)
+{
+	char *rm[] = { "podman", "rm", "-f", pr->id, NULL };
+	ctr_quiet_run(rm);
+}
+
+int ctr_prepare_bundle(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err)
+{
+	cleanup_free char *netns_path = NULL;
+
+	if (!(run->driver->flags & CTR_OWN_LOOPBACK)) {
+		/* One namespace per container: sessions run side by side.  */
+		static unsigned serial;
+		pr->netns = xasprintf("sandbench-%ld-%u", (long)getpid(), serial++);
+		netns_path = xasprintf("/run/netns/%s", pr->netns);
+		if (netns_create(pr->netns, err) < 0) {
+			free(pr->netns);
+			pr->netns = NULL;
+			return -1;
+		}
+	}
+	return oci_bundle(run, netns_path, pr->results, pr->bundle, err);
+}
+
+static int oci_prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err)
+{
+	if (ctr_prepare_bundle(run, pr, err) < 0)
+		return -1;
+	oci_argv(run, pr->bundle, pr->id, &pr->argv);
+	return 0;
+}
+
+static int podman_prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err)
+{
+	if (!run->image->podman_ref)
+		return bench_error_set(err, 0, "runtime `%s`: the podman engine needs podman "
+				       "(apt-get install podman) and an imported image", run->driver->name);
+	podman_argv(run, pr->id, pr->results, &pr->argv);
+	return 0;
+}
+
+/* Kata 2 and later have no OCI command line: podman and `runtime run` cannot start them.  */
+static int shim_v2_refused(const struct ctr_driver *d, struct bench_error *err)
+{
+	if (!(d->flags & CTR_SHIM_V2_ONLY))
+		return 0;
+	return bench_error_set(err, 0, "runtime `%s`: Kata Containers 2 and later run only as a "
+			       "containerd shim v2 (containerd-shim-kata-v2): `kata-runtime` has no "
+			       "create/start/run and podman speaks only to OCI command-line runtimes; "
+			       "use --engine containerd", d->name);
+}
+
+static const struct ctr_engine_ops engine_oci = {
+	.name = "oci", .usable = shim_v2_refused, .prepare = oci_prepare, .remove = oci_remove,
 };
+
+static const struct ctr_engine_ops engine_podman = {
+	.name = "podman", .usable = shim_v2_refused, .prepare = podman_prepare,
+	.remove = podman_remove,
+};
+
+static const struct ctr_engine_ops *const engines[CTR_ENGINE_COUNT] = {
+	[CTR_ENGINE_OCI] = &engine_oci,
+	[CTR_ENGINE_PODMAN] = &engine_podman,
+	[CTR_ENGINE_CONTAINERD] = &ctr_engine_containerd,
+};
+
+const char *ctr_engine_name(enum ctr_engine engine)
+{
+	return engines[engine]->name;
+}
+
+int ctr_engine_parse(const char *name, enum ctr_engine *engine)
+{
+	for (int i = 0; i < CTR_ENGINE_COUNT; i++)
+		if (strcmp(engines[i]->name, name) == 0) {
+			*engine = (enum ctr_engine)i;
+			return 0;
+		}
+	return -1;
+}
+
+int ctr_engine_open(enum ctr_engine engine, struct bench_error *err)
+{
+	return engines[engine]->open ? engines[engine]->open(err) : 0;
+}
+
+void ctr_engine_close(enum ctr_engine engine)
+{
+	if (engines[engine]->close)
+		engines[engine]->close();
+}
+
+int ctr_driver_usable(const struct ctr_driver *d, enum ctr_engine engine, struct bench_error *err)
+{
+	if (d->flags & CTR_NO_CONTAINER)
+		return 0;
+	return engines[engine]->usable ? engines[engine]->usable(d, err) : 0;
+}
+
+void ctr_run_metadata(const struct ctr_driver *d, enum ctr_engine engine, json_t *md)
+{
+	json_t *extra;
+
+	json_object_set_new(md, "engine", json_string(d->flags & CTR_NO_CONTAINER ? "none" :
+						       engines[engine]->name));
+	if (d->flags & CTR_NO_CONTAINER)
+		return;
+	if (engines[engine]->metadata)
+		engines[engine]->metadata(d, md);
+	if (d->metadata && (extra = d->metadata(d))) {
+		json_object_update(md, extra);
+		json_decref(extra);
+	}
+}
 
 static void teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 {
 	const struct ctr_driver *d = run->driver;
 
 	/* Whatever happened, leave no container behind.  */
-	if (pr->id && !(d->flags & CTR_NO_CONTAINER)) {
-		if (run->engine == CTR_ENGINE_PODMAN) {
-			char *rm[] = { "podman", "rm", "-f", pr->id, NULL };
-			quiet_run(rm);
-		} else {
-			struct ctr_argv a = { 0 };
-			ctr_argv_add(&a, d->binary);
-			if (d->oci_options)
-				d->oci_options(&a);
-			ctr_argv_add(&a, "delete");
-			/* runc and crun take -f too, runsc only -force or --force.  */
-			ctr_argv_add(&a, "--force");
-			ctr_argv_add(&a, pr->id);
-			quiet_run(a.v);
-			ctr_argv_release(&a);
-		}
-	}
+	if (pr->id && !(d->flags & CTR_NO_CONTAINER))
+		engines[run->engine]->remove(run, pr);
 	if (pr->bundle[0] && strstr(pr->bundle, "XXXXXX") == NULL)
 		remove_bundle(pr->bundle);
 	if (pr->netns)
@@ -468,7 +600,6 @@ static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct be
 {
 	const struct ctr_driver *d = run->driver;
 	static unsigned serial;
-	cleanup_free char *netns_path = NULL;
 
 	memset(pr, 0, sizeof(*pr));
 	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-%ld-XXXXXX", (long)getpid());
@@ -478,29 +609,10 @@ static int prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct be
 		native_argv(run, &pr->argv);
 		return 0;
 	}
-	if (run->engine == CTR_ENGINE_PODMAN) {
-		if (!run->image->podman_ref)
-			return bench_error_set(err, 0, "runtime `%s`: the podman engine needs podman "
-					       "(apt-get install podman) and an imported image", d->name);
-		if (container_folder(run, pr, err) < 0)
-			return -1;
-		podman_argv(run, pr->id, pr->results, &pr->argv);
-	} else {
-		if (!(d->flags & CTR_OWN_LOOPBACK)) {
-			/* One namespace per container: sessions run side by side.  */
-			pr->netns = xasprintf("sandbench-%ld-%u", (long)getpid(), serial);
-			netns_path = xasprintf("/run/netns/%s", pr->netns);
-			if (netns_create(pr->netns, err) < 0) {
-				free(pr->netns);
-				pr->netns = NULL;
-				return -1;
-			}
-		}
-		if (container_folder(run, pr, err) < 0 ||
-		    oci_bundle(run, netns_path, pr->results, pr->bundle, err) < 0)
-			return -1;
-		oci_argv(run, pr->bundle, pr->id, &pr->argv);
-	}
+	if (ctr_driver_usable(d, run->engine, err) < 0 ||
+	    container_folder(run, pr, err) < 0 ||
+	    engines[run->engine]->prepare(run, pr, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -524,8 +636,9 @@ static pid_t spawn_container(const struct ctr_run *run, struct ctr_prepared *pr,
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		if (d->flags & CTR_PRIVATE_MOUNTS)
-			private_mounts();
+		/* containerd's shims run crun in the daemon's namespace instead.  */
+		if ((d->flags & CTR_PRIVATE_MOUNTS) && run->engine != CTR_ENGINE_CONTAINERD)
+			ctr_private_mounts(0);
 		if (d->flags & CTR_NO_CONTAINER)
 			setenv("SANDBENCH_RUNTIME", "native", 1);
 		execvp(pr->argv.v[0], pr->argv.v);
@@ -804,7 +917,7 @@ static void delete_container(const char *id, const void *arg)
 	ctr_argv_add(&a, "delete");
 	ctr_argv_add(&a, "--force");
 	ctr_argv_add(&a, id);
-	quiet_run(a.v);
+	ctr_quiet_run(a.v);
 	ctr_argv_release(&a);
 }
 

@@ -1,9 +1,11 @@
 /* Container runtimes, one driver each behind one table of function
- * pointers (containers/drivers/NAME.c), and the two engines that start
- * them: `oci` (the runtime binary on the bundle) and `podman`.  */
+ * pointers (containers/drivers/NAME.c), and the engines that start them,
+ * each behind a table of its own (containers/engine.h): `oci` (the runtime
+ * binary on the bundle), `podman` and `containerd` (ctr and a shim v2).  */
 #ifndef CTR_DRIVER_H
 #define CTR_DRIVER_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,12 +22,23 @@ void ctr_argv_add(struct ctr_argv *a, const char *arg);
 void ctr_argv_addf(struct ctr_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctr_argv_release(struct ctr_argv *a);
 
-enum ctr_engine { CTR_ENGINE_OCI, CTR_ENGINE_PODMAN };
+enum ctr_engine { CTR_ENGINE_OCI, CTR_ENGINE_PODMAN, CTR_ENGINE_CONTAINERD, CTR_ENGINE_COUNT };
+
+/* "oci", "podman", "containerd".  */
+const char *ctr_engine_name(enum ctr_engine engine);
+/* -1 for an unknown name.  */
+int ctr_engine_parse(const char *name, enum ctr_engine *engine);
+
+/* Set the engine up for a matrix (containerd: find or start a daemon) and
+ * take it down again (containers, tasks, a private daemon).  */
+int ctr_engine_open(enum ctr_engine engine, struct bench_error *err);
+void ctr_engine_close(enum ctr_engine engine);
 
 enum {
 	CTR_NO_CONTAINER = 1 << 0,	/* native: the binary runs on the host */
 	CTR_PRIVATE_MOUNTS = 1 << 1,	/* crun: hide the cgroup2 hierarchy of a hybrid host */
 	CTR_OWN_LOOPBACK = 1 << 2,	/* the sandbox brings its own loopback (runsc, kata) */
+	CTR_SHIM_V2_ONLY = 1 << 3,	/* kata 2+: only a containerd shim v2 starts it */
 };
 
 struct ctr_driver {
@@ -39,9 +52,14 @@ struct ctr_driver {
 	void (*oci_options)(struct ctr_argv *argv);
 	/* Append podman's runtime options (podman engine).  */
 	void (*podman_options)(const struct ctr_driver *d, struct ctr_argv *argv);
+	/* containerd: the shim's runtime name ("io.containerd.kata-qemu.v2") and
+	 * its binary, or NULL: the runc shim running `binary`.  */
+	const char *shim_runtime, *shim;
+	/* Facts about the runtime for the result file (kata: its VM), or NULL.  */
+	json_t *(*metadata)(const struct ctr_driver *d);
 };
 
-/* native, runc, crun, runsc, kata.  NULL-terminated.  */
+/* native, runc, crun, runsc, kata and its variants.  NULL-terminated.  */
 extern const struct ctr_driver *const ctr_drivers[];
 
 const struct ctr_driver *ctr_driver_find(const char *name);
@@ -49,8 +67,19 @@ const struct ctr_driver *ctr_driver_find(const char *name);
 /* Can it run here?  Names the Debian package when the binary is missing.  */
 int ctr_driver_available(const struct ctr_driver *d, struct bench_error *err);
 
+/* Can it run through this engine (after ctr_driver_available)?  */
+int ctr_driver_usable(const struct ctr_driver *d, enum ctr_engine engine, struct bench_error *err);
+
 /* The runtime's version line ("runc version 1.1.5+ds1"), for metadata.  */
 void ctr_driver_version(const struct ctr_driver *d, char *buf, size_t size);
+
+/* The full path of a binary found in PATH (or /usr/sbin), else NULL.  New
+ * string.  */
+char *ctr_which(const char *binary);
+
+/* Add what ran the runtime to a result file's metadata: "engine", the
+ * engine's own facts (containerd's version), the driver's (kata's VM).  */
+void ctr_run_metadata(const struct ctr_driver *d, enum ctr_engine engine, json_t *md);
 
 /* The default podman options: --runtime NAME.  */
 void ctr_podman_runtime(const struct ctr_driver *d, struct ctr_argv *argv);

@@ -40,7 +40,7 @@ const char ctr_matrix_usage[] =
 	"                        [--fast | --rigorous | --smoke] [--design lockstep|processes]\n"
 	"                        [--value-time S] [--values N] [--slots N] [--target PCT]\n"
 	"                        [--seeds same|independent] [--value-warmup] [--rounds R]\n"
-	"                        [--engine oci|podman] [--cpus LIST] [--memory SIZE]\n"
+	"                        [--engine oci|podman|containerd] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
 	"       sandbench matrix --resume DIR\n"
 	"\n"
@@ -62,7 +62,8 @@ const char ctr_matrix_usage[] =
 	"10, 0.25%, 160 s; --smoke: 2 slots of 3 values).\n"
 	"Processes design: in each of R rounds, the worker processes of a benchmark\n"
 	"alternate between the runtimes, in an order shuffled per process.\n"
-	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata\n"
+	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata, kata-qemu,\n"
+	"                    kata-clh, kata-fc, kata-dragonball (kata: --engine containerd)\n"
 	"  -o, --output DIR  the results folder (must not hold another matrix or other\n"
 	"                    *.json files; one matrix at a time runs in it)\n"
 	"  --design D        lockstep (default) or processes\n"
@@ -76,7 +77,10 @@ const char ctr_matrix_usage[] =
 	"  --value-warmup    lockstep: one untimed iteration before each value\n"
 	"  --rounds R        rounds (default 2 for processes, 1 for lockstep)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
-	"                    podman: `podman run --runtime NAME`, as the 2021 study did\n"
+	"                    podman: `podman run --runtime NAME`, as the 2021 study did;\n"
+	"                    containerd: `ctr run` with a shim v2, the only way Kata 2+\n"
+	"                    runs (the daemon at $CONTAINERD_ADDRESS or\n"
+	"                    /run/containerd/containerd.sock, else a private one, as root)\n"
 	"  --cpus LIST       a cpuset for the containers, e.g. 0-1 (lockstep slots are\n"
 	"                    pinned within it)\n"
 	"  --memory SIZE     a memory limit, e.g. 4G (at least 128M)\n"
@@ -266,7 +270,7 @@ static json_t *plan_to_json(const struct plan *p, json_t *done)
 		json_array_append_new(rts, json_string(p->runtimes[i]));
 	json_t *j = json_pack("{s:o, s:i, s:I, s:s, s:s?, s:I, s:f, s:s?, s:s?, s:s, s:s, s:O}",
 			      "runtimes", rts, "rounds", (int)p->rounds, "seed", (json_int_t)p->seed,
-			      "engine", p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
+			      "engine", ctr_engine_name(p->engine),
 			      "cpus", p->cpus, "memory", (json_int_t)p->memory, "timeout", p->timeout,
 			      "benchmarks", p->names, "categories", p->categories,
 			      "profile", p->profile, "image", p->image_dir, "done", done);
@@ -316,8 +320,11 @@ static int load_plan(const char *dir, struct plan *p, json_t **root, struct benc
 		p->runtimes[p->nruntimes++] = json_string_value(v);
 	p->rounds = (unsigned)json_integer_value(json_object_get(j, "rounds"));
 	p->seed = (uint64_t)json_integer_value(json_object_get(j, "seed"));
-	p->engine = strcmp(json_string_value(json_object_get(j, "engine")) ?: "oci", "podman") == 0 ?
-		CTR_ENGINE_PODMAN : CTR_ENGINE_OCI;
+	p->engine = CTR_ENGINE_OCI;
+	if (ctr_engine_parse(json_string_value(json_object_get(j, "engine")) ?: "oci", &p->engine) < 0) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
 	p->cpus = json_string_value(json_object_get(j, "cpus"));
 	p->memory = json_integer_value(json_object_get(j, "memory"));
 	p->timeout = json_number_value(json_object_get(j, "timeout"));
@@ -441,11 +448,10 @@ static json_t *runtime_metadata(const struct plan *p, const struct ctr_image *im
 		json_t *md;
 
 		ctr_driver_version(d, version, sizeof(version));
-		md = json_pack("{s:s, s:s, s:s, s:i, s:I}", "runtime", d->name,
+		md = json_pack("{s:s, s:s, s:i, s:I}", "runtime", d->name,
 			       "runtime_version", version,
-			       "engine", d->flags & CTR_NO_CONTAINER ? "none" :
-					 p->engine == CTR_ENGINE_PODMAN ? "podman" : "oci",
 			       "matrix_rounds", (int)p->rounds, "matrix_seed", (json_int_t)p->seed);
+		ctr_run_metadata(d, p->engine, md);
 		if (!(d->flags & CTR_NO_CONTAINER) && img->id)
 			json_object_set_new(md, "image_id", json_string(img->id));
 		if (p->cpus)
@@ -807,7 +813,10 @@ static void add_lockstep_metadata(const struct plan *p, const struct rtt_log *rt
 	}
 }
 
-/* Stop the lanes of a round; those whose server ran to the end are done.  */
+/* Stop the lanes of a round; those whose server ran to the end are done.
+ * After an interrupt none is: a server in a container is its pid 1, which
+ * ignores the forwarded SIGTERM and exits 0 at the end of its input, with
+ * only part of the round measured.  */
 static int finish_round(const char *dir, const struct plan *p, unsigned r, struct lane *lanes,
 			size_t nl, json_t *done, FILE *log)
 {
@@ -818,7 +827,7 @@ static int finish_round(const char *dir, const struct plan *p, unsigned r, struc
 		struct bench_error err = { 0 };
 		int alive = l->alive;
 
-		if (ctr_session_stop(&l->s, &err) < 0 || !alive) {
+		if (ctr_session_stop(&l->s, &err) < 0 || !alive || interrupted) {
 			if (!interrupted) {
 				fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n", r + 1,
 					l->label, err.msg[0] ? err.msg : "its server stopped answering");
@@ -903,7 +912,7 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	struct bench_error err = { 0 };
 	struct ctr_image img = { 0 };
 	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
-	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0;
+	int usable[MAX_RUNTIMES], failures = 0, containers = 0, status = 0, engine_open = 0;
 	cleanup_free char *raw = xasprintf("%s/raw", dir);
 	cleanup_free char *log_path = xasprintf("%s/matrix.log", dir);
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup, old_pipe;
@@ -928,10 +937,22 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 		goto out;
 	}
 
+	/* The engine first: whether a runtime can run may depend on it.  */
+	for (size_t i = 0; i < p->nruntimes; i++)
+		containers += !(label_driver(p->runtimes[i])->flags & CTR_NO_CONTAINER);
+	if (containers && ctr_engine_open(p->engine, &err) < 0) {
+		fprintf(stderr, "sandbench: matrix: %s\n%s", err.msg, err.detail ? err.detail : "");
+		logf_(log, "engine: %s", err.msg);
+		status = 1;
+		goto out;
+	}
+	engine_open = containers > 0;
+	containers = 0;
 	/* Which runtimes can run here: the others are reported, not fatal.  */
 	for (size_t i = 0; i < p->nruntimes; i++) {
 		const struct ctr_driver *d = label_driver(p->runtimes[i]);
-		usable[i] = ctr_driver_available(d, &err) == 0;
+		usable[i] = ctr_driver_available(d, &err) == 0 &&
+			    ctr_driver_usable(d, p->engine, &err) == 0;
 		if (!usable[i]) {
 			fprintf(stderr, "sandbench: matrix: %s; it is left out\n", err.msg);
 			logf_(log, "%s; left out", err.msg);
@@ -1052,6 +1073,8 @@ static int run_plan(const char *dir, struct plan *p, json_t *done)
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
+	if (engine_open)
+		ctr_engine_close(p->engine);
 	logf_(log, "matrix: exit status %d", status);
 	fclose(log);
 	free(sel);
@@ -1203,12 +1226,9 @@ int ctr_matrix_cmd(int argc, char **argv)
 			p.rounds = (unsigned)v;
 			break;
 		case O_ENGINE:
-			if (strcmp(optarg, "oci") == 0)
-				p.engine = CTR_ENGINE_OCI;
-			else if (strcmp(optarg, "podman") == 0)
-				p.engine = CTR_ENGINE_PODMAN;
-			else
-				return usage_error("bad --engine `%s`: give oci or podman", optarg);
+			if (ctr_engine_parse(optarg, &p.engine) < 0)
+				return usage_error("bad --engine `%s`: give oci, podman or containerd",
+						   optarg);
 			break;
 		case O_CPUS: {
 			cpu_set_t set;
@@ -1321,7 +1341,14 @@ int ctr_matrix_cmd(int argc, char **argv)
 		int times = 1;
 		if (!ctr_driver_find(name)) {
 			fprintf(stderr, "sandbench: matrix: unknown runtime `%s`; runtimes: native runc "
-				"crun runsc kata\n", name);
+				"crun runsc kata kata-qemu kata-clh kata-fc kata-dragonball\n", name);
+			return 2;
+		}
+		/* Kata through podman or its OCI command line cannot work: say so now.  */
+		if (p.engine != CTR_ENGINE_CONTAINERD &&
+		    ctr_driver_usable(ctr_driver_find(name), p.engine, &err) < 0) {
+			fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
+			bench_error_release(&err);
 			return 2;
 		}
 		if (p.nruntimes == MAX_RUNTIMES) {

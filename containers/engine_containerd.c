@@ -1,0 +1,405 @@
+/* The containerd engine: `ctr run` with a shim v2, the way Kata Containers 2
+ * and 3 run.  The user's containerd when one answers ($CONTAINERD_ADDRESS,
+ * else /run/containerd/containerd.sock), else, as root, a private one for
+ * the duration; our containers live in a namespace of their own.
+ *
+ * The container gets the same config.json as the oci engine (`ctr run
+ * --config`): its root is the bundle's rootfs, read-only, so isolation and
+ * limits are the same bytes for every engine, and nothing is imported into
+ * containerd's content store or snapshotter.  */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "../bench/clock.h"
+#include "../bench/error.h"
+#include "../bench/spawn.h"
+#include "../bench/util.h"
+#include "engine.h"
+
+#define DEFAULT_ADDRESS "/run/containerd/containerd.sock"
+
+static struct {
+	struct ctr_containerd c;
+	char dir[256];		/* ours: the runsc wrapper, a private daemon's files */
+	char *address;
+	char version[128];	/* the daemon's */
+	pid_t daemon;		/* a private daemon, or 0 */
+	pid_t user_daemon;	/* the user's daemon (its socket's peer), or 0 */
+	int opened;
+} cd;
+
+void ctr_containerd_argv(const struct ctr_containerd *c, const struct ctr_run *run,
+			 const char *config, const char *id, struct ctr_argv *a)
+{
+	const struct ctr_driver *d = run->driver;
+
+	ctr_argv_add(a, "ctr");
+	ctr_argv_addf(a, "--address=%s", c->address);
+	ctr_argv_add(a, "--namespace=" CTR_CONTAINERD_NAMESPACE);
+	ctr_argv_add(a, "run");
+	ctr_argv_add(a, "--rm");
+	if (d->shim_runtime) {
+		ctr_argv_addf(a, "--runtime=%s", d->shim_runtime);
+	} else if (strcmp(d->name, "runsc") == 0 && c->runsc_shim) {
+		/* gVisor's own shim reads runsc's flags from a TOML file.  */
+		ctr_argv_add(a, "--runtime=io.containerd.runsc.v1");
+		ctr_argv_addf(a, "--runtime-config-path=%s/runsc.toml", c->dir);
+	} else {
+		cleanup_free char *binary = ctr_which(d->binary);
+		ctr_argv_add(a, "--runtime=io.containerd.runc.v2");
+		if (strcmp(d->name, "runsc") == 0)
+			ctr_argv_addf(a, "--runc-binary=%s/runsc-network-none", c->dir);
+		else
+			ctr_argv_addf(a, "--runc-binary=%s", binary ? binary : d->binary);
+	}
+	ctr_argv_addf(a, "--config=%s", config);
+	ctr_argv_add(a, id);
+}
+
+static void ctr_cmd(struct ctr_argv *a)
+{
+	ctr_argv_add(a, "ctr");
+	ctr_argv_addf(a, "--address=%s", cd.address);
+	ctr_argv_add(a, "--namespace=" CTR_CONTAINERD_NAMESPACE);
+}
+
+/* Kill and delete a container's task, then the container.  */
+static void remove_id(const char *id)
+{
+	struct ctr_argv a = { 0 };
+
+	ctr_cmd(&a);
+	ctr_argv_add(&a, "task");
+	ctr_argv_add(&a, "delete");
+	ctr_argv_add(&a, "--force");
+	ctr_argv_add(&a, id);
+	ctr_quiet_run(a.v);
+	ctr_argv_release(&a);
+	ctr_cmd(&a);
+	ctr_argv_add(&a, "container");
+	ctr_argv_add(&a, "delete");
+	ctr_argv_add(&a, id);
+	ctr_quiet_run(a.v);
+	ctr_argv_release(&a);
+}
+
+/* Does a daemon answer at address?  *peer: its pid, when not NULL.  */
+static int answers(const char *address, pid_t *peer)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd, ok;
+
+	if (strlen(address) >= sizeof(sa.sun_path))
+		return 0;
+	strcpy(sa.sun_path, address);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (ok && peer && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		*peer = cred.pid;
+	close(fd);
+	return ok;
+}
+
+/* The daemon's version, from `ctr version`'s Server part.  */
+static void read_version(void)
+{
+	struct ctr_argv a = { 0 };
+	cleanup_free char *out = NULL;
+	char *server, *v;
+	int status;
+
+	snprintf(cd.version, sizeof(cd.version), "unknown");
+	ctr_cmd(&a);
+	ctr_argv_add(&a, "version");
+	if (spawn_capture(a.v, &out, NULL, &status, NULL) == 0 && (server = strstr(out, "Server:")) &&
+	    (v = strstr(server, "Version:"))) {
+		v += strlen("Version:");
+		v += strspn(v, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(cd.version, sizeof(cd.version), "%s", v);
+	}
+	ctr_argv_release(&a);
+}
+
+static int write_text(const char *path, const char *text, mode_t mode, struct bench_error *err)
+{
+	if (util_write_file_atomic(path, text, strlen(text), err) < 0)
+		return -1;
+	if (chmod(path, mode) < 0)
+		return bench_error_set(err, errno, "chmod `%s`", path);
+	return 0;
+}
+
+/* containerd in a mount namespace of its own, without the cgroup2 mount of
+ * a hybrid host (crun refuses it; runc does not care), in its own process
+ * group so that Ctrl-C reaches us, not it: we stop it after cleaning up.  */
+static int start_daemon(struct bench_error *err)
+{
+	cleanup_free char *config = xasprintf("%s/config.toml", cd.dir);
+	cleanup_free char *toml = xasprintf(
+		"version = 2\n"
+		"# Only what ctr run needs: no CRI (no CNI, no sandbox images).\n"
+		"disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
+		"[plugins.\"io.containerd.internal.v1.opt\"]\n"
+		"  path = \"%s/opt\"\n", cd.dir);
+	cleanup_free char *logp = xasprintf("%s/containerd.log", cd.dir);
+	uint64_t deadline;
+	int status;
+
+	if (util_write_file_atomic(config, toml, strlen(toml), err) < 0)
+		return -1;
+	fflush(NULL);
+	cd.daemon = fork();
+	if (cd.daemon < 0)
+		return bench_error_set(err, errno, "containerd: fork");
+	if (cd.daemon == 0) {
+		int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		cleanup_free char *root = xasprintf("%s/root", cd.dir);
+		cleanup_free char *state = xasprintf("%s/state", cd.dir);
+
+		setpgid(0, 0);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		ctr_private_mounts(1);
+		execlp("containerd", "containerd", "--config", config, "--root", root, "--state", state,
+		       "--address", cd.address, (char *)NULL);
+		fprintf(stderr, "sandbench: exec containerd: %s\n", strerror(errno));
+		_exit(127);
+	}
+	deadline = bench_clock_ns() + UINT64_C(30000000000);
+	while (!answers(cd.address, NULL)) {
+		if (waitpid(cd.daemon, &status, WNOHANG) == cd.daemon || bench_clock_ns() > deadline) {
+			cleanup_free char *log = NULL;
+			kill(cd.daemon, SIGKILL);
+			waitpid(cd.daemon, &status, 0);
+			cd.daemon = 0;
+			util_read_file(logp, 1 << 16, &log, NULL, NULL);
+			bench_error_set(err, 0, "containerd: the private daemon did not start");
+			bench_error_set_detail(err, xasprintf("its log:\n%s", log ? log : ""));
+			return -1;
+		}
+		usleep(20000);
+	}
+	return 0;
+}
+
+static void stop_daemon(void)
+{
+	uint64_t deadline = bench_clock_ns() + UINT64_C(10000000000);
+	int status;
+	pid_t r;
+
+	if (cd.daemon <= 0)
+		return;
+	kill(cd.daemon, SIGTERM);
+	while ((r = waitpid(cd.daemon, &status, WNOHANG)) == 0 && bench_clock_ns() < deadline)
+		usleep(20000);
+	if (r == 0) {
+		kill(cd.daemon, SIGKILL);
+		waitpid(cd.daemon, &status, 0);
+	}
+	cd.daemon = 0;
+	/* What the shims made outside our folder: empty folders, which only a
+	 * daemon we started could have needed (none answered there).  */
+	rmdir("/run/containerd/runc/" CTR_CONTAINERD_NAMESPACE);
+	rmdir("/run/containerd/runc");
+	rmdir("/run/containerd/fifo");
+	rmdir("/run/containerd/s");
+	rmdir("/run/containerd");
+}
+
+static void containerd_close(void);
+
+static int containerd_open(struct bench_error *err)
+{
+	const char *env = getenv("CONTAINERD_ADDRESS");
+	cleanup_free char *ctr = ctr_which("ctr");
+	cleanup_free char *runsc = ctr_which("runsc");
+	cleanup_free char *runsc_shim = ctr_which("containerd-shim-runsc-v1");
+	cleanup_free char *wrapper = NULL, *script = NULL, *toml = NULL;
+	const char *wanted = env && *env ? env : DEFAULT_ADDRESS;
+
+	if (cd.opened)
+		return 0;
+	if (!ctr)
+		return bench_error_set(err, 0, "--engine containerd: `ctr` is not installed "
+				       "(apt-get install containerd)");
+	if (util_make_temp_dir("sandbench-containerd", cd.dir, sizeof(cd.dir)) < 0)
+		return bench_error_set(err, errno, "--engine containerd: create a temporary folder");
+	/* runsc through the runc shim: its network must be off, or it refuses
+	 * the host's network namespace.  */
+	wrapper = xasprintf("%s/runsc-network-none", cd.dir);
+	script = xasprintf("#!/bin/sh\nexec %s --network=none \"$@\"\n", runsc ? runsc : "runsc");
+	toml = xasprintf("%s/runsc.toml", cd.dir);
+	if (write_text(wrapper, script, 0755, err) < 0 ||
+	    write_text(toml, "[runsc_config]\n  network = \"none\"\n", 0644, err) < 0) {
+		util_remove_tree(cd.dir);
+		return -1;
+	}
+	cd.c.dir = cd.dir;
+	cd.c.runsc_shim = runsc_shim != NULL;
+	if (answers(wanted, &cd.user_daemon)) {
+		cd.address = xstrdup(wanted);
+		fprintf(stderr, "sandbench: containerd: the daemon at %s, namespace `%s`\n", wanted,
+			CTR_CONTAINERD_NAMESPACE);
+	} else if (geteuid() != 0) {
+		util_remove_tree(cd.dir);
+		return bench_error_set(err, 0, "--engine containerd: no containerd answers at %s (set "
+				       "CONTAINERD_ADDRESS), and starting a private one needs root",
+				       wanted);
+	} else {
+		cleanup_free char *daemon = ctr_which("containerd");
+		if (!daemon) {
+			util_remove_tree(cd.dir);
+			return bench_error_set(err, 0, "--engine containerd: no containerd answers at %s "
+					       "and `containerd` is not installed (apt-get install "
+					       "containerd)", wanted);
+		}
+		cd.address = xasprintf("%s/containerd.sock", cd.dir);
+		if (start_daemon(err) < 0) {
+			free(cd.address);
+			cd.address = NULL;
+			util_remove_tree(cd.dir);
+			return -1;
+		}
+		fprintf(stderr, "sandbench: containerd: none answers at %s: started a private one "
+			"(root, state and socket in %s), stopped at the end\n", wanted, cd.dir);
+	}
+	cd.c.address = cd.address;
+	cd.opened = 1;
+	read_version();
+	return 0;
+}
+
+/* Remove every container of ours that is left (a killed ctr leaves its task).  */
+static void sweep(void)
+{
+	struct ctr_argv a = { 0 };
+	cleanup_free char *out = NULL;
+	cleanup_free char *mine = xasprintf("sandbench-%ld-", (long)getpid());
+	char *save = NULL;
+	int status;
+
+	ctr_cmd(&a);
+	ctr_argv_add(&a, "containers");
+	ctr_argv_add(&a, "list");
+	ctr_argv_add(&a, "--quiet");
+	if (spawn_capture(a.v, &out, NULL, &status, NULL) == 0)
+		for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save))
+			if (strncmp(id, mine, strlen(mine)) == 0)
+				remove_id(id);
+	ctr_argv_release(&a);
+	/* The namespace goes too when nothing else is in it.  */
+	ctr_argv_add(&a, "ctr");
+	ctr_argv_addf(&a, "--address=%s", cd.address);
+	ctr_argv_add(&a, "namespaces");
+	ctr_argv_add(&a, "remove");
+	ctr_argv_add(&a, CTR_CONTAINERD_NAMESPACE);
+	ctr_quiet_run(a.v);
+	ctr_argv_release(&a);
+}
+
+static void containerd_close(void)
+{
+	if (!cd.opened)
+		return;
+	sweep();
+	if (cd.daemon > 0) {
+		stop_daemon();
+		fprintf(stderr, "sandbench: containerd: the private daemon is stopped\n");
+	}
+	util_remove_tree(cd.dir);
+	free(cd.address);
+	memset(&cd, 0, sizeof(cd));
+}
+
+/* Does this process see the cgroup2 mount of a hybrid host (when its mounts
+ * cannot be read: assume so)?  */
+static int sees_cgroup2(pid_t pid)
+{
+	cleanup_free char *path = xasprintf("/proc/%ld/mountinfo", (long)pid);
+	cleanup_free char *text = NULL;
+
+	if (pid <= 0 || util_read_file(path, 1 << 22, &text, NULL, NULL) < 0)
+		return 1;
+	return strstr(text, " /sys/fs/cgroup/unified ") != NULL;
+}
+
+static int containerd_usable(const struct ctr_driver *d, struct bench_error *err)
+{
+	if (!cd.opened)
+		return bench_error_set(err, 0, "runtime `%s`: the containerd engine is not open",
+				       d->name);
+	/* The shims run crun in the daemon's mount namespace: ours hides the
+	 * cgroup2 mount; a user's daemon may not.  */
+	if ((d->flags & CTR_PRIVATE_MOUNTS) && !cd.daemon && ctr_hybrid_cgroups() &&
+	    sees_cgroup2(cd.user_daemon))
+		return bench_error_set(err, 0, "runtime `%s` refuses this hybrid cgroup host, and the "
+				       "containerd at %s runs its shims where /sys/fs/cgroup/unified is "
+				       "mounted; start it in a mount namespace without it, or set "
+				       "CONTAINERD_ADDRESS to a path where none answers and sandbench "
+				       "starts a private containerd so", d->name, cd.address);
+	return 0;
+}
+
+static int containerd_prepare(const struct ctr_run *run, struct ctr_prepared *pr,
+			      struct bench_error *err)
+{
+	cleanup_free char *config = NULL;
+
+	if (ctr_prepare_bundle(run, pr, err) < 0)
+		return -1;
+	config = xasprintf("%s/config.json", pr->bundle);
+	ctr_containerd_argv(&cd.c, run, config, pr->id, &pr->argv);
+	return 0;
+}
+
+static void containerd_remove(const struct ctr_run *run, struct ctr_prepared *pr)
+{
+	remove_id(pr->id);
+}
+
+static void containerd_metadata(const struct ctr_driver *d, json_t *md)
+{
+	struct ctr_argv a = { 0 };
+
+	/* The shim and the binary it ran, as the command line said.  */
+	ctr_containerd_argv(&cd.c, &(struct ctr_run){ .driver = d }, "", "", &a);
+	for (size_t i = 0; i < a.n; i++) {
+		if (strncmp(a.v[i], "--runtime=", 10) == 0)
+			json_object_set_new(md, "containerd_runtime", json_string(a.v[i] + 10));
+		if (strncmp(a.v[i], "--runc-binary=", 14) == 0)
+			json_object_set_new(md, "containerd_runc_binary", json_string(a.v[i] + 14));
+	}
+	ctr_argv_release(&a);
+	json_object_set_new(md, "containerd_version", json_string(cd.version));
+	json_object_set_new(md, "containerd_daemon", json_string(cd.daemon > 0 ? "private" : cd.address));
+}
+
+const struct ctr_engine_ops ctr_engine_containerd = {
+	.name = "containerd",
+	.open = containerd_open,
+	.close = containerd_close,
+	.usable = containerd_usable,
+	.prepare = containerd_prepare,
+	.remove = containerd_remove,
+	.metadata = containerd_metadata,
+};
