@@ -198,9 +198,10 @@ static int by_name(const void *a, const void *b)
 	return c ? c : lx < ly ? -1 : lx > ly ? 1 : strcmp(x, y);
 }
 
-/* Not result files, though in such a folder: `sandbench matrix`'s plan and
- * our own output.  */
-static const char *const not_results[] = { "matrix.json", "report.json", "plan.json" };
+/* Not result files, though in such a folder: `sandbench matrix`'s plan,
+ * our own output and the counts of `explain --syscalls`.  */
+static const char *const not_results[] = { "matrix.json", "report.json", "plan.json",
+					    "syscalls.json" };
 
 static int is_result_name(const char *name)
 {
@@ -213,8 +214,7 @@ static int is_result_name(const char *name)
 	return 1;
 }
 
-/* The result files in dir, sorted.  */
-static int list_results(const char *dir, char ***out, size_t *n, struct bench_error *err)
+int report_list_results(const char *dir, char ***out, size_t *n, struct bench_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -250,7 +250,7 @@ int cmd_report(int argc, char **argv)
 		return rc;
 	if (argc - optind != 1)
 		return bad_usage(usage_report, "%s", "give one folder of result files");
-	if (list_results(argv[optind], &paths, &n, &err) < 0) {
+	if (report_list_results(argv[optind], &paths, &n, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		return 2;
 	}
