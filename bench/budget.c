@@ -380,7 +380,7 @@ static void fmt_count(char *buf, size_t size, double v)
 {
 	if (v >= 1e6)
 		snprintf(buf, size, "%.3gM", v / 1e6);
-	else if (v >= 1e4)
+	else if (v >= 1e3)
 		snprintf(buf, size, "%.3gk", v / 1e3);
 	else if (v >= 100)
 		snprintf(buf, size, "%.0f", v);
