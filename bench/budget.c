@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compare.h"
+#include "error.h"
 #include "util.h"
 
 /*
@@ -356,8 +358,8 @@ void budget_fmt_time(char *buf, size_t size, double s)
 	double a = fabs(s);
 	size_t i = 0;
 
-	if (isnan(s)) {
-		snprintf(buf, size, "-");
+	if (isnan(s) || s == 0) {
+		snprintf(buf, size, isnan(s) ? "-" : "0");
 		return;
 	}
 	while (i + 1 < sizeof(units) / sizeof(units[0]) && a < units[i].scale)
@@ -371,8 +373,8 @@ void budget_fmt_share(char *buf, size_t size, const struct budget *b)
 {
 	if (!b || isnan(b->share))
 		snprintf(buf, size, "-");
-	else
-		snprintf(buf, size, "%.0f%%", 100 * b->share);
+	else	/* no "-0%" */
+		snprintf(buf, size, "%.0f%%", fabs(b->share) < 0.005 ? 0 : 100 * b->share);
 }
 
 /* A count per iteration, short: "4.51k", "12", "0.25".  */
@@ -416,4 +418,145 @@ void budget_fmt_unpriced(char *buf, size_t size, const struct budget *b)
 		used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? ", " : "",
 					 b->unpriced[i].name, n);
 	}
+}
+
+/* ---- hooks for the report (bench/report*.c) ---- */
+
+void budget_fmt_cell(char *buf, size_t size, const struct budget *b)
+{
+	char p[32], share[32];
+
+	if (!b) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	budget_fmt_time(p, sizeof(p), b->predicted);
+	budget_fmt_share(share, sizeof(share), b);
+	snprintf(buf, size, "%s (%s)%s", p, share, b->far ? " far" : "");
+}
+
+/* A number, or null when unknown.  */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *budget_json(const struct budget *b)
+{
+	json_t *top = json_array(), *unpriced = json_object(), *o;
+	const char *finding;
+
+	if (!b) {
+		json_decref(top);
+		json_decref(unpriced);
+		return json_null();
+	}
+	for (size_t i = 0; i < b->ntop; i++)
+		json_array_append_new(top, json_pack("{s:s, s:o, s:o, s:o}", "syscall",
+						     b->top[i].name, "calls", num(b->top[i].count),
+						     "cost_change_s", num(b->top[i].delta),
+						     "contribution_s", num(b->top[i].contrib)));
+	for (size_t i = 0; i < b->nunpriced; i++)
+		json_object_set_new(unpriced, b->unpriced[i].name, num(b->unpriced[i].count));
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "measured_s", num(b->measured),
+		      "measured_low_s", num(b->lo), "measured_high_s", num(b->hi), "predicted_s",
+		      num(b->predicted), "explained_share", num(b->share), "top", top, "unpriced",
+		      unpriced, "far", b->far);
+	finding = budget_finding(b);
+	json_object_set_new(o, "finding", finding ? json_string(finding) : json_null());
+	return o;
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break.  */
+static void csv_field(FILE *f, const char *s)
+{
+	fputc(',', f);
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_number(FILE *f, double v)
+{
+	fputc(',', f);
+	if (isfinite(v))
+		fprintf(f, "%.6g", v);
+}
+
+void budget_csv(FILE *f, const struct budget *b)
+{
+	char text[1024];
+
+	if (!b) {
+		fputs(",,,,,,", f);
+		return;
+	}
+	csv_number(f, b->measured);
+	csv_number(f, b->predicted);
+	csv_number(f, b->share);
+	budget_fmt_top(text, sizeof(text), b);
+	csv_field(f, text);
+	budget_fmt_unpriced(text, sizeof(text), b);
+	csv_field(f, text);
+	fprintf(f, ",%d", b->far);
+}
+
+void budget_md_category(FILE *f, const struct compare *c, const char *category)
+{
+	if (!c->budget)
+		return;
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		int any = 0;
+
+		for (size_t k = 0; k < c->nbenches; k++) {
+			const struct compare_bench *bench = &c->benches[c->order[k]];
+			const struct budget *b = budget_table_cell(c->budget, c->order[k], rt);
+			char m[32], p[32], share[32], top[512];
+
+			if (!b || strcmp(bench->category, category) != 0)
+				continue;
+			if (!any)
+				fprintf(f, "System-call budget, %s vs %s, per iteration:", c->runtimes[rt].name,
+					c->runtimes[c->ref].name);
+			budget_fmt_time(m, sizeof(m), b->measured);
+			budget_fmt_time(p, sizeof(p), b->predicted);
+			budget_fmt_share(share, sizeof(share), b);
+			budget_fmt_top(top, sizeof(top), b);
+			fprintf(f, "%s %s %s, predicted %s (%s)%s%s%s", any ? ";" : "", bench->name, m, p,
+				share, top[0] ? ": " : "", top, b->far ? ", far from the measurement" : "");
+			any = 1;
+		}
+		if (any)
+			fprintf(f, ".\n\n");
+	}
+}
+
+int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
+		      struct bench_error *err)
+{
+	cleanup_free char *text = NULL;
+	json_t *counts;
+
+	*t = (struct budget_table){ 0 };
+	if (access(path, F_OK) < 0)
+		return 0;
+	if (util_read_file(path, 1 << 24, &text, NULL, err) < 0)
+		return -1;
+	counts = json_loads(text, 0, NULL);
+	if (!json_is_object(json_object_get(counts, "benchmarks"))) {
+		json_decref(counts);
+		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "
+				       "\"benchmarks\" object)", path);
+	}
+	budget_table_build(t, c, counts);
+	json_decref(counts);
+	return 1;
 }

@@ -18,7 +18,9 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
+struct bench_error;
 struct compare;
 
 /* One row of the price table: the probe (a kernel benchmark) whose time per
@@ -93,6 +95,12 @@ struct budget_table {
 void budget_table_build(struct budget_table *t, const struct compare *c, json_t *syscalls);
 void budget_table_release(struct budget_table *t);
 
+/* Build the table from the counts in path (DIR/syscalls.json): 1 when
+ * built, 0 when there is no such file, -1 (err set) on a file that is not
+ * `explain --syscalls` output.  */
+int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
+		      struct bench_error *err);
+
 /* The cell of bench b, runtime rt, or NULL when absent.  */
 const struct budget *budget_table_cell(const struct budget_table *t, size_t b, size_t rt);
 
@@ -107,5 +115,16 @@ void budget_fmt_top(char *buf, size_t size, const struct budget *b);
 
 /* The unpriced calls: "ioctl 12, sysinfo 1.5", "" when none.  */
 void budget_fmt_unpriced(char *buf, size_t size, const struct budget *b);
+
+/* For the report: the table cell "+96.5 ms (126%)", " far" added when far,
+ * "-" for NULL; report.json's object (null for NULL); report.csv's fields,
+ * each after a comma, under BUDGET_CSV_HEADER; report.md's line per
+ * category and runtime (nothing without c->budget).  */
+void budget_fmt_cell(char *buf, size_t size, const struct budget *b);
+json_t *budget_json(const struct budget *b);
+#define BUDGET_CSV_HEADER ",budget_measured_s,budget_predicted_s,budget_explained_share," \
+	"budget_top,budget_unpriced,budget_far"
+void budget_csv(FILE *f, const struct budget *b);
+void budget_md_category(FILE *f, const struct compare *c, const char *category);
 
 #endif

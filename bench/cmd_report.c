@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "error.h"
 #include "report.h"
@@ -127,12 +128,32 @@ static int parse_args(int argc, char **argv, const char *usage, int with_output,
 	return 0;
 }
 
+/* The system-call budget, when a syscalls.json (`explain --syscalls`) sits
+ * beside the first file: c->budget is then t.  */
+static int load_budget(struct compare *c, const char *first, struct budget_table *t,
+		       struct bench_error *err)
+{
+	cleanup_free char *copy = xstrdup(first);
+	char *slash = strrchr(copy, '/');
+	cleanup_free char *path = NULL;
+	int rc;
+
+	if (slash)
+		*slash = '\0';
+	path = xasprintf("%s/syscalls.json", slash ? copy : ".");
+	rc = budget_table_load(t, c, path, err);
+	if (rc > 0)
+		c->budget = t;
+	return rc;
+}
+
 /* Load the study, compare, print; write the files when dir is set.  */
 static int run(const struct report_args *a, const char *const *paths, size_t n,
 	       const char *dir)
 {
 	struct thesis_table study = { 0 };
 	struct compare cmp = { 0 };
+	struct budget_table budget = { 0 };
 	struct bench_error err = { 0 };
 	struct compare_options opts = { .ref = a->ref, .min_change = a->min_change,
 					.study = &study };
@@ -147,6 +168,10 @@ static int run(const struct report_args *a, const char *const *paths, size_t n,
 			fprintf(stderr, "sandbench: %s: `%s` is not one of our benchmarks (see "
 				"`sandbench list`): left out\n", a->table, study.rows[i].label);
 	if (compare_load(&cmp, paths, n, &opts, &err) < 0) {
+		fprintf(stderr, "sandbench: %s\n", err.msg);
+		goto out;
+	}
+	if (load_budget(&cmp, paths[0], &budget, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		goto out;
 	}
@@ -165,6 +190,7 @@ static int run(const struct report_args *a, const char *const *paths, size_t n,
 		}
 	}
 out:
+	budget_table_release(&budget);
 	compare_release(&cmp);
 	thesis_release(&study);
 	bench_error_release(&err);

@@ -24,6 +24,7 @@
 
 struct bench_error;
 struct thesis_table;
+struct budget_table;
 
 struct compare_options {
 	const char *ref;		/* reference runtime (name, file or file stem);
@@ -97,6 +98,9 @@ struct compare {
 	struct compare_group total;
 	double min_change;
 	const struct thesis_table *study;
+	/* The system-call budget (bench/budget.h), set by the caller when the
+	 * counts exist; NULL otherwise.  */
+	const struct budget_table *budget;
 };
 
 /* Read n result files (n >= 2) and compare them.  Fails, naming the file,

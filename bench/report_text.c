@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "thesis.h"
 #include "util.h"
@@ -72,7 +73,7 @@ static int row_style(const struct compare_ratio *r)
 static void print_benchmarks(FILE *out, const struct compare *c, int color)
 {
 	const struct compare_runtime *ref = &c->runtimes[c->ref];
-	struct table t = { .ncols = 12 };
+	struct table t = { .ncols = c->budget ? 13 : 12 };
 	char (*row)[CELL];
 	int rows = 0;
 
@@ -91,6 +92,8 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 	snprintf(row[9], CELL, "minflt/it");
 	snprintf(row[10], CELL, "csw/it");
 	snprintf(row[11], CELL, "rw-sysc/it");
+	if (c->budget)
+		snprintf(row[12], CELL, "syscalls predict");
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
 		const struct compare_cell *x = &b->cells[c->ref];
@@ -123,6 +126,9 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 			report_fmt_explain(row[9], CELL, x->ex.minflt, y->ex.minflt, 0);
 			report_fmt_explain(row[10], CELL, x->ex.csw, y->ex.csw, 0);
 			report_fmt_explain(row[11], CELL, x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
+			if (c->budget)
+				budget_fmt_cell(row[12], CELL,
+						budget_table_cell(c->budget, c->order[k], rt));
 		}
 	}
 	if (!rows)

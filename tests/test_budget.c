@@ -194,8 +194,14 @@ Test(budget, formats)
 	cr_assert_str_eq(buf, "-3.10 us");
 	budget_fmt_time(buf, sizeof(buf), NAN);
 	cr_assert_str_eq(buf, "-");
+	budget_fmt_time(buf, sizeof(buf), 0);
+	cr_assert_str_eq(buf, "0");
 	budget_fmt_share(buf, sizeof(buf), &b);
 	cr_assert_str_eq(buf, "95%");
+	b.share = -1e-4;
+	budget_fmt_share(buf, sizeof(buf), &b);
+	cr_assert_str_eq(buf, "0%");
+	b.share = 0.953;
 	budget_fmt_top(buf, sizeof(buf), &b);
 	cr_assert_str_eq(buf, "newfstatat 4.51k x +28.1 us = +127 ms");
 	b.unpriced = unpriced;
