@@ -37,7 +37,7 @@ static void compute(const char *counts, const char *ref, const char *rt, double 
 	json_decref(in.rt_costs);
 }
 
-static const char counts[] =
+static const char hand_counts[] =
 	"{\"getpid\": 10, \"newfstatat\": 100, \"weirdcall\": 5, \"futex\": 7}";
 static const char ref_costs[] =
 	"{\"syscall_getpid\": 1e-7, \"file_stat\": 1e-6, \"mmap_fault\": 2e-7, "
@@ -52,7 +52,7 @@ Test(budget, sums_counts_times_cost_differences)
 {
 	struct budget b;
 
-	compute(counts, ref_costs, rt_costs, 50, 3.2, 3.0, 3.4, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 3.2, 3.0, 3.4, &b);
 	cr_assert(b.present);
 	cr_assert_float_eq(b.measured, 2.2e-3, 1e-12);
 	cr_assert_float_eq(b.lo, 2.0e-3, 1e-12);
@@ -82,18 +82,18 @@ Test(budget, a_prediction_far_from_the_measurement_is_a_finding)
 	struct budget b;
 
 	/* 9 ms [8, 10] measured: 2.06 ms is below half of 8.  */
-	compute(counts, ref_costs, rt_costs, 50, 10, 9, 11, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 10, 9, 11, &b);
 	cr_assert(b.far);
 	cr_assert(strstr(budget_finding(&b), "CPU-bound slow-down not explained by system calls"),
 		  "%s", budget_finding(&b));
 	budget_release(&b);
 	/* 0.5 ms [0.4, 0.6]: 2.06 ms is over twice 0.6.  */
-	compute(counts, ref_costs, rt_costs, 50, 1.5, 1.4, 1.6, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 1.5, 1.4, 1.6, &b);
 	cr_assert(b.far);
 	cr_assert(strstr(budget_finding(&b), "predict more"), "%s", budget_finding(&b));
 	budget_release(&b);
 	/* 1.2 ms [1.1, 1.3]: 2.06 ms is outside, but within a factor of 2.  */
-	compute(counts, ref_costs, rt_costs, 50, 2.2, 2.1, 2.3, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 2.2, 2.1, 2.3, &b);
 	cr_assert_not(b.far);
 	budget_release(&b);
 	/* No significant change (+-1%, +-10 us): a prediction of 0 is near, one
@@ -103,15 +103,15 @@ Test(budget, a_prediction_far_from_the_measurement_is_a_finding)
 	cr_assert_not(b.far);
 	cr_assert_eq(b.ntop, 0);
 	budget_release(&b);
-	compute(counts, ref_costs, rt_costs, 50, 1.0, 0.99, 1.01, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 1.0, 0.99, 1.01, &b);
 	cr_assert(b.far);
 	budget_release(&b);
 	/* No interval (one process a side): judged against the point.  */
-	compute(counts, ref_costs, rt_costs, 50, 3.2, NAN, NAN, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 3.2, NAN, NAN, &b);
 	cr_assert(isnan(b.lo) && isnan(b.hi));
 	cr_assert_not(b.far);
 	budget_release(&b);
-	compute(counts, ref_costs, rt_costs, 50, 5.2, NAN, NAN, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 5.2, NAN, NAN, &b);
 	cr_assert(b.far, "2.06 ms against 4.2 ms");
 	budget_release(&b);
 }
@@ -120,7 +120,7 @@ Test(budget, nothing_to_measure_against)
 {
 	struct budget b;
 
-	compute(counts, ref_costs, rt_costs, 50, NAN, NAN, NAN, &b);
+	compute(hand_counts, ref_costs, rt_costs, 50, NAN, NAN, NAN, &b);
 	cr_assert_not(b.present);
 	budget_release(&b);
 	compute("{}", ref_costs, rt_costs, NAN, 1.0, NAN, NAN, &b);
@@ -208,4 +208,134 @@ Test(budget, formats)
 	b.nunpriced = 2;
 	budget_fmt_unpriced(buf, sizeof(buf), &b);
 	cr_assert_str_eq(buf, "ioctl 12, sysinfo 0.5");
+}
+
+/* ---- end to end ---- */
+
+static char dir[] = "/tmp/sandbench-test-budget-XXXXXX";
+
+static void e2e_setup(void)
+{
+	support_make_dir(dir);
+}
+
+static void e2e_teardown(void)
+{
+	support_remove_dir(dir);
+}
+
+TestSuite(budget_e2e, .init = e2e_setup, .fini = e2e_teardown, .timeout = 900);
+
+#define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
+					     (char *[]){ __VA_ARGS__, NULL }))
+
+static int have(const char *binary)
+{
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
+	int ok = system(cmd) == 0;
+
+	free(cmd);
+	return ok;
+}
+
+/* The line after `head` in text, or "".  */
+static const char *line_after(const char *text, const char *head)
+{
+	const char *p = strstr(text, head);
+
+	p = p ? strchr(p, '\n') : NULL;
+	return p ? p + 1 : "";
+}
+
+/* The kernel probes and the two benchmarks under runc and runsc, their
+ * counts natively: under gVisor a getpid is what logging_simple pays most
+ * for, and a stat what pathlib pays most for.  */
+Test(budget_e2e, getpid_and_newfstatat_lead_under_runsc)
+{
+	char *m = xasprintf("%s/m", dir), *counts = xasprintf("%s/m/syscalls.json", dir);
+	char *paths[2] = { xasprintf("%s/runc.json", m), xasprintf("%s/runsc.json", m) };
+	struct compare c = { 0 };
+	struct compare_options o = { .min_change = 0.02 };
+	struct budget_table t = { 0 };
+	struct bench_error err = { 0 };
+	struct cmd r;
+
+	if (getuid() != 0 || !have("runc") || !have("strace"))
+		cr_skip_test("needs root, runc, runsc and strace");
+	if (!have("runsc"))
+		cr_skip_test("runsc is not installed (apt-get install runsc)");
+	r = RUN("matrix", "matrix", "--runtimes", "runc,runsc", "--fast", "--rounds", "1", "-b",
+		"syscall_getpid,file_stat,dir_getdents,file_open_close,mmap_fault,pathlib,"
+		"logging_simple", "-o", m);
+	cr_assert_eq(r.status, 0, "matrix failed:\n%s", r.err);
+	cmd_free(&r);
+	r = RUN("syscalls", "explain", "--syscalls", "-b", "pathlib,logging_simple", "-o", counts);
+	cr_assert_eq(r.status, 0, "explain --syscalls failed:\n%s", r.err);
+	cmd_free(&r);
+
+	r = RUN("budget", "explain", "--budget", m, "-b", "pathlib,logging_simple");
+	cr_assert_eq(r.status, 0, "explain --budget failed:\n%s", r.err);
+	cr_assert_eq(strncmp(line_after(r.out, "logging_simple, runsc vs runc:"), "    getpid ", 11),
+		     0, "%s", r.out);
+	cr_assert_eq(strncmp(line_after(r.out, "pathlib, runsc vs runc:"), "    newfstatat ", 15),
+		     0, "%s", r.out);
+	cr_assert_null(strstr(r.out, "syscall_getpid,"), "only the chosen benchmarks:\n%s", r.out);
+	cmd_free(&r);
+
+	/* The same through the module, and the report's fields.  */
+	cr_assert_eq(compare_load(&c, (const char *const *)paths, 2, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(budget_table_load(&t, &c, counts, &err), 1, "%s", err.msg);
+	for (size_t i = 0; i < c.nbenches; i++) {
+		const struct budget *b = budget_table_cell(&t, i, 1);
+		const char *name = c.benches[i].name;
+
+		cr_assert_null(budget_table_cell(&t, i, 0), "no budget for the reference");
+		if (strcmp(name, "logging_simple") && strcmp(name, "pathlib"))
+			continue;
+		cr_assert_not_null(b, "%s", name);
+		cr_assert_gt(b->predicted, 0, "%s", name);
+		cr_assert_str_eq(b->top[0].name, strcmp(name, "pathlib") ? "getpid" : "newfstatat");
+	}
+	budget_table_release(&t);
+	compare_release(&c);
+	r = RUN("report", "report", m);
+	cr_assert_eq(r.status, 0, "report failed:\n%s", r.err);
+	cr_assert(strstr(r.out, "syscalls predict"), "%s", r.out);
+	cmd_free(&r);
+	{
+		char *md_path = xasprintf("%s/report.md", m);
+		char *md = slurp(md_path);
+
+		cr_assert(strstr(md, "System-call budget, runsc vs runc"), "%s", md);
+		free(md);
+		free(md_path);
+	}
+	free(paths[0]);
+	free(paths[1]);
+	free(counts);
+	free(m);
+}
+
+/* A folder without counts, or with a file that is not theirs, says so.  */
+Test(budget_e2e, explain_budget_needs_the_counts)
+{
+	char *counts = xasprintf("%s/syscalls.json", dir);
+	struct cmd r = RUN("none", "explain", "--budget", dir);
+	FILE *f;
+
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "syscalls.json") && strstr(r.err, "explain --syscalls"), "%s", r.err);
+	cmd_free(&r);
+	f = fopen(counts, "w");
+	cr_assert_not_null(f);
+	fputs("{\"counts\": 1}\n", f);
+	fclose(f);
+	r = RUN("bad", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "not the output of `explain --syscalls`"), "%s", r.err);
+	cmd_free(&r);
+	r = RUN("both", "explain", "--budget", dir, "--syscalls");
+	cr_assert_eq(r.status, 2);
+	cmd_free(&r);
+	free(counts);
 }
