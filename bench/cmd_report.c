@@ -37,7 +37,9 @@
 	"interval propagated from the benchmarks' standard errors.  Explanation\n" \
 	"columns, per iteration of the timed values: system-time share, minor page\n" \
 	"faults, context switches, read/write-type syscalls, with their change\n" \
-	"against the reference.\n"
+	"against the reference.  A syscalls.json beside the (first) file, from\n" \
+	"`explain --syscalls`, adds the system-call budget: the change predicted\n" \
+	"from the calls and the kernel probes (`sandbench explain --help`).\n"
 
 const char usage_compare[] =
 	"usage: sandbench compare [--ref NAME] [--min-change PCT] [-o DIR]\n"
@@ -62,8 +64,9 @@ const char usage_report[] =
 	"\n"
 	"Compare every *.json and *.json.gz in DIR (one file per runtime, as\n"
 	"`sandbench matrix` writes them: DIR/runc.json, DIR/runsc.json, ...; not\n"
-	"matrix.json, report.json and plan.json), print the table and write report.md,\n"
-	"report.csv, report.json, overview.svg and category-*.svg into DIR.\n"
+	"matrix.json, report.json, plan.json and syscalls.json), print the table and\n"
+	"write report.md, report.csv, report.json, overview.svg and category-*.svg\n"
+	"into DIR.\n"
 	COMMON_OPTIONS
 	"\n"
 	METHOD
