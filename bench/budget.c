@@ -97,6 +97,11 @@ const struct budget_price budget_prices[] = {
 	{ "recvfrom", "tcp_loopback_rtt", 0.25 },
 	{ "sendmsg", "tcp_loopback_rtt", 0.25 },
 	{ "recvmsg", "tcp_loopback_rtt", 0.25 },
+	/* loopback TCP connections: made, accepted, closed, as one */
+	{ "socket", "tcp_connect", 1 },
+	{ "connect", "tcp_connect", 0 },
+	{ "accept4", "tcp_connect", 0 },
+	{ "accept", "tcp_connect", 0 },
 	/* processes: fork, exec of a no-op, exit and wait, as one */
 	{ "execve", "fork_exec", 1, 1 },
 	{ "clone", "fork_exec", 0 },

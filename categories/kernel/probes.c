@@ -989,6 +989,90 @@ const struct bench_native_ops kernel_tcp_loopback_rtt_ops = {
 	.teardown = tcp_teardown,
 };
 
+/* ---- tcp_connect ---- */
+
+struct connect_probe {
+	int listener;
+	struct sockaddr_in addr;
+};
+
+static void connect_teardown(void *state)
+{
+	struct connect_probe *p = state;
+
+	if (!p)
+		return;
+	if (p->listener >= 0)
+		close(p->listener);
+	free(p);
+}
+
+static int connect_setup(void **state, struct bench_error *err)
+{
+	struct connect_probe *p = xcalloc(1, sizeof(*p));
+	socklen_t addrlen = sizeof(p->addr);
+
+	p->addr.sin_family = AF_INET;
+	p->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	p->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->listener < 0) {
+		probe_error(err, errno, "create a TCP socket");
+		goto fail;
+	}
+	if (bind(p->listener, (struct sockaddr *)&p->addr, sizeof(p->addr)) < 0 ||
+	    listen(p->listener, 16) < 0 ||
+	    getsockname(p->listener, (struct sockaddr *)&p->addr, &addrlen) < 0) {
+		probe_error(err, errno, "listen on 127.0.0.1");
+		goto fail;
+	}
+	*state = p;
+	return 0;
+fail:
+	connect_teardown(p);
+	return -1;
+}
+
+/* A loopback connection made, accepted and closed on both sides: what an
+ * HTTP client without keep-alive and its server pay per request, before
+ * any byte.  */
+static int connect_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		       struct bench_error *err)
+{
+	struct connect_probe *p = state;
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	for (uint64_t i = 0; i < loops; i++) {
+		int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), server;
+
+		if (client < 0)
+			return probe_error(err, errno, "create a TCP socket");
+		if (connect(client, (struct sockaddr *)&p->addr, sizeof(p->addr)) < 0) {
+			close(client);
+			return probe_error(err, errno, "connect to 127.0.0.1:%d",
+					   ntohs(p->addr.sin_port));
+		}
+		server = accept4(p->listener, NULL, NULL, SOCK_CLOEXEC);
+		if (server < 0) {
+			close(client);
+			return probe_error(err, errno, "accept on 127.0.0.1:%d",
+					   ntohs(p->addr.sin_port));
+		}
+		/* The client resets rather than close gracefully: no side
+		 * keeps a TIME_WAIT, thousands of which would slow every later
+		 * connect's port search and run out of ports in a long run.  */
+		setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		close(client);
+		close(server);
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_tcp_connect_ops = {
+	.setup = connect_setup,
+	.run = connect_run,
+	.teardown = connect_teardown,
+};
+
 /* ---- fork_exec ---- */
 
 /* fork, exec of the binary's no-op mode, wait: the classic way, against
