@@ -42,8 +42,8 @@ const struct budget_price budget_prices[] = {
 	{ "openat", "file_open_close", 1, 1 },
 	{ "open", "file_open_close", 1, 1 },
 	{ "close", "file_open_close", 0 },
-	{ "fsync", "file_write_fsync", 1 },
-	{ "fdatasync", "file_write_fsync", 1 },
+	{ "fsync", "file_write_fsync", 1, 1 },
+	{ "fdatasync", "file_write_fsync", 1, 1 },
 	/* entry and exit, little else */
 	{ "getpid", "syscall_getpid", 1 },
 	{ "gettid", "syscall_getpid", 1 },
@@ -98,7 +98,7 @@ const struct budget_price budget_prices[] = {
 	{ "sendmsg", "tcp_loopback_rtt", 0.25 },
 	{ "recvmsg", "tcp_loopback_rtt", 0.25 },
 	/* loopback TCP connections: made, accepted, closed, as one */
-	{ "socket", "tcp_connect", 1 },
+	{ "socket", "tcp_connect", 1, 1 },
 	{ "connect", "tcp_connect", 0 },
 	{ "accept4", "tcp_connect", 0 },
 	{ "accept", "tcp_connect", 0 },
