@@ -303,12 +303,28 @@ Test(budget_e2e, getpid_and_newfstatat_lead_under_runsc)
 	cr_assert(strstr(r.out, "syscalls predict"), "%s", r.out);
 	cmd_free(&r);
 	{
-		char *md_path = xasprintf("%s/report.md", m);
-		char *md = slurp(md_path);
+		char *md_path = xasprintf("%s/report.md", m), *csv_path = xasprintf("%s/report.csv", m);
+		char *json_path = xasprintf("%s/report.json", m);
+		char *md = slurp(md_path), *csv = slurp(csv_path);
+		json_t *report = load(json_path), *b;
+		size_t i;
 
 		cr_assert(strstr(md, "System-call budget, runsc vs runc"), "%s", md);
+		cr_assert(strstr(csv, ",budget_predicted_s,"), "%s", csv);
+		json_array_foreach(json_object_get(report, "benchmarks"), i, b) {
+			json_t *budget = json_object_get(json_object_get(json_object_get(b, "runtimes"),
+									 "runsc"), "budget");
+
+			if (strcmp(json_string_value(json_object_get(b, "name")), "pathlib") == 0)
+				cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+					json_object_get(budget, "top"), 0), "syscall")), "newfstatat");
+		}
+		json_decref(report);
 		free(md);
+		free(csv);
 		free(md_path);
+		free(csv_path);
+		free(json_path);
 	}
 	free(paths[0]);
 	free(paths[1]);
