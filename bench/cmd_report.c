@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "error.h"
 #include "report.h"
@@ -47,8 +48,10 @@
 	"intervals' exact coverage and how many false verdicts chance alone would\n" \
 	"give.  Explanation columns, per iteration of the timed values:\n" \
 	"system-time share, minor page faults, context switches, read/write-type\n" \
-	"syscalls, with their change against the reference.\n"
-
+	"syscalls, with their change against the reference.  A syscalls.json beside\n" \
+	"the (first) file, from `explain --syscalls`, adds the system-call budget:\n" \
+	"the change predicted from the calls and the kernel probes (`sandbench\n" \
+	"explain --help`).\n"
 const char usage_compare[] =
 	"usage: sandbench compare [--ref NAME] [--min-change PCT] [-o DIR]\n"
 	"                         [--reference-table FILE] [--no-color] FILE FILE...\n"
@@ -140,12 +143,32 @@ static int parse_args(int argc, char **argv, const char *usage, int with_output,
 	return 0;
 }
 
+/* The system-call budget, when a syscalls.json (`explain --syscalls`) sits
+ * beside the first file: c->budget is then t.  */
+static int load_budget(struct compare *c, const char *first, struct budget_table *t,
+		       struct bench_error *err)
+{
+	cleanup_free char *copy = xstrdup(first);
+	char *slash = strrchr(copy, '/');
+	cleanup_free char *path = NULL;
+	int rc;
+
+	if (slash)
+		*slash = '\0';
+	path = xasprintf("%s/syscalls.json", slash ? copy : ".");
+	rc = budget_table_load(t, c, path, err);
+	if (rc > 0)
+		c->budget = t;
+	return rc;
+}
+
 /* Load the study, compare, print; write the files when dir is set.  */
 static int run(const struct report_args *a, const char *const *paths, size_t n,
 	       const char *dir)
 {
 	struct thesis_table study = { 0 };
 	struct compare cmp = { 0 };
+	struct budget_table budget = { 0 };
 	struct bench_error err = { 0 };
 	struct compare_options opts = { .ref = a->ref, .min_change = a->min_change,
 					.study = &study };
@@ -160,6 +183,10 @@ static int run(const struct report_args *a, const char *const *paths, size_t n,
 			fprintf(stderr, "sandbench: %s: `%s` is not one of our benchmarks (see "
 				"`sandbench list`): left out\n", a->table, study.rows[i].label);
 	if (compare_load(&cmp, paths, n, &opts, &err) < 0) {
+		fprintf(stderr, "sandbench: %s\n", err.msg);
+		goto out;
+	}
+	if (load_budget(&cmp, paths[0], &budget, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		goto out;
 	}
@@ -178,6 +205,7 @@ static int run(const struct report_args *a, const char *const *paths, size_t n,
 		}
 	}
 out:
+	budget_table_release(&budget);
 	compare_release(&cmp);
 	thesis_release(&study);
 	bench_error_release(&err);
@@ -227,8 +255,7 @@ static int is_result_name(const char *name)
 	return 1;
 }
 
-/* The result files in dir, sorted.  */
-static int list_results(const char *dir, char ***out, size_t *n, struct bench_error *err)
+int report_list_results(const char *dir, char ***out, size_t *n, struct bench_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -268,7 +295,7 @@ int cmd_report(int argc, char **argv)
 		return rc;
 	if (argc - optind != 1)
 		return bad_usage(usage_report, "%s", "give one folder of result files");
-	if (list_results(argv[optind], &paths, &n, &err) < 0) {
+	if (report_list_results(argv[optind], &paths, &n, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		return 2;
 	}

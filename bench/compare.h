@@ -48,6 +48,7 @@
 
 struct bench_error;
 struct thesis_table;
+struct budget_table;
 
 struct compare_options {
 	const char *ref;		/* reference runtime (name, file or file stem);
@@ -156,6 +157,9 @@ struct compare {
 	 * slower/faster verdicts if no runtime differed, sum(1 - coverage).  */
 	size_t nintervals;
 	double coverage_min, coverage_max, expected_false;
+	/* The system-call budget (bench/budget.h), set by the caller when the
+	 * counts exist; NULL otherwise.  */
+	const struct budget_table *budget;
 };
 
 /* Read n result files (n >= 2) and compare them.  Fails, naming the file,

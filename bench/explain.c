@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "budget.h"
+#include "cmd_report.h"
 #include "compare.h"
 #include "error.h"
 #include "protocol.h"
@@ -29,6 +31,7 @@
 const char usage_explain[] =
 	"usage: sandbench explain FILE\n"
 	"       sandbench explain --syscalls -b NAMES [-o OUT [--force]]\n"
+	"       sandbench explain --budget DIR [-b NAMES] [-c LIST]\n"
 	"\n"
 	"FILE: per benchmark and per iteration of the timed values, the time, the\n"
 	"share of CPU time spent in the kernel (sys%) and in user space, minor page\n"
@@ -41,6 +44,15 @@ const char usage_explain[] =
 	"benchmark runs twice in a worker, with L and 2L loops: the difference is the\n"
 	"timed work alone, without start-up and set-up.  Results go to OUT (default:\n"
 	"results/syscalls.json), where `explain FILE` finds them when beside FILE.\n"
+	"\n"
+	"--budget DIR: the overhead budget of a matrix folder (DIR/*.json, one per\n"
+	"runtime, and DIR/syscalls.json from `explain --syscalls -o\n"
+	"DIR/syscalls.json`), slowest first: per benchmark and runtime, the change\n"
+	"of one iteration against the reference (runc when present) with its 95%\n"
+	"interval, the change predicted from the system calls (calls per iteration\n"
+	"x the difference of their cost in the kernel probes of the same files),\n"
+	"the share explained, the top three calls, the calls no probe prices, and\n"
+	"a finding when the prediction is far from the measurement.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories\n"
 	"  -o, --output OUT      where to store the counts\n"
@@ -254,6 +266,116 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 	return failed ? 1 : 0;
 }
 
+/* ---- the budget of a matrix folder ---- */
+
+/* Print one benchmark's budget under one runtime.  */
+static void print_budget(const struct compare *c, size_t bi, size_t rt, const struct budget *b)
+{
+	char m[32], lo[32], hi[32], p[32], share[32], rest[32], top[512], unpriced[512];
+	const char *finding = budget_finding(b);
+
+	budget_fmt_time(m, sizeof(m), b->measured);
+	budget_fmt_time(lo, sizeof(lo), b->lo);
+	budget_fmt_time(hi, sizeof(hi), b->hi);
+	budget_fmt_time(p, sizeof(p), b->predicted);
+	budget_fmt_time(rest, sizeof(rest), b->measured - b->predicted);
+	budget_fmt_share(share, sizeof(share), b);
+	budget_fmt_top(top, sizeof(top), b);
+	budget_fmt_unpriced(unpriced, sizeof(unpriced), b);
+	printf("%s, %s vs %s: %s per iteration", c->benches[bi].name, c->runtimes[rt].name,
+	       c->runtimes[c->ref].name, m);
+	if (!isnan(b->lo))
+		printf(" [%s, %s]", lo, hi);
+	printf("; predicted from system calls %s (%s); unexplained %s\n", p, share, rest);
+	if (top[0])
+		printf("    %s\n", top);
+	if (unpriced[0])
+		printf("    unpriced (calls per iteration): %s\n", unpriced);
+	if (finding)
+		printf("    far from the measurement: %s\n", finding);
+}
+
+static int explain_budget(const char *dir, const char *names, const char *categories)
+{
+	struct bench_error err = { 0 };
+	struct compare c = { 0 };
+	struct compare_options opts = { .min_change = 0.02 };
+	struct budget_table t = { 0 };
+	cleanup_free char *counts_path = xasprintf("%s/syscalls.json", dir);
+	cleanup_free char *text = NULL;
+	const struct bench_def **sel = NULL;
+	char **paths = NULL;
+	json_t *counts = NULL;
+	size_t n = 0, nsel = 0, shown = 0;
+	int rc = 2;
+
+	if ((names || categories) &&
+	    bench_registry_select(names, categories, &sel, &nsel, &err) < 0)
+		goto out;
+	if (util_read_file(counts_path, 1 << 24, &text, NULL, &err) < 0) {
+		bench_error_prefix(&err, "no system call counts (make them with `sandbench "
+				   "explain --syscalls -b NAMES -o %s`)", counts_path);
+		goto out;
+	}
+	counts = json_loads(text, 0, NULL);
+	if (!json_is_object(json_object_get(counts, "benchmarks"))) {
+		bench_error_set(&err, 0, "`%s`: not the output of `explain --syscalls` (no "
+				"\"benchmarks\" object)", counts_path);
+		goto out;
+	}
+	if (report_list_results(dir, &paths, &n, &err) < 0)
+		goto out;
+	if (n < 2) {
+		bench_error_set(&err, 0, "%s: %zu result file%s; a budget needs the reference "
+				"and at least one other runtime", dir, n, n == 1 ? "" : "s");
+		goto out;
+	}
+	if (compare_load(&c, (const char *const *)paths, n, &opts, &err) < 0)
+		goto out;
+	budget_table_build(&t, &c, counts);
+	printf("overhead budget per iteration, against %s; predicted = system calls per "
+	       "iteration (%s) x their cost difference in the kernel probes, plus page "
+	       "faults\n\n", c.runtimes[c.ref].name, counts_path);
+	for (size_t k = 0; k < c.nbenches; k++) {
+		size_t bi = c.order[k];
+		int chosen = !sel;
+
+		for (size_t j = 0; sel && j < nsel && !chosen; j++)
+			chosen = strcmp(sel[j]->name, c.benches[bi].name) == 0;
+		if (!chosen)
+			continue;
+		if (!json_object_get(json_object_get(counts, "benchmarks"), c.benches[bi].name)) {
+			if (sel)
+				printf("%s: no system call counts in %s\n", c.benches[bi].name,
+				       counts_path);
+			continue;
+		}
+		for (size_t rt = 0; rt < c.nruntimes; rt++) {
+			const struct budget *b = budget_table_cell(&t, bi, rt);
+
+			if (b) {
+				print_budget(&c, bi, rt, b);
+				shown++;
+			}
+		}
+	}
+	if (shown == 0)
+		printf("no benchmark has both system call counts and values under two runtimes\n");
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "sandbench: explain --budget: %s\n", err.msg);
+	budget_table_release(&t);
+	compare_release(&c);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(sel);
+	json_decref(counts);
+	bench_error_release(&err);
+	return rc;
+}
+
 /* ---- resource usage of a result file ---- */
 
 static json_t *sibling_syscalls(const char *file)
@@ -358,6 +480,7 @@ int cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "syscalls", no_argument, NULL, 's' },
+		{ "budget", required_argument, NULL, 'B' },
 		{ "bench", required_argument, NULL, 'b' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
@@ -367,11 +490,13 @@ int cmd_explain(int argc, char **argv)
 	const char *names = NULL, *categories = NULL, *output = "results/syscalls.json";
 	struct bench_error err = { 0 };
 	struct stat st;
+	const char *budget_dir = NULL;
 	int c, syscalls = 0, force = 0;
 
 	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': syscalls = 1; break;
+		case 'B': budget_dir = optarg; break;
 		case 'b': names = optarg; break;
 		case 'c': categories = optarg; break;
 		case 'o': output = optarg; break;
@@ -380,6 +505,14 @@ int cmd_explain(int argc, char **argv)
 			fprintf(stderr, "\n%s", usage_explain);
 			return 2;
 		}
+	}
+	if (budget_dir) {
+		if (syscalls || optind < argc) {
+			fprintf(stderr, "sandbench: explain --budget takes one DIR, without "
+				"--syscalls or FILE\n\n%s", usage_explain);
+			return 2;
+		}
+		return explain_budget(budget_dir, names, categories);
 	}
 	if (syscalls) {
 		if (optind < argc) {

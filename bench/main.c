@@ -39,6 +39,7 @@ static const char usage_main[] =
 	"  compare   compare result files, one per runtime, against a reference\n"
 	"  report    compare the result files in a folder and write the report there\n"
 	"  explain   say why: kernel share, faults, context switches, system calls\n"
+	"            and what they cost (--budget)\n"
 	"\n"
 	"`sandbench COMMAND --help` describes each command; --version prints the version.\n";
 

@@ -123,6 +123,15 @@ const struct bench_def bench_registry[] = {
 	NATIVE("futex_pingpong", "kernel", kernel_futex_pingpong_ops),
 	NATIVE("tcp_loopback_rtt", "kernel", kernel_tcp_loopback_rtt_ops),
 	NATIVE("fork_exec", "kernel", kernel_fork_exec_ops),
+	/* one system call each, to price them (bench/budget.c) */
+	NATIVE("file_lseek", "kernel", kernel_file_lseek_ops),
+	NATIVE("file_fstat", "kernel", kernel_file_fstat_ops),
+	NATIVE("dir_getdents", "kernel", kernel_dir_getdents_ops),
+	NATIVE("mmap_munmap", "kernel", kernel_mmap_munmap_ops),
+	NATIVE("brk_grow_shrink", "kernel", kernel_brk_grow_shrink_ops),
+	NATIVE("futex_wake", "kernel", kernel_futex_wake_ops),
+	NATIVE("epoll_wait_zero", "kernel", kernel_epoll_wait_zero_ops),
+	NATIVE("tcp_connect", "kernel", kernel_tcp_connect_ops),
 };
 
 const size_t bench_registry_len = sizeof(bench_registry) / sizeof(bench_registry[0]);

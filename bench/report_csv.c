@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "util.h"
 
@@ -41,7 +42,8 @@ char *report_csv(const struct compare *c)
 	fprintf(f, "benchmark,category,unit,runtime,reference,processes,values,mean,stdev,"
 		"ratio,ci_low,ci_high,change_pct,verdict,paired,pairs,coverage,study_ratio,"
 		"sys_share,cpu_share,minflt_per_it,majflt_per_it,csw_per_it,rw_syscalls_per_it,"
-		"sys_share_change_pts,minflt_change,csw_change,rw_syscalls_change\n");
+		"sys_share_change_pts,minflt_change,csw_change,rw_syscalls_change"
+		BUDGET_CSV_HEADER "\n");
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
 		const struct compare_cell *x = &b->cells[c->ref];
@@ -82,6 +84,7 @@ char *report_csv(const struct compare *c)
 			csv_num(f, compare_explain_change(x->ex.minflt, y->ex.minflt, 0));
 			csv_num(f, compare_explain_change(x->ex.csw, y->ex.csw, 0));
 			csv_num(f, compare_explain_change(x->ex.rw_syscalls, y->ex.rw_syscalls, 0));
+			budget_csv(f, budget_table_cell(c->budget, c->order[k], rt));
 			fputc('\n', f);
 		}
 	}

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "thesis.h"
 #include "util.h"
@@ -83,6 +84,9 @@ static json_t *bench_json(const struct compare *c, const struct compare_bench *b
 			json_object_update_new(o, ratio_json(&y->r));
 			if (rt != c->ref)
 				json_object_set_new(o, "explain_change", explain_change_json(&x->ex, &y->ex));
+			if (rt != c->ref && c->budget)
+				json_object_set_new(o, "budget", budget_json(budget_table_cell(
+					c->budget, (size_t)(b - c->benches), rt)));
 		}
 		json_object_set_new(rts, c->runtimes[rt].name, o);
 	}

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "thesis.h"
 #include "util.h"
@@ -122,9 +123,10 @@ static void category_table(FILE *f, const struct compare *c, const char *categor
 	fprintf(f, "| benchmark | runtime | ");
 	md_text(f, ref->name);
 	fprintf(f, " mean | mean | change | 95%% CI | verdict | from |%s sys%% | minflt/it | "
-		"csw/it | rw-syscalls/it |\n", c->study ? " study |" : "");
-	fprintf(f, "|---|---|---:|---:|---:|---:|---|---:|%s---:|---:|---:|---:|\n",
-		c->study ? "---:|" : "");
+		"csw/it | rw-syscalls/it |%s\n", c->study ? " study |" : "",
+		c->budget ? " syscalls predict |" : "");
+	fprintf(f, "|---|---|---:|---:|---:|---:|---|---:|%s---:|---:|---:|---:|%s\n",
+		c->study ? "---:|" : "", c->budget ? "---:|" : "");
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
 		const struct compare_cell *x = &b->cells[c->ref];
@@ -162,7 +164,12 @@ static void category_table(FILE *f, const struct compare *c, const char *categor
 			report_fmt_explain(v, sizeof(v), x->ex.csw, y->ex.csw, 0);
 			fprintf(f, " %s |", v);
 			report_fmt_explain(v, sizeof(v), x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
-			fprintf(f, " %s |\n", v);
+			fprintf(f, " %s |", v);
+			if (c->budget) {
+				budget_fmt_cell(v, sizeof(v), budget_table_cell(c->budget, c->order[k], rt));
+				fprintf(f, " %s |", v);
+			}
+			fputc('\n', f);
 		}
 	}
 	fputc('\n', f);
@@ -308,6 +315,7 @@ char *report_md(const struct compare *c)
 		md_text(f, g->name);
 		fprintf(f, "](%s)\n\n", svg);
 		category_table(f, c, g->name);
+		budget_md_category(f, c, g->name);
 	}
 	partial(f, c);
 	if (fclose(f) != 0)

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "budget.h"
 #include "compare.h"
 #include "thesis.h"
 #include "util.h"
@@ -70,7 +71,7 @@ static int row_style(const struct compare_ratio *r)
 static void print_benchmarks(FILE *out, const struct compare *c, int color)
 {
 	const struct compare_runtime *ref = &c->runtimes[c->ref];
-	struct table t = { .ncols = 14 };
+	struct table t = { .ncols = c->budget ? 15 : 14 };
 	char (*row)[CELL];
 	int rows = 0;
 
@@ -91,6 +92,8 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 	snprintf(row[11], CELL, "minflt/it");
 	snprintf(row[12], CELL, "csw/it");
 	snprintf(row[13], CELL, "rw-sysc/it");
+	if (c->budget)
+		snprintf(row[14], CELL, "syscalls predict");
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
 		const struct compare_cell *x = &b->cells[c->ref];
@@ -122,6 +125,9 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 			report_fmt_explain(row[11], CELL, x->ex.minflt, y->ex.minflt, 0);
 			report_fmt_explain(row[12], CELL, x->ex.csw, y->ex.csw, 0);
 			report_fmt_explain(row[13], CELL, x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
+			if (c->budget)
+				budget_fmt_cell(row[14], CELL,
+						budget_table_cell(c->budget, c->order[k], rt));
 		}
 	}
 	if (!rows)

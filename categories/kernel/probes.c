@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,6 +48,12 @@ static int probe_refused(struct bench_error *err)
 /* bench_error_set() for a system call: skipped when the kernel refuses it.  */
 #define probe_error(err, errnum, ...) \
 	(bench_error_set(err, errnum, __VA_ARGS__), probe_refused(err))
+
+/* A private futex operation on addr.  */
+static long futex(int *addr, int op, int val)
+{
+	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
 
 /* ---- syscall_getpid, clock_gettime ---- */
 
@@ -333,6 +340,292 @@ const struct bench_native_ops kernel_mmap_fault_ops = {
 	.inner_loops = MAP_BYTES / TOUCH_STEP,
 };
 
+/* ---- probes that price one system call each, for `explain --budget` ---- */
+
+/* lseek and fstat on the small file, kept open.  */
+static int small_open_setup(void **state, struct bench_error *err)
+{
+	return file_setup(state, BLOCK, O_RDONLY, err);
+}
+
+static int lseek_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		     struct bench_error *err)
+{
+	struct file_probe *f = state;
+	off_t off = 0;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		off = lseek(f->fd, (off_t)(i & 1), SEEK_SET);
+		if (off < 0)
+			return probe_error(err, errno, "lseek `%s`", f->path);
+	}
+	if (loops && off != (off_t)((loops - 1) & 1))
+		return bench_error_set(err, 0, "lseek `%s` went to %lld", f->path, (long long)off);
+	return 0;
+}
+
+const struct bench_native_ops kernel_file_lseek_ops = {
+	.setup = small_open_setup,
+	.run = lseek_run,
+	.teardown = file_teardown,
+};
+
+static int fstat_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		     struct bench_error *err)
+{
+	struct file_probe *f = state;
+	struct stat st = { 0 };
+
+	for (uint64_t i = 0; i < loops; i++)
+		if (fstat(f->fd, &st) < 0)
+			return probe_error(err, errno, "fstat `%s`", f->path);
+	if (st.st_size != f->size)
+		return bench_error_set(err, 0, "fstat `%s`: %lld bytes, expected %lld", f->path,
+				       (long long)st.st_size, (long long)f->size);
+	return 0;
+}
+
+const struct bench_native_ops kernel_file_fstat_ops = {
+	.setup = small_open_setup,
+	.run = fstat_run,
+	.teardown = file_teardown,
+};
+
+/* ---- dir_getdents ---- */
+
+#define DIR_ENTRIES 50
+
+struct dir_probe {
+	char *dir;
+	int fd;
+	unsigned created;	/* files made so far, for teardown */
+	char buf[32768];	/* room for every entry in one call */
+};
+
+static void dir_teardown(void *state)
+{
+	struct dir_probe *d = state;
+
+	if (!d)
+		return;
+	if (d->fd >= 0)
+		close(d->fd);
+	for (unsigned i = 0; i < d->created; i++) {
+		cleanup_free char *path = xasprintf("%s/entry-%02u.txt", d->dir, i);
+		unlink(path);
+	}
+	if (d->dir)
+		rmdir(d->dir);
+	free(d->dir);
+	free(d);
+}
+
+/* A folder of DIR_ENTRIES empty files under $TMPDIR, where pathlib's
+ * tree is, opened for reading its entries.  */
+static int dir_start(struct dir_probe *d, struct bench_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	d->dir = xasprintf("%s/sandbench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(d->dir)) {
+		probe_error(err, errno, "create a folder `%s`", d->dir);
+		free(d->dir);
+		d->dir = NULL;
+		return -1;
+	}
+	for (; d->created < DIR_ENTRIES; d->created++) {
+		cleanup_free char *path = xasprintf("%s/entry-%02u.txt", d->dir, d->created);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			return probe_error(err, errno, "create `%s`", path);
+		close(fd);
+	}
+	d->fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0)
+		return probe_error(err, errno, "open the folder `%s`", d->dir);
+	return 0;
+}
+
+static int dir_setup(void **state, struct bench_error *err)
+{
+	struct dir_probe *d = xcalloc(1, sizeof(*d));
+
+	d->fd = -1;
+	if (dir_start(d, err) < 0) {
+		dir_teardown(d);
+		return -1;
+	}
+	*state = d;
+	return 0;
+}
+
+/* One getdents64 reading the whole folder (50 files, `.` and `..`), after
+ * an lseek back to its start: what os.scandir() does per folder, less the
+ * call that finds the end.  */
+static int getdents_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			struct bench_error *err)
+{
+	struct dir_probe *d = state;
+	long n = 0;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		if (lseek(d->fd, 0, SEEK_SET) < 0)
+			return probe_error(err, errno, "lseek the folder `%s`", d->dir);
+		n = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
+		if (n < 0)
+			return probe_error(err, errno, "getdents64 `%s`", d->dir);
+	}
+	if (loops && n <= 0)
+		return bench_error_set(err, 0, "getdents64 `%s`: no entries", d->dir);
+	return 0;
+}
+
+const struct bench_native_ops kernel_dir_getdents_ops = {
+	.setup = dir_setup,
+	.run = getdents_run,
+	.teardown = dir_teardown,
+};
+
+/* ---- mmap_munmap, brk_grow_shrink ---- */
+
+#define SMALL_MAP (64u << 10)
+
+/* A 64 KiB anonymous mapping, never touched, and its removal: what a
+ * malloc of a large block costs without the faults.  Two calls a loop.  */
+static int mmap_munmap_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			   struct bench_error *err)
+{
+	for (uint64_t i = 0; i < loops; i++) {
+		void *p = mmap(NULL, SMALL_MAP, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return probe_error(err, errno, "mmap %u KiB", SMALL_MAP >> 10);
+		if (munmap(p, SMALL_MAP) < 0)
+			return probe_error(err, errno, "munmap %u KiB", SMALL_MAP >> 10);
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_mmap_munmap_ops = {
+	.run = mmap_munmap_run,
+	.inner_loops = 2,
+};
+
+/* The program break moved up 64 KiB and back, through the raw call: the
+ * break glibc's malloc knows is the same after each loop.  Two calls a
+ * loop.  */
+static int brk_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		   struct bench_error *err)
+{
+	long start = syscall(SYS_brk, 0);
+
+	for (uint64_t i = 0; i < loops; i++) {
+		if (syscall(SYS_brk, start + SMALL_MAP) != start + SMALL_MAP)
+			return probe_error(err, ENOMEM, "brk: grow by %u KiB", SMALL_MAP >> 10);
+		if (syscall(SYS_brk, start) != start)
+			return bench_error_set(err, 0, "brk: shrink back to the start");
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_brk_grow_shrink_ops = {
+	.run = brk_run,
+	.inner_loops = 2,
+};
+
+/* ---- futex_wake, epoll_wait_zero ---- */
+
+/* A wake with no waiter: what every release of an uncontended lock that
+ * once had a waiter costs (Python's GIL and locks).  */
+static int futex_wake_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			  struct bench_error *err)
+{
+	int word = 0;
+	long woken = 0;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		woken = futex(&word, FUTEX_WAKE, 1);
+		if (woken < 0)
+			return probe_error(err, errno, "futex(FUTEX_WAKE)");
+	}
+	if (woken != 0)
+		return bench_error_set(err, 0, "futex(FUTEX_WAKE) woke %ld waiters, expected none",
+				       woken);
+	return 0;
+}
+
+const struct bench_native_ops kernel_futex_wake_ops = {
+	.run = futex_wake_run,
+};
+
+struct epoll_probe {
+	int ep, pipe[2];
+};
+
+static void epoll_teardown(void *state)
+{
+	struct epoll_probe *e = state;
+
+	if (!e)
+		return;
+	if (e->ep >= 0)
+		close(e->ep);
+	if (e->pipe[0] >= 0)
+		close(e->pipe[0]);
+	if (e->pipe[1] >= 0)
+		close(e->pipe[1]);
+	free(e);
+}
+
+static int epoll_setup(void **state, struct bench_error *err)
+{
+	struct epoll_probe *e = xcalloc(1, sizeof(*e));
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	e->ep = e->pipe[0] = e->pipe[1] = -1;
+	if (pipe2(e->pipe, O_CLOEXEC) < 0) {
+		probe_error(err, errno, "create a pipe");
+		goto fail;
+	}
+	e->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (e->ep < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, e->pipe[0], &ev) < 0) {
+		probe_error(err, errno, "watch a pipe with epoll");
+		goto fail;
+	}
+	*state = e;
+	return 0;
+fail:
+	epoll_teardown(e);
+	return -1;
+}
+
+/* A poll of one idle pipe that returns at once: an asyncio event loop's
+ * turn with nothing ready.  */
+static int epoll_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		     struct bench_error *err)
+{
+	struct epoll_probe *e = state;
+	struct epoll_event ev;
+
+	for (uint64_t i = 0; i < loops; i++) {
+		int n = epoll_wait(e->ep, &ev, 1, 0);
+
+		if (n < 0)
+			return probe_error(err, errno, "epoll_wait");
+		if (n > 0)
+			return bench_error_set(err, 0, "epoll_wait: an idle pipe is ready");
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_epoll_wait_zero_ops = {
+	.setup = epoll_setup,
+	.run = epoll_run,
+	.teardown = epoll_teardown,
+};
+
 /* ---- pipe_pingpong ---- */
 
 /* Two threads rather than two processes: the same pipe path in the
@@ -452,11 +745,6 @@ struct futex_probe {
 	pthread_t thread;
 	int started;
 };
-
-static long futex(int *addr, int op, int val)
-{
-	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
-}
 
 static void *futex_echo(void *arg)
 {
@@ -699,6 +987,90 @@ const struct bench_native_ops kernel_tcp_loopback_rtt_ops = {
 	.setup = tcp_setup,
 	.run = tcp_run,
 	.teardown = tcp_teardown,
+};
+
+/* ---- tcp_connect ---- */
+
+struct connect_probe {
+	int listener;
+	struct sockaddr_in addr;
+};
+
+static void connect_teardown(void *state)
+{
+	struct connect_probe *p = state;
+
+	if (!p)
+		return;
+	if (p->listener >= 0)
+		close(p->listener);
+	free(p);
+}
+
+static int connect_setup(void **state, struct bench_error *err)
+{
+	struct connect_probe *p = xcalloc(1, sizeof(*p));
+	socklen_t addrlen = sizeof(p->addr);
+
+	p->addr.sin_family = AF_INET;
+	p->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	p->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->listener < 0) {
+		probe_error(err, errno, "create a TCP socket");
+		goto fail;
+	}
+	if (bind(p->listener, (struct sockaddr *)&p->addr, sizeof(p->addr)) < 0 ||
+	    listen(p->listener, 16) < 0 ||
+	    getsockname(p->listener, (struct sockaddr *)&p->addr, &addrlen) < 0) {
+		probe_error(err, errno, "listen on 127.0.0.1");
+		goto fail;
+	}
+	*state = p;
+	return 0;
+fail:
+	connect_teardown(p);
+	return -1;
+}
+
+/* A loopback connection made, accepted and closed on both sides: what an
+ * HTTP client without keep-alive and its server pay per request, before
+ * any byte.  */
+static int connect_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+		       struct bench_error *err)
+{
+	struct connect_probe *p = state;
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	for (uint64_t i = 0; i < loops; i++) {
+		int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), server;
+
+		if (client < 0)
+			return probe_error(err, errno, "create a TCP socket");
+		if (connect(client, (struct sockaddr *)&p->addr, sizeof(p->addr)) < 0) {
+			close(client);
+			return probe_error(err, errno, "connect to 127.0.0.1:%d",
+					   ntohs(p->addr.sin_port));
+		}
+		server = accept4(p->listener, NULL, NULL, SOCK_CLOEXEC);
+		if (server < 0) {
+			close(client);
+			return probe_error(err, errno, "accept on 127.0.0.1:%d",
+					   ntohs(p->addr.sin_port));
+		}
+		/* The client resets rather than close gracefully: no side
+		 * keeps a TIME_WAIT, thousands of which would slow every later
+		 * connect's port search and run out of ports in a long run.  */
+		setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		close(client);
+		close(server);
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_tcp_connect_ops = {
+	.setup = connect_setup,
+	.run = connect_run,
+	.teardown = connect_teardown,
 };
 
 /* ---- fork_exec ---- */

@@ -1,0 +1,357 @@
+/* The overhead budget: its arithmetic on hand-made counts and costs, and
+ * end to end on a small runc, runsc matrix.  */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bench/budget.h"
+#include "../bench/cmd_report.h"
+#include "../bench/compare.h"
+#include "../bench/error.h"
+#include "../bench/registry.h"
+#include "../bench/util.h"
+#include "support.h"
+
+TestSuite(budget, .timeout = 30);
+
+/* A budget from JSON texts for the counts and the two runtimes' costs.  */
+static void compute(const char *counts, const char *ref, const char *rt, double faults,
+		    double ratio, double lo, double hi, struct budget *b)
+{
+	struct budget_input in = {
+		.counts = json_loads(counts, 0, NULL),
+		.faults = faults,
+		.ref_costs = json_loads(ref, 0, NULL),
+		.rt_costs = json_loads(rt, 0, NULL),
+		.ref_mean = 1e-3,
+		.ratio = ratio, .lo = lo, .hi = hi,
+	};
+
+	cr_assert_not_null(in.counts);
+	budget_compute(&in, b);
+	json_decref(in.counts);
+	json_decref(in.ref_costs);
+	json_decref(in.rt_costs);
+}
+
+static const char hand_counts[] =
+	"{\"getpid\": 10, \"newfstatat\": 100, \"weirdcall\": 5, \"futex\": 7}";
+static const char ref_costs[] =
+	"{\"syscall_getpid\": 1e-7, \"file_stat\": 1e-6, \"mmap_fault\": 2e-7, "
+	"\"futex_wake\": 1e-7}";
+/* futex_wake missing: a call whose probe has no cost under the runtime.  */
+static const char rt_costs[] =
+	"{\"syscall_getpid\": 1.1e-6, \"file_stat\": 2.1e-5, \"mmap_fault\": 1.2e-6}";
+
+/* 10 x 1 us + 100 x 20 us + 50 faults x 1 us = 2.06 ms, against 2.2 ms
+ * [2.0, 2.4] measured.  */
+Test(budget, sums_counts_times_cost_differences)
+{
+	struct budget b;
+
+	compute(hand_counts, ref_costs, rt_costs, 50, 3.2, 3.0, 3.4, &b);
+	cr_assert(b.present);
+	cr_assert_float_eq(b.measured, 2.2e-3, 1e-12);
+	cr_assert_float_eq(b.lo, 2.0e-3, 1e-12);
+	cr_assert_float_eq(b.hi, 2.4e-3, 1e-12);
+	cr_assert_float_eq(b.predicted, 2.06e-3, 1e-12);
+	cr_assert_float_eq(b.share, 2.06 / 2.2, 1e-9);
+	cr_assert_eq(b.ntop, 3);
+	cr_assert_str_eq(b.top[0].name, "newfstatat");
+	cr_assert_float_eq(b.top[0].count, 100, 1e-12);
+	cr_assert_float_eq(b.top[0].delta, 2e-5, 1e-15);
+	cr_assert_float_eq(b.top[0].contrib, 2e-3, 1e-12);
+	cr_assert_str_eq(b.top[1].name, BUDGET_FAULTS);
+	cr_assert_str_eq(b.top[2].name, "getpid");
+	/* Unpriced: no probe at all, and a probe missing under the runtime;
+	 * most calls first.  */
+	cr_assert_eq(b.nunpriced, 2);
+	cr_assert_str_eq(b.unpriced[0].name, "futex");
+	cr_assert_float_eq(b.unpriced[0].count, 7, 1e-12);
+	cr_assert_str_eq(b.unpriced[1].name, "weirdcall");
+	cr_assert_not(b.far, "2.06 ms lies inside [2.0, 2.4] ms");
+	cr_assert_null(budget_finding(&b));
+	budget_release(&b);
+}
+
+Test(budget, a_prediction_far_from_the_measurement_is_a_finding)
+{
+	struct budget b;
+
+	/* 9 ms [8, 10] measured: 2.06 ms is below half of 8.  */
+	compute(hand_counts, ref_costs, rt_costs, 50, 10, 9, 11, &b);
+	cr_assert(b.far);
+	cr_assert(strstr(budget_finding(&b), "CPU-bound slow-down not explained by system calls"),
+		  "%s", budget_finding(&b));
+	budget_release(&b);
+	/* 0.5 ms [0.4, 0.6]: 2.06 ms is over twice 0.6.  */
+	compute(hand_counts, ref_costs, rt_costs, 50, 1.5, 1.4, 1.6, &b);
+	cr_assert(b.far);
+	cr_assert(strstr(budget_finding(&b), "predict more"), "%s", budget_finding(&b));
+	budget_release(&b);
+	/* 1.2 ms [1.1, 1.3]: 2.06 ms is outside, but within a factor of 2.  */
+	compute(hand_counts, ref_costs, rt_costs, 50, 2.2, 2.1, 2.3, &b);
+	cr_assert_not(b.far);
+	budget_release(&b);
+	/* No significant change (+-1%, +-10 us): a prediction of 0 is near, one
+	 * of 2.06 ms is far.  */
+	compute("{}", ref_costs, rt_costs, NAN, 1.0, 0.99, 1.01, &b);
+	cr_assert_float_eq(b.predicted, 0, 1e-15);
+	cr_assert_not(b.far);
+	cr_assert_eq(b.ntop, 0);
+	budget_release(&b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 1.0, 0.99, 1.01, &b);
+	cr_assert(b.far);
+	budget_release(&b);
+	/* No interval (one process a side): judged against the point.  */
+	compute(hand_counts, ref_costs, rt_costs, 50, 3.2, NAN, NAN, &b);
+	cr_assert(isnan(b.lo) && isnan(b.hi));
+	cr_assert_not(b.far);
+	budget_release(&b);
+	compute(hand_counts, ref_costs, rt_costs, 50, 5.2, NAN, NAN, &b);
+	cr_assert(b.far, "2.06 ms against 4.2 ms");
+	budget_release(&b);
+}
+
+Test(budget, nothing_to_measure_against)
+{
+	struct budget b;
+
+	compute(hand_counts, ref_costs, rt_costs, 50, NAN, NAN, NAN, &b);
+	cr_assert_not(b.present);
+	budget_release(&b);
+	compute("{}", ref_costs, rt_costs, NAN, 1.0, NAN, NAN, &b);
+	cr_assert(b.present);
+	cr_assert(isnan(b.share), "no change measured: no share");
+	budget_release(&b);
+}
+
+/* close is paid within openat's probe (openat + close): priced, adds
+ * nothing; execve's probe (fork_exec) covers its child's start-up, so the
+ * probe's own calls come off the benchmark's counts.  */
+Test(budget, calls_paid_within_another_probe)
+{
+	json_t *probes = json_loads("{\"fork_exec\": {\"execve\": 1, \"rt_sigaction\": 120, "
+				    "\"mmap\": 60, \"wait4\": 1}}", 0, NULL);
+	struct budget_input in = {
+		.counts = json_loads("{\"openat\": 10, \"close\": 10, \"execve\": 2, "
+				     "\"rt_sigaction\": 250, \"mmap\": 100}", 0, NULL),
+		.probe_counts = probes,
+		.faults = NAN,
+		.ref_costs = json_loads("{\"file_open_close\": 1e-6, \"fork_exec\": 1e-3, "
+					"\"syscall_getpid\": 1e-7, \"mmap_munmap\": 1e-6}", 0, NULL),
+		.rt_costs = json_loads("{\"file_open_close\": 3e-6, \"fork_exec\": 3e-3, "
+				       "\"syscall_getpid\": 1.1e-6, \"mmap_munmap\": 2e-6}", 0, NULL),
+		.ref_mean = 1e-2, .ratio = 1.5, .lo = 1.4, .hi = 1.6,
+	};
+	struct budget b;
+
+	budget_compute(&in, &b);
+	cr_assert_eq(b.nunpriced, 0, "close is priced: %zu unpriced", b.nunpriced);
+	/* 10 x 2 us + 2 x 2 ms + (250 - 240) x 1 us + 0 mmap (100 - 120) */
+	cr_assert_float_eq(b.predicted, 10 * 2e-6 + 2 * 2e-3 + 10 * 1e-6, 1e-12);
+	cr_assert_str_eq(b.top[0].name, "execve");
+	cr_assert_str_eq(b.top[1].name, "openat");
+	cr_assert_str_eq(b.top[2].name, "rt_sigaction");
+	cr_assert_float_eq(b.top[2].count, 10, 1e-12);
+	budget_release(&b);
+	/* Without the probe's counts nothing comes off.  */
+	in.probe_counts = NULL;
+	budget_compute(&in, &b);
+	cr_assert_float_eq(b.predicted, 10 * 2e-6 + 2 * 2e-3 + 250 * 1e-6 + 100 * 1e-6, 1e-12);
+	budget_release(&b);
+	json_decref(probes);
+	json_decref(in.counts);
+	json_decref(in.ref_costs);
+	json_decref(in.rt_costs);
+}
+
+/* Every row names a kernel probe that exists, and no call twice.  */
+Test(budget, every_price_names_a_probe)
+{
+	for (size_t i = 0; i < budget_nprices; i++) {
+		cr_assert_not_null(bench_registry_find(budget_prices[i].probe), "`%s`: no probe `%s`",
+				   budget_prices[i].syscall, budget_prices[i].probe);
+		cr_assert_str_eq(bench_registry_find(budget_prices[i].probe)->category, "kernel");
+		cr_assert_eq(budget_price_of(budget_prices[i].syscall), &budget_prices[i],
+			     "`%s` twice", budget_prices[i].syscall);
+	}
+}
+
+Test(budget, formats)
+{
+	char buf[256];
+	struct budget b = { .present = 1, .share = 0.953, .ntop = 1,
+			    .top = { { "newfstatat", 4512, 28.1e-6, 4512 * 28.1e-6 } } };
+	struct budget_term unpriced[] = { { "ioctl", 12 }, { "sysinfo", 0.5 } };
+
+	budget_fmt_time(buf, sizeof(buf), 0.127);
+	cr_assert_str_eq(buf, "+127 ms");
+	budget_fmt_time(buf, sizeof(buf), -3.1e-6);
+	cr_assert_str_eq(buf, "-3.10 us");
+	budget_fmt_time(buf, sizeof(buf), NAN);
+	cr_assert_str_eq(buf, "-");
+	budget_fmt_time(buf, sizeof(buf), 0);
+	cr_assert_str_eq(buf, "0");
+	budget_fmt_share(buf, sizeof(buf), &b);
+	cr_assert_str_eq(buf, "95%");
+	b.share = -1e-4;
+	budget_fmt_share(buf, sizeof(buf), &b);
+	cr_assert_str_eq(buf, "0%");
+	b.share = 0.953;
+	budget_fmt_top(buf, sizeof(buf), &b);
+	cr_assert_str_eq(buf, "newfstatat 4.51k x +28.1 us = +127 ms");
+	b.unpriced = unpriced;
+	b.nunpriced = 2;
+	budget_fmt_unpriced(buf, sizeof(buf), &b);
+	cr_assert_str_eq(buf, "ioctl 12, sysinfo 0.5");
+}
+
+/* ---- end to end ---- */
+
+static char dir[] = "/tmp/sandbench-test-budget-XXXXXX";
+
+static void e2e_setup(void)
+{
+	support_make_dir(dir);
+}
+
+static void e2e_teardown(void)
+{
+	support_remove_dir(dir);
+}
+
+TestSuite(budget_e2e, .init = e2e_setup, .fini = e2e_teardown, .timeout = 900);
+
+#define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
+					     (char *[]){ __VA_ARGS__, NULL }))
+
+static int have(const char *binary)
+{
+	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
+	int ok = system(cmd) == 0;
+
+	free(cmd);
+	return ok;
+}
+
+/* The line after `head` in text, or "".  */
+static const char *line_after(const char *text, const char *head)
+{
+	const char *p = strstr(text, head);
+
+	p = p ? strchr(p, '\n') : NULL;
+	return p ? p + 1 : "";
+}
+
+/* The kernel probes and the two benchmarks under runc and runsc, their
+ * counts natively: under gVisor a getpid is what logging_simple pays most
+ * for, and a stat what pathlib pays most for.  */
+Test(budget_e2e, getpid_and_newfstatat_lead_under_runsc)
+{
+	char *m = xasprintf("%s/m", dir), *counts = xasprintf("%s/m/syscalls.json", dir);
+	char *paths[2] = { xasprintf("%s/runc.json", m), xasprintf("%s/runsc.json", m) };
+	struct compare c = { 0 };
+	struct compare_options o = { .min_change = 0.02 };
+	struct budget_table t = { 0 };
+	struct bench_error err = { 0 };
+	struct cmd r;
+
+	if (getuid() != 0 || !have("runc") || !have("strace"))
+		cr_skip_test("needs root, runc, runsc and strace");
+	if (!have("runsc"))
+		cr_skip_test("runsc is not installed (apt-get install runsc)");
+	r = RUN("matrix", "matrix", "--runtimes", "runc,runsc", "--fast", "--rounds", "1", "-b",
+		"syscall_getpid,file_stat,dir_getdents,file_open_close,mmap_fault,pathlib,"
+		"logging_simple", "-o", m);
+	cr_assert_eq(r.status, 0, "matrix failed:\n%s", r.err);
+	cmd_free(&r);
+	r = RUN("syscalls", "explain", "--syscalls", "-b", "pathlib,logging_simple", "-o", counts);
+	cr_assert_eq(r.status, 0, "explain --syscalls failed:\n%s", r.err);
+	cmd_free(&r);
+
+	r = RUN("budget", "explain", "--budget", m, "-b", "pathlib,logging_simple");
+	cr_assert_eq(r.status, 0, "explain --budget failed:\n%s", r.err);
+	cr_assert_eq(strncmp(line_after(r.out, "logging_simple, runsc vs runc:"), "    getpid ", 11),
+		     0, "%s", r.out);
+	cr_assert_eq(strncmp(line_after(r.out, "pathlib, runsc vs runc:"), "    newfstatat ", 15),
+		     0, "%s", r.out);
+	cr_assert_null(strstr(r.out, "syscall_getpid,"), "only the chosen benchmarks:\n%s", r.out);
+	cmd_free(&r);
+
+	/* The same through the module, and the report's fields.  */
+	cr_assert_eq(compare_load(&c, (const char *const *)paths, 2, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(budget_table_load(&t, &c, counts, &err), 1, "%s", err.msg);
+	for (size_t i = 0; i < c.nbenches; i++) {
+		const struct budget *b = budget_table_cell(&t, i, 1);
+		const char *name = c.benches[i].name;
+
+		cr_assert_null(budget_table_cell(&t, i, 0), "no budget for the reference");
+		if (strcmp(name, "logging_simple") && strcmp(name, "pathlib"))
+			continue;
+		cr_assert_not_null(b, "%s", name);
+		cr_assert_gt(b->predicted, 0, "%s", name);
+		cr_assert_str_eq(b->top[0].name, strcmp(name, "pathlib") ? "getpid" : "newfstatat");
+	}
+	budget_table_release(&t);
+	compare_release(&c);
+	r = RUN("report", "report", m);
+	cr_assert_eq(r.status, 0, "report failed:\n%s", r.err);
+	cr_assert(strstr(r.out, "syscalls predict"), "%s", r.out);
+	cmd_free(&r);
+	{
+		char *md_path = xasprintf("%s/report.md", m), *csv_path = xasprintf("%s/report.csv", m);
+		char *json_path = xasprintf("%s/report.json", m);
+		char *md = slurp(md_path), *csv = slurp(csv_path);
+		json_t *report = load(json_path), *b;
+		size_t i;
+
+		cr_assert(strstr(md, "System-call budget, runsc vs runc"), "%s", md);
+		cr_assert(strstr(csv, ",budget_predicted_s,"), "%s", csv);
+		json_array_foreach(json_object_get(report, "benchmarks"), i, b) {
+			json_t *budget = json_object_get(json_object_get(json_object_get(b, "runtimes"),
+									 "runsc"), "budget");
+
+			if (strcmp(json_string_value(json_object_get(b, "name")), "pathlib") == 0)
+				cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+					json_object_get(budget, "top"), 0), "syscall")), "newfstatat");
+		}
+		json_decref(report);
+		free(md);
+		free(csv);
+		free(md_path);
+		free(csv_path);
+		free(json_path);
+	}
+	free(paths[0]);
+	free(paths[1]);
+	free(counts);
+	free(m);
+}
+
+/* A folder without counts, or with a file that is not theirs, says so.  */
+Test(budget_e2e, explain_budget_needs_the_counts)
+{
+	char *counts = xasprintf("%s/syscalls.json", dir);
+	struct cmd r = RUN("none", "explain", "--budget", dir);
+	FILE *f;
+
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "syscalls.json") && strstr(r.err, "explain --syscalls"), "%s", r.err);
+	cmd_free(&r);
+	f = fopen(counts, "w");
+	cr_assert_not_null(f);
+	fputs("{\"counts\": 1}\n", f);
+	fclose(f);
+	r = RUN("bad", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "not the output of `explain --syscalls`"), "%s", r.err);
+	cmd_free(&r);
+	r = RUN("both", "explain", "--budget", dir, "--syscalls");
+	cr_assert_eq(r.status, 2);
+	cmd_free(&r);
+	free(counts);
+}
