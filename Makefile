@@ -84,11 +84,17 @@ ALL_LDFLAGS = $(PY_LDFLAGS_$(PYTHON_LINK)) $(SAN_FLAGS) $(LDFLAGS)
 ALL_LDLIBS = $(PY_LDLIBS_$(PYTHON_LINK)) $(SB_LDLIBS) $(LDLIBS)
 
 # Short build lines, as git and the kernel print them; `make V=1` for the
-# whole commands.
+# whole commands, `make -s` for none.
 ifneq ($(V),1)
+ifeq ($(findstring s,$(filter-out --%,$(MAKEFLAGS))),)
 QUIET_CC = @echo '  CC $(patsubst $(BUILD)/%,%,$@)';
 QUIET_LINK = @echo '  LINK $@';
 QUIET_GEN = @echo '  GEN $@';
+else
+QUIET_CC = @
+QUIET_LINK = @
+QUIET_GEN = @
+endif
 endif
 
 HARNESS_SRC := $(filter-out bench/main.c,$(wildcard bench/*.c))
