@@ -186,6 +186,10 @@ $(SMOKE_BIN)-%: $(BUILD)/tests/smoke_embed.o $(LIB_OBJ) $(BUILD)/LINK
 	$(QUIET_LINK)$(CC) $(PY_LDFLAGS_$*) $(SAN_FLAGS) $(LDFLAGS) -o $@ \
 		$(BUILD)/tests/smoke_embed.o $(LIB_OBJ) $(PY_LDLIBS_$*) $(SB_LDLIBS) $(LDLIBS)
 
+$(BUILD)/sandbench-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/LINK
+	$(QUIET_LINK)$(CC) $(PY_LDFLAGS_$*) $(SAN_FLAGS) $(LDFLAGS) -o $@ \
+		$(LIB_OBJ) $(MAIN_OBJ) $(PY_LDLIBS_$*) $(SB_LDLIBS) $(LDLIBS)
+
 # Unit tests (Criterion), the non-forked embedding smoke test (linked both
 # ways when libpython3.11.a is installed), then the end-to-end tests of the
 # binary.
@@ -202,11 +206,13 @@ results: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	bench/results.sh
 
-# How well sandbench uses machine time here (bench/harness.sh says what).
+# How well sandbench uses machine time here (bench/harness.sh says what),
+# and how its times relate to python3's for both linkages of libpython.
+OTHER_BIN := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)),$(BUILD)/sandbench-static),$(BUILD)/sandbench-shared)
 bench-harness: deps
 	@bench/deps.sh --test
-	@$(MAKE) --no-print-directory $(BIN)
-	bench/harness.sh
+	@$(MAKE) --no-print-directory $(BIN) $(OTHER_BIN)
+	HARNESS_OTHER=$(OTHER_BIN) bench/harness.sh
 
 # Fuzzing with clang's libFuzzer (tests/fuzz/): each target runs from its
 # seed corpus for FUZZ_SECONDS; a crash stops `make fuzz` and leaves the
