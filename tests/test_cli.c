@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../bench/stats.h"
 #include "../bench/util.h"
 #include "support.h"
 
@@ -371,26 +372,54 @@ Test(cli, env_prints_metadata)
 	cmd_free(&c);
 }
 
+/* The half-width of the first k per-process means, in percent of their mean,
+ * as the runner computes it to decide whether to stop.  */
+static double halfwidth_pct_of_first(json_t *runs, size_t k)
+{
+	double means[16];
+	json_t *r;
+	size_t i;
+
+	cr_assert_leq(k, 16);
+	json_array_foreach(runs, i, r) {
+		json_t *vals = json_object_get(r, "values"), *v;
+		size_t j;
+		if (i == k)
+			break;
+		means[i] = 0;
+		json_array_foreach(vals, j, v)
+			means[i] += json_real_value(v) / (double)json_array_size(vals);
+	}
+	return 100 * stats_ci95_halfwidth(means, k) / stats_mean(means, k);
+}
+
 Test(cli, adaptive_stop_needs_three_processes_and_records_the_precision)
 {
 	char *out = path_in("adaptive.json");
 	struct cmd c = RUN("run", "-b", "syscall_getpid", "-p", "10", "--target", "100",
 			   "--min-time", "0.01", "-o", out);
-	json_t *suite, *md;
-
+	json_t *suite, *md, *runs;
 	double hw;
 	size_t processes;
 
 	cr_assert_eq(c.status, 0, "%s", c.err);
 	suite = load(out);
 	md = json_object_get(bench_named(suite, "syscall_getpid"), "metadata");
+	runs = json_object_get(bench_named(suite, "syscall_getpid"), "runs");
 	hw = json_real_value(json_object_get(md, "ci95_halfwidth_pct"));
 	/* 3 processes at least (hash seeds; the first also calibrates), 10 at
-	 * most; fewer than 10 only once the target is met.  A quiet machine
-	 * meets a 100% target with the first 3.  */
-	processes = json_array_size(json_object_get(bench_named(suite, "syscall_getpid"), "runs"));
+	 * most; the run stops at the first count from 3 on whose half-width
+	 * meets the target, and records the half-width of what it kept.  A
+	 * quiet machine meets a 100% target with the first 3.  */
+	processes = json_array_size(runs);
 	cr_assert(processes >= 3 && processes <= 10, "%zu processes", processes);
 	cr_assert_gt(hw, 0);
+	cr_assert_float_eq(hw, halfwidth_pct_of_first(runs, processes), 1e-6 * hw,
+			   "the recorded half-width is that of the %zu processes' means", processes);
+	for (size_t k = 3; k < processes; k++)
+		cr_assert_gt(halfwidth_pct_of_first(runs, k), 100,
+			     "the first %zu processes met the target, yet the run went on to %zu",
+			     k, processes);
 	if (processes < 10)
 		cr_assert_leq(hw, 100, "stopped at %zu processes with a half-width of %g%%", processes, hw);
 	json_decref(suite);
