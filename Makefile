@@ -198,7 +198,8 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(SMOKE_BIN) $(SMOKE_OTHER)
 	$(SAN_ENV) $(SMOKE_BIN)
 	$(if $(SMOKE_OTHER),$(SAN_ENV) $(SMOKE_OTHER))
-	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2
+	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) SANDBENCH_PYTHON_LINK=$(PYTHON_LINK) \
+		$(TEST_BIN) --jobs 2
 
 # RESULTS.md from a real matrix (native, runc, crun, runsc) on this machine.
 results: deps

@@ -338,6 +338,31 @@ Test(cli, timeit_measures_a_statement)
 	free(out);
 }
 
+/* Debian's extension modules (lib-dynload) take Python's symbols from the
+ * executable: they must import in a worker whether libpython is linked
+ * statically (exported with -export-dynamic) or shared, and the result says
+ * which linkage ran.  */
+#define DYNLOAD_IMPORTS "import _decimal, _ctypes, pyexpat; " \
+	"assert '/lib-dynload/' in _decimal.__file__, _decimal.__file__"
+
+Test(cli, extension_modules_import_in_a_worker)
+{
+	char *out = path_in("dynload.json");
+	struct cmd c = RUN("timeit", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "-s",
+			   DYNLOAD_IMPORTS, "-o", out, "_decimal.Decimal(1) / 3");
+	const char *want = getenv("SANDBENCH_PYTHON_LINK");
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert_not_null(want, "run through `make test`, which sets $SANDBENCH_PYTHON_LINK");
+	suite = load(out);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(suite, "metadata"),
+							   "python_link")), want);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
 Test(cli, help_and_version)
 {
 	const char *cmds[] = { "list", "run", "timeit", "env" };

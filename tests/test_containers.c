@@ -379,3 +379,47 @@ Test(containers, matrix_lists_a_runtime_twice)
 	free(text);
 	free(out_dir);
 }
+
+/* The image holds no libpython3.11.so beside a static binary, and the
+ * extension modules of lib-dynload import in it under runc.  */
+Test(containers, extension_modules_import_in_the_image)
+{
+	char *image_dir = xasprintf("%s/image", dir), *results = xasprintf("%s/dynload", dir);
+	char *text = NULL, *file = xasprintf("%s/dynload.json", results), *lib;
+	const char *const args[] = { "timeit", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "-s",
+		"import _decimal, _ctypes, pyexpat; "
+		"assert '/lib-dynload/' in _decimal.__file__, _decimal.__file__",
+		"-o", "/results/dynload.json", "_decimal.Decimal(1) / 3", NULL };
+	struct bench_error err = { 0 };
+	struct ctr_image img = { 0 };
+	json_t *suite = NULL;
+	const char *link;
+	int status;
+
+	if (getuid() != 0 || !have("runc"))
+		cr_skip_test("runc needs root and the runc package");
+	/* An image of $SANDBENCH, not of this test binary.  */
+	status = run_sandbench((char *[]){ "image", "build", "--no-podman", "-o", image_dir, NULL },
+			       &text);
+	cr_assert_eq(status, 0, "image build (%d):\n%s", status, text);
+	cr_assert_eq(ctr_image_ensure(image_dir, 0, &img, &err), 0, "%s", err.msg);
+	cr_assert_eq(mkdir(results, 0777), 0);
+	cr_assert_eq(ctr_run(&(struct ctr_run){ .driver = ctr_driver_find("runc"),
+			.engine = CTR_ENGINE_OCI, .image = &img, .args = args, .results = results,
+			.timeout = 120, .log_fd = 2, .label = "[dynload]" }, &status, &err), 0,
+		     "%s\n%s", err.msg, err.detail ? err.detail : "");
+	cr_assert_eq(result_read(file, &suite, &err), 0, "%s", err.msg);
+	link = json_string_value(json_object_get(json_object_get(suite, "metadata"), "python_link"));
+	cr_assert_not_null(link);
+	lib = xasprintf("%s/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", img.rootfs);
+	cr_assert_eq(access(lib, F_OK) == 0, strcmp(link, "shared") == 0,
+		     "libpython3.11.so is in the image exactly when the binary is linked with it (%s)",
+		     link);
+	free(lib);
+	json_decref(suite);
+	ctr_image_release(&img);
+	free(text);
+	free(file);
+	free(results);
+	free(image_dir);
+}
