@@ -41,11 +41,6 @@ static struct cmd finish(pid_t pid)
 
 #define RUN(...) finish(start((char *[]){ __VA_ARGS__, NULL }))
 
-static char *path_in(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
-
 static json_t *bench_named(json_t *suite, const char *name)
 {
 	size_t i;

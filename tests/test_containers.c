@@ -165,34 +165,12 @@ Test(containers, kata_says_why_it_cannot_run)
 
 static int run_sandbench(char *const args[], char **out_text)
 {
-	char *argv[32];
-	char *log = xasprintf("%s/out.txt", dir);
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int n = 0, status;
+	struct cmd c = support_run(dir, "out", args);
+	int status = c.status;
 
-	argv[n++] = getenv("SANDBENCH");
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	waitpid(pid, &status, 0);
-	if (util_read_file(log, 1 << 24, out_text, NULL, NULL) < 0)
-		*out_text = xstrdup("");
-	free(log);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-	free(cmd);
-	return ok;
+	*out_text = xasprintf("%s%s", c.out, c.err);
+	cmd_free(&c);
+	return status;
 }
 
 static void check_matrix(const char *engine)

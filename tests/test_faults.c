@@ -47,11 +47,6 @@ TestSuite(faults, .init = setup, .fini = teardown, .timeout = 900);
 
 /* ---- running the binary ---- */
 
-static char *path_in(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
-
 /* $SANDBENCH argv..., its output in DIR/<tag>.out and DIR/<tag>.err.  */
 static pid_t start(const char *tag, char *const argv[])
 {
@@ -103,15 +98,6 @@ static int wait_for_file(const char *path, int seconds)
 		usleep(10000);
 	}
 	return -1;
-}
-
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-
-	free(cmd);
-	return ok;
 }
 
 /* ---- a signal to the parent ---- */
