@@ -48,7 +48,9 @@ SB_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
 # shared library instead.
 py_config = $(shell $(PY_PREFIX)/bin/python3.11 -c 'import sysconfig; \
 	print(" ".join(sysconfig.get_config_var(k) or "" for k in "$(1)".split()))' 2>/dev/null)
-PY_ARCHIVE := $(call py_config,LIBPL)/$(call py_config,LIBRARY)
+PY_LIBPL := $(call py_config,LIBPL)
+PY_LIBRARY := $(call py_config,LIBRARY)
+PY_ARCHIVE := $(if $(PY_LIBPL),$(if $(PY_LIBRARY),$(PY_LIBPL)/$(PY_LIBRARY)))
 PY_LDLIBS_shared := $(shell $(PKG_CONFIG) --libs $(PYTHON_PC) 2>/dev/null)
 PY_LDFLAGS_shared :=
 PY_LDLIBS_static := $(PY_ARCHIVE) $(strip $(call py_config,MODLIBS LIBS SYSLIBS))
@@ -116,7 +118,7 @@ SMOKE_OTHER := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)
 
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(SMOKE_BIN).d
 
-.PHONY: all deps run test clean results bench-harness FORCE
+.PHONY: all deps run test test-installed clean results bench-harness bench-harness-installed FORCE
 
 all: $(BIN)
 
@@ -193,9 +195,12 @@ $(BUILD)/sandbench-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/LINK
 # Unit tests (Criterion), the non-forked embedding smoke test (linked both
 # ways when libpython3.11.a is installed), then the end-to-end tests of the
 # binary.
+# The steps after deps.sh run in a new make, which sees what it installed.
 test: deps
 	@bench/deps.sh --test
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(SMOKE_BIN) $(SMOKE_OTHER)
+	@$(MAKE) --no-print-directory test-installed
+
+test-installed: $(BIN) $(TEST_BIN) $(SMOKE_BIN) $(SMOKE_OTHER)
 	$(SAN_ENV) $(SMOKE_BIN)
 	$(if $(SMOKE_OTHER),$(SAN_ENV) $(SMOKE_OTHER))
 	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) SANDBENCH_PYTHON_LINK=$(PYTHON_LINK) \
@@ -212,7 +217,9 @@ results: deps
 OTHER_BIN := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)),$(BUILD)/sandbench-static),$(BUILD)/sandbench-shared)
 bench-harness: deps
 	@bench/deps.sh --test
-	@$(MAKE) --no-print-directory $(BIN) $(OTHER_BIN)
+	@$(MAKE) --no-print-directory bench-harness-installed
+
+bench-harness-installed: $(BIN) $(OTHER_BIN)
 	HARNESS_OTHER=$(OTHER_BIN) bench/harness.sh
 
 # Fuzzing with clang's libFuzzer (tests/fuzz/): each target runs from its
