@@ -88,7 +88,7 @@ ALL_LDLIBS = $(PY_LDLIBS_$(PYTHON_LINK)) $(SB_LDLIBS) $(LDLIBS)
 # Short build lines, as git and the kernel print them; `make V=1` for the
 # whole commands, `make -s` for none.
 ifneq ($(V),1)
-ifeq ($(findstring s,$(filter-out --%,$(MAKEFLAGS))),)
+ifeq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
 QUIET_CC = @echo '  CC $(patsubst $(BUILD)/%,%,$@)';
 QUIET_LINK = @echo '  LINK $@';
 QUIET_GEN = @echo '  GEN $@';
