@@ -78,8 +78,8 @@ PY
 ) in $(cat "$out/aa.time") s"
 
 # Embedded against /usr/bin/python3: the same loops (calibrated once), then
-# rounds of one process per benchmark for each side, the order rotated
-# every round so that a drifting machine favours no side.
+# rounds in which each benchmark gets one process of each side in turn, the
+# order rotated every round so that a drifting machine favours no side.
 embedded_vs_python3() {
 	set -- richards nbody float chaos fannkuch go hexiom nqueens raytrace spectral_norm \
 		deltablue json_dumps
@@ -93,15 +93,18 @@ embedded_vs_python3() {
 	r=0
 	while [ $r -lt $rounds ]; do
 		order=$(echo $sides | tr ' ' '\n' | awk -v r=$r '{ a[NR] = $0 } END { for (i = 0; i < NR; i++) print a[(i + r) % NR + 1] }')
-		for side in $order; do
-			case $side in
-			python3) $py -I bench/py_runner.py --loops-from "$out/loops-vs.json" -n 3 -w 1 \
-					--append -o "$out/vs-python3.json" "$@" ;;
-			*) bin=$sb
-			   [ "$side" = "$(echo $sides | cut -d' ' -f2)" ] || bin=$HARNESS_OTHER
-			   SANDBENCH_RUNTIME=$side $bin run -b "$names" -p 1 -n 3 -w 1 \
-				--loops-from "$out/loops-vs.json" --append -o "$out/vs-$side.json" > /dev/null 2>&1 ;;
-			esac
+		for bench in "$@"; do
+			for side in $order; do
+				case $side in
+				python3) $py -I bench/py_runner.py --loops-from "$out/loops-vs.json" -n 3 -w 1 \
+						--append -o "$out/vs-python3.json" "$bench" ;;
+				*) bin=$sb
+				   [ "$side" = "$(echo $sides | cut -d' ' -f2)" ] || bin=$HARNESS_OTHER
+				   SANDBENCH_RUNTIME=$side $bin run -b "$bench" -p 1 -n 3 -w 1 \
+					--loops-from "$out/loops-vs.json" --append -o "$out/vs-$side.json" \
+					> /dev/null 2>&1 ;;
+				esac
+			done
 		done
 		r=$((r + 1))
 	done
