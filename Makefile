@@ -55,8 +55,14 @@ PY_LDLIBS_shared := $(shell $(PKG_CONFIG) --libs $(PYTHON_PC) 2>/dev/null)
 PY_LDFLAGS_shared :=
 PY_LDLIBS_static := $(PY_ARCHIVE) $(strip $(call py_config,MODLIBS LIBS SYSLIBS))
 PY_LDFLAGS_static := -no-pie $(call py_config,LINKFORSHARED)
+# A sanitized build keeps the shared library: speed does not matter there,
+# and the leak suppressions (tests/lsan.supp) name libpython3.11.so.
 ifndef PYTHON_LINK
+ifdef SANITIZE
+PYTHON_LINK := shared
+else
 PYTHON_LINK := $(if $(wildcard $(PY_ARCHIVE)),static,shared)
+endif
 endif
 ifeq ($(filter static shared,$(PYTHON_LINK)),)
 $(error PYTHON_LINK=$(PYTHON_LINK): must be static or shared)
@@ -112,9 +118,11 @@ TEST_SRC := $(wildcard tests/test_*.c) tests/support.c
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 TEST_BIN := $(BUILD)/tests/unit
 SMOKE_BIN := $(BUILD)/tests/smoke_embed
-# The smoke test linked the other way too, so that `make test` covers both.
+# The smoke test linked the other way too, so that `make test` covers both
+# (not in a sanitized build: see PYTHON_LINK).
 OTHER_LINK := $(if $(filter static,$(PYTHON_LINK)),shared,static)
-SMOKE_OTHER := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)),$(SMOKE_BIN)-static),$(SMOKE_BIN)-shared)
+OTHER_BIN := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)),$(BUILD)/sandbench-static),$(BUILD)/sandbench-shared)
+SMOKE_OTHER := $(if $(SANITIZE),,$(if $(OTHER_BIN),$(SMOKE_BIN)-$(OTHER_LINK)))
 
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(SMOKE_BIN).d
 
@@ -214,7 +222,6 @@ results: deps
 
 # How well sandbench uses machine time here (bench/harness.sh says what),
 # and how its times relate to python3's for both linkages of libpython.
-OTHER_BIN := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)),$(BUILD)/sandbench-static),$(BUILD)/sandbench-shared)
 bench-harness: deps
 	@bench/deps.sh --test
 	@$(MAKE) --no-print-directory bench-harness-installed
