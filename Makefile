@@ -4,33 +4,69 @@
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON_PC := python-3.11-embed
-LIBS_PC := $(PYTHON_PC) jansson zlib
+LIBS_PC := jansson zlib
+
+# A user's CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS replace the defaults below;
+# what sandbench needs (SB_*) is added to them, not overridden with them.
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
 
 # The native twins' libraries are optional: a missing one removes only its
 # twins (HAVE_LIBXML2 and friends), and `sandbench list` says why.
 have_pc = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo 1)
 ifeq ($(call have_pc,libxml-2.0),1)
 LIBS_PC += libxml-2.0
-CPPFLAGS += -DHAVE_LIBXML2=1
+SB_CPPFLAGS += -DHAVE_LIBXML2=1
 endif
 ifeq ($(call have_pc,libpcre2-8),1)
 LIBS_PC += libpcre2-8
-CPPFLAGS += -DHAVE_PCRE2=1
+SB_CPPFLAGS += -DHAVE_PCRE2=1
 endif
 ifeq ($(call have_pc,sqlite3),1)
 LIBS_PC += sqlite3
-CPPFLAGS += -DHAVE_SQLITE3=1
+SB_CPPFLAGS += -DHAVE_SQLITE3=1
 endif
 
-CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
+# The libraries every build needs, with the Debian package of each: a
+# missing one stops the build before the first compile (see $(BUILD)/CFLAGS).
+REQUIRED_PC := $(PYTHON_PC):libpython3.11-dev jansson:libjansson-dev zlib:zlib1g-dev
+
 PY_PREFIX := $(shell $(PKG_CONFIG) --variable=prefix $(PYTHON_PC) 2>/dev/null)
-CPPFLAGS += -D_GNU_SOURCE -MMD -MP \
+SB_CPPFLAGS += -D_GNU_SOURCE -MMD -MP \
 	-DPY_PREFIX='"$(PY_PREFIX)"' \
 	-DPY_STDLIB_DIR='"$(PY_PREFIX)/lib/python3.11"' \
 	-DPY_DYNLOAD_DIR='"$(PY_PREFIX)/lib/python3.11/lib-dynload"' \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
+	$(shell $(PKG_CONFIG) --cflags $(PYTHON_PC) $(LIBS_PC) 2>/dev/null)
+SB_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
+
+# libpython: static when its archive is installed, linked as Debian links
+# its own python3 (non-PIE, symbols exported so that the extension modules
+# of lib-dynload resolve against the binary): position-independent code in
+# libpython3.11.so costs the interpreter time on every call.  The archive,
+# its libraries and the linker options come from the sysconfig of the
+# python3.11 that pkg-config found.  `make PYTHON_LINK=shared` links the
+# shared library instead.
+py_config = $(shell $(PY_PREFIX)/bin/python3.11 -c 'import sysconfig; \
+	print(" ".join(sysconfig.get_config_var(k) or "" for k in "$(1)".split()))' 2>/dev/null)
+PY_LIBPL := $(call py_config,LIBPL)
+PY_LIBRARY := $(call py_config,LIBRARY)
+PY_ARCHIVE := $(if $(PY_LIBPL),$(if $(PY_LIBRARY),$(PY_LIBPL)/$(PY_LIBRARY)))
+PY_LDLIBS_shared := $(shell $(PKG_CONFIG) --libs $(PYTHON_PC) 2>/dev/null)
+PY_LDFLAGS_shared :=
+PY_LDLIBS_static := $(PY_ARCHIVE) $(strip $(call py_config,MODLIBS LIBS SYSLIBS))
+PY_LDFLAGS_static := -no-pie $(call py_config,LINKFORSHARED)
+# A sanitized build keeps the shared library: speed does not matter there,
+# and the leak suppressions (tests/lsan.supp) name libpython3.11.so.
+ifndef PYTHON_LINK
+ifdef SANITIZE
+PYTHON_LINK := shared
+else
+PYTHON_LINK := $(if $(wildcard $(PY_ARCHIVE)),static,shared)
+endif
+endif
+ifeq ($(filter static shared,$(PYTHON_LINK)),)
+$(error PYTHON_LINK=$(PYTHON_LINK): must be static or shared)
+endif
 
 BUILD := build
 BIN := sandbench
@@ -41,8 +77,7 @@ BIN := sandbench
 # environment (workers, containers); SAN_ENV asks for leak checks in those
 # that do: the parent of a run or matrix, compare, report, the unit tests.
 ifdef SANITIZE
-CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 BUILD := build-san
 BIN := build-san/sandbench
 SAN_OBJ := $(BUILD)/tests/sanitize.o
@@ -50,6 +85,24 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	SANDBENCH_IMAGE_DIR=$${SANDBENCH_IMAGE_DIR:-/var/tmp/sandbench-image-san}
+endif
+
+ALL_CFLAGS = $(SB_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(WARN)
+ALL_LDFLAGS = $(PY_LDFLAGS_$(PYTHON_LINK)) $(SAN_FLAGS) $(LDFLAGS)
+ALL_LDLIBS = $(PY_LDLIBS_$(PYTHON_LINK)) $(SB_LDLIBS) $(LDLIBS)
+
+# Short build lines, as git and the kernel print them; `make V=1` for the
+# whole commands, `make -s` for none.
+ifneq ($(V),1)
+ifeq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+QUIET_CC = @echo '  CC $(patsubst $(BUILD)/%,%,$@)';
+QUIET_LINK = @echo '  LINK $@';
+QUIET_GEN = @echo '  GEN $@';
+else
+QUIET_CC = @
+QUIET_LINK = @
+QUIET_GEN = @
+endif
 endif
 
 HARNESS_SRC := $(filter-out bench/main.c,$(wildcard bench/*.c))
@@ -65,28 +118,67 @@ TEST_SRC := $(wildcard tests/test_*.c) tests/support.c
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 TEST_BIN := $(BUILD)/tests/unit
 SMOKE_BIN := $(BUILD)/tests/smoke_embed
+# The smoke test linked the other way too, so that `make test` covers both
+# (not in a sanitized build: see PYTHON_LINK).
+OTHER_LINK := $(if $(filter static,$(PYTHON_LINK)),shared,static)
+OTHER_BIN := $(if $(filter static,$(OTHER_LINK)),$(if $(wildcard $(PY_ARCHIVE)),$(BUILD)/sandbench-static),$(BUILD)/sandbench-shared)
+SMOKE_OTHER := $(if $(SANITIZE),,$(if $(OTHER_BIN),$(SMOKE_BIN)-$(OTHER_LINK)))
 
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(SMOKE_BIN).d
 
-.PHONY: all deps run test clean results bench-harness
+.PHONY: all deps run test test-installed clean results bench-harness bench-harness-installed FORCE
 
 all: $(BIN)
 
 deps:
 	@bench/deps.sh
 
-$(BIN): $(LIB_OBJ) $(MAIN_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# What a build depends on beyond its files, each in a file rewritten only
+# when it changes (git's GIT-CFLAGS): the compile flags (installing
+# libxml2-dev rebuilds every object), the link (a deleted source or a new
+# PYTHON_LINK relinks) and the list of workloads (a deleted .py leaves the
+# binary).  The compile flags' file also checks that pkg-config finds the
+# libraries every build needs, naming the package to install.
+TRACK_CFLAGS = $(CC) $(ALL_CFLAGS)
+TRACK_LINK = $(CC) $(ALL_LDFLAGS) $(ALL_LDLIBS) $(sort $(LIB_OBJ) $(TEST_OBJ))
+TRACK_FUZZ = $(FUZZ_CC) $(FUZZ_ALL_CFLAGS)
+# $(call track,FILE,VARIABLE)
+define track
+	@new='$(subst ','\'',$($(2)))'; \
+	if [ "$$new" != "$$(cat $(1) 2>/dev/null)" ]; then \
+		[ ! -f $(1) ] || echo '  FLAGS $(1): changed, rebuilding'; \
+		printf '%s\n' "$$new" > $(1); \
+	fi
+endef
 
-$(BUILD)/%.o: %.c
+$(BUILD)/CFLAGS: FORCE | $(BUILD)
+	@command -v $(PKG_CONFIG) >/dev/null || { \
+		echo "sandbench: $(PKG_CONFIG) is missing: install pkg-config (or run make deps)" >&2; exit 1; }
+	@for pair in $(REQUIRED_PC); do \
+		$(PKG_CONFIG) --exists $${pair%%:*} && continue; \
+		echo "sandbench: pkg-config cannot find $${pair%%:*}: install $${pair#*:} (or run make deps)" >&2; \
+		exit 1; \
+	done
+	$(call track,$@,TRACK_CFLAGS)
+$(BUILD)/LINK: FORCE | $(BUILD)
+	@[ $(PYTHON_LINK) = shared ] || [ -f '$(PY_ARCHIVE)' ] || { echo "sandbench: PYTHON_LINK=static \
+		needs $(PY_ARCHIVE): install libpython3.11-dev (or make PYTHON_LINK=shared)" >&2; exit 1; }
+	$(call track,$@,TRACK_LINK)
+$(BUILD)/PY-SOURCES: FORCE | $(BUILD)
+	$(call track,$@,PY_SOURCES)
+
+$(BIN): $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/LINK
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(LIB_OBJ) $(MAIN_OBJ) $(ALL_LDLIBS)
+
+$(BUILD)/%.o: %.c $(BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The workload sources are built into the binary with .incbin.
-$(BUILD)/sources.S: bench/gen-sources.sh $(PY_SOURCES) | $(BUILD)
-	bench/gen-sources.sh $(PY_SOURCES) > $@
-$(BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES)
-	$(CC) -c -o $@ $<
+$(BUILD)/sources.S: bench/gen-sources.sh $(PY_SOURCES) $(BUILD)/PY-SOURCES
+	$(QUIET_GEN)bench/gen-sources.sh $(PY_SOURCES) > $@
+$(BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES) $(BUILD)/CFLAGS
+	$(QUIET_CC)$(CC) -c -o $@ $<
 $(BUILD):
 	@mkdir -p $@
 
@@ -94,20 +186,33 @@ run: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) run
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs criterion)
+$(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ) $(BUILD)/LINK
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_OBJ) $(ALL_LDLIBS) \
+		$(shell $(PKG_CONFIG) --libs criterion)
 
-$(SMOKE_BIN): tests/smoke_embed.c $(LIB_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(SMOKE_BIN): $(BUILD)/tests/smoke_embed.o $(LIB_OBJ) $(BUILD)/LINK
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/tests/smoke_embed.o $(LIB_OBJ) $(ALL_LDLIBS)
+$(SMOKE_BIN)-%: $(BUILD)/tests/smoke_embed.o $(LIB_OBJ) $(BUILD)/LINK
+	$(QUIET_LINK)$(CC) $(PY_LDFLAGS_$*) $(SAN_FLAGS) $(LDFLAGS) -o $@ \
+		$(BUILD)/tests/smoke_embed.o $(LIB_OBJ) $(PY_LDLIBS_$*) $(SB_LDLIBS) $(LDLIBS)
 
-# Unit tests (Criterion), the non-forked embedding smoke test, then the
-# end-to-end tests of the binary.
+$(BUILD)/sandbench-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/LINK
+	$(QUIET_LINK)$(CC) $(PY_LDFLAGS_$*) $(SAN_FLAGS) $(LDFLAGS) -o $@ \
+		$(LIB_OBJ) $(MAIN_OBJ) $(PY_LDLIBS_$*) $(SB_LDLIBS) $(LDLIBS)
+
+# Unit tests (Criterion), the non-forked embedding smoke test (linked both
+# ways when libpython3.11.a is installed), then the end-to-end tests of the
+# binary.
+# The steps after deps.sh run in a new make, which sees what it installed.
 test: deps
 	@bench/deps.sh --test
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(SMOKE_BIN)
+	@$(MAKE) --no-print-directory test-installed
+
+test-installed: $(BIN) $(TEST_BIN) $(SMOKE_BIN) $(SMOKE_OTHER)
 	$(SAN_ENV) $(SMOKE_BIN)
-	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2
+	$(if $(SMOKE_OTHER),$(SAN_ENV) $(SMOKE_OTHER))
+	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) SANDBENCH_PYTHON_LINK=$(PYTHON_LINK) \
+		$(TEST_BIN) --jobs 2
 
 # RESULTS.md from a real matrix (native, runc, crun, runsc) on this machine.
 results: deps
@@ -115,11 +220,14 @@ results: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	bench/results.sh
 
-# How well sandbench uses machine time here (bench/harness.sh says what).
+# How well sandbench uses machine time here (bench/harness.sh says what),
+# and how its times relate to python3's for both linkages of libpython.
 bench-harness: deps
 	@bench/deps.sh --test
-	@$(MAKE) --no-print-directory $(BIN)
-	bench/harness.sh
+	@$(MAKE) --no-print-directory bench-harness-installed
+
+bench-harness-installed: $(BIN) $(OTHER_BIN)
+	HARNESS_OTHER=$(OTHER_BIN) bench/harness.sh
 
 # Fuzzing with clang's libFuzzer (tests/fuzz/): each target runs from its
 # seed corpus for FUZZ_SECONDS; a crash stops `make fuzz` and leaves the
@@ -154,19 +262,25 @@ fuzz: deps
 			$(CURDIR)/$(FUZZ_BUILD)/corpus/$$name $(CURDIR)/tests/fuzz/corpus/$$name; \
 	done
 
-$(FUZZ_BUILD)/%.o: %.c
+FUZZ_ALL_CFLAGS = $(SB_CPPFLAGS) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -Wno-unknown-warning-option
+$(FUZZ_BUILD)/CFLAGS: FORCE
+	@mkdir -p $(FUZZ_BUILD)
+	$(call track,$@,TRACK_FUZZ)
+$(FUZZ_BUILD)/%.o: %.c $(FUZZ_BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -Wno-unknown-warning-option -c -o $@ $<
-$(FUZZ_BUILD)/bench/main-fuzz.o: bench/main.c
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+$(FUZZ_BUILD)/bench/main-fuzz.o: bench/main.c $(FUZZ_BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -Wno-unknown-warning-option -Dmain=sandbench_main -c -o $@ $<
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -Dmain=sandbench_main -c -o $@ $<
 $(FUZZ_BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -c -o $@ $<
+	$(QUIET_CC)$(FUZZ_CC) -c -o $@ $<
 $(FUZZ_BUILD)/fuzz_cli: $(FUZZ_BUILD)/bench/main-fuzz.o
 $(FUZZ_BUILD)/fuzz_cli: FUZZ_LDFLAGS = $(FUZZ_WRAP)
+# The fuzz targets link the shared libpython: speed does not matter there.
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $^ \
+		$(PY_LDLIBS_shared) $(SB_LDLIBS) $(LDLIBS)
 
 clean:
 	rm -rf build build-san build-fuzz sandbench

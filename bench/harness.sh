@@ -3,8 +3,14 @@
 # Prints the clock's cost, a worker's start-up, timeit's time to 1%, the
 # whole catalogue's wall time, duty cycle and precision under --fast and the
 # default profile, an A/A test (an interleaved matrix of native twice), and
-# whether two runc-vs-runsc matrices agree.
-#   HARNESS_QUICK=1   skip the default-profile run and the two matrices
+# whether two runc-vs-runsc matrices agree; and how the embedded interpreter's
+# times relate to /usr/bin/python3's on a dozen CPU-bound benchmarks (the
+# same workload code, set-up and timed loop: bench/py_runner.py), for this
+# binary and, when given, the same build linked the other way.
+#   HARNESS_QUICK=1   skip the default-profile run and the two matrices,
+#                     and compare with python3 in 3 rounds instead of 6
+#   HARNESS_OTHER=BIN another sandbench binary to compare with python3
+#                     (`make bench-harness` gives the other linkage's)
 set -eu
 
 sb=./sandbench
@@ -70,6 +76,57 @@ print("%d of %d benchmarks flagged significant (%.1f%%)" % (
     len(flagged), len(cells), 100.0 * len(flagged) / max(1, len(cells))))
 PY
 ) in $(cat "$out/aa.time") s"
+
+# Embedded against /usr/bin/python3: the same loops (calibrated once), then
+# rounds in which each benchmark gets one process of each side in turn, the
+# order rotated every round so that a drifting machine favours no side.
+embedded_vs_python3() {
+	set -- richards nbody float chaos fannkuch go hexiom nqueens raytrace spectral_norm \
+		deltablue json_dumps
+	names=$(echo "$@" | tr ' ' ,)
+	rounds=6
+	[ "${HARNESS_QUICK:-0}" = 1 ] && rounds=3
+	sides="python3 $($sb env | $py -c 'import json,sys; print("embedded-" + json.load(sys.stdin)["python_link"])')"
+	[ -n "${HARNESS_OTHER:-}" ] && sides="$sides $($HARNESS_OTHER env | $py -c 'import json,sys; print("embedded-" + json.load(sys.stdin)["python_link"])')"
+	rm -f "$out"/vs-*.json
+	$sb run -b "$names" -p 1 -n 1 -w 0 -o "$out/loops-vs.json" > /dev/null 2>&1
+	r=0
+	while [ $r -lt $rounds ]; do
+		order=$(echo $sides | tr ' ' '\n' | awk -v r=$r '{ a[NR] = $0 } END { for (i = 0; i < NR; i++) print a[(i + r) % NR + 1] }')
+		for bench in "$@"; do
+			for side in $order; do
+				case $side in
+				python3) $py -I bench/py_runner.py --loops-from "$out/loops-vs.json" -n 3 -w 1 \
+						--append -o "$out/vs-python3.json" "$bench" ;;
+				*) bin=$sb
+				   [ "$side" = "$(echo $sides | cut -d' ' -f2)" ] || bin=$HARNESS_OTHER
+				   SANDBENCH_RUNTIME=$side $bin run -b "$bench" -p 1 -n 3 -w 1 \
+					--loops-from "$out/loops-vs.json" --append -o "$out/vs-$side.json" \
+					> /dev/null 2>&1 ;;
+				esac
+			done
+		done
+		r=$((r + 1))
+	done
+	$sb compare --ref python3 -o "$out/vs-report" "$out"/vs-*.json > "$out/vs.txt"
+	$py - "$out/vs-report/report.json" <<'PY'
+import json, math, sys
+r = json.load(open(sys.argv[1]))
+sides = [x["name"] for x in r["runtimes"] if not x["reference"]]
+fmt = lambda c: "%.3f [%.3f, %.3f]" % (c["ratio"], c["ci95"][0], c["ci95"][1])
+print("  %-16s %10s  %s" % ("benchmark", "python3", "  ".join("%-24s" % s for s in sides)))
+for b in sorted(r["benchmarks"], key=lambda b: b["name"]):
+    print("  %-16s %8.2f ms  %s" % (b["name"], 1e3 * b["runtimes"]["python3"]["mean"],
+          "  ".join("%-24s" % fmt(b["runtimes"][s]) for s in sides)))
+print("  %-16s %11s  %s" % ("geometric mean", "", "  ".join("%-24s" % fmt(r["all"]["runtimes"][s]) for s in sides)))
+for s in sides:
+    ratios = [b["runtimes"][s]["ratio"] for b in r["benchmarks"]]
+    print("  %s/python3: geometric mean %.3f, range %.3f to %.3f over %d benchmarks" % (
+        s, r["all"]["runtimes"][s]["ratio"], min(ratios), max(ratios), len(ratios)))
+PY
+}
+echo "embedded / python3, time ratio with its 95% interval (below 1: sandbench is faster):"
+embedded_vs_python3
 
 [ "${HARNESS_QUICK:-0}" = 1 ] && exit 0
 

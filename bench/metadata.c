@@ -1,5 +1,6 @@
 #include "metadata.h"
 
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -110,6 +111,21 @@ static const char *aslr_name(void)
 	return "unknown";
 }
 
+static int is_libpython(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	return info->dlpi_name && strstr(info->dlpi_name, "/libpython") != NULL;
+}
+
+/* "shared" when libpython's shared library is loaded in this process, else
+ * "static" (the Makefile's PYTHON_LINK): asked of the loader rather than
+ * the build, so that a result tells what actually ran.  */
+static const char *python_link(void)
+{
+	return dl_iterate_phdr(is_libpython, NULL) ? "shared" : "static";
+}
+
 json_t *metadata_collect(void)
 {
 	char host[256] = "unknown", model[256], runtime[128], platform[512], timer[128], pyver[64];
@@ -128,13 +144,14 @@ json_t *metadata_collect(void)
 	snprintf(timer, sizeof(timer), "%s, resolution: %llu ns", bench_clock_name(),
 		 (unsigned long long)bench_clock_resolution_ns());
 
-	md = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:s}",
+	md = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:s}",
 		       "hostname", host,
 		       "platform", platform,
 		       "cpu_model_name", model,
 		       "cpu_count", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
 		       "aslr", aslr_name(),
 		       "python_version", pyver,
+		       "python_link", python_link(),
 		       "python_implementation", "cpython",
 		       "python_executable", util_self_exe(),
 		       "sandbench_version", SANDBENCH_VERSION,

@@ -9,8 +9,9 @@
 
 /* The suite-level metadata: pyperf's keys (hostname, platform,
  * cpu_model_name, cpu_count, aslr, python_version, python_implementation,
- * python_executable, timer) and ours (sandbench_version, clock_read_cost_ns,
- * runtime_detected and its evidence, kernel).  A new object.  */
+ * python_executable, timer) and ours (python_link: "static" or "shared",
+ * sandbench_version, clock_read_cost_ns, runtime_detected and its evidence,
+ * kernel).  A new object.  */
 json_t *metadata_collect(void);
 
 /* What the process can tell about where it runs, e.g. "gvisor",

@@ -183,7 +183,10 @@ static int collect_so(const char *path, const struct stat *st, int type, struct 
 	return 0;
 }
 
-/* The shared libraries that the binary and every extension module need.  */
+/* The shared libraries that the binary and every extension module need.
+ * A binary linked with libpython3.11.a (the Makefile's default) does not
+ * need libpython3.11.so, nor do Debian's extension modules, which resolve
+ * Python's symbols against the executable: the closure leaves it out.  */
 static int library_closure(const char *rootfs, struct strset *libs, struct bench_error *err)
 {
 	struct strset elves = { 0 };

@@ -1,11 +1,15 @@
 #include "support.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "../bench/util.h"
 
@@ -15,16 +19,50 @@ void cmd_free(struct cmd *c)
 	free(c->err);
 }
 
+/* The test's scratch folder: Criterion runs each test in a process of its
+ * own, which makes one folder per process.  */
+static const char *scratch;
+
 void support_make_dir(char *tmpl)
 {
 	cr_assert_not_null(mkdtemp(tmpl), "mkdtemp %s", tmpl);
+	scratch = tmpl;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 void support_remove_dir(const char *dir)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
+		return;
+	cr_assert_eq(nftw(dir, remove_one, 32, FTW_DEPTH | FTW_PHYS), 0, "remove %s: %s", dir,
+		     strerror(errno));
+}
+
+char *path_in(const char *name)
+{
+	cr_assert_not_null(scratch, "support_make_dir() first");
+	return xasprintf("%s/%s", scratch, name);
+}
+
+int have(const char *binary)
+{
+	const char *path = getenv("PATH");
+	char *dirs = xasprintf("%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin"), *save = NULL;
+	int found = 0;
+
+	for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *full = xasprintf("%s/%s", d, binary);
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(dirs);
+	return found;
 }
 
 char *slurp(const char *path)
@@ -86,6 +124,11 @@ pid_t support_start(const char *dir, const char *tag, const char *in, char *cons
 	free(out);
 	free(err);
 	return pid;
+}
+
+struct cmd support_run(const char *dir, const char *tag, char *const argv[])
+{
+	return support_finish(dir, tag, support_start(dir, tag, NULL, argv));
 }
 
 struct cmd support_finish(const char *dir, const char *tag, pid_t pid)

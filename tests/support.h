@@ -1,5 +1,6 @@
 /* What the test files share: a scratch folder per test, and the binary
- * under test ($SANDBENCH, set by `make test`) run with its output kept.  */
+ * under test ($SANDBENCH, set by `make test`) run with its output kept.
+ * Nothing here goes through a shell.  */
 #ifndef TESTS_SUPPORT_H
 #define TESTS_SUPPORT_H
 
@@ -13,9 +14,16 @@ struct cmd {
 
 void cmd_free(struct cmd *c);
 
-/* mkdtemp(tmpl), asserted; rm -rf dir.  */
+/* mkdtemp(tmpl), asserted, and kept as this test's scratch folder;
+ * remove a folder and everything in it (nothing when it is gone).  */
 void support_make_dir(char *tmpl);
 void support_remove_dir(const char *dir);
+
+/* NAME in the scratch folder; a new string.  */
+char *path_in(const char *name);
+
+/* Whether an executable BINARY is on $PATH or in /usr/sbin or /sbin.  */
+int have(const char *binary);
 
 /* A whole file, or "" when it cannot be read; a new string.  */
 char *slurp(const char *path);
@@ -31,5 +39,7 @@ char *support_hanging_workloads(const char *dir);
  * and stderr in DIR/TAG.out and DIR/TAG.err; then wait for it and read them.  */
 pid_t support_start(const char *dir, const char *tag, const char *in, char *const argv[]);
 struct cmd support_finish(const char *dir, const char *tag, pid_t pid);
+/* Both, stdin from /dev/null.  */
+struct cmd support_run(const char *dir, const char *tag, char *const argv[]);
 
 #endif

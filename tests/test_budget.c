@@ -229,14 +229,6 @@ TestSuite(budget_e2e, .init = e2e_setup, .fini = e2e_teardown, .timeout = 900);
 #define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
 					     (char *[]){ __VA_ARGS__, NULL }))
 
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-
-	free(cmd);
-	return ok;
-}
 
 /* The line after `head` in text, or "".  */
 static const char *line_after(const char *text, const char *head)

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../bench/stats.h"
 #include "../bench/util.h"
 #include "support.h"
 
@@ -39,11 +40,6 @@ static struct cmd finish(pid_t pid)
 }
 
 #define RUN(...) finish(start((char *[]){ __VA_ARGS__, NULL }))
-
-static char *path_in(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
 
 static json_t *bench_named(json_t *suite, const char *name)
 {
@@ -337,6 +333,31 @@ Test(cli, timeit_measures_a_statement)
 	free(out);
 }
 
+/* Debian's extension modules (lib-dynload) take Python's symbols from the
+ * executable: they must import in a worker whether libpython is linked
+ * statically (exported with -export-dynamic) or shared, and the result says
+ * which linkage ran.  */
+#define DYNLOAD_IMPORTS "import _decimal, _ctypes, pyexpat; " \
+	"assert '/lib-dynload/' in _decimal.__file__, _decimal.__file__"
+
+Test(cli, extension_modules_import_in_a_worker)
+{
+	char *out = path_in("dynload.json");
+	struct cmd c = RUN("timeit", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "-s",
+			   DYNLOAD_IMPORTS, "-o", out, "_decimal.Decimal(1) / 3");
+	const char *want = getenv("SANDBENCH_PYTHON_LINK");
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert_not_null(want, "run through `make test`, which sets $SANDBENCH_PYTHON_LINK");
+	suite = load(out);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(suite, "metadata"),
+							   "python_link")), want);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
 Test(cli, help_and_version)
 {
 	const char *cmds[] = { "list", "run", "timeit", "env" };
@@ -371,26 +392,54 @@ Test(cli, env_prints_metadata)
 	cmd_free(&c);
 }
 
+/* The half-width of the first k per-process means, in percent of their mean,
+ * as the runner computes it to decide whether to stop.  */
+static double halfwidth_pct_of_first(json_t *runs, size_t k)
+{
+	double means[16];
+	json_t *r;
+	size_t i;
+
+	cr_assert_leq(k, 16);
+	json_array_foreach(runs, i, r) {
+		json_t *vals = json_object_get(r, "values"), *v;
+		size_t j;
+		if (i == k)
+			break;
+		means[i] = 0;
+		json_array_foreach(vals, j, v)
+			means[i] += json_real_value(v) / (double)json_array_size(vals);
+	}
+	return 100 * stats_ci95_halfwidth(means, k) / stats_mean(means, k);
+}
+
 Test(cli, adaptive_stop_needs_three_processes_and_records_the_precision)
 {
 	char *out = path_in("adaptive.json");
 	struct cmd c = RUN("run", "-b", "syscall_getpid", "-p", "10", "--target", "100",
 			   "--min-time", "0.01", "-o", out);
-	json_t *suite, *md;
-
+	json_t *suite, *md, *runs;
 	double hw;
 	size_t processes;
 
 	cr_assert_eq(c.status, 0, "%s", c.err);
 	suite = load(out);
 	md = json_object_get(bench_named(suite, "syscall_getpid"), "metadata");
+	runs = json_object_get(bench_named(suite, "syscall_getpid"), "runs");
 	hw = json_real_value(json_object_get(md, "ci95_halfwidth_pct"));
 	/* 3 processes at least (hash seeds; the first also calibrates), 10 at
-	 * most; fewer than 10 only once the target is met.  A quiet machine
-	 * meets a 100% target with the first 3.  */
-	processes = json_array_size(json_object_get(bench_named(suite, "syscall_getpid"), "runs"));
+	 * most; the run stops at the first count from 3 on whose half-width
+	 * meets the target, and records the half-width of what it kept.  A
+	 * quiet machine meets a 100% target with the first 3.  */
+	processes = json_array_size(runs);
 	cr_assert(processes >= 3 && processes <= 10, "%zu processes", processes);
 	cr_assert_gt(hw, 0);
+	cr_assert_float_eq(hw, halfwidth_pct_of_first(runs, processes), 1e-6 * hw,
+			   "the recorded half-width is that of the %zu processes' means", processes);
+	for (size_t k = 3; k < processes; k++)
+		cr_assert_gt(halfwidth_pct_of_first(runs, k), 100,
+			     "the first %zu processes met the target, yet the run went on to %zu",
+			     k, processes);
 	if (processes < 10)
 		cr_assert_leq(hw, 100, "stopped at %zu processes with a half-width of %g%%", processes, hw);
 	json_decref(suite);

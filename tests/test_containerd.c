@@ -141,12 +141,6 @@ Test(containerd, oci_and_podman_refuse_kata)
 
 /* ---- real matrices ---- */
 
-static int have(const char *binary)
-{
-	char *path = ctr_which(binary);
-	free(path);
-	return path != NULL;
-}
 
 static void need_root(const char *const *binaries)
 {

@@ -165,34 +165,12 @@ Test(containers, kata_says_why_it_cannot_run)
 
 static int run_sandbench(char *const args[], char **out_text)
 {
-	char *argv[32];
-	char *log = xasprintf("%s/out.txt", dir);
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int n = 0, status;
+	struct cmd c = support_run(dir, "out", args);
+	int status = c.status;
 
-	argv[n++] = getenv("SANDBENCH");
-	for (int i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	waitpid(pid, &status, 0);
-	if (util_read_file(log, 1 << 24, out_text, NULL, NULL) < 0)
-		*out_text = xstrdup("");
-	free(log);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-	free(cmd);
-	return ok;
+	*out_text = xasprintf("%s%s", c.out, c.err);
+	cmd_free(&c);
+	return status;
 }
 
 static void check_matrix(const char *engine)
@@ -378,4 +356,48 @@ Test(containers, matrix_lists_a_runtime_twice)
 	free(path);
 	free(text);
 	free(out_dir);
+}
+
+/* The image holds no libpython3.11.so beside a static binary, and the
+ * extension modules of lib-dynload import in it under runc.  */
+Test(containers, extension_modules_import_in_the_image)
+{
+	char *image_dir = xasprintf("%s/image", dir), *results = xasprintf("%s/dynload", dir);
+	char *text = NULL, *file = xasprintf("%s/dynload.json", results), *lib;
+	const char *const args[] = { "timeit", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "-s",
+		"import _decimal, _ctypes, pyexpat; "
+		"assert '/lib-dynload/' in _decimal.__file__, _decimal.__file__",
+		"-o", "/results/dynload.json", "_decimal.Decimal(1) / 3", NULL };
+	struct bench_error err = { 0 };
+	struct ctr_image img = { 0 };
+	json_t *suite = NULL;
+	const char *link;
+	int status;
+
+	if (getuid() != 0 || !have("runc"))
+		cr_skip_test("runc needs root and the runc package");
+	/* An image of $SANDBENCH, not of this test binary.  */
+	status = run_sandbench((char *[]){ "image", "build", "--no-podman", "-o", image_dir, NULL },
+			       &text);
+	cr_assert_eq(status, 0, "image build (%d):\n%s", status, text);
+	cr_assert_eq(ctr_image_ensure(image_dir, 0, &img, &err), 0, "%s", err.msg);
+	cr_assert_eq(mkdir(results, 0777), 0);
+	cr_assert_eq(ctr_run(&(struct ctr_run){ .driver = ctr_driver_find("runc"),
+			.engine = CTR_ENGINE_OCI, .image = &img, .args = args, .results = results,
+			.timeout = 120, .log_fd = 2, .label = "[dynload]" }, &status, &err), 0,
+		     "%s\n%s", err.msg, err.detail ? err.detail : "");
+	cr_assert_eq(result_read(file, &suite, &err), 0, "%s", err.msg);
+	link = json_string_value(json_object_get(json_object_get(suite, "metadata"), "python_link"));
+	cr_assert_not_null(link);
+	lib = xasprintf("%s/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", img.rootfs);
+	cr_assert_eq(access(lib, F_OK) == 0, strcmp(link, "shared") == 0,
+		     "libpython3.11.so is in the image exactly when the binary is linked with it (%s)",
+		     link);
+	free(lib);
+	json_decref(suite);
+	ctr_image_release(&img);
+	free(text);
+	free(file);
+	free(results);
+	free(image_dir);
 }

@@ -5,6 +5,7 @@
 
 #include "../bench/error.h"
 #include "../bench/util.h"
+#include "support.h"
 #include "../embed/py.h"
 
 static char dir[] = "/tmp/sandbench-test-embed-XXXXXX";
@@ -28,7 +29,7 @@ static void setup(void)
 	struct bench_error err = { 0 };
 	struct py_options opts = { .site = 1, .hash_seed = 0 };
 
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 	write_workload("raises",
 		"def setup():\n"
 		"    return 41\n"
@@ -50,9 +51,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(embed, .init = setup, .fini = teardown);

@@ -36,11 +36,6 @@ static void teardown(void)
 
 TestSuite(k8s, .init = setup, .fini = teardown, .timeout = 600);
 
-static char *path_in(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
-
 static void spit(const char *path, const char *text)
 {
 	cr_assert_eq(util_write_file_atomic(path, text, strlen(text), NULL), 0, "write %s", path);
@@ -90,15 +85,6 @@ static void lines_free(char **lines, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
-}
-
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-
-	free(cmd);
-	return ok;
 }
 
 /* `k8s plan` into DIR/name with these extra arguments; exit 0.  */

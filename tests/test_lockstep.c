@@ -181,13 +181,6 @@ Test(lockstep, bad_messages_are_errors)
 
 /* ---- lockstep matrices ---- */
 
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-	free(cmd);
-	return ok;
-}
 
 /* The runs of a benchmark in a merged file.  */
 static json_t *runs_of(json_t *suite, const char *name)

@@ -61,30 +61,11 @@ static int spawns_noop(const char *name)
 /* Run $SANDBENCH with args; its exit status, stdout and stderr in *out, *err. */
 static int sandbench(char *const args[], char **out, char **err)
 {
-	char *out_path = xasprintf("%s/stdout", dir), *err_path = xasprintf("%s/stderr", dir);
-	const char *bin = getenv("SANDBENCH");
-	posix_spawn_file_actions_t fa;
-	char *argv[64];
-	size_t len, n = 0;
-	pid_t pid;
-	int status;
+	struct cmd c = support_run(dir, "sandbench", args);
 
-	cr_assert_not_null(bin, "run through `make test`, which sets $SANDBENCH");
-	argv[n++] = (char *)bin;
-	for (size_t i = 0; args[i] && n < 63; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert_eq(posix_spawn(&pid, bin, &fa, NULL, argv, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert_eq(util_read_file(out_path, 1 << 24, out, &len, NULL), 0);
-	cr_assert_eq(util_read_file(err_path, 1 << 24, err, &len, NULL), 0);
-	free(out_path);
-	free(err_path);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	*out = c.out;
+	*err = c.err;
+	return c.status;
 }
 
 /* The values of benchmark `name` in a result file: present and positive.  */
@@ -294,13 +275,10 @@ Test(native, pathlib_c_counts_like_pathlib)
 	/* The helper makes a tree of its own to count: remove it.  */
 	json_t *py = compare_twin("pathlib_c", "pathlib/_tree", "make_temp_tree", 4);
 	const char *path = json_string_value(json_object_get(py, "path"));
-	char *cmd;
 
 	cr_assert_not_null(path);
 	cr_assert_eq(strncmp(path, "/", 1), 0);
-	cmd = xasprintf("rm -rf '%s'", path);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(path);
 	json_decref(py);
 }
 

@@ -6,19 +6,18 @@
 #include "../bench/error.h"
 #include "../bench/result.h"
 #include "../bench/util.h"
+#include "support.h"
 
 static char dir[] = "/tmp/sandbench-test-result-XXXXXX";
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	support_make_dir(dir);
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	support_remove_dir(dir);
 }
 
 TestSuite(result, .init = setup, .fini = teardown);

@@ -37,10 +37,6 @@ static void teardown(void)
 
 TestSuite(safety, .init = setup, .fini = teardown, .timeout = 900);
 
-static char *path_in(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
 
 #define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
 	(char *[]){ __VA_ARGS__, NULL }))
@@ -54,14 +50,6 @@ static void write_text(const char *path, const char *text)
 	cr_assert_eq(fclose(f), 0);
 }
 
-static int have(const char *binary)
-{
-	char *cmd = xasprintf("command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s", binary, binary);
-	int ok = system(cmd) == 0;
-
-	free(cmd);
-	return ok;
-}
 
 static void need_containers(const char *const *runtimes, size_t n)
 {
