@@ -1,14 +1,17 @@
 #!/bin/sh
 # `make bench-harness`: how well sandbench uses machine time, on this machine.
 # Prints the clock's cost, a worker's start-up, timeit's time to 1%, the
-# whole catalogue's wall time, duty cycle and precision under --fast and the
-# default profile, an A/A test (an interleaved matrix of native twice), and
-# whether two runc-vs-runsc matrices agree; and how the embedded interpreter's
-# times relate to /usr/bin/python3's on a dozen CPU-bound benchmarks (the
-# same workload code, set-up and timed loop: bench/py_runner.py), for this
-# binary and, when given, the same build linked the other way.
-#   HARNESS_QUICK=1   skip the default-profile run and the two matrices,
-#                     and compare with python3 in 3 rounds instead of 6
+# whole catalogue's wall time, duty cycle and precision under --fast; how the
+# embedded interpreter's times relate to /usr/bin/python3's on a dozen
+# CPU-bound benchmarks (the same workload code, set-up and timed loop:
+# bench/py_runner.py), for this binary and, when given, the same build linked
+# the other way; then the default profile, and the matrices: A/A tests (native
+# twice) of six CPU-bound benchmarks in the lockstep and processes designs,
+# quiet and under ../shared/tools/hog.py, of the whole catalogue, and whether
+# two runc-vs-runsc matrices agree.
+#   HARNESS_QUICK=1   stop after the comparison with python3, in 3 rounds
+#                     instead of 6
+#   HARNESS_MATRICES=1  only the matrices
 #   HARNESS_OTHER=BIN another sandbench binary to compare with python3
 #                     (`make bench-harness` gives the other linkage's)
 set -eu
@@ -47,6 +50,7 @@ PY
 }
 
 echo "sandbench harness benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), results in $out"
+if [ "${HARNESS_MATRICES:-0}" != 1 ]; then
 $sb env > "$out/env.json"
 say "clock read cost" "$($py -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["clock_read_cost_ns"])' "$out/env.json")"
 say "clock" "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["timer"])' "$out/env.json")"
@@ -63,19 +67,6 @@ say "timeit, ~100 us statement, to a 1% half-width" "$($py -c "print('%.1f s' % 
 say "catalogue --fast: wall time" "$(cat "$out/fast.time") s"
 say "catalogue --fast" "$(efficiency "$out/fast.txt")"
 say "catalogue --fast: time to verdict" "$(on_target "$out/fast.json" 2)"
-
-# The same build twice, interleaved as the matrix compares runtimes.
-/usr/bin/time -f '%e' -o "$out/aa.time" $sb matrix --runtimes native,native --fast -o "$out/aa" > "$out/aa.txt" 2>&1 || true
-say "A/A test (native,native matrix, --fast)" "$($py - "$out/aa/report.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-cells = [c for b in r["benchmarks"] for n, c in b["runtimes"].items()
-         if n != r["reference"] and "significant" in c]
-flagged = [c for c in cells if c["significant"]]
-print("%d of %d benchmarks flagged significant (%.1f%%)" % (
-    len(flagged), len(cells), 100.0 * len(flagged) / max(1, len(cells))))
-PY
-) in $(cat "$out/aa.time") s"
 
 # Embedded against /usr/bin/python3: the same loops (calibrated once), then
 # rounds in which each benchmark gets one process of each side in turn, the
@@ -134,7 +125,47 @@ embedded_vs_python3
 say "catalogue, default profile: wall time" "$(cat "$out/default.time") s"
 say "catalogue, default profile" "$(efficiency "$out/default.txt")"
 say "catalogue, default profile: time to verdict" "$(on_target "$out/default.json" 1)"
+fi
 
+# The matrix's precision: A/A tests (the same runtime twice: any slower or
+# faster verdict is false), the lockstep design against --design processes.
+matrix_summary() { # matrix_summary DIR: median half-width, verdicts, bias
+	$py - "$1/report.json" <<'PY'
+import json, math, statistics, sys
+r = json.load(open(sys.argv[1]))
+ref = r["reference"]
+cells = [c for b in r["benchmarks"] for n, c in b["runtimes"].items()
+         if n != ref and c.get("ci95") and None not in c["ci95"]]
+hw = [100 * (c["ci95"][1] - c["ci95"][0]) / 2 for c in cells]
+flagged = sum(c["verdict"] in ("slower", "faster") for c in cells)
+geo = [x for n, x in r["all"]["runtimes"].items() if n != ref]
+print("median half-width %.2f%% over %d, %d slower/faster (%.1f%%), all %.4f" % (
+    statistics.median(hw) if hw else float("nan"), len(cells), flagged,
+    100.0 * flagged / max(1, len(cells)), geo[0]["ratio"] if geo else float("nan")))
+PY
+}
+timed_matrix() { # timed_matrix LABEL NAME ARGS...: run a matrix, print a line
+	label=$1 name=$2
+	shift 2
+	/usr/bin/time -f '%e' -o "$out/$name.time" $sb matrix "$@" -o "$out/$name" > "$out/$name.txt" 2>&1 || true
+	say "$label" "$(matrix_summary "$out/$name"), $(cat "$out/$name.time") s"
+}
+aa6=nbody,richards,float,json_dumps,regex_v8,sympy_sum
+timed_matrix "A/A, 6 CPU-bound, lockstep --fast" aa6-lockstep --runtimes native,native --fast -b $aa6
+timed_matrix "A/A, 6 CPU-bound, processes --fast" aa6-processes --design processes --runtimes native,native --fast -b $aa6
+hog=${HARNESS_HOG:-../shared/tools/hog.py}
+if [ -f "$hog" ]; then
+	setsid $py "$hog" 2 3600 > /dev/null 2>&1 &
+	hog_pid=$!
+	timed_matrix "A/A, 6 CPU-bound, lockstep --fast, hog.py 2" aa6-hog --runtimes native,native --fast -b $aa6
+	kill -- -$hog_pid 2> /dev/null || true
+else
+	say "A/A under load" "skipped: no $hog (HARNESS_HOG=PATH to hog.py)"
+fi
+timed_matrix "A/A, whole catalogue, lockstep --fast" aa-catalogue --runtimes native,native --fast
+
+# Two runc-vs-runsc lockstep matrices of the CPU-bound categories: do their
+# ratios and verdicts agree?
 for i in 1 2; do
 	$sb matrix --runtimes runc,runsc --fast -c math,scimark,misc,sympy -o "$out/matrix-$i" > /dev/null 2>&1 || true
 done
@@ -146,10 +177,10 @@ def ratios(path):
 a, b = ratios(sys.argv[1]), ratios(sys.argv[2])
 common = sorted(set(a) & set(b))
 moved = [abs(a[n]["ratio"] / b[n]["ratio"] - 1) for n in common]
-agree = sum(a[n]["significant"] == b[n]["significant"] for n in common)
+agree = sum(a[n]["verdict"] == b[n]["verdict"] for n in common)
 worst = max(zip(moved, common))
-print("max ratio change %.1f%% (%s), %d of %d within 3%%; same verdict on %d of %d (%.0f%%)" % (
-    100 * worst[0], worst[1], sum(m <= 0.03 for m in moved), len(common), agree, len(common),
+print("max ratio change %.1f%% (%s), %d of %d within 2%%; same verdict on %d of %d (%.0f%%)" % (
+    100 * worst[0], worst[1], sum(m <= 0.02 for m in moved), len(common), agree, len(common),
     100.0 * agree / len(common)))
 PY
 )"
