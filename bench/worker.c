@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -278,6 +279,8 @@ static int measure(struct instance *in, const struct worker_spec *spec, struct p
 		json_object_del(run, "warmups");
 	if (in->py)
 		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	json_object_set_new(md, "worker_aslr", json_string(
+		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
 	out->loops = loops;
 	out->inner_loops = in->inner_loops;
 	return 0;
@@ -460,6 +463,8 @@ static int lockstep(struct instance *in, const struct worker_spec *spec, struct 
 	json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
 	if (in->py)
 		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	json_object_set_new(md, "worker_aslr", json_string(
+		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
 	if (json_array_size(warmups) == 0)
 		json_object_del(run, "warmups");
 	out->loops = loops;
@@ -642,6 +647,12 @@ static pid_t spawn_worker(const struct worker_spec *spec, int *from, int *to,
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (spec->affinity && sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
 			_exit(126);
+		/* Lockstep workers of one slot share a hash seed; without address
+		 * randomisation they share the memory layout too, so that its
+		 * effect cancels in their ratio (common random numbers).  Where a
+		 * sandbox refuses, the layout stays random: the run records it.  */
+		if (to)
+			personality(PER_LINUX | ADDR_NO_RANDOMIZE);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		execve(argv[0], argv, spawn_child_env());
