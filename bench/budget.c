@@ -8,6 +8,7 @@
 
 #include "compare.h"
 #include "error.h"
+#include "report.h"
 #include "util.h"
 
 /*
@@ -472,30 +473,6 @@ json_t *budget_json(const struct budget *b)
 	return o;
 }
 
-/* A CSV field, quoted when it holds a comma, a quote or a line break.  */
-static void csv_field(FILE *f, const char *s)
-{
-	fputc(',', f);
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void csv_number(FILE *f, double v)
-{
-	fputc(',', f);
-	if (isfinite(v))
-		fprintf(f, "%.6g", v);
-}
-
 void budget_csv(FILE *f, const struct budget *b)
 {
 	char text[1024];
@@ -504,13 +481,15 @@ void budget_csv(FILE *f, const struct budget *b)
 		fputs(",,,,,,", f);
 		return;
 	}
-	csv_number(f, b->measured);
-	csv_number(f, b->predicted);
-	csv_number(f, b->share);
+	report_csv_num(f, b->measured);
+	report_csv_num(f, b->predicted);
+	report_csv_num(f, b->share);
 	budget_fmt_top(text, sizeof(text), b);
-	csv_field(f, text);
+	fputc(',', f);
+	report_csv_text(f, text);
 	budget_fmt_unpriced(text, sizeof(text), b);
-	csv_field(f, text);
+	fputc(',', f);
+	report_csv_text(f, text);
 	fprintf(f, ",%d", b->far);
 }
 

@@ -52,6 +52,11 @@ void report_fmt_count(char *buf, size_t size, double v);
  * "125 (x1.04)" for a count per iteration.  */
 void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share);
 
+/* CSV: a text field, quoted when it holds a comma, a quote or a line
+ * break; a number after a comma, with full precision (empty when unknown).  */
+void report_csv_text(FILE *f, const char *s);
+void report_csv_num(FILE *f, double v);
+
 /* What a ratio was computed from: "20 pairs" (lockstep slots) or
  * "5/5 procs" (reference / other, unpaired).  */
 void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,

@@ -7,8 +7,7 @@
 #include "compare.h"
 #include "util.h"
 
-/* A field, quoted when it holds a comma, a quote or a line break.  */
-static void csv_text(FILE *f, const char *s)
+void report_csv_text(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -23,8 +22,7 @@ static void csv_text(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* A number with full precision; unknown is an empty field.  */
-static void csv_num(FILE *f, double v)
+void report_csv_num(FILE *f, double v)
 {
 	fputc(',', f);
 	if (isfinite(v))
@@ -54,36 +52,36 @@ char *report_csv(const struct compare *c)
 
 			if (!y->present)
 				continue;
-			csv_text(f, b->name);
+			report_csv_text(f, b->name);
 			fputc(',', f);
-			csv_text(f, b->category);
+			report_csv_text(f, b->category);
 			fputc(',', f);
-			csv_text(f, b->unit);
+			report_csv_text(f, b->unit);
 			fputc(',', f);
-			csv_text(f, c->runtimes[rt].name);
+			report_csv_text(f, c->runtimes[rt].name);
 			fputc(',', f);
-			csv_text(f, c->runtimes[c->ref].name);
+			report_csv_text(f, c->runtimes[c->ref].name);
 			fprintf(f, ",%zu,%zu", y->nprocs, y->nvalues);
 			fprintf(f, ",%.9g,%.9g", y->mean, y->stdev);
-			csv_num(f, rated ? y->r.ratio : NAN);
-			csv_num(f, rated ? y->r.lo : NAN);
-			csv_num(f, rated ? y->r.hi : NAN);
-			csv_num(f, rated ? (y->r.ratio - 1) * 100 : NAN);
+			report_csv_num(f, rated ? y->r.ratio : NAN);
+			report_csv_num(f, rated ? y->r.lo : NAN);
+			report_csv_num(f, rated ? y->r.hi : NAN);
+			report_csv_num(f, rated ? (y->r.ratio - 1) * 100 : NAN);
 			fprintf(f, ",%s,%d,%zu", rated && rt != c->ref ?
 				compare_verdict_name(y->r.verdict) : "", rated && y->r.paired,
 				rated ? y->r.pairs : 0);
-			csv_num(f, rated && y->r.coverage > 0 ? y->r.coverage : NAN);
-			csv_num(f, b->study);
-			csv_num(f, y->ex.sys_share);
-			csv_num(f, y->ex.cpu_share);
-			csv_num(f, y->ex.minflt);
-			csv_num(f, y->ex.majflt);
-			csv_num(f, y->ex.csw);
-			csv_num(f, y->ex.rw_syscalls);
-			csv_num(f, compare_explain_change(x->ex.sys_share, y->ex.sys_share, 1));
-			csv_num(f, compare_explain_change(x->ex.minflt, y->ex.minflt, 0));
-			csv_num(f, compare_explain_change(x->ex.csw, y->ex.csw, 0));
-			csv_num(f, compare_explain_change(x->ex.rw_syscalls, y->ex.rw_syscalls, 0));
+			report_csv_num(f, rated && y->r.coverage > 0 ? y->r.coverage : NAN);
+			report_csv_num(f, b->study);
+			report_csv_num(f, y->ex.sys_share);
+			report_csv_num(f, y->ex.cpu_share);
+			report_csv_num(f, y->ex.minflt);
+			report_csv_num(f, y->ex.majflt);
+			report_csv_num(f, y->ex.csw);
+			report_csv_num(f, y->ex.rw_syscalls);
+			report_csv_num(f, compare_explain_change(x->ex.sys_share, y->ex.sys_share, 1));
+			report_csv_num(f, compare_explain_change(x->ex.minflt, y->ex.minflt, 0));
+			report_csv_num(f, compare_explain_change(x->ex.csw, y->ex.csw, 0));
+			report_csv_num(f, compare_explain_change(x->ex.rw_syscalls, y->ex.rw_syscalls, 0));
 			budget_csv(f, budget_table_cell(c->budget, c->order[k], rt));
 			fputc('\n', f);
 		}

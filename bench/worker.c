@@ -198,6 +198,42 @@ static void add_io(json_t *md, const struct io_counters *a, const struct io_coun
 	json_object_set_new(md, "io_wchar", json_integer(b->wchar - a->wchar - self->wchar));
 }
 
+/* The usage counters around the timed values of one process.  */
+struct usage_span {
+	struct rusage ru0;
+	struct io_counters io0, io_self;
+};
+
+static void usage_span_start(struct usage_span *u)
+{
+	read_io(&u->io_self);
+	read_io(&u->io0);
+	u->io_self.syscr = u->io0.syscr - u->io_self.syscr;
+	u->io_self.syscw = u->io0.syscw - u->io_self.syscw;
+	u->io_self.rchar = u->io0.rchar - u->io_self.rchar;
+	u->io_self.wchar = u->io0.wchar - u->io_self.wchar;
+	getrusage(RUSAGE_SELF, &u->ru0);
+}
+
+/* The span's counters, the timed nanoseconds and what sets this process
+ * apart (hash seed, layout) into a run's metadata.  */
+static void usage_span_finish(const struct usage_span *u, const struct instance *in,
+			      const struct worker_spec *spec, uint64_t timed, json_t *md)
+{
+	struct rusage ru1;
+	struct io_counters io1;
+
+	getrusage(RUSAGE_SELF, &ru1);
+	read_io(&io1);
+	add_usage(md, &u->ru0, &ru1);
+	add_io(md, &u->io0, &io1, &u->io_self);
+	json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
+	if (in->py)
+		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	json_object_set_new(md, "worker_aslr", json_string(
+		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
+}
+
 /* Double the loops until one value takes at least min_time; the first,
  * cold call (imports, caches) would stop it too early.  Each try is a
  * warm-up [loops, seconds] in warmups.  */
@@ -226,8 +262,7 @@ static int measure(struct instance *in, const struct worker_spec *spec, struct p
 {
 	json_t *run = json_object(), *md = json_object(), *warmups = json_array();
 	uint64_t loops = spec->loops ? spec->loops : 1, ns, timed = 0;
-	struct rusage ru0, ru1;
-	struct io_counters io0, io1, io_self;
+	struct usage_span span;
 	char date[64];
 
 	metadata_date(date, sizeof(date));
@@ -255,13 +290,7 @@ static int measure(struct instance *in, const struct worker_spec *spec, struct p
 			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
 				per_iteration(ns, loops, in->inner_loops)));
 		}
-		read_io(&io_self);
-		read_io(&io0);
-		io_self.syscr = io0.syscr - io_self.syscr;
-		io_self.syscw = io0.syscw - io_self.syscw;
-		io_self.rchar = io0.rchar - io_self.rchar;
-		io_self.wchar = io0.wchar - io_self.wchar;
-		getrusage(RUSAGE_SELF, &ru0);
+		usage_span_start(&span);
 		for (unsigned i = 0; i < spec->values; i++) {
 			if (instance_run(in, loops, &ns, err) < 0)
 				return -1;
@@ -269,18 +298,12 @@ static int measure(struct instance *in, const struct worker_spec *spec, struct p
 			json_array_append_new(values,
 				json_real(per_iteration(ns, loops, in->inner_loops)));
 		}
-		getrusage(RUSAGE_SELF, &ru1);
-		read_io(&io1);
-		add_usage(md, &ru0, &ru1);
-		add_io(md, &io0, &io1, &io_self);
-		json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
+		usage_span_finish(&span, in, spec, timed, md);
+	} else if (in->py) {
+		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
 	}
 	if (json_array_size(warmups) == 0)
 		json_object_del(run, "warmups");
-	if (in->py)
-		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
-	json_object_set_new(md, "worker_aslr", json_string(
-		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
 	out->loops = loops;
 	out->inner_loops = in->inner_loops;
 	return 0;
@@ -386,8 +409,7 @@ static int lockstep(struct instance *in, const struct worker_spec *spec, struct 
 	json_t *run = json_object(), *md = json_object(), *warmups = json_array(),
 	       *values = json_array();
 	uint64_t loops = spec->loops, ns, timed = 0;
-	struct rusage ru0, ru1;
-	struct io_counters io0, io1, io_self = { 0 };
+	struct usage_span span;
 	FILE *cmds = fdopen(PROTO_COMMAND_FD, "r");
 	char date[64], *line = NULL;
 	size_t cap = 0;
@@ -418,13 +440,7 @@ static int lockstep(struct instance *in, const struct worker_spec *spec, struct 
 				per_iteration(ns, loops, in->inner_loops)));
 		}
 	}
-	read_io(&io_self);
-	read_io(&io0);
-	io_self.syscr = io0.syscr - io_self.syscr;
-	io_self.syscw = io0.syscw - io_self.syscw;
-	io_self.rchar = io0.rchar - io_self.rchar;
-	io_self.wchar = io0.wchar - io_self.wchar;
-	getrusage(RUSAGE_SELF, &ru0);
+	usage_span_start(&span);
 	if (send_reply(&(struct proto_reply){ .status = PROTO_READY, .loops = loops,
 					      .inner_loops = in->inner_loops }) < 0) {
 		bench_error_set(err, errno, "lockstep: write to fd %d", WORKER_FD);
@@ -456,15 +472,7 @@ static int lockstep(struct instance *in, const struct worker_spec *spec, struct 
 			goto out;
 		}
 	}
-	getrusage(RUSAGE_SELF, &ru1);
-	read_io(&io1);
-	add_usage(md, &ru0, &ru1);
-	add_io(md, &io0, &io1, &io_self);
-	json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
-	if (in->py)
-		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
-	json_object_set_new(md, "worker_aslr", json_string(
-		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
+	usage_span_finish(&span, in, spec, timed, md);
 	if (json_array_size(warmups) == 0)
 		json_object_del(run, "warmups");
 	out->loops = loops;

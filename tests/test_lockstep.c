@@ -235,6 +235,12 @@ static void check_lockstep(const char *out_dir, const char *a, const char *b,
 			cr_assert_geq(json_array_size(json_object_get(x, "values")), 3);
 			cr_assert_eq(md_int(x, "cpu"), md_int(y, "cpu"), "one CPU per slot");
 			cr_assert_eq(md_int(x, "lockstep_round"), md_int(y, "lockstep_round"));
+			/* One layout per slot too, where the runtime allows it.  */
+			for (json_t *r = x; r; r = r == x ? y : NULL) {
+				const char *aslr = json_string_value(json_object_get(
+					json_object_get(r, "metadata"), "worker_aslr"));
+				cr_assert(aslr && (strcmp(aslr, "off") == 0 || strcmp(aslr, "on") == 0));
+			}
 			/* Native twins have no hash seed (as in `run`).  */
 			if (!json_object_get(json_object_get(x, "metadata"), "python_hash_seed"))
 				cr_assert(strncmp(names[k], "syscall_", 8) == 0, "`%s` has no hash seed",
@@ -272,6 +278,20 @@ Test(lockstep, native_native_smoke)
 		"--runtimes", "native,native", "--smoke", "-b", "float,richards", "-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
 	check_lockstep(out, "native", "native-2", names, 2, 1);
+	/* Natively nothing refuses a fixed layout.  */
+	for (int side = 0; side < 2; side++) {
+		char *path = xasprintf("%s/%s.json", out, side ? "native-2" : "native");
+		json_t *suite = load(path), *b, *r;
+		size_t i, j;
+
+		json_array_foreach(json_object_get(suite, "benchmarks"), i, b)
+			json_array_foreach(json_object_get(b, "runs"), j, r)
+				if (json_object_get(r, "values"))
+					cr_assert_str_eq(json_string_value(json_object_get(
+						json_object_get(r, "metadata"), "worker_aslr")), "off");
+		json_decref(suite);
+		free(path);
+	}
 	cmd_free(&c);
 	free(out);
 }
