@@ -162,7 +162,6 @@ if [ -f "$hog" ]; then
 else
 	say "A/A under load" "skipped: no $hog (HARNESS_HOG=PATH to hog.py)"
 fi
-timed_matrix "A/A, whole catalogue, lockstep --fast" aa-catalogue --runtimes native,native --fast
 
 # Two runc-vs-runsc lockstep matrices of the CPU-bound categories: do their
 # ratios and verdicts agree?
@@ -184,3 +183,5 @@ print("max ratio change %.1f%% (%s), %d of %d within 2%%; same verdict on %d of 
     100.0 * agree / len(common)))
 PY
 )"
+
+timed_matrix "A/A, whole catalogue, lockstep --fast" aa-catalogue --runtimes native,native --fast

@@ -256,8 +256,10 @@ static void check_lockstep(const char *out_dir, const char *a, const char *b,
 			cr_assert_eq(strlen(pos), 2 * json_array_size(json_object_get(x, "values")) - 1,
 				     "one position per value: %s", pos);
 			/* Blocks alternate: first here, second in the next one.  */
-			for (const char *c = pos; *c; c += 2)
-				orders[*c - '0']++;
+			for (size_t c = 0; c < strlen(pos); c += 2) {
+				cr_assert(pos[c] == '0' || pos[c] == '1', "positions: %s", pos);
+				orders[pos[c] - '0']++;
+			}
 		}
 		cr_assert(orders[0] > 0 && orders[1] > 0, "`%s`: both orders are used", names[k]);
 	}
