@@ -25,7 +25,7 @@ notes=""
 [ -f RESULTS.md ] && notes=$(sed -n "/^$marker\$/,\$p" RESULTS.md | tail -n +2)
 
 # The charts, and the raw per-runtime files compressed beside them, so that
-# anyone can re-derive every table: `sandbench report bench/results/raw`.
+# anyone can re-derive every table (`sandbench report` on a copy of raw/).
 mkdir -p "$charts/raw"
 rm -f "$charts"/*.svg "$charts"/raw/*.json.gz
 cp "$dir"/*.svg "$charts"/
