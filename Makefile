@@ -242,7 +242,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/
 FUZZ_LIB_OBJ := $(patsubst $(BUILD)/%,$(FUZZ_BUILD)/%,$(filter-out $(SAN_OBJ),$(LIB_OBJ))) \
 	$(FUZZ_BUILD)/tests/fuzz/fuzz.o
 FUZZ_WRAP := -Wl,--wrap=runner_run,--wrap=ctr_session_start,--wrap=ctr_driver_available \
-	-Wl,--wrap=ctr_driver_version,--wrap=ctr_image_ensure
+	-Wl,--wrap=ctr_driver_version,--wrap=ctr_image_ensure,--wrap=ctr_engine_open
 FUZZ_OPTIONS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	-print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FUZZ_BUILD)/artifacts/
 DEPS += $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BUILD)/bench/main-fuzz.d

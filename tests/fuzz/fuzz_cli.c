@@ -61,7 +61,7 @@ int __wrap_runner_run(const struct runner_options *o, const struct bench_def **s
 	if (o->processes > 10000 || o->values < 1 || o->values > 10000 || o->warmups > 10000)
 		fuzz_fail("runner_run with %u processes x %u values, %u warmups", o->processes,
 			  o->values, o->warmups);
-	if (!(o->min_time > 0) || !(o->timeout > 0) || !(o->target >= 0 && o->target <= 1) ||
+	if (!(o->min_time > 0) || !(o->timeout >= 0) || !(o->target >= 0 && o->target <= 1) ||
 	    o->loops > (UINT64_C(1) << 40))
 		fuzz_fail("runner_run with min_time %g, timeout %g, target %g, loops %llu",
 			  o->min_time, o->timeout, o->target, (unsigned long long)o->loops);
@@ -84,6 +84,14 @@ int __wrap_ctr_session_start(const struct ctr_run *run, struct ctr_session *s,
 {
 	(void)s;
 	return bench_error_set(err, 0, "runtime `%s`: no servers in the fuzzer", run->driver->name);
+}
+
+/* A private containerd is a daemon: none is started for an input.  */
+int __wrap_ctr_engine_open(enum ctr_engine engine, struct bench_error *err)
+{
+	if (engine == CTR_ENGINE_CONTAINERD)
+		return bench_error_set(err, 0, "the containerd engine: not in the fuzzer");
+	return 0;
 }
 
 int __wrap_ctr_driver_available(const struct ctr_driver *d, struct bench_error *err)
