@@ -692,28 +692,37 @@ static int describe_end(const char *name, int status, int timed_out, double time
 	return bench_error_set(err, 0, "`%s`: the worker died (%s)", name, what);
 }
 
+/* A worker's final reply as a result: 0 with the run, or -1 with err
+ * (FAILED or SKIPPED from the workload, or `missing` said of name).  */
+static int result_from_reply(const struct proto_reply *r, struct worker_result *res,
+			     const char *name, const char *missing, struct bench_error *err)
+{
+	if (r->status == PROTO_OK) {
+		res->run = json_incref(r->run);
+		res->loops = r->loops;
+		res->inner_loops = r->inner_loops;
+		res->status = WORKER_OK;
+		return 0;
+	}
+	if (r->status == PROTO_FAILED || r->status == PROTO_SKIPPED) {
+		res->status = r->status == PROTO_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
+		proto_reply_error(r, err);
+		return -1;
+	}
+	return bench_error_set(err, 0, "`%s`: the worker %s", name, missing);
+}
+
 /* A reply into res: OK, or -1 with err (skip set when SKIPPED).  */
 static int take_result(const char *text, size_t len, struct worker_result *res, const char *name,
 		       struct bench_error *err)
 {
 	struct proto_reply r;
 	cleanup_free char *from = xasprintf("`%s`: the worker", name);
-	int rc = -1;
+	int rc;
 
 	if (proto_reply_decode(text, len, &r, from, err) < 0)
 		return bench_error_set(err, 0, "`%s`: the worker sent no valid result", name);
-	if (r.status == PROTO_OK) {
-		res->run = json_incref(r.run);
-		res->loops = r.loops;
-		res->inner_loops = r.inner_loops;
-		res->status = WORKER_OK;
-		rc = 0;
-	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
-		res->status = r.status == PROTO_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
-		proto_reply_error(&r, err);
-	} else {
-		bench_error_set(err, 0, "`%s`: the worker sent no valid result", name);
-	}
+	rc = result_from_reply(&r, res, name, "sent no valid result", err);
 	proto_reply_release(&r);
 	return rc;
 }
@@ -896,7 +905,7 @@ int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t
 int worker_live_stop(struct worker_live *w, struct worker_result *res, struct bench_error *err)
 {
 	struct proto_reply r;
-	int rc = -1;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
 	res->status = WORKER_FAILED;
@@ -904,18 +913,7 @@ int worker_live_stop(struct worker_live *w, struct worker_result *res, struct be
 		return bench_error_set(err, 0, "`%s`: the worker has ended", w->name);
 	if (live_exchange(w, &(struct proto_request){ .kind = PROTO_LOCK_STOP }, &r, err) < 0)
 		return -1;
-	if (r.status == PROTO_OK) {
-		res->run = json_incref(r.run);
-		res->loops = r.loops;
-		res->inner_loops = r.inner_loops;
-		res->status = WORKER_OK;
-		rc = 0;
-	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
-		res->status = r.status == PROTO_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
-		proto_reply_error(&r, err);
-	} else {
-		bench_error_set(err, 0, "`%s`: the worker sent no run", w->name);
-	}
+	rc = result_from_reply(&r, res, w->name, "sent no run", err);
 	proto_reply_release(&r);
 	worker_live_kill(w, 0);
 	return rc;

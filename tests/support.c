@@ -145,3 +145,26 @@ struct cmd support_finish(const char *dir, const char *tag, pid_t pid)
 	free(err);
 	return c;
 }
+
+void need_containers(const char *const *runtimes, size_t n)
+{
+	if (getuid() != 0)
+		cr_skip_test("container runtimes need root here");
+	for (size_t i = 0; i < n; i++)
+		if (!have(runtimes[i]))
+			cr_skip_test("%s is not installed (apt-get install %s)", runtimes[i], runtimes[i]);
+}
+
+ssize_t support_cmdline(pid_t pid, char *buf, size_t size)
+{
+	char *path = xasprintf("/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	return n;
+}

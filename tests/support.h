@@ -42,4 +42,10 @@ struct cmd support_finish(const char *dir, const char *tag, pid_t pid);
 /* Both, stdin from /dev/null.  */
 struct cmd support_run(const char *dir, const char *tag, char *const argv[]);
 
+/* Skip the test unless root and every runtime is installed.  */
+void need_containers(const char *const *runtimes, size_t n);
+/* /proc/PID/cmdline into buf (NUL-separated, at most size - 1 bytes): its
+ * length, or -1 when the process is gone.  */
+ssize_t support_cmdline(pid_t pid, char *buf, size_t size);
+
 #endif

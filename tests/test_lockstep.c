@@ -347,19 +347,13 @@ static pid_t lockstep_worker(pid_t matrix, const char *name)
 	cr_assert_not_null(d);
 	while (found < 0 && (e = readdir(d))) {
 		pid_t pid = (pid_t)atoi(e->d_name), up;
-		char *path, cmdline[4096];
-		int fd, is_worker = 0, is_lockstep = 0, is_bench = 0;
+		char cmdline[4096];
+		int is_worker = 0, is_lockstep = 0, is_bench = 0;
 		ssize_t n;
 
 		if (pid <= 0)
 			continue;
-		path = xasprintf("/proc/%d/cmdline", (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
-			continue;
-		n = read(fd, cmdline, sizeof(cmdline) - 1);
-		close(fd);
+		n = support_cmdline(pid, cmdline, sizeof(cmdline));
 		if (n <= 0)
 			continue;
 		cmdline[n] = '\0';

@@ -37,7 +37,6 @@ static void teardown(void)
 
 TestSuite(safety, .init = setup, .fini = teardown, .timeout = 900);
 
-
 #define RUN(tag, ...) support_finish(dir, tag, support_start(dir, tag, NULL, \
 	(char *[]){ __VA_ARGS__, NULL }))
 
@@ -48,16 +47,6 @@ static void write_text(const char *path, const char *text)
 	cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
 	fputs(text, f);
 	cr_assert_eq(fclose(f), 0);
-}
-
-
-static void need_containers(const char *const *runtimes, size_t n)
-{
-	if (getuid() != 0)
-		cr_skip_test("container runtimes need root here");
-	for (size_t i = 0; i < n; i++)
-		if (!have(runtimes[i]))
-			cr_skip_test("%s is not installed (apt-get install %s)", runtimes[i], runtimes[i]);
 }
 
 /* ---- 1: only an image folder is ever removed ---- */
