@@ -32,7 +32,7 @@ endif
 REQUIRED_PC := $(PYTHON_PC):libpython3.11-dev jansson:libjansson-dev zlib:zlib1g-dev
 
 PY_PREFIX := $(shell $(PKG_CONFIG) --variable=prefix $(PYTHON_PC) 2>/dev/null)
-SB_CPPFLAGS += -D_GNU_SOURCE -MMD -MP \
+SB_CPPFLAGS += -D_GNU_SOURCE -MMD -MP -iquote . \
 	-DPY_PREFIX='"$(PY_PREFIX)"' \
 	-DPY_STDLIB_DIR='"$(PY_PREFIX)/lib/python3.11"' \
 	-DPY_DYNLOAD_DIR='"$(PY_PREFIX)/lib/python3.11/lib-dynload"' \
@@ -105,14 +105,14 @@ QUIET_GEN = @
 endif
 endif
 
-HARNESS_SRC := $(filter-out bench/main.c,$(wildcard bench/*.c))
-NATIVE_SRC := $(wildcard categories/*/*.c)
+HARNESS_SRC := $(filter-out bench/cmd/main.c,$(wildcard bench/*/*.c))
+NATIVE_SRC := $(wildcard categories/*.c categories/*/*.c)
 CONTAINERS_SRC := $(wildcard containers/*.c containers/drivers/*.c)
 EMBED_SRC := $(wildcard embed/*.c)
 PY_SOURCES := $(sort $(wildcard categories/*/*.py) $(wildcard embed/*.py))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_SRC) $(NATIVE_SRC) $(EMBED_SRC) $(CONTAINERS_SRC)) \
 	$(BUILD)/sources.o $(SAN_OBJ)
-MAIN_OBJ := $(BUILD)/bench/main.o
+MAIN_OBJ := $(BUILD)/bench/cmd/main.o
 
 TEST_SRC := $(wildcard tests/test_*.c) tests/support.c
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
@@ -209,6 +209,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-installed
 
 test-installed: $(BIN) $(TEST_BIN) $(SMOKE_BIN) $(SMOKE_OTHER)
+	bench/code_shape.py --check
 	$(SAN_ENV) $(SMOKE_BIN)
 	$(if $(SMOKE_OTHER),$(SAN_ENV) $(SMOKE_OTHER))
 	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) SANDBENCH_PYTHON_LINK=$(PYTHON_LINK) \
@@ -231,7 +232,7 @@ bench-harness-installed: $(BIN) $(OTHER_BIN)
 
 # Fuzzing with clang's libFuzzer (tests/fuzz/): each target runs from its
 # seed corpus for FUZZ_SECONDS; a crash stops `make fuzz` and leaves the
-# input in build-fuzz/artifacts/.  fuzz_cli gets bench/main.c as a library
+# input in build-fuzz/artifacts/.  fuzz_cli gets bench/cmd/main.c as a library
 # and --wrap stubs, so that no worker or container starts.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
@@ -245,7 +246,7 @@ FUZZ_WRAP := -Wl,--wrap=runner_run,--wrap=ctr_session_start,--wrap=ctr_driver_av
 	-Wl,--wrap=ctr_driver_version,--wrap=ctr_image_ensure,--wrap=ctr_engine_open
 FUZZ_OPTIONS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	-print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FUZZ_BUILD)/artifacts/
-DEPS += $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BUILD)/bench/main-fuzz.d
+DEPS += $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BUILD)/bench/cmd/main-fuzz.d
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_TARGETS)
@@ -269,13 +270,13 @@ $(FUZZ_BUILD)/CFLAGS: FORCE
 $(FUZZ_BUILD)/%.o: %.c $(FUZZ_BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
-$(FUZZ_BUILD)/bench/main-fuzz.o: bench/main.c $(FUZZ_BUILD)/CFLAGS
+$(FUZZ_BUILD)/bench/cmd/main-fuzz.o: bench/cmd/main.c $(FUZZ_BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -Dmain=sandbench_main -c -o $@ $<
 $(FUZZ_BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) -c -o $@ $<
-$(FUZZ_BUILD)/fuzz_cli: $(FUZZ_BUILD)/bench/main-fuzz.o
+$(FUZZ_BUILD)/fuzz_cli: $(FUZZ_BUILD)/bench/cmd/main-fuzz.o
 $(FUZZ_BUILD)/fuzz_cli: FUZZ_LDFLAGS = $(FUZZ_WRAP)
 # The fuzz targets link the shared libpython: speed does not matter there.
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)

@@ -2,7 +2,7 @@
 #ifndef CATEGORIES_NATIVE_H
 #define CATEGORIES_NATIVE_H
 
-#include "../bench/registry.h"
+#include "categories/registry.h"
 
 /* What a native twin's last run() found, keyed like the JSON its Python
  * helper returns ("element_count", "expected_counts[2]"), so that tests can
@@ -55,7 +55,7 @@ extern const struct bench_native_ops startup_python_no_site_ops;
 extern const struct bench_native_ops startup_process_spawn_ops;
 
 /* `__noop`: the child mode of process_spawn and fork_exec, which returns 0
- * at once (bench/main.c's commands[]).  */
+ * at once (bench/cmd/main.c's commands[]).  */
 int child_noop(int argc, char **argv);
 
 /* serialize/xml_libxml2.c */

@@ -1,4 +1,4 @@
-#include "driver.h"
+#include "containers/driver.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,14 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/clock.h"
-#include "../bench/error.h"
-#include "../bench/safefile.h"
-#include "../bench/spawn.h"
-#include "../bench/util.h"
-#include "engine.h"
-#include "image.h"
-#include "oci.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/lib/safefile.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "containers/engine.h"
+#include "containers/image.h"
+#include "containers/oci.h"
 
 extern const struct ctr_driver ctr_driver_native, ctr_driver_runc, ctr_driver_crun,
 	ctr_driver_runsc, ctr_driver_kata, ctr_driver_kata_qemu, ctr_driver_kata_clh,
@@ -134,7 +134,7 @@ void ctr_driver_version(const struct ctr_driver *d, char *buf, size_t size)
 		snprintf(buf, size, "none");
 		return;
 	}
-	if (spawn_capture(argv, &out, NULL, &status, NULL) == 0 && out[0]) {
+	if (child_capture(argv, &out, NULL, &status, NULL) == 0 && out[0]) {
 		out[strcspn(out, "\n")] = '\0';
 		snprintf(buf, size, "%s", out);
 	}
@@ -166,7 +166,7 @@ int ctr_quiet_run(char *const argv[])
 	cleanup_free char *e = NULL;
 	int status;
 
-	if (spawn_capture(argv, &out, &e, &status, NULL) < 0)
+	if (child_capture(argv, &out, &e, &status, NULL) < 0)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
@@ -688,7 +688,7 @@ int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err
 		rc = 0;
 		goto out;
 	}
-	spawn_describe_status(status, what, sizeof(what));
+	child_describe_status(status, what, sizeof(what));
 	bench_error_set(err, 0, "runtime `%s`: the container failed (%s)", d->name, what);
 	bench_error_set_detail(err, xasprintf("its last output:\n%s", tail));
 out:
@@ -855,7 +855,7 @@ int ctr_session_stop(struct ctr_session *s, struct bench_error *err)
 		}
 		track(0, s->pid);
 		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-			spawn_describe_status(status, what, sizeof(what));
+			child_describe_status(status, what, sizeof(what));
 			bench_error_set(err, 0, "runtime `%s`: the container failed (%s)",
 					s->run.driver->name, what);
 			rc = -1;
@@ -896,7 +896,7 @@ static void each_line(char *const argv[], void (*fn)(const char *line, const voi
 	char *save = NULL;
 	int status;
 
-	if (spawn_capture(argv, &out, NULL, &status, NULL) < 0)
+	if (child_capture(argv, &out, NULL, &status, NULL) < 0)
 		return;
 	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		line[strcspn(line, " \t")] = '\0';

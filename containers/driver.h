@@ -104,7 +104,7 @@ struct ctr_run {
  * *exit_status is the inner sandbench's status when it ran.  */
 int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err);
 
-/* A long-lived container running `sandbench __serve` (bench/serve.h):
+/* A long-lived container running `sandbench __serve` (bench/harness/serve.h):
  * requests are written to it and replies read from it, a line each.  Its
  * stderr goes to run->log_fd; run->args and run->timeout are not used.  */
 struct ctr_session {

@@ -4,7 +4,7 @@
 #ifndef CTR_ENGINE_H
 #define CTR_ENGINE_H
 
-#include "driver.h"
+#include "containers/driver.h"
 
 /* What one container needs before its process starts (argv, bundle,
  * network namespace) and what is taken down after it.  */

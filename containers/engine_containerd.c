@@ -19,11 +19,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "../bench/clock.h"
-#include "../bench/error.h"
-#include "../bench/spawn.h"
-#include "../bench/util.h"
-#include "engine.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "containers/engine.h"
 
 #define DEFAULT_ADDRESS "/run/containerd/containerd.sock"
 
@@ -124,7 +124,7 @@ static void read_version(void)
 	snprintf(cd.version, sizeof(cd.version), "unknown");
 	ctr_cmd(&a);
 	ctr_argv_add(&a, "version");
-	if (spawn_capture(a.v, &out, NULL, &status, NULL) == 0 && (server = strstr(out, "Server:")) &&
+	if (child_capture(a.v, &out, NULL, &status, NULL) == 0 && (server = strstr(out, "Server:")) &&
 	    (v = strstr(server, "Version:"))) {
 		v += strlen("Version:");
 		v += strspn(v, " \t");
@@ -302,7 +302,7 @@ static void sweep(void)
 	ctr_argv_add(&a, "containers");
 	ctr_argv_add(&a, "list");
 	ctr_argv_add(&a, "--quiet");
-	if (spawn_capture(a.v, &out, NULL, &status, NULL) == 0)
+	if (child_capture(a.v, &out, NULL, &status, NULL) == 0)
 		for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save))
 			if (strncmp(id, mine, strlen(mine)) == 0)
 				remove_id(id);

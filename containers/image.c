@@ -1,4 +1,4 @@
-#include "image.h"
+#include "containers/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/metadata.h"
-#include "../bench/safefile.h"
-#include "../bench/spawn.h"
-#include "../bench/util.h"
-#include "oci.h"
+#include "bench/lib/error.h"
+#include "bench/harness/metadata.h"
+#include "bench/lib/safefile.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "containers/oci.h"
 
 const char *const ctr_image_packages[] = {
 	"python3-sympy", "python3-django", "python3-mako", "python3-genshi",
@@ -72,11 +72,11 @@ static int run(char *const argv[], char **out, struct bench_error *err)
 	cleanup_free char *e = NULL;
 	int status;
 
-	if (spawn_capture(argv, &o, &e, &status, err) < 0)
+	if (child_capture(argv, &o, &e, &status, err) < 0)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char what[64];
-		spawn_describe_status(status, what, sizeof(what));
+		child_describe_status(status, what, sizeof(what));
 		e[strcspn(e, "\n")] = '\0';
 		return bench_error_set(err, 0, "`%s %s` failed (%s): %s", argv[0],
 				       argv[1] ? argv[1] : "", what, e);
@@ -207,7 +207,7 @@ static int library_closure(const char *rootfs, struct strset *libs, struct bench
 		char *save = NULL;
 		int status;
 
-		if (spawn_capture(argv, &out, &e, &status, err) < 0)
+		if (child_capture(argv, &out, &e, &status, err) < 0)
 			goto out;
 		for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			char *arrow = strstr(line, "=> "), path[1024];

@@ -1,4 +1,4 @@
-#include "k8s.h"
+#include "containers/k8s.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,17 +15,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../bench/clock.h"
-#include "../bench/cmd_report.h"
-#include "../bench/error.h"
-#include "../bench/metadata.h"
-#include "../bench/registry.h"
-#include "../bench/result.h"
-#include "../bench/runner.h"
-#include "../bench/spawn.h"
-#include "../bench/util.h"
-#include "driver.h"
-#include "matrix.h"
+#include "bench/lib/clock.h"
+#include "bench/report/cmd_report.h"
+#include "bench/lib/error.h"
+#include "bench/harness/metadata.h"
+#include "categories/registry.h"
+#include "bench/lib/result.h"
+#include "bench/harness/runner.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "containers/driver.h"
+#include "containers/matrix.h"
 
 /* ctr_matrix_merge holds at most 8 runtimes and 64 rounds.  */
 #define MAX_CLASSES 8
@@ -676,7 +676,7 @@ static int calibrate(const struct k8s_plan *p, const char *path, struct bench_er
 	ctr_argv_addf(&a, "--output=%s", path);
 	fprintf(stderr, "k8s plan: calibrating loops natively into %s (--loops-from FILE "
 		"reuses a calibration)\n", path);
-	rc = spawn_wait(a.v, 0, err);
+	rc = child_run(a.v, 0, err);
 	ctr_argv_release(&a);
 	return rc;
 }
@@ -1116,7 +1116,7 @@ static int cmd_job(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGHUP, &sa, &old_hup);
 	fprintf(stderr, "k8s job: run %s, class %s, round %ld\n", run_id, cls, round);
-	rc = posix_spawn(&pid, a.v[0], &fa, NULL, a.v, spawn_child_env());
+	rc = posix_spawn(&pid, a.v[0], &fa, NULL, a.v, child_env());
 	posix_spawn_file_actions_destroy(&fa);
 	ctr_argv_release(&a);
 	if (rc != 0) {
@@ -1131,7 +1131,7 @@ static int cmd_job(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	job_child = -1;
-	spawn_describe_status(status, what, sizeof(what));
+	child_describe_status(status, what, sizeof(what));
 	run_status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		     WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 

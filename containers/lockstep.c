@@ -1,4 +1,4 @@
-#include "lockstep.h"
+#include "containers/lockstep.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/clock.h"
-#include "../bench/error.h"
-#include "../bench/metadata.h"
-#include "../bench/protocol.h"
-#include "../bench/registry.h"
-#include "../bench/stats.h"
-#include "../bench/util.h"
-#include "driver.h"
-#include "matrix.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/harness/metadata.h"
+#include "bench/harness/protocol.h"
+#include "categories/registry.h"
+#include "bench/lib/stats.h"
+#include "bench/lib/util.h"
+#include "containers/driver.h"
+#include "containers/matrix.h"
 
 static const struct lockstep_profile profiles[] = {
 	{ "default", 8, 40, 8, 0.005, 40 },

@@ -1,4 +1,4 @@
-#include "matrix.h"
+#include "containers/matrix.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,21 +17,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../bench/clock.h"
-#include "../bench/cmd_report.h"
-#include "../bench/error.h"
-#include "../bench/metadata.h"
-#include "../bench/protocol.h"
-#include "../bench/registry.h"
-#include "../bench/result.h"
-#include "../bench/safefile.h"
-#include "../bench/runner.h"
-#include "../bench/stats.h"
-#include "../bench/util.h"
-#include "../bench/worker.h"
-#include "driver.h"
-#include "image.h"
-#include "lockstep.h"
+#include "bench/lib/clock.h"
+#include "bench/report/cmd_report.h"
+#include "bench/lib/error.h"
+#include "bench/harness/metadata.h"
+#include "bench/harness/protocol.h"
+#include "categories/registry.h"
+#include "bench/lib/result.h"
+#include "bench/lib/safefile.h"
+#include "bench/harness/runner.h"
+#include "bench/lib/stats.h"
+#include "bench/lib/util.h"
+#include "bench/harness/worker.h"
+#include "containers/driver.h"
+#include "containers/image.h"
+#include "containers/lockstep.h"
 
 #define MAX_RUNTIMES 8
 

@@ -1,4 +1,4 @@
-#include "oci.h"
+#include "containers/oci.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,14 +1,14 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "py.h"
+#include "embed/py.h"
 
 #include <string.h>
 
-#include "../bench/clock.h"
-#include "../bench/error.h"
-#include "../bench/util.h"
-#include "sources.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "embed/sources.h"
 
 #ifndef PY_STDLIB_DIR
 #define PY_STDLIB_DIR "/usr/lib/python3.11"

@@ -1,7 +1,7 @@
 /* Sanitizer defaults, linked into every binary of a `make SANITIZE=1` build.
  *
  * Worker processes are re-executed with a minimal environment
- * (spawn_child_env) and containers get one of their own, so the
+ * (child_env) and containers get one of their own, so the
  * ASAN_OPTIONS, LSAN_OPTIONS and UBSAN_OPTIONS that `make test` exports
  * reach only the processes it starts: the parent of a run or a matrix,
  * compare, report, the unit tests.  Everything else gets these.  */

@@ -3,8 +3,8 @@
  * built-in `sandbench` module.  */
 #include <stdio.h>
 
-#include "../bench/error.h"
-#include "../embed/py.h"
+#include "bench/lib/error.h"
+#include "embed/py.h"
 
 #define CHECK(cond)                                                           \
 	do {                                                                  \

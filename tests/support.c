@@ -1,4 +1,4 @@
-#include "support.h"
+#include "tests/support.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/util.h"
+#include "bench/lib/util.h"
 
 void cmd_free(struct cmd *c)
 {

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/budget.h"
-#include "../bench/cmd_report.h"
-#include "../bench/compare.h"
-#include "../bench/error.h"
-#include "../bench/registry.h"
-#include "../bench/util.h"
-#include "support.h"
+#include "bench/report/budget.h"
+#include "bench/report/cmd_report.h"
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "categories/registry.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
 
 TestSuite(budget, .timeout = 30);
 

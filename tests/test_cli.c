@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/stats.h"
-#include "../bench/util.h"
-#include "support.h"
+#include "bench/lib/stats.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-cli-XXXXXX";
 

@@ -1,6 +1,6 @@
 #include <criterion/criterion.h>
 
-#include "../bench/clock.h"
+#include "bench/lib/clock.h"
 
 Test(clock, is_monotonic_in_nanoseconds)
 {

@@ -15,16 +15,16 @@
 #include <libxml/tree.h>
 #endif
 
-#include "../bench/cmd_report.h"
-#include "../bench/compare.h"
-#include "../bench/error.h"
-#include "../bench/registry.h"
-#include "../bench/report.h"
-#include "../bench/result.h"
-#include "../bench/stats.h"
-#include "../bench/thesis.h"
-#include "../bench/util.h"
-#include "support.h"
+#include "bench/report/cmd_report.h"
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "categories/registry.h"
+#include "bench/report/report.h"
+#include "bench/lib/result.h"
+#include "bench/lib/stats.h"
+#include "bench/report/thesis.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-compare-XXXXXX";
 
@@ -488,7 +488,7 @@ Test(compare, study_overall_geometric_mean_is_16_percent)
 Test(compare, built_in_study_equals_the_shipped_csv)
 {
 	const char *root = getenv("SANDBENCH_ROOT") ? getenv("SANDBENCH_ROOT") : ".";
-	char *path = xasprintf("%s/bench/thesis_kata_vs_crun.csv", root), *text = NULL;
+	char *path = xasprintf("%s/bench/report/thesis_kata_vs_crun.csv", root), *text = NULL;
 	size_t len, n = 0;
 
 	cr_assert_eq(util_read_file(path, 1 << 20, &text, &len, NULL), 0,
@@ -497,8 +497,8 @@ Test(compare, built_in_study_equals_the_shipped_csv)
 	for (size_t i = 0; i < len; i++)
 		if (text[i] != '\r')
 			text[n++] = text[i];
-	cr_assert_eq(n, thesis_csv_len, "bench/thesis.c and %s differ in length", path);
-	cr_assert(memcmp(text, thesis_csv, n) == 0, "bench/thesis.c and %s differ", path);
+	cr_assert_eq(n, thesis_csv_len, "bench/report/thesis.c and %s differ in length", path);
+	cr_assert(memcmp(text, thesis_csv, n) == 0, "bench/report/thesis.c and %s differ", path);
 	free(text);
 	free(path);
 }

@@ -12,13 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/result.h"
-#include "../bench/spawn.h"
-#include "../bench/util.h"
-#include "support.h"
-#include "../containers/driver.h"
-#include "../containers/engine.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
+#include "containers/driver.h"
+#include "containers/engine.h"
 
 static char dir[] = "/tmp/sandbench-test-containerd-XXXXXX";
 static pid_t test_daemon;	/* the test's own containerd, stopped even after a failure */
@@ -206,7 +206,7 @@ static void nothing_left(pid_t pid)
 	no_process_with(private);
 	cr_assert(!file_has("/proc/self/mounts", mine), "a mount of %s is left", mine);
 	cr_assert(!file_has("/proc/self/mounts", private), "a mount of %s is left", private);
-	cr_assert_eq(spawn_capture(argv, &netns, &err, &status, NULL), 0);
+	cr_assert_eq(child_capture(argv, &netns, &err, &status, NULL), 0);
 	cr_assert(strstr(netns, mine) == NULL, "a network namespace is left:\n%s", netns);
 	free(netns);
 	free(err);
@@ -355,7 +355,7 @@ static void none_in_namespace(const char *sock, const char *kind)
 	char *out = NULL, *err = NULL, *rest;
 	int status;
 
-	cr_assert_eq(spawn_capture(argv, &out, &err, &status, NULL), 0);
+	cr_assert_eq(child_capture(argv, &out, &err, &status, NULL), 0);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "ctr %s list: %s", kind, err);
 	rest = quiet ? out : strchr(out, '\n') ? strchr(out, '\n') + 1 : out + strlen(out);
 	cr_assert_str_eq(rest, "", "%s left in namespace sandbench:\n%s", kind, out);

@@ -11,14 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/result.h"
-#include "../bench/util.h"
-#include "support.h"
-#include "../containers/driver.h"
-#include "../containers/image.h"
-#include "../containers/matrix.h"
-#include "../containers/oci.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
+#include "containers/driver.h"
+#include "containers/image.h"
+#include "containers/matrix.h"
+#include "containers/oci.h"
 
 static char dir[] = "/tmp/sandbench-test-ctr-XXXXXX";
 

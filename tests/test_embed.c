@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "../bench/error.h"
-#include "../bench/util.h"
-#include "support.h"
-#include "../embed/py.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
+#include "embed/py.h"
 
 static char dir[] = "/tmp/sandbench-test-embed-XXXXXX";
 

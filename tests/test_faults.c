@@ -20,12 +20,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/compare.h"
-#include "../bench/error.h"
-#include "../bench/result.h"
-#include "../bench/thesis.h"
-#include "../bench/util.h"
-#include "support.h"
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/report/thesis.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-faults-XXXXXX";
 static char *mounted;

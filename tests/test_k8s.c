@@ -14,13 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/result.h"
-#include "../bench/util.h"
-#include "support.h"
-#include "../containers/driver.h"
-#include "../containers/image.h"
-#include "../containers/k8s.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
+#include "containers/driver.h"
+#include "containers/image.h"
+#include "containers/k8s.h"
 
 static char dir[] = "/tmp/sandbench-test-k8s-XXXXXX";
 

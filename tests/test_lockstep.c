@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/protocol.h"
-#include "../bench/result.h"
-#include "../bench/util.h"
-#include "support.h"
+#include "bench/lib/error.h"
+#include "bench/harness/protocol.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-lockstep-XXXXXX";
 

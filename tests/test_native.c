@@ -19,12 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/registry.h"
-#include "../bench/util.h"
-#include "support.h"
-#include "../categories/native.h"
-#include "../embed/py.h"
+#include "bench/lib/error.h"
+#include "categories/registry.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
+#include "categories/native.h"
+#include "embed/py.h"
 
 static char dir[] = "/tmp/sandbench-test-native-XXXXXX";
 
@@ -152,7 +152,7 @@ Test(native, every_native_benchmark_and_python_twin_passes_smoke)
 	smoke(list, names, n);
 }
 
-/* Needs `{ "__noop", child_noop, NULL }` in bench/main.c's commands[].  */
+/* Needs `{ "__noop", child_noop, NULL }` in bench/cmd/main.c's commands[].  */
 Test(native, noop_mode_and_process_benchmarks)
 {
 	static const char *const names[] = { "process_spawn", "fork_exec" };

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../bench/error.h"
-#include "../bench/registry.h"
-#include "../embed/sources.h"
+#include "bench/lib/error.h"
+#include "categories/registry.h"
+#include "embed/sources.h"
 
 static int has_source(const char *module)
 {

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/result.h"
-#include "../bench/util.h"
-#include "support.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-result-XXXXXX";
 

@@ -16,11 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/error.h"
-#include "../bench/result.h"
-#include "../bench/util.h"
-#include "../containers/oci.h"
-#include "support.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "containers/oci.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-safety-XXXXXX";
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../bench/stats.h"
+#include "bench/lib/stats.h"
 
 Test(stats, mean_stdev_median)
 {

@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../bench/clock.h"
-#include "../../bench/error.h"
-#include "../../bench/spawn.h"
-#include "../../bench/util.h"
-#include "../native.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "categories/native.h"
 
 /* A call the kernel refuses (a sandbox without it) makes the probe
  * unsupported here: reported as skipped, with the errno, not failed.  */
@@ -1081,7 +1081,7 @@ static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 			 struct bench_error *err)
 {
 	char *argv[] = { (char *)util_self_exe(), "__noop", NULL };
-	char *const *env = spawn_child_env();
+	char *const *env = child_env();
 	char what[128];
 
 	for (uint64_t i = 0; i < loops; i++) {
@@ -1098,7 +1098,7 @@ static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 			if (errno != EINTR)
 				return bench_error_set(err, errno, "wait for `%s __noop`", argv[0]);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			spawn_describe_status(status, what, sizeof(what));
+			child_describe_status(status, what, sizeof(what));
 			return bench_error_set(err, 0, "child `%s __noop` failed: %s%s", argv[0],
 					       what, WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
 					       " (exec failed)" : "");

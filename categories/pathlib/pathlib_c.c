@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../bench/error.h"
-#include "../../bench/util.h"
-#include "../../embed/py.h"
-#include "../native.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "embed/py.h"
+#include "categories/native.h"
 
 struct tree_state {
 	struct native_figures fig;	/* first: see native.h */

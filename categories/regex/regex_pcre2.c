@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/error.h"
-#include "../../bench/util.h"
-#include "../../embed/py.h"
-#include "../native.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "embed/py.h"
+#include "categories/native.h"
 
 /* Up to 1 MiB of JIT stack: the default 32 KiB is for small subjects.  */
 #define JIT_STACK_MAX (1 << 20)

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../bench/error.h"
-#include "../../bench/util.h"
-#include "../../embed/py.h"
-#include "../native.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "embed/py.h"
+#include "categories/native.h"
 
 /* Repeats per loop: the REPEAT of xml_etree_parse, _iterparse, _generate.  */
 #define PARSE_REPEAT 9

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/clock.h"
-#include "../../bench/error.h"
-#include "../../bench/util.h"
-#include "../../embed/py.h"
-#include "../native.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "embed/py.h"
+#include "categories/native.h"
 
 /* _synth.ROWS, checked in setup: inner_loops must be a constant.  */
 #define SYNTH_ROWS 1000

@@ -1,10 +1,10 @@
 /* Process creation without the interpreter: posix_spawn of the binary in
  * its no-op child mode, and wait.  Beside python_startup, it tells how much
  * of a start-up's cost is the process itself.  */
-#include "../../bench/error.h"
-#include "../../bench/spawn.h"
-#include "../../bench/util.h"
-#include "../native.h"
+#include "bench/lib/error.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "categories/native.h"
 
 int child_noop(int argc, char **argv)
 {
@@ -21,7 +21,7 @@ static int spawn_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 	(void)state;
 	(void)elapsed_ns;
 	for (uint64_t i = 0; i < loops; i++)
-		if (spawn_wait(argv, 0, err) < 0)
+		if (child_run(argv, 0, err) < 0)
 			return -1;
 	return 0;
 }

@@ -1,14 +1,14 @@
 /* Python start-up: the binary spawned in its start-up child mode, which
  * initialises the interpreter, runs `pass` and finalises.  */
-#include "../../bench/error.h"
-#include "../../bench/spawn.h"
-#include "../../bench/util.h"
-#include "../native.h"
+#include "bench/lib/error.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "categories/native.h"
 
 static int startup_loop(char *const argv[], uint64_t loops, struct bench_error *err)
 {
 	for (uint64_t i = 0; i < loops; i++)
-		if (spawn_wait(argv, 0, err) < 0)
+		if (child_run(argv, 0, err) < 0)
 			return -1;
 	return 0;
 }

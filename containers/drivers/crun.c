@@ -1,7 +1,7 @@
 /* crun: refuses a hybrid cgroup host whose cgroup2 hierarchy carries a
  * controller ("cgroups in hybrid mode not supported"); run it in a private
  * mount namespace without /sys/fs/cgroup/unified.  */
-#include "../driver.h"
+#include "containers/driver.h"
 
 const struct ctr_driver ctr_driver_crun = {
 	.name = "crun",

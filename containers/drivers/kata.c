@@ -12,10 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../bench/error.h"
-#include "../../bench/spawn.h"
-#include "../../bench/util.h"
-#include "../driver.h"
+#include "bench/lib/error.h"
+#include "bench/lib/child.h"
+#include "bench/lib/util.h"
+#include "containers/driver.h"
 
 /* Where kata-deploy and the distribution packages put the configurations.  */
 static const char *const config_dirs[] = {
@@ -59,7 +59,7 @@ static int kata_runtime(const struct ctr_driver *d, const char *w1, const char *
 		argv[n++] = (char *)w2;
 	argv[n] = NULL;
 	*out = NULL;
-	if (spawn_capture(argv, out, &errtext, &status, NULL) < 0)
+	if (child_capture(argv, out, &errtext, &status, NULL) < 0)
 		return -1;
 	if (errtext && errtext[0]) {
 		char *both = xasprintf("%s%s", *out, errtext);

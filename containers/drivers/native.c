@@ -1,5 +1,5 @@
 /* native: no container, the binary itself on the host (the baseline).  */
-#include "../driver.h"
+#include "containers/driver.h"
 
 const struct ctr_driver ctr_driver_native = {
 	.name = "native",

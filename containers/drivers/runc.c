@@ -1,5 +1,5 @@
 /* runc: the reference OCI runtime.  */
-#include "../driver.h"
+#include "containers/driver.h"
 
 const struct ctr_driver ctr_driver_runc = {
 	.name = "runc",

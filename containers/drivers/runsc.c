@@ -1,6 +1,6 @@
 /* runsc: gVisor, which intercepts system calls in a user-space kernel.
  * --network=none keeps its own loopback and nothing else.  */
-#include "../driver.h"
+#include "containers/driver.h"
 
 static void runsc_oci_options(struct ctr_argv *argv)
 {

@@ -1,5 +1,5 @@
 /* libFuzzer: the command line of run, timeit, matrix, compare, report and
- * list must never crash, whatever the arguments.  bench/main.c is built with
+ * list must never crash, whatever the arguments.  bench/cmd/main.c is built with
  * -Dmain=sandbench_main and linked with --wrap (see the Makefile) so that
  * what the options lead to has no side effects: runner_run checks the
  * options it is given instead of running workers, and no container runtime
@@ -20,13 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../bench/error.h"
-#include "../../bench/registry.h"
-#include "../../bench/runner.h"
-#include "../../bench/util.h"
-#include "../../containers/driver.h"
-#include "../../containers/image.h"
-#include "fuzz.h"
+#include "bench/lib/error.h"
+#include "categories/registry.h"
+#include "bench/harness/runner.h"
+#include "bench/lib/util.h"
+#include "containers/driver.h"
+#include "containers/image.h"
+#include "tests/fuzz/fuzz.h"
 
 #define MAX_ARGS 64
 

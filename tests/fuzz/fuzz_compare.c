@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/compare.h"
-#include "../../bench/error.h"
-#include "../../bench/report.h"
-#include "../../bench/thesis.h"
-#include "../../bench/util.h"
-#include "fuzz.h"
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "bench/report/report.h"
+#include "bench/report/thesis.h"
+#include "bench/lib/util.h"
+#include "tests/fuzz/fuzz.h"
 
 static char *paths[2];
 static FILE *devnull;

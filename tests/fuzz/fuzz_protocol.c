@@ -1,14 +1,14 @@
 /* libFuzzer: arbitrary bytes as a worker protocol message, decoded the way
- * the parent, serve and a lockstep worker decode one (bench/protocol.h).  A
+ * the parent, serve and a lockstep worker decode one (bench/harness/protocol.h).  A
  * message that decodes must encode and decode back to the same fields.  */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/error.h"
-#include "../../bench/protocol.h"
-#include "fuzz.h"
+#include "bench/lib/error.h"
+#include "bench/harness/protocol.h"
+#include "tests/fuzz/fuzz.h"
 
 static void reply_again(const struct proto_reply *r)
 {

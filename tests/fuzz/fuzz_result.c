@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../bench/compare.h"
-#include "../../bench/error.h"
-#include "../../bench/result.h"
-#include "../../bench/util.h"
-#include "fuzz.h"
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "tests/fuzz/fuzz.h"
 
 static char *in_path, *out_plain, *out_gz;
 

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../bench/error.h"
-#include "../../bench/thesis.h"
-#include "fuzz.h"
+#include "bench/lib/error.h"
+#include "bench/report/thesis.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,0 +1,493 @@
+#include "bench/harness/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/harness/metadata.h"
+#include "categories/registry.h"
+#include "bench/lib/result.h"
+#include "bench/lib/safefile.h"
+#include "bench/lib/stats.h"
+#include "bench/lib/util.h"
+#include "bench/harness/worker.h"
+
+#define MIN_PROCESSES 3
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	worker_kill_current();
+}
+
+enum outcome_status { OUT_OK, OUT_FAILED, OUT_SKIPPED, OUT_NOT_RUN };
+
+struct outcome {
+	const char *name, *category;
+	enum outcome_status status;
+	struct bench_error err;
+	double mean, stdev, halfwidth;
+	size_t nvalues, nruns;
+};
+
+/* --fast aims at the whole catalogue in about three minutes on two cores:
+ * fewer, shorter values; the default and --rigorous at precision.  */
+static const struct runner_profile profiles[] = {
+	{ "default", 20, 3, 1, 0.01, 0.1, 0 },
+	{ "fast", 6, 2, 1, 0.02, 0.05, 0 },
+	{ "rigorous", 40, 3, 1, 0.005, 0.1, 0 },
+	{ "smoke", 1, 1, 0, 0, 0.1, 1 },
+};
+
+const struct runner_profile *runner_profile(const char *name)
+{
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+void runner_format_time(double s, char *buf, size_t size)
+{
+	static const struct { double scale; const char *unit; } units[] = {
+		{ 1, "s" }, { 1e-3, "ms" }, { 1e-6, "us" }, { 1e-9, "ns" },
+	};
+	size_t i = 0;
+
+	while (i + 1 < sizeof(units) / sizeof(units[0]) && fabs(s) < units[i].scale)
+		i++;
+	snprintf(buf, size, "%.*f %s", fabs(s / units[i].scale) >= 100 ? 1 :
+		 fabs(s / units[i].scale) >= 10 ? 2 : 3, s / units[i].scale, units[i].unit);
+}
+
+/* Fill the outcome's statistics from the benchmark's values.  */
+static void summarise(json_t *bench, struct outcome *o)
+{
+	double *values, *means;
+	size_t n, nruns;
+
+	result_benchmark_values(bench, &values, &n, &means, &nruns);
+	o->mean = stats_mean(values, n);
+	o->stdev = stats_stdev(values, n);
+	o->halfwidth = stats_ci95_halfwidth(means, nruns);
+	o->nvalues = n;
+	o->nruns = nruns;
+	free(values);
+	free(means);
+}
+
+/* The loops a benchmark must use: those of the benchmark being appended to,
+ * of --loops-from, of --loops, or 0 to calibrate.  */
+static uint64_t known_loops(const struct runner_options *opts, json_t *bench, const char *name)
+{
+	json_t *other;
+
+	if (bench)
+		return result_benchmark_loops(bench);
+	if (opts->loops_from && (other = result_find_benchmark(opts->loops_from, name)))
+		return result_benchmark_loops(other);
+	return opts->loops;
+}
+
+/* Enough processes: at least MIN_PROCESSES (different hash seeds), and the
+ * confidence half-width on per-process means within the target.  */
+static int precise_enough(const struct runner_options *opts, json_t *runs, json_t *bench)
+{
+	json_t *all = json_pack("{s:[]}", "runs");
+	double *means, halfwidth, mean;
+	size_t n;
+
+	if (opts->target <= 0) {
+		json_decref(all);
+		return 0;
+	}
+	if (bench)
+		json_array_extend(json_object_get(all, "runs"), json_object_get(bench, "runs"));
+	json_array_extend(json_object_get(all, "runs"), runs);
+	result_benchmark_values(all, NULL, NULL, &means, &n);
+	json_decref(all);
+	mean = stats_mean(means, n);
+	halfwidth = stats_ci95_halfwidth(means, n);
+	free(means);
+	return n >= MIN_PROCESSES && mean > 0 && halfwidth / mean <= opts->target;
+}
+
+/* A statement as one metadata line, quoted as Python's repr() does (as
+ * pyperf records timeit_stmt): no newline, and never empty.  */
+static char *quote_statement(const char *s)
+{
+	size_t n = 2;
+	char *q, *p;
+
+	for (const char *c = s; *c; c++)
+		n += strchr("\\'\n\r\t", *c) ? 2 : 1;
+	p = q = xmalloc(n + 1);
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		const char *esc = *c == '\\' ? "\\\\" : *c == '\'' ? "\\'" : *c == '\n' ? "\\n" :
+				  *c == '\r' ? "\\r" : *c == '\t' ? "\\t" : NULL;
+		if (esc) {
+			memcpy(p, esc, 2);
+			p += 2;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return q;
+}
+
+/* timeit's benchmark records what it times: another statement is not
+ * appended to it.  */
+static void set_timeit_metadata(const struct runner_options *opts, json_t *md)
+{
+	char *stmt = quote_statement(opts->stmt), *setup = quote_statement(opts->setup ?: "pass");
+
+	json_object_set_new(md, "timeit_stmt", json_string(stmt));
+	json_object_set_new(md, "timeit_setup", json_string(setup));
+	free(stmt);
+	free(setup);
+}
+
+static int check_same_timeit(const struct runner_options *opts, json_t *suite,
+			     struct bench_error *err)
+{
+	json_t *bench = result_find_benchmark(suite, "timeit"), *want = json_object();
+	json_t *md = json_object_get(bench, "metadata");
+	int rc = 0;
+
+	if (!bench)
+		goto out;
+	set_timeit_metadata(opts, want);
+	for (const char *const *key = (const char *const[]){ "timeit_stmt", "timeit_setup", NULL };
+	     *key; key++) {
+		const char *have = json_string_value(json_object_get(md, *key));
+		if (!have || strcmp(have, json_string_value(json_object_get(want, *key))) != 0) {
+			rc = bench_error_set(err, 0, "--append: `%s` holds timeit of another %s (%s, "
+					     "not %s): choose another -o", opts->output,
+					     strcmp(*key, "timeit_stmt") == 0 ? "statement" : "set-up",
+					     have ? have : "not recorded",
+					     json_string_value(json_object_get(want, *key)));
+			break;
+		}
+	}
+out:
+	json_decref(want);
+	return rc;
+}
+
+/* Run one benchmark: calibrate (unless the loops are known), then the
+ * worker processes.  Only a complete benchmark is added to *bench (created
+ * when NULL): a failure leaves it as it was.  */
+static int run_benchmark(const struct runner_options *opts, const struct bench_def *def,
+			 const char *cache_dir, json_t **bench, double *timed,
+			 struct bench_error *err)
+{
+	struct worker_spec spec = {
+		.def = def, .stmt = opts->stmt, .setup = opts->setup,
+		.workloads_dir = opts->workloads_dir, .warmups = opts->warmups,
+		.values = opts->values, .min_time = opts->min_time,
+		.affinity = opts->affinity, .timeout = opts->timeout,
+	};
+	struct worker_result res = { .inner_loops = 1 };
+	const char *name = def ? def->name : "timeit";
+	json_t *runs = json_array();
+	unsigned inner_loops = 0, first = 0;
+
+	/* Inputs a workload generates (a git repository, a file tree) are made
+	 * by its first process and reused by the others.  */
+	spec.cache_dir = cache_dir;
+	spec.loops = known_loops(opts, *bench, name);
+	if (spec.loops && opts->processes == 0)
+		return bench_error_set(err, 0, "`%s`: -p 0 only calibrates, and its loops are already "
+				       "known (%llu, in the file appended to)", name,
+				       (unsigned long long)spec.loops);
+	if (spec.loops == 0) {
+		/* The calibrating process is also the first measuring one,
+		 * unless only calibration was asked for (-p 0).  */
+		spec.values = opts->processes ? opts->values : 0;
+		spec.hash_seed = worker_random_hash_seed();
+		if (worker_run(&spec, &res, err) < 0)
+			goto fail;
+		spec.loops = res.loops;
+		spec.values = opts->values;
+		inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
+		first = opts->processes ? 1 : 0;
+	}
+	for (unsigned p = first; p < opts->processes; p++) {
+		if (precise_enough(opts, runs, *bench))
+			break;
+		if (interrupted) {
+			bench_error_set(err, 0, "`%s`: interrupted", name);
+			goto fail;
+		}
+		spec.hash_seed = worker_random_hash_seed();
+		if (worker_run(&spec, &res, err) < 0)
+			goto fail;
+		inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
+	}
+	if (!*bench) {
+		*bench = result_benchmark_new(name, def ? def->category : "timeit",
+					      def ? bench_kind_name(def->kind) : "python",
+					      spec.loops, inner_loops ? inner_loops : 1);
+		if (!def)
+			set_timeit_metadata(opts, json_object_get(*bench, "metadata"));
+	}
+	json_array_extend(json_object_get(*bench, "runs"), runs);
+	{
+		size_t i;
+		json_t *r;
+		json_array_foreach(runs, i, r)
+			*timed += json_number_value(json_object_get(json_object_get(r, "metadata"),
+								    "timed_s"));
+	}
+	json_decref(runs);
+	return 0;
+fail:
+	json_decref(runs);
+	return -1;
+}
+
+static void print_summary(struct outcome *out, size_t n)
+{
+	printf("\n%-26s %-10s %12s %12s %8s %7s  %s\n", "benchmark", "category", "mean",
+	       "stdev", "ci95", "values", "status");
+	for (size_t i = 0; i < n; i++) {
+		struct outcome *o = &out[i];
+		char mean[32] = "-", sd[32] = "-", ci[32] = "-", vals[32] = "-";
+		const char *status = o->status == OUT_OK ? "ok" : o->status == OUT_FAILED ?
+			"FAILED" : o->status == OUT_SKIPPED ? "skipped" : "not run";
+
+		if (o->status == OUT_OK && o->nvalues == 0)
+			snprintf(vals, sizeof(vals), "0");
+		else if (o->status == OUT_OK) {
+			runner_format_time(o->mean, mean, sizeof(mean));
+			if (o->nvalues >= 2)
+				runner_format_time(o->stdev, sd, sizeof(sd));
+			if (o->nruns >= 2)
+				snprintf(ci, sizeof(ci), "+-%.1f%%", 100 * o->halfwidth / o->mean);
+			snprintf(vals, sizeof(vals), "%zux%zu", o->nruns, o->nvalues / (o->nruns ? o->nruns : 1));
+		}
+		printf("%-26s %-10s %12s %12s %8s %7s  %s", o->name, o->category, mean, sd, ci,
+		       vals, status);
+		if (o->status == OUT_SKIPPED || o->status == OUT_FAILED)
+			printf(": %s", o->err.msg);
+		printf("\n");
+	}
+}
+
+/* How well the machine time was used: the share of the wall time spent in
+ * timed values (duty cycle), and the median precision reached.  */
+static void print_efficiency(struct outcome *out, size_t n, double timed, double wall)
+{
+	double *hw = xcalloc(n, sizeof(*hw));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (out[i].status == OUT_OK && out[i].nruns >= 2 && out[i].mean > 0)
+			hw[k++] = 100 * out[i].halfwidth / out[i].mean;
+	printf("\nwall time %.1f s, of which timed values %.1f s: duty cycle %.0f%%", wall, timed,
+	       wall > 0 ? 100 * timed / wall : 0);
+	if (k)
+		printf("; median 95%% half-width %.2f%% over %zu benchmarks", stats_median(hw, k), k);
+	printf("\n");
+	free(hw);
+}
+
+/* --append reads the file, adds to it for the whole run, and writes it back:
+ * two such runs at once would lose one's results.  The file itself is
+ * replaced by each write, so the lock is on its folder, held until exit.  */
+static int lock_for_append(const char *output, struct bench_error *err)
+{
+	cleanup_free char *dir = xstrdup(output);
+	char *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno, "lock the folder of `%s`", output);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "sandbench: waiting for another run appending in the folder of `%s`\n",
+			output);
+		if (flock(fd, LOCK_EX) < 0) {
+			close(fd);
+			return bench_error_set(err, errno, "lock the folder of `%s`", output);
+		}
+	}
+	return fd;	/* kept open: the lock lasts as long as the process */
+}
+
+/* The suite to add to: the existing file with --append, else a new one.  */
+static int open_suite(const struct runner_options *opts, json_t **suite,
+		      struct bench_error *err)
+{
+	struct stat st;
+
+	/* Known before anything is measured: a file that cannot be written.  */
+	if (safefile_check_writable(opts->output, err) < 0)
+		return bench_error_prefix(err, "-o");
+	if (opts->append && lock_for_append(opts->output, err) < 0)
+		return -1;
+	if (stat(opts->output, &st) == 0) {
+		if (opts->append) {
+			if (result_read(opts->output, suite, err) < 0)
+				return -1;
+			if (opts->stmt && check_same_timeit(opts, *suite, err) < 0) {
+				json_decref(*suite);
+				*suite = NULL;
+				return -1;
+			}
+			return 0;
+		}
+		if (!opts->force)
+			return bench_error_set(err, 0, "output file `%s` exists: pass --force to "
+					       "overwrite it or --append to add to it", opts->output);
+		/* As root, `-o /dev/null --force` must not replace the device.  */
+		if (safefile_check_replaceable(opts->output, err) < 0)
+			return bench_error_prefix(err, "--force");
+	} else if (errno != ENOENT) {
+		return bench_error_set(err, errno, "output file `%s`", opts->output);
+	}
+	*suite = result_suite_new(metadata_collect());
+	return 0;
+}
+
+int runner_run(const struct runner_options *opts, const struct bench_def **sel, size_t n)
+{
+	struct bench_error err = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
+	size_t total = opts->stmt ? 1 : n, failed = 0;
+	struct outcome *out = xcalloc(total, sizeof(*out));
+	uint64_t start = bench_clock_ns();
+	double timed = 0;
+	json_t *suite = NULL;
+	int status, written = 0;
+
+	if (open_suite(opts, &suite, &err) < 0) {
+		fprintf(stderr, "sandbench: %s\n", err.msg);
+		free(out);
+		return 2;
+	}
+	/* Nothing measured is lost: each finished benchmark is written before
+	 * the next starts, and a signal only stops the current one.  */
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	/* A closed terminal: scratch folders are removed as for Ctrl-C.  */
+	sigaction(SIGHUP, &sa, &old_hup);
+
+	for (size_t i = 0; i < total; i++) {
+		const struct bench_def *def = opts->stmt ? NULL : sel[i];
+		struct outcome *o = &out[i];
+		json_t *bench;
+		int fresh;
+		uint64_t t0 = bench_clock_ns();
+		char mean[32], sd[32], what[128], left[64] = "", cache[4096] = "";
+		int rc;
+
+		o->name = def ? def->name : "timeit";
+		o->category = def ? def->category : "timeit";
+		o->status = OUT_NOT_RUN;
+		if (interrupted)
+			continue;
+		bench = result_find_benchmark(suite, o->name);
+		fresh = bench == NULL;
+		if (bench)
+			json_incref(bench);
+		fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
+		rc = util_make_temp_dir("sandbench-cache", cache, sizeof(cache));
+		rc = run_benchmark(opts, def, rc == 0 ? cache : NULL, &bench, &timed, &o->err);
+		util_remove_tree(cache);
+		if (rc < 0) {
+			/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
+			json_decref(bench);
+			if (interrupted) {
+				o->status = OUT_NOT_RUN;
+				continue;
+			}
+			o->status = o->err.skip ? OUT_SKIPPED : OUT_FAILED;
+			failed += o->status == OUT_FAILED;
+			fprintf(stderr, "[%zu/%zu] %s: %s: %s\n%s", i + 1, total, o->name,
+				o->status == OUT_SKIPPED ? "skipped" : "FAILED", o->err.msg,
+				o->err.detail ? o->err.detail : "");
+			continue;
+		}
+		summarise(bench, o);
+		if (o->nruns >= 2)
+			json_object_set_new(json_object_get(bench, "metadata"), "ci95_halfwidth_pct",
+					    json_real(100 * o->halfwidth / o->mean));
+		if (fresh)
+			json_array_append(json_object_get(suite, "benchmarks"), bench);
+		json_decref(bench);
+		if (result_write(opts->output, suite, &o->err) < 0) {
+			fprintf(stderr, "sandbench: %s\n", o->err.msg);
+			o->status = OUT_FAILED;
+			failed++;
+			break;
+		}
+		o->status = OUT_OK;
+		written = 1;
+		runner_format_time(o->mean, mean, sizeof(mean));
+		runner_format_time(o->stdev, sd, sizeof(sd));
+		if (o->nvalues == 0)
+			snprintf(what, sizeof(what), "calibrated, %llu loops",
+				 (unsigned long long)result_benchmark_loops(bench));
+		else if (o->nvalues == 1)
+			snprintf(what, sizeof(what), "%s", mean);
+		else if (o->nruns >= 2)
+			snprintf(what, sizeof(what), "%s +- %s, %zu processes, +-%.1f%%", mean, sd,
+				 o->nruns, 100 * o->halfwidth / o->mean);
+		else
+			snprintf(what, sizeof(what), "%s +- %s", mean, sd);
+		if (i + 1 < total) {
+			double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
+			snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));
+		}
+		fprintf(stderr, "[%zu/%zu] %s: %s (%.1f s%s)\n", i + 1, total, o->name, what,
+			(double)(bench_clock_ns() - t0) / 1e9, left);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+
+	print_summary(out, total);
+	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
+	/* Only a file that was written is named (not timeit's scratch file).  */
+	if (written && !opts->scratch_output)
+		printf("\nresults: %s\n", opts->output);
+	if (interrupted && written && !opts->scratch_output) {
+		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
+			(int)interrupted, opts->output);
+		status = 128 + interrupted;
+	} else if (interrupted) {
+		fprintf(stderr, "sandbench: interrupted by signal %d%s\n", (int)interrupted,
+			written ? "" : opts->scratch_output ? "; no benchmark was finished" :
+			"; no benchmark was finished, nothing was written");
+		status = 128 + interrupted;
+	} else {
+		status = failed ? 1 : 0;
+		if (failed)
+			fprintf(stderr, "sandbench: %zu benchmark%s failed\n", failed, failed > 1 ? "s" : "");
+	}
+	for (size_t i = 0; i < total; i++)
+		bench_error_release(&out[i].err);
+	free(out);
+	json_decref(suite);
+	return status;
+}

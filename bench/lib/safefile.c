@@ -1,0 +1,265 @@
+#include "bench/lib/safefile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_gzip(int fd, const char *data, size_t len)
+{
+	gzFile gz;
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0)
+		return -1;
+	gz = gzdopen(dup_fd, "wb9");
+	if (!gz) {
+		close(dup_fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	while (len > 0) {
+		unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
+		if (gzwrite(gz, data, chunk) != (int)chunk) {
+			gzclose(gz);
+			errno = errno ? errno : EIO;
+			return -1;
+		}
+		data += chunk;
+		len -= chunk;
+	}
+	if (gzclose(gz) != Z_OK) {
+		errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new temporary file beside name: a name nobody can guess in advance, and
+ * never an existing file or link.  */
+static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t r = 0;
+		int fd;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r ^= (uint64_t)getpid() << 32 ^ (uint64_t)tries;
+		snprintf(tmp, size, ".%s.tmp.%ld.%016llx", name, (long)getpid(),
+			 (unsigned long long)r);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static int check_replaceable_at(int dirfd, const char *name, const char *path,
+				struct bench_error *err)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : bench_error_set(err, errno, "`%s`", path);
+	if (!S_ISREG(st.st_mode))
+		return bench_error_set(err, 0, "`%s` is not a regular file: only a regular file "
+				       "is replaced", path);
+	return 0;
+}
+
+int safefile_write_at(int dirfd, const char *name, const char *path, const char *data,
+		      size_t len, struct bench_error *err)
+{
+	char tmp[4096];
+	int fd, rc;
+
+	if (check_replaceable_at(dirfd, name, path, err) < 0)
+		return -1;
+	fd = create_temp(dirfd, name, tmp, sizeof(tmp));
+	if (fd < 0)
+		return bench_error_set(err, errno, "create a temporary file for `%s`", path);
+	if (util_ends_with(name, ".gz"))
+		rc = write_gzip(fd, data, len);
+	else
+		rc = write_all(fd, data, len);
+	if (rc == 0)
+		rc = fsync(fd);
+	if (rc < 0) {
+		int e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return bench_error_set(err, e, "write `%s`", path);
+	}
+	if (close(fd) < 0) {
+		int e = errno;
+		unlinkat(dirfd, tmp, 0);
+		return bench_error_set(err, e, "write `%s`", path);
+	}
+	/* Checked again just before: what was planted meanwhile is not replaced.  */
+	if (check_replaceable_at(dirfd, name, path, err) < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int e = errno;
+		unlinkat(dirfd, tmp, 0);
+		return bench_error_set(err, e, "write `%s`", path);
+	}
+	return 0;
+}
+
+int safefile_check_replaceable(const char *path, struct bench_error *err)
+{
+	return check_replaceable_at(AT_FDCWD, path, path, err);
+}
+
+int safefile_check_writable(const char *path, struct bench_error *err)
+{
+	cleanup_free char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	struct stat st;
+
+	if (!path[0])
+		return bench_error_set(err, 0, "an empty file name");
+	if (util_ends_with(path, "/"))
+		return bench_error_set(err, 0, "`%s` is a folder, not a regular file", path);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return bench_error_set(err, 0, "`%s` is a folder, not a regular file", path);
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	if (stat(slash ? parent : ".", &st) < 0)
+		return bench_error_set(err, errno, "the folder of `%s`", path);
+	if (!S_ISDIR(st.st_mode))
+		return bench_error_set(err, ENOTDIR, "the folder of `%s`", path);
+	/* Root passes access(W_OK) on a read-only mount: EROFS is still said.  */
+	if (access(slash ? parent : ".", W_OK) < 0)
+		return bench_error_set(err, errno, "cannot write in the folder of `%s`", path);
+	return 0;
+}
+
+/* Empty and remove the folder name in parent, on the device dev only.  */
+static int remove_at(int parent, const char *name, dev_t dev, const char *top,
+		     struct bench_error *err)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : bench_error_set(err, errno, "remove `%s`", top);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			return bench_error_set(err, errno, "remove `%s`", top);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return bench_error_set(err, 0, "remove `%s`: `%s` is on another file system", top, name);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno, "remove `%s`", top);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return bench_error_set(err, errno, "remove `%s`", top);
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		rc = remove_at(fd, e->d_name, dev, top, err);
+	}
+	closedir(d);
+	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return bench_error_set(err, errno, "remove `%s`", top);
+	return rc;
+}
+
+int safefile_remove_tree(const char *path, struct bench_error *err)
+{
+	struct stat st;
+
+	if (!path[0])
+		return 0;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : bench_error_set(err, errno, "remove `%s`", path);
+	return remove_at(AT_FDCWD, path, st.st_dev, path, err);
+}
+
+int safefile_is_marked(const char *path, const char *marker)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int fd, empty = 1;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? -1 : 0;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstatat(fd, marker, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while (empty && (e = readdir(d)))
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+int safefile_lock(const char *path, int how, const char *what, struct bench_error *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return bench_error_set(err, errno, "lock `%s`", path);
+	if (flock(fd, how | LOCK_NB) == 0)
+		return fd;
+	if (errno != EWOULDBLOCK) {
+		int e = errno;
+		close(fd);
+		return bench_error_set(err, e, "lock `%s`", path);
+	}
+	fprintf(stderr, "sandbench: waiting for %s (`%s` is locked)\n", what, path);
+	while (flock(fd, how) < 0) {
+		int e = errno;
+		if (e == EINTR)
+			continue;
+		close(fd);
+		return bench_error_set(err, e, "lock `%s`", path);
+	}
+	return fd;
+}

@@ -1,0 +1,546 @@
+#include "bench/report/budget.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "bench/report/report.h"
+#include "bench/lib/util.h"
+
+/*
+ * Which kernel probe prices which system call.  Calls of the same kind
+ * share a probe: a path lookup is a path lookup whichever flavour of stat
+ * makes it, and a call that only enters and leaves the kernel costs what
+ * getpid costs.  weight 0: the call is paid within another row's probe
+ * (close within file_open_close's openat+close), so it is priced but adds
+ * nothing.  covers: the probe makes other calls too, all paid in this
+ * price: with the probe's own counts (a `syscalls.json` that includes the
+ * kernel probes), as many of those calls are taken off the benchmark's
+ * counts (fork_exec: the child's start-up, the parent's wait4).
+ */
+const struct budget_price budget_prices[] = {
+	/* path lookups */
+	{ "newfstatat", "file_stat", 1 },
+	{ "statx", "file_stat", 1 },
+	{ "stat", "file_stat", 1 },
+	{ "lstat", "file_stat", 1 },
+	{ "access", "file_stat", 1 },
+	{ "faccessat", "file_stat", 1 },
+	{ "faccessat2", "file_stat", 1 },
+	{ "readlink", "file_stat", 1 },
+	{ "readlinkat", "file_stat", 1 },
+	/* calls on an open file */
+	{ "fstat", "file_fstat", 1 },
+	{ "lseek", "file_lseek", 1 },
+	{ "read", "file_read_4k", 1 },
+	{ "pread64", "file_read_4k", 1 },
+	{ "getdents64", "dir_getdents", 1, 1 },
+	{ "getdents", "dir_getdents", 1, 1 },
+	{ "openat", "file_open_close", 1, 1 },
+	{ "open", "file_open_close", 1, 1 },
+	{ "close", "file_open_close", 0 },
+	{ "fsync", "file_write_fsync", 1, 1 },
+	{ "fdatasync", "file_write_fsync", 1, 1 },
+	/* entry and exit, little else */
+	{ "getpid", "syscall_getpid", 1 },
+	{ "gettid", "syscall_getpid", 1 },
+	{ "getppid", "syscall_getpid", 1 },
+	{ "getuid", "syscall_getpid", 1 },
+	{ "geteuid", "syscall_getpid", 1 },
+	{ "getgid", "syscall_getpid", 1 },
+	{ "getegid", "syscall_getpid", 1 },
+	{ "rt_sigprocmask", "syscall_getpid", 1 },
+	{ "rt_sigaction", "syscall_getpid", 1 },
+	{ "ioctl", "syscall_getpid", 1 },
+	{ "fcntl", "syscall_getpid", 1 },
+	{ "dup", "syscall_getpid", 1 },
+	{ "dup2", "syscall_getpid", 1 },
+	{ "dup3", "syscall_getpid", 1 },
+	{ "umask", "syscall_getpid", 1 },
+	{ "getrandom", "syscall_getpid", 1 },
+	{ "sched_yield", "syscall_getpid", 1 },
+	{ "getcwd", "syscall_getpid", 1 },
+	{ "sysinfo", "syscall_getpid", 1 },
+	{ "prlimit64", "syscall_getpid", 1 },
+	{ "arch_prctl", "syscall_getpid", 1 },
+	{ "set_tid_address", "syscall_getpid", 1 },
+	{ "set_robust_list", "syscall_getpid", 1 },
+	{ "rseq", "syscall_getpid", 1 },
+	{ "setsockopt", "syscall_getpid", 1 },
+	{ "getsockopt", "syscall_getpid", 1 },
+	{ "getsockname", "syscall_getpid", 1 },
+	{ "getpeername", "syscall_getpid", 1 },
+	/* memory */
+	{ "brk", "brk_grow_shrink", 1 },
+	{ "mmap", "mmap_munmap", 1 },
+	{ "munmap", "mmap_munmap", 1 },
+	{ "mprotect", "mmap_munmap", 1 },
+	{ "madvise", "mmap_munmap", 1 },
+	{ "mremap", "mmap_munmap", 1 },
+	{ BUDGET_FAULTS, "mmap_fault", 1 },
+	/* waiting and clocks */
+	{ "futex", "futex_wake", 1 },
+	{ "epoll_wait", "epoll_wait_zero", 1 },
+	{ "epoll_ctl", "epoll_wait_zero", 1 },
+	{ "epoll_pwait", "epoll_wait_zero", 1 },
+	{ "poll", "epoll_wait_zero", 1 },
+	{ "ppoll", "epoll_wait_zero", 1 },
+	{ "select", "epoll_wait_zero", 1 },
+	{ "pselect6", "epoll_wait_zero", 1 },
+	{ "clock_gettime", "clock_gettime", 1 },
+	{ "gettimeofday", "clock_gettime", 1 },
+	/* loopback TCP: a round trip is a send and a receive on each side */
+	{ "sendto", "tcp_loopback_rtt", 0.25 },
+	{ "recvfrom", "tcp_loopback_rtt", 0.25 },
+	{ "sendmsg", "tcp_loopback_rtt", 0.25 },
+	{ "recvmsg", "tcp_loopback_rtt", 0.25 },
+	/* loopback TCP connections: made, accepted, closed, as one */
+	{ "socket", "tcp_connect", 1, 1 },
+	{ "connect", "tcp_connect", 0 },
+	{ "accept4", "tcp_connect", 0 },
+	{ "accept", "tcp_connect", 0 },
+	/* processes: fork, exec of a no-op, exit and wait, as one */
+	{ "execve", "fork_exec", 1, 1 },
+	{ "clone", "fork_exec", 0 },
+	{ "clone3", "fork_exec", 0 },
+	{ "vfork", "fork_exec", 0 },
+};
+
+const size_t budget_nprices = sizeof(budget_prices) / sizeof(budget_prices[0]);
+
+const struct budget_price *budget_price_of(const char *syscall)
+{
+	for (size_t i = 0; i < budget_nprices; i++)
+		if (strcmp(budget_prices[i].syscall, syscall) == 0)
+			return &budget_prices[i];
+	return NULL;
+}
+
+/* The cost of one probe iteration in costs, or NAN.  */
+static double probe_cost(json_t *costs, const char *probe)
+{
+	json_t *v = costs ? json_object_get(costs, probe) : NULL;
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Keep the BUDGET_TOP terms of largest |contrib| in b->top, largest first.  */
+static void top_insert(struct budget *b, const struct budget_term *t)
+{
+	size_t i = b->ntop;
+
+	if (i == BUDGET_TOP) {
+		if (fabs(t->contrib) <= fabs(b->top[BUDGET_TOP - 1].contrib))
+			return;
+		i = BUDGET_TOP - 1;
+	} else {
+		b->ntop++;
+	}
+	while (i > 0 && fabs(b->top[i - 1].contrib) < fabs(t->contrib)) {
+		b->top[i] = b->top[i - 1];
+		i--;
+	}
+	b->top[i] = *t;
+}
+
+static int by_count(const void *x, const void *y)
+{
+	const struct budget_term *a = x, *b = y;
+
+	return a->count < b->count ? 1 : a->count > b->count ? -1 : strcmp(a->name, b->name);
+}
+
+/* The calls that priced calls cover (see budget_prices): name -> calls per
+ * iteration, a new object.  */
+static json_t *covered_calls(const struct budget_input *in)
+{
+	json_t *covered = json_object(), *v, *w;
+	const char *name, *other;
+
+	json_object_foreach(in->counts, name, v) {
+		const struct budget_price *p = budget_price_of(name);
+		json_t *own = p && p->covers && in->probe_counts ?
+			      json_object_get(in->probe_counts, p->probe) : NULL;
+		double per = json_number_value(json_object_get(own, name));
+
+		/* Per call of name in the probe, not per probe iteration.  */
+		if (!own || per <= 0)
+			continue;
+		json_object_foreach(own, other, w) {
+			double c = json_number_value(json_object_get(covered, other));
+
+			if (strcmp(other, name) != 0)
+				json_object_set_new(covered, other, json_real(
+					c + json_number_value(v) * json_number_value(w) / per));
+		}
+	}
+	return covered;
+}
+
+/* Price count calls of name (or faults); unpriced ones go to the list.  */
+static void add_term(struct budget *b, const struct budget_input *in, const char *name,
+		     double count)
+{
+	const struct budget_price *p = budget_price_of(name);
+	struct budget_term t = { .count = count };
+	double ref = NAN, rt = NAN;
+
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	if (p) {
+		ref = probe_cost(in->ref_costs, p->probe);
+		rt = probe_cost(in->rt_costs, p->probe);
+	}
+	if (isnan(ref) || isnan(rt)) {
+		b->unpriced = xrealloc(b->unpriced, (b->nunpriced + 1) * sizeof(*b->unpriced));
+		b->unpriced[b->nunpriced++] = t;
+		return;
+	}
+	t.delta = p->weight * (rt - ref);
+	t.contrib = count * t.delta;
+	b->predicted += t.contrib;
+	if (p->weight > 0)
+		top_insert(b, &t);
+}
+
+/* Far: outside the measured interval by more than a factor of 2 (against
+ * the point when the interval is unknown).  An interval across zero has
+ * no factor: far only beyond twice its wider end.  */
+static int is_far(double pred, double lo, double hi)
+{
+	if (lo > hi) {
+		double t = lo;
+		lo = hi;
+		hi = t;
+	}
+	if (lo > 0)
+		return pred < lo / 2 || pred > 2 * hi;
+	if (hi < 0)
+		return pred > hi / 2 || pred < 2 * lo;
+	return fabs(pred) > 2 * fmax(fabs(lo), fabs(hi));
+}
+
+void budget_compute(const struct budget_input *in, struct budget *b)
+{
+	const char *name;
+	json_t *v, *covered;
+
+	*b = (struct budget){ .measured = NAN, .lo = NAN, .hi = NAN, .share = NAN };
+	if (!json_is_object(in->counts) || isnan(in->ref_mean) || isnan(in->ratio))
+		return;
+	b->present = 1;
+	b->measured = in->ref_mean * (in->ratio - 1);
+	if (!isnan(in->lo) && !isnan(in->hi)) {
+		b->lo = in->ref_mean * (in->lo - 1);
+		b->hi = in->ref_mean * (in->hi - 1);
+	}
+	covered = covered_calls(in);
+	json_object_foreach(in->counts, name, v) {
+		double n = json_number_value(v) -
+			   json_number_value(json_object_get(covered, name));
+
+		/* Below 0.01 per iteration: noise, as in `explain --syscalls`.  */
+		if (n >= 0.01)
+			add_term(b, in, name, n);
+	}
+	json_decref(covered);
+	if (!isnan(in->faults) && in->faults > 0)
+		add_term(b, in, BUDGET_FAULTS, in->faults);
+	if (b->nunpriced > 1)
+		qsort(b->unpriced, b->nunpriced, sizeof(*b->unpriced), by_count);
+	if (b->measured != 0)
+		b->share = b->predicted / b->measured;
+	b->far = isnan(b->lo) ? is_far(b->predicted, b->measured, b->measured)
+			      : is_far(b->predicted, b->lo, b->hi);
+}
+
+void budget_release(struct budget *b)
+{
+	free(b->unpriced);
+	b->unpriced = NULL;
+	b->nunpriced = 0;
+}
+
+const char *budget_finding(const struct budget *b)
+{
+	if (!b->present || !b->far)
+		return NULL;
+	if (fabs(b->predicted) < fabs(b->measured))
+		return b->measured > 0 ? "CPU-bound slow-down not explained by system calls: look "
+					 "at VM exits, timers, memory"
+				       : "speed-up not explained by system calls";
+	return "system calls predict more than was measured: the calls are dearer in the "
+	       "probes than in this benchmark (cached or batched), or the counts differ "
+	       "under the runtime";
+}
+
+/* ---- a comparison's table ---- */
+
+/* probe name -> mean time per iteration under runtime rt, for every
+ * benchmark that prices a call and has values there.  */
+static json_t *runtime_costs(const struct compare *c, size_t rt)
+{
+	json_t *costs = json_object();
+
+	for (size_t i = 0; i < c->nbenches; i++) {
+		const struct compare_bench *b = &c->benches[i];
+		int is_probe = 0;
+
+		for (size_t j = 0; j < budget_nprices && !is_probe; j++)
+			is_probe = strcmp(budget_prices[j].probe, b->name) == 0;
+		if (is_probe && b->cells[rt].present && strcmp(b->unit, "second") == 0)
+			json_object_set_new(costs, b->name, json_real(b->cells[rt].mean));
+	}
+	return costs;
+}
+
+void budget_table_build(struct budget_table *t, const struct compare *c, json_t *syscalls)
+{
+	json_t *benches = json_object_get(syscalls, "benchmarks");
+	json_t **costs = xcalloc(c->nruntimes, sizeof(*costs));
+
+	t->nbenches = c->nbenches;
+	t->nruntimes = c->nruntimes;
+	t->cells = xcalloc(c->nbenches * c->nruntimes, sizeof(*t->cells));
+	for (size_t rt = 0; rt < c->nruntimes; rt++)
+		costs[rt] = runtime_costs(c, rt);
+	for (size_t i = 0; i < c->nbenches; i++) {
+		const struct compare_bench *b = &c->benches[i];
+		const struct compare_cell *ref = &b->cells[c->ref];
+
+		for (size_t rt = 0; rt < c->nruntimes; rt++) {
+			const struct compare_cell *cell = &b->cells[rt];
+			struct budget_input in = {
+				.counts = json_object_get(benches, b->name),
+				.faults = ref->ex.minflt,
+				.probe_counts = benches,
+				.ref_costs = costs[c->ref],
+				.rt_costs = costs[rt],
+				.ref_mean = ref->mean,
+				.ratio = cell->r.ratio,
+				.lo = cell->r.lo,
+				.hi = cell->r.hi,
+			};
+
+			if (rt == c->ref || !ref->present || !cell->present ||
+			    strcmp(b->unit, "second") != 0)
+				continue;
+			budget_compute(&in, &t->cells[i * c->nruntimes + rt]);
+		}
+	}
+	for (size_t rt = 0; rt < c->nruntimes; rt++)
+		json_decref(costs[rt]);
+	free(costs);
+}
+
+void budget_table_release(struct budget_table *t)
+{
+	for (size_t i = 0; t->cells && i < t->nbenches * t->nruntimes; i++)
+		budget_release(&t->cells[i]);
+	free(t->cells);
+	*t = (struct budget_table){ 0 };
+}
+
+const struct budget *budget_table_cell(const struct budget_table *t, size_t b, size_t rt)
+{
+	const struct budget *cell;
+
+	if (!t || !t->cells || b >= t->nbenches || rt >= t->nruntimes)
+		return NULL;
+	cell = &t->cells[b * t->nruntimes + rt];
+	return cell->present ? cell : NULL;
+}
+
+/* ---- text ---- */
+
+void budget_fmt_time(char *buf, size_t size, double s)
+{
+	static const struct { double scale; const char *unit; } units[] = {
+		{ 1, "s" }, { 1e-3, "ms" }, { 1e-6, "us" }, { 1e-9, "ns" },
+	};
+	double a = fabs(s);
+	size_t i = 0;
+
+	if (isnan(s) || s == 0) {
+		snprintf(buf, size, isnan(s) ? "-" : "0");
+		return;
+	}
+	while (i + 1 < sizeof(units) / sizeof(units[0]) && a < units[i].scale)
+		i++;
+	a /= units[i].scale;
+	snprintf(buf, size, "%s%.*f %s", s < 0 ? "-" : "+", a >= 100 ? 0 : a >= 10 ? 1 : 2, a,
+		 units[i].unit);
+}
+
+void budget_fmt_share(char *buf, size_t size, const struct budget *b)
+{
+	if (!b || isnan(b->share))
+		snprintf(buf, size, "-");
+	else	/* no "-0%" */
+		snprintf(buf, size, "%.0f%%", fabs(b->share) < 0.005 ? 0 : 100 * b->share);
+}
+
+/* A count per iteration, short: "4.51k", "12", "0.25".  */
+static void fmt_count(char *buf, size_t size, double v)
+{
+	if (v >= 1e6)
+		snprintf(buf, size, "%.3gM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, size, "%.3gk", v / 1e3);
+	else if (v >= 100)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.3g", v);
+}
+
+void budget_fmt_top(char *buf, size_t size, const struct budget *b)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; b && i < b->ntop && used < size; i++) {
+		char n[32], d[32], c[32];
+
+		fmt_count(n, sizeof(n), b->top[i].count);
+		budget_fmt_time(d, sizeof(d), b->top[i].delta);
+		budget_fmt_time(c, sizeof(c), b->top[i].contrib);
+		used += (size_t)snprintf(buf + used, size - used, "%s%s %s x %s = %s",
+					 i ? ", " : "", b->top[i].name, n, d, c);
+	}
+}
+
+void budget_fmt_unpriced(char *buf, size_t size, const struct budget *b)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; b && i < b->nunpriced && used < size; i++) {
+		char n[32];
+
+		fmt_count(n, sizeof(n), b->unpriced[i].count);
+		used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? ", " : "",
+					 b->unpriced[i].name, n);
+	}
+}
+
+/* ---- hooks for the report (bench/report*.c) ---- */
+
+void budget_fmt_cell(char *buf, size_t size, const struct budget *b)
+{
+	char p[32], share[32];
+
+	if (!b) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	budget_fmt_time(p, sizeof(p), b->predicted);
+	budget_fmt_share(share, sizeof(share), b);
+	snprintf(buf, size, "%s (%s)%s", p, share, b->far ? " far" : "");
+}
+
+/* A number, or null when unknown.  */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *budget_json(const struct budget *b)
+{
+	json_t *top = json_array(), *unpriced = json_object(), *o;
+	const char *finding;
+
+	if (!b) {
+		json_decref(top);
+		json_decref(unpriced);
+		return json_null();
+	}
+	for (size_t i = 0; i < b->ntop; i++)
+		json_array_append_new(top, json_pack("{s:s, s:o, s:o, s:o}", "syscall",
+						     b->top[i].name, "calls", num(b->top[i].count),
+						     "cost_change_s", num(b->top[i].delta),
+						     "contribution_s", num(b->top[i].contrib)));
+	for (size_t i = 0; i < b->nunpriced; i++)
+		json_object_set_new(unpriced, b->unpriced[i].name, num(b->unpriced[i].count));
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "measured_s", num(b->measured),
+		      "measured_low_s", num(b->lo), "measured_high_s", num(b->hi), "predicted_s",
+		      num(b->predicted), "explained_share", num(b->share), "top", top, "unpriced",
+		      unpriced, "far", b->far);
+	finding = budget_finding(b);
+	json_object_set_new(o, "finding", finding ? json_string(finding) : json_null());
+	return o;
+}
+
+void budget_csv(FILE *f, const struct budget *b)
+{
+	char text[1024];
+
+	if (!b) {
+		fputs(",,,,,,", f);
+		return;
+	}
+	report_csv_num(f, b->measured);
+	report_csv_num(f, b->predicted);
+	report_csv_num(f, b->share);
+	budget_fmt_top(text, sizeof(text), b);
+	fputc(',', f);
+	report_csv_text(f, text);
+	budget_fmt_unpriced(text, sizeof(text), b);
+	fputc(',', f);
+	report_csv_text(f, text);
+	fprintf(f, ",%d", b->far);
+}
+
+void budget_md_category(FILE *f, const struct compare *c, const char *category)
+{
+	if (!c->budget)
+		return;
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		int any = 0;
+
+		for (size_t k = 0; k < c->nbenches; k++) {
+			const struct compare_bench *bench = &c->benches[c->order[k]];
+			const struct budget *b = budget_table_cell(c->budget, c->order[k], rt);
+			char m[32], p[32], share[32], top[512];
+
+			if (!b || strcmp(bench->category, category) != 0)
+				continue;
+			if (!any)
+				fprintf(f, "System-call budget, %s vs %s, per iteration:", c->runtimes[rt].name,
+					c->runtimes[c->ref].name);
+			budget_fmt_time(m, sizeof(m), b->measured);
+			budget_fmt_time(p, sizeof(p), b->predicted);
+			budget_fmt_share(share, sizeof(share), b);
+			budget_fmt_top(top, sizeof(top), b);
+			fprintf(f, "%s %s %s, predicted %s (%s)%s%s%s", any ? ";" : "", bench->name, m, p,
+				share, top[0] ? ": " : "", top, b->far ? ", far from the measurement" : "");
+			any = 1;
+		}
+		if (any)
+			fprintf(f, ".\n\n");
+	}
+}
+
+int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
+		      struct bench_error *err)
+{
+	cleanup_free char *text = NULL;
+	json_t *counts;
+
+	*t = (struct budget_table){ 0 };
+	if (access(path, F_OK) < 0)
+		return 0;
+	if (util_read_file(path, 1 << 24, &text, NULL, err) < 0)
+		return -1;
+	counts = json_loads(text, 0, NULL);
+	if (!json_is_object(json_object_get(counts, "benchmarks"))) {
+		json_decref(counts);
+		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "
+				       "\"benchmarks\" object)", path);
+	}
+	budget_table_build(t, c, counts);
+	json_decref(counts);
+	return 1;
+}

@@ -1,0 +1,187 @@
+#include "bench/report/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench/report/compare.h"
+#include "bench/lib/error.h"
+#include "bench/harness/runner.h"
+#include "bench/lib/util.h"
+
+void report_fmt_change(char *buf, size_t size, double ratio)
+{
+	double p = (ratio - 1) * 100;
+
+	if (isnan(ratio))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%+.*f%%", fabs(p) >= 99.95 ? 0 : fabs(p) >= 9.995 ? 1 : 2, p);
+}
+
+void report_fmt_interval(char *buf, size_t size, double lo, double hi)
+{
+	char a[32], b[32];
+
+	if (isnan(lo) || isnan(hi)) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	report_fmt_change(a, sizeof(a), lo);
+	report_fmt_change(b, sizeof(b), hi);
+	snprintf(buf, size, "[%s, %s]", a, b);
+}
+
+void report_fmt_value(char *buf, size_t size, double v, const char *unit)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else if (strcmp(unit, "second") == 0)
+		runner_format_time(v, buf, size);
+	else
+		snprintf(buf, size, "%.4g %s", v, unit);
+}
+
+void report_fmt_count(char *buf, size_t size, double v)
+{
+	static const struct { double scale; const char *suffix; } units[] = {
+		{ 1e9, "G" }, { 1e6, "M" }, { 1e3, "k" },
+	};
+	int exp10;
+
+	if (isnan(v)) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (fabs(v) >= units[i].scale * 0.9995) {
+			snprintf(buf, size, "%.3g%s", v / units[i].scale, units[i].suffix);
+			return;
+		}
+	}
+	if (v == 0 || fabs(v) >= 0.001) {
+		snprintf(buf, size, "%.3g", v);
+		return;
+	}
+	/* Rare events per iteration: "3.5e-5" reads better than "3.48e-05".  */
+	exp10 = (int)floor(log10(fabs(v)));
+	snprintf(buf, size, "%.2ge%d", v / pow(10, exp10), exp10);
+	if (strstr(buf, "10e"))	/* 9.96 rounded up */
+		snprintf(buf, size, "%de%d", v < 0 ? -1 : 1, exp10 + 1);
+}
+
+void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share)
+{
+	double change = compare_explain_change(ref, other, is_share);
+	char v[32];
+
+	if (isnan(other)) {
+		snprintf(buf, size, "-");
+	} else if (is_share) {
+		if (fabs(change) < 0.05)
+			change = 0;	/* no "-0.0" */
+		if (isnan(change))
+			snprintf(buf, size, "%.0f%%", 100 * other);
+		else
+			snprintf(buf, size, "%.0f%% (%+.*f)", 100 * other,
+				 fabs(change) < 9.95 ? 1 : 0, change);
+	} else {
+		report_fmt_count(v, sizeof(v), other);
+		if (isnan(change))
+			snprintf(buf, size, "%s", v);
+		else
+			snprintf(buf, size, "%s (x%.*f)", v, change >= 9.995 ? 0 : 2, change);
+	}
+}
+
+char *report_svg_name(const char *category)
+{
+	char *name = xasprintf("category-%s.svg", category);
+
+	for (char *p = name + strlen("category-"); p < name + strlen(name) - 4; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			*p = '_';
+	return name;
+}
+
+static int write_text(const char *dir, const char *name, char *text,
+		      struct bench_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	int rc = util_write_file_atomic(path, text, strlen(text), err);
+
+	free(text);
+	return rc;
+}
+
+int report_write_dir(const struct compare *c, const char *dir, struct bench_error *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return bench_error_set(err, errno, "create the folder `%s`", dir);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return bench_error_set(err, ENOTDIR, "output folder `%s`", dir);
+	if (write_text(dir, "report.md", report_md(c), err) < 0 ||
+	    write_text(dir, "report.csv", report_csv(c), err) < 0 ||
+	    write_text(dir, "report.json", report_json(c), err) < 0 ||
+	    write_text(dir, "overview.svg", report_svg_overview(c), err) < 0)
+		return -1;
+	for (size_t i = 0; i < c->ncategories; i++) {
+		cleanup_free char *name = report_svg_name(c->categories[i].name);
+		if (write_text(dir, name, report_svg_category(c, i), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
+		      const struct compare_cell *y)
+{
+	if (y->r.paired)
+		snprintf(buf, size, "%zu pair%s", y->r.pairs, y->r.pairs == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%zu/%zu procs", x->nprocs, y->nprocs);
+}
+
+/* The coverage the intervals achieve and what it means for a table of
+ * many verdicts.  */
+char *report_coverage_note(const struct compare *c)
+{
+	char range[64];
+
+	if (c->nintervals == 0)
+		return xstrdup("No benchmark has an interval (too few processes or slots): no "
+			       "verdicts.");
+	if (100 * c->coverage_max - 100 * c->coverage_min < 0.05)
+		snprintf(range, sizeof(range), "%.1f%%", 100 * c->coverage_min);
+	else
+		snprintf(range, sizeof(range), "%.1f%% to %.1f%%", 100 * c->coverage_min,
+			 100 * c->coverage_max);
+	return xasprintf("Coverage: the %zu benchmark interval%s cover%s the true ratio with a "
+			 "probability of %s each (from their null distributions; Welch's: about "
+			 "95%%; categories and all: about 95%%, bootstrap). If no runtime differed "
+			 "at all, up to %.*f false slower/faster verdict%s among them would be "
+			 "expected by chance (the sum of 1 - coverage): read a lone verdict among "
+			 "many with that in mind.",
+			 c->nintervals, c->nintervals == 1 ? "" : "s", c->nintervals == 1 ? "s" : "",
+			 range, c->expected_false < 1 ? 2 : 1, c->expected_false,
+			 c->expected_false == 1 ? "" : "s");
+}
+
+void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
+{
+	char *note = report_coverage_note(c);
+
+	fprintf(out, "%s%s\n", prefix, note);
+	free(note);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *w = compare_drift_warning(c, rt);
+		if (w)
+			fprintf(out, "%sWARNING: %s.\n", prefix, w);
+		free(w);
+	}
+}
