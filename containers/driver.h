@@ -1,13 +1,17 @@
 /* Container runtimes, one driver each behind one table of function
  * pointers (containers/drivers/NAME.c), and the engines that start them,
  * each behind a table of its own (containers/engine.h): `oci` (the runtime
- * binary on the bundle), `podman` and `containerd` (ctr and a shim v2).  */
+ * binary on the bundle), `podman` and `containerd` (ctr and a shim v2).
+ * driver.c: the drivers' table; run.c: one run; session.c: a long-lived
+ * server; leftovers.c: what a killed matrix left.  */
 #ifndef CTR_DRIVER_H
 #define CTR_DRIVER_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "bench/lib/child.h"
 
 struct bench_error;
 struct ctr_image;
@@ -34,20 +38,36 @@ int ctr_engine_parse(const char *name, enum ctr_engine *engine);
 int ctr_engine_open(enum ctr_engine engine, struct bench_error *err);
 void ctr_engine_close(enum ctr_engine engine);
 
+/* Facts about a runtime, for those who count or list them (the matrix, the
+ * tests); what a runtime does differently lives in its hooks below.  */
 enum {
 	CTR_NO_CONTAINER = 1 << 0,	/* native: the binary runs on the host */
-	CTR_PRIVATE_MOUNTS = 1 << 1,	/* crun: hide the cgroup2 hierarchy of a hybrid host */
-	CTR_OWN_LOOPBACK = 1 << 2,	/* the sandbox brings its own loopback (runsc, kata) */
-	CTR_SHIM_V2_ONLY = 1 << 3,	/* kata 2+: only a containerd shim v2 starts it */
+	CTR_SHIM_V2_ONLY = 1 << 1,	/* kata 2+: only a containerd shim v2 starts it */
 };
 
+struct ctr_containerd;
+struct ctr_run;
+
+/* One runtime, in drivers/NAME.c (crun's struct custom_handler_s is the
+ * model): its quirks are its hooks.  A NULL hook does what runc needs.  */
 struct ctr_driver {
 	const char *name;		/* "runc": what --runtimes takes */
 	const char *binary;		/* the runtime's executable */
 	const char *package;		/* the Debian package that installs it, or NULL */
 	unsigned flags;
-	/* Why it cannot run here (beyond a missing binary), or 0.  */
+	/* Why it cannot run here, or 0 (NULL: when its binary is installed).  */
 	int (*check)(const struct ctr_driver *d, struct bench_error *err);
+	/* Why it cannot run through this engine here, or 0 (NULL: what the
+	 * engine says, ctr_engine_usable).  */
+	int (*usable)(const struct ctr_driver *d, enum ctr_engine engine, struct bench_error *err);
+	/* What runs for a run, in pr (NULL: a container through the engine,
+	 * ctr_prepare_container).  */
+	int (*prepare)(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err);
+	/* The container's network (NULL: a namespace of its own with loopback
+	 * up, ctr_netns_loopback); the sandbox's own: nothing to do.  */
+	int (*network)(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err);
+	/* In the runtime's process before exec: 0 or an errno value.  */
+	int (*before_exec)(const struct ctr_run *run);
 	/* Append the global options of the runtime binary (oci engine).  */
 	void (*oci_options)(struct ctr_argv *argv);
 	/* Append podman's runtime options (podman engine).  */
@@ -55,8 +75,16 @@ struct ctr_driver {
 	/* containerd: the shim's runtime name ("io.containerd.kata-qemu.v2") and
 	 * its binary, or NULL: the runc shim running `binary`.  */
 	const char *shim_runtime, *shim;
+	/* containerd: what the runtime needs in c->dir, made when the engine
+	 * opens; ctr run's runtime options (NULL: the shim above, or the runc
+	 * shim running `binary`).  */
+	int (*containerd_open)(struct ctr_containerd *c, struct bench_error *err);
+	void (*containerd_options)(const struct ctr_driver *d, const struct ctr_containerd *c,
+				   struct ctr_argv *argv);
 	/* Facts about the runtime for the result file (kata: its VM), or NULL.  */
 	json_t *(*metadata)(const struct ctr_driver *d);
+	/* What ran it, for the result file (NULL: ctr_container_metadata).  */
+	void (*run_metadata)(const struct ctr_driver *d, enum ctr_engine engine, json_t *md);
 };
 
 /* native, runc, crun, runsc, kata and its variants.  NULL-terminated.  */
@@ -109,10 +137,8 @@ int ctr_run(const struct ctr_run *run, int *exit_status, struct bench_error *err
  * stderr goes to run->log_fd; run->args and run->timeout are not used.  */
 struct ctr_session {
 	struct ctr_run run;
-	pid_t pid;
-	int to, from;			/* its stdin, its stdout */
-	char *buf;			/* what was read and not yet returned */
-	size_t used, cap;
+	pid_t pid;			/* its runtime's process, or -1 */
+	struct child c;			/* c.to: its stdin, c.from: its stdout */
 	struct ctr_prepared *prep;
 };
 
@@ -120,7 +146,7 @@ int ctr_session_start(const struct ctr_run *run, struct ctr_session *s, struct b
 int ctr_session_write_line(struct ctr_session *s, const char *line, struct bench_error *err);
 /* The next line (without its newline), a new string; NULL when the
  * container ended or sent nothing within timeout seconds (then it is
- * killed).  */
+ * killed).  Ctrl-C stops it through bench/lib/child.h's registry.  */
 char *ctr_session_read_line(struct ctr_session *s, double timeout, struct bench_error *err);
 /* End its input, wait for it (30 s at most), remove the container: -1 when
  * it did not exit with status 0.  */
@@ -130,8 +156,5 @@ int ctr_session_stop(struct ctr_session *s, struct bench_error *err);
  * sandbench-PID-* of every runtime, network namespaces, bundles, cache and
  * scratch folders, all of a process that no longer exists.  */
 void ctr_cleanup_leftovers(void);
-
-/* Stop the container running now and every session (async-signal-safe).  */
-void ctr_kill_current(void);
 
 #endif

@@ -1,9 +1,12 @@
 /* Engines: what starts a runtime's container.  One table of function
- * pointers each; driver.c holds `oci` and `podman`, engine_containerd.c
- * holds `containerd`.  Internal to containers/.  */
+ * pointers each; engine.c holds `oci` and `podman`, engine_containerd.c
+ * holds `containerd`.  And what the engines and the drivers share: the
+ * preparation of one container (bundle.c), its start (run.c).  Internal
+ * to containers/.  */
 #ifndef CTR_ENGINE_H
 #define CTR_ENGINE_H
 
+#include "bench/lib/child.h"
 #include "containers/driver.h"
 
 /* What one container needs before its process starts (argv, bundle,
@@ -12,8 +15,11 @@ struct ctr_prepared {
 	char bundle[64];
 	char *id, *netns;
 	char *results;		/* RESULTS/container-ID: the only folder it may write */
-	pid_t relay;		/* copies its stderr to the log, or 0 */
+	/* The engine that made a container to remove afterwards, or NULL.  */
+	const struct ctr_engine_ops *engine;
 	struct ctr_argv argv;
+	struct ctr_argv env;	/* its environment; empty: ours */
+	struct child relay;	/* copies its stderr to the log (sessions) */
 };
 
 struct ctr_engine_ops {
@@ -33,33 +39,78 @@ struct ctr_engine_ops {
 
 extern const struct ctr_engine_ops ctr_engine_containerd;
 
+const struct ctr_engine_ops *ctr_engine_ops(enum ctr_engine engine);
+
+/* What the engine says of a runtime (a driver's `usable` hook builds on it).  */
+int ctr_engine_usable(const struct ctr_driver *d, enum ctr_engine engine, struct bench_error *err);
+
 #define CTR_CONTAINERD_NAMESPACE "sandbench"
 
 /* Where the containerd engine runs containers.  */
 struct ctr_containerd {
 	const char *address;	/* the daemon's socket */
-	const char *dir;	/* our folder: runsc-network-none, runsc.toml */
+	const char *dir;	/* our folder: what drivers put there (runsc.toml) */
 	int runsc_shim;		/* containerd-shim-runsc-v1 is installed */
 };
 
 /* `ctr --address=A --namespace=sandbench run --rm RUNTIME-OPTIONS
  * --config=CONFIG ID`: the runtime's shim (kata: io.containerd.kata-qemu.v2
- * ...), or the runc shim running runc, crun, or runsc with --network=none.  */
+ * ...), the driver's options (runsc), or the runc shim running `binary`.  */
 void ctr_containerd_argv(const struct ctr_containerd *c, const struct ctr_run *run,
 			 const char *config, const char *id, struct ctr_argv *a);
 
-/* For the engines: a network namespace with loopback up (unless the sandbox
- * brings its own) and a bundle folder with config.json, as the oci engine
- * runs them; *config_path is set to the config's path when not NULL.  */
+/* Do the shims of the open containerd see this mount point?  Never those of
+ * a private daemon; a user's daemon when its mounts say so (or cannot be
+ * read).  And where that daemon answers.  */
+int ctr_containerd_sees_mount(const char *path);
+const char *ctr_containerd_address(void);
+
+/* ---- one container (bundle.c, run.c) ---- */
+
+/* Set pr up for run: an id, then the driver's prepare hook (or
+ * ctr_prepare_container).  ctr_teardown undoes whatever was done.  */
+int ctr_prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err);
+void ctr_teardown(const struct ctr_run *run, struct ctr_prepared *pr);
+
+/* A container through the engine: usable, its results folder, the engine's
+ * prepare.  */
+int ctr_prepare_container(const struct ctr_run *run, struct ctr_prepared *pr,
+			  struct bench_error *err);
+
+/* For the engines: the network (the driver's hook, else a namespace with
+ * loopback up) and a bundle folder with config.json, as the oci engine
+ * runs them.  */
 int ctr_prepare_bundle(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err);
+
+/* The default network: a namespace of its own with loopback up (runc and
+ * crun bring up no lo in a new one, and the network workloads need it).  */
+int ctr_netns_loopback(const struct ctr_run *run, struct ctr_prepared *pr,
+		       struct bench_error *err);
+/* The sandbox brings its own loopback (runsc, kata): nothing to make.  */
+int ctr_network_own(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err);
+void ctr_netns_delete(const char *name);
+
+/* The child that runs pr->argv for run: the runtime's process (its
+ * before_exec hook), stopped by SIGTERM, standard streams to fill.  */
+void ctr_runtime_child(const struct ctr_run *run, struct ctr_prepared *pr, struct child *c);
+
+/* A pipe to give a container as its stderr, whose other end `cat` copies
+ * to log_fd: runc chowns a container's standard streams to its user,
+ * which must never get root's log.  The write end, or -1.  */
+int ctr_log_relay(int log_fd, struct child *relay, struct bench_error *err);
 
 /* Run argv quietly: 0 when it exits 0.  */
 int ctr_quiet_run(char *const argv[]);
 
-/* In a child: a mount namespace of its own in which the cgroup2 hierarchy of
- * a hybrid host is unmounted (crun refuses it).  slave: mounts made on the
- * host later still appear (network namespaces).  Exits 125 on failure.  */
-void ctr_private_mounts(int slave);
+/* The default metadata of a container: "engine", the engine's facts, the
+ * driver's (its metadata hook).  */
+void ctr_container_metadata(const struct ctr_driver *d, enum ctr_engine engine, json_t *md);
+
+/* crun's (drivers/crun.c), for containerd's private daemon too: a mount
+ * namespace of one's own in which the cgroup2 hierarchy of a hybrid host is
+ * unmounted (crun refuses it).  slave: mounts made on the host later still
+ * appear (network namespaces).  In a child before exec: 0 or an errno.  */
+int ctr_private_mounts(int slave);
 
 /* Is /sys/fs/cgroup/unified a mount point (a hybrid cgroup host)?  */
 int ctr_hybrid_cgroups(void);

@@ -29,10 +29,10 @@
 
 static struct {
 	struct ctr_containerd c;
-	char dir[256];		/* ours: the runsc wrapper, a private daemon's files */
+	char dir[256];		/* ours: the drivers' files, a private daemon's */
 	char *address;
 	char version[128];	/* the daemon's */
-	pid_t daemon;		/* a private daemon, or 0 */
+	struct child daemon;	/* a private daemon (daemon.pid > 0) */
 	pid_t user_daemon;	/* the user's daemon (its socket's peer), or 0 */
 	int opened;
 } cd;
@@ -49,17 +49,12 @@ void ctr_containerd_argv(const struct ctr_containerd *c, const struct ctr_run *r
 	ctr_argv_add(a, "--rm");
 	if (d->shim_runtime) {
 		ctr_argv_addf(a, "--runtime=%s", d->shim_runtime);
-	} else if (strcmp(d->name, "runsc") == 0 && c->runsc_shim) {
-		/* gVisor's own shim reads runsc's flags from a TOML file.  */
-		ctr_argv_add(a, "--runtime=io.containerd.runsc.v1");
-		ctr_argv_addf(a, "--runtime-config-path=%s/runsc.toml", c->dir);
+	} else if (d->containerd_options) {
+		d->containerd_options(d, c, a);
 	} else {
 		cleanup_free char *binary = ctr_which(d->binary);
 		ctr_argv_add(a, "--runtime=io.containerd.runc.v2");
-		if (strcmp(d->name, "runsc") == 0)
-			ctr_argv_addf(a, "--runc-binary=%s/runsc-network-none", c->dir);
-		else
-			ctr_argv_addf(a, "--runc-binary=%s", binary ? binary : d->binary);
+		ctr_argv_addf(a, "--runc-binary=%s", binary ? binary : d->binary);
 	}
 	ctr_argv_addf(a, "--config=%s", config);
 	ctr_argv_add(a, id);
@@ -134,63 +129,25 @@ static void read_version(void)
 	ctr_argv_release(&a);
 }
 
-static int write_text(const char *path, const char *text, mode_t mode, struct bench_error *err)
+static int daemon_before_exec(void *arg)
 {
-	if (util_write_file_atomic(path, text, strlen(text), err) < 0)
-		return -1;
-	if (chmod(path, mode) < 0)
-		return bench_error_set(err, errno, "chmod `%s`", path);
-	return 0;
+	(void)arg;
+	return ctr_private_mounts(1);
 }
 
-/* containerd in a mount namespace of its own, without the cgroup2 mount of
- * a hybrid host (crun refuses it; runc does not care), in its own process
- * group so that Ctrl-C reaches us, not it: we stop it after cleaning up.  */
-static int start_daemon(struct bench_error *err)
+/* Give the daemon 30 s to answer; its log says why it did not.  */
+static int wait_for_daemon(const char *logp, struct bench_error *err)
 {
-	cleanup_free char *config = xasprintf("%s/config.toml", cd.dir);
-	cleanup_free char *toml = xasprintf(
-		"version = 2\n"
-		"# Only what ctr run needs: no CRI (no CNI, no sandbox images).\n"
-		"disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
-		"[plugins.\"io.containerd.internal.v1.opt\"]\n"
-		"  path = \"%s/opt\"\n", cd.dir);
-	cleanup_free char *logp = xasprintf("%s/containerd.log", cd.dir);
-	uint64_t deadline;
-	int status;
+	uint64_t deadline = bench_clock_ns() + UINT64_C(30000000000);
+	cleanup_free char *log = NULL;
 
-	if (util_write_file_atomic(config, toml, strlen(toml), err) < 0)
-		return -1;
-	fflush(NULL);
-	cd.daemon = fork();
-	if (cd.daemon < 0)
-		return bench_error_set(err, errno, "containerd: fork");
-	if (cd.daemon == 0) {
-		int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		cleanup_free char *root = xasprintf("%s/root", cd.dir);
-		cleanup_free char *state = xasprintf("%s/state", cd.dir);
-
-		setpgid(0, 0);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		ctr_private_mounts(1);
-		execlp("containerd", "containerd", "--config", config, "--root", root, "--state", state,
-		       "--address", cd.address, (char *)NULL);
-		fprintf(stderr, "sandbench: exec containerd: %s\n", strerror(errno));
-		_exit(127);
-	}
-	deadline = bench_clock_ns() + UINT64_C(30000000000);
 	while (!answers(cd.address, NULL)) {
-		if (waitpid(cd.daemon, &status, WNOHANG) == cd.daemon || bench_clock_ns() > deadline) {
-			cleanup_free char *log = NULL;
-			kill(cd.daemon, SIGKILL);
-			waitpid(cd.daemon, &status, 0);
-			cd.daemon = 0;
+		int ended = child_done(&cd.daemon);
+		if (ended || bench_clock_ns() > deadline) {
+			cd.daemon.stop_signal = SIGKILL;
+			if (!ended)
+				child_stop(&cd.daemon);
+			child_finish(&cd.daemon, 0, NULL);
 			util_read_file(logp, 1 << 16, &log, NULL, NULL);
 			bench_error_set(err, 0, "containerd: the private daemon did not start");
 			bench_error_set_detail(err, xasprintf("its log:\n%s", log ? log : ""));
@@ -201,22 +158,50 @@ static int start_daemon(struct bench_error *err)
 	return 0;
 }
 
+/* containerd in a mount namespace of its own, without the cgroup2 mount of
+ * a hybrid host (crun refuses it; runc does not care), in its own process
+ * group and out of Ctrl-C's way: we stop it after cleaning up.  */
+static int start_daemon(struct bench_error *err)
+{
+	cleanup_free char *config = xasprintf("%s/config.toml", cd.dir);
+	cleanup_free char *toml = xasprintf(
+		"version = 2\n"
+		"# Only what ctr run needs: no CRI (no CNI, no sandbox images).\n"
+		"disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
+		"[plugins.\"io.containerd.internal.v1.opt\"]\n"
+		"  path = \"%s/opt\"\n", cd.dir);
+	cleanup_free char *logp = xasprintf("%s/containerd.log", cd.dir);
+	cleanup_free char *root = xasprintf("%s/root", cd.dir);
+	cleanup_free char *state = xasprintf("%s/state", cd.dir);
+	char *argv[] = { "containerd", "--config", config, "--root", root, "--state", state,
+			 "--address", cd.address, NULL };
+	int log, rc;
+
+	if (util_write_file_atomic(config, toml, strlen(toml), err) < 0)
+		return -1;
+	log = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	cd.daemon = (struct child)CHILD_INIT;
+	cd.daemon.argv = argv;
+	cd.daemon.name = "containerd";
+	cd.daemon.out = cd.daemon.err = log >= 0 ? log : CHILD_NULL;
+	cd.daemon.flags = CHILD_SEARCH_PATH | CHILD_CALLER_ENV | CHILD_OWN_GROUP | CHILD_KEEP_ON_STOP;
+	cd.daemon.stop_signal = SIGTERM;
+	cd.daemon.before_exec = daemon_before_exec;
+	rc = child_start(&cd.daemon, err);
+	cd.daemon.argv = NULL;	/* ours until here */
+	if (log >= 0)
+		close(log);
+	if (rc < 0)
+		return -1;
+	return wait_for_daemon(logp, err);
+}
+
 static void stop_daemon(void)
 {
-	uint64_t deadline = bench_clock_ns() + UINT64_C(10000000000);
-	int status;
-	pid_t r;
-
-	if (cd.daemon <= 0)
+	if (cd.daemon.pid <= 0)
 		return;
-	kill(cd.daemon, SIGTERM);
-	while ((r = waitpid(cd.daemon, &status, WNOHANG)) == 0 && bench_clock_ns() < deadline)
-		usleep(20000);
-	if (r == 0) {
-		kill(cd.daemon, SIGKILL);
-		waitpid(cd.daemon, &status, 0);
-	}
-	cd.daemon = 0;
+	child_stop(&cd.daemon);
+	child_finish(&cd.daemon, 10, NULL);
 	/* What the shims made outside our folder: empty folders, which only a
 	 * daemon we started could have needed (none answered there).  */
 	rmdir("/run/containerd/runc/" CTR_CONTAINERD_NAMESPACE);
@@ -232,9 +217,6 @@ static int containerd_open(struct bench_error *err)
 {
 	const char *env = getenv("CONTAINERD_ADDRESS");
 	cleanup_free char *ctr = ctr_which("ctr");
-	cleanup_free char *runsc = ctr_which("runsc");
-	cleanup_free char *runsc_shim = ctr_which("containerd-shim-runsc-v1");
-	cleanup_free char *wrapper = NULL, *script = NULL, *toml = NULL;
 	const char *wanted = env && *env ? env : DEFAULT_ADDRESS;
 
 	if (cd.opened)
@@ -244,18 +226,13 @@ static int containerd_open(struct bench_error *err)
 				       "(apt-get install containerd)");
 	if (util_make_temp_dir("sandbench-containerd", cd.dir, sizeof(cd.dir)) < 0)
 		return bench_error_set(err, errno, "--engine containerd: create a temporary folder");
-	/* runsc through the runc shim: its network must be off, or it refuses
-	 * the host's network namespace.  */
-	wrapper = xasprintf("%s/runsc-network-none", cd.dir);
-	script = xasprintf("#!/bin/sh\nexec %s --network=none \"$@\"\n", runsc ? runsc : "runsc");
-	toml = xasprintf("%s/runsc.toml", cd.dir);
-	if (write_text(wrapper, script, 0755, err) < 0 ||
-	    write_text(toml, "[runsc_config]\n  network = \"none\"\n", 0644, err) < 0) {
-		util_remove_tree(cd.dir);
-		return -1;
-	}
 	cd.c.dir = cd.dir;
-	cd.c.runsc_shim = runsc_shim != NULL;
+	/* What the drivers need there (runsc: its wrapper and TOML file).  */
+	for (size_t i = 0; ctr_drivers[i]; i++)
+		if (ctr_drivers[i]->containerd_open && ctr_drivers[i]->containerd_open(&cd.c, err) < 0) {
+			util_remove_tree(cd.dir);
+			return -1;
+		}
 	if (answers(wanted, &cd.user_daemon)) {
 		cd.address = xstrdup(wanted);
 		fprintf(stderr, "sandbench: containerd: the daemon at %s, namespace `%s`\n", wanted,
@@ -322,7 +299,7 @@ static void containerd_close(void)
 	if (!cd.opened)
 		return;
 	sweep();
-	if (cd.daemon > 0) {
+	if (cd.daemon.pid > 0) {
 		stop_daemon();
 		fprintf(stderr, "sandbench: containerd: the private daemon is stopped\n");
 	}
@@ -331,16 +308,25 @@ static void containerd_close(void)
 	memset(&cd, 0, sizeof(cd));
 }
 
-/* Does this process see the cgroup2 mount of a hybrid host (when its mounts
- * cannot be read: assume so)?  */
-static int sees_cgroup2(pid_t pid)
+/* The shims run in the daemon's mount namespace: a private daemon's hides
+ * the cgroup2 mount of a hybrid host; a user's daemon may not.  */
+int ctr_containerd_sees_mount(const char *mount)
 {
-	cleanup_free char *path = xasprintf("/proc/%ld/mountinfo", (long)pid);
+	cleanup_free char *path = xasprintf("/proc/%ld/mountinfo", (long)cd.user_daemon);
 	cleanup_free char *text = NULL;
+	cleanup_free char *field = xasprintf(" %s ", mount);
 
-	if (pid <= 0 || util_read_file(path, 1 << 22, &text, NULL, NULL) < 0)
+	if (cd.daemon.pid > 0)
+		return 0;
+	/* Its mounts cannot be read: assume so.  */
+	if (cd.user_daemon <= 0 || util_read_file(path, 1 << 22, &text, NULL, NULL) < 0)
 		return 1;
-	return strstr(text, " /sys/fs/cgroup/unified ") != NULL;
+	return strstr(text, field) != NULL;
+}
+
+const char *ctr_containerd_address(void)
+{
+	return cd.address;
 }
 
 static int containerd_usable(const struct ctr_driver *d, struct bench_error *err)
@@ -348,15 +334,6 @@ static int containerd_usable(const struct ctr_driver *d, struct bench_error *err
 	if (!cd.opened)
 		return bench_error_set(err, 0, "runtime `%s`: the containerd engine is not open",
 				       d->name);
-	/* The shims run crun in the daemon's mount namespace: ours hides the
-	 * cgroup2 mount; a user's daemon may not.  */
-	if ((d->flags & CTR_PRIVATE_MOUNTS) && !cd.daemon && ctr_hybrid_cgroups() &&
-	    sees_cgroup2(cd.user_daemon))
-		return bench_error_set(err, 0, "runtime `%s` refuses this hybrid cgroup host, and the "
-				       "containerd at %s runs its shims where /sys/fs/cgroup/unified is "
-				       "mounted; start it in a mount namespace without it, or set "
-				       "CONTAINERD_ADDRESS to a path where none answers and sandbench "
-				       "starts a private containerd so", d->name, cd.address);
 	return 0;
 }
 
@@ -391,7 +368,7 @@ static void containerd_metadata(const struct ctr_driver *d, json_t *md)
 	}
 	ctr_argv_release(&a);
 	json_object_set_new(md, "containerd_version", json_string(cd.version));
-	json_object_set_new(md, "containerd_daemon", json_string(cd.daemon > 0 ? "private" : cd.address));
+	json_object_set_new(md, "containerd_daemon", json_string(cd.daemon.pid > 0 ? "private" : cd.address));
 }
 
 const struct ctr_engine_ops ctr_engine_containerd = {

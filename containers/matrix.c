@@ -144,7 +144,6 @@ static const struct ctr_driver *label_driver(const char *label)
 static void on_signal(int sig)
 {
 	interrupted = sig;
-	ctr_kill_current();
 }
 
 long long ctr_parse_size(const char *s)

@@ -81,6 +81,8 @@ static int stop_signal(const struct child *c)
 
 static void track(const struct child *c)
 {
+	if (c->flags & CHILD_KEEP_ON_STOP)
+		return;
 	for (size_t i = 0; i < MAX_CHILDREN; i++) {
 		if (registry[i] == 0) {
 			registry_signal[i] = stop_signal(c);
@@ -319,6 +321,12 @@ void child_stop(const struct child *c)
 {
 	if (c->pid > 0)
 		kill(target(c), stop_signal(c));
+}
+
+int child_done(struct child *c)
+{
+	/* Reaped here, its status kept: child_finish's waitpid finds none.  */
+	return c->pid > 0 && waitpid(c->pid, &c->status, WNOHANG) == c->pid;
 }
 
 static uint64_t deadline_of(double timeout)

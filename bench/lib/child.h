@@ -37,6 +37,8 @@ enum child_flags {
 	CHILD_DIE_WITH_PARENT = 1 << 2,	/* SIGKILL when sandbench dies */
 	CHILD_OWN_GROUP = 1 << 3,	/* a process group of its own: stops reach its children */
 	CHILD_IGNORE_STOPS = 1 << 4,	/* SIGINT and SIGTERM ignored (a log relay) */
+	CHILD_KEEP_ON_STOP = 1 << 5,	/* not in the registry: Ctrl-C does not stop it,
+					 * its caller does once it has cleaned up (a daemon) */
 };
 
 #define CHILD_MAX_FDS 4
@@ -84,6 +86,9 @@ int child_finish(struct child *c, double timeout, struct bench_error *err);
 
 /* Send it its stop signal now (to its group with CHILD_OWN_GROUP).  */
 void child_stop(const struct child *c);
+
+/* Has it ended (without waiting)?  Then child_finish says how.  */
+int child_done(struct child *c);
 
 /* The next line it wrote on c.from, without the newline, within timeout
  * seconds (0: no limit): a new string.  NULL at the end of its output

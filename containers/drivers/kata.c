@@ -15,7 +15,7 @@
 #include "bench/lib/error.h"
 #include "bench/lib/child.h"
 #include "bench/lib/util.h"
-#include "containers/driver.h"
+#include "containers/engine.h"
 
 /* Where kata-deploy and the distribution packages put the configurations.  */
 static const char *const config_dirs[] = {
@@ -178,13 +178,27 @@ static json_t *kata_metadata(const struct ctr_driver *d)
 	return md;
 }
 
+/* Kata 2 and later have no OCI command line: podman and `runtime run`
+ * cannot start them.  */
+static int kata_usable(const struct ctr_driver *d, enum ctr_engine engine, struct bench_error *err)
+{
+	if (engine != CTR_ENGINE_CONTAINERD)
+		return bench_error_set(err, 0, "runtime `%s`: Kata Containers 2 and later run only as a "
+				       "containerd shim v2 (containerd-shim-kata-v2): `kata-runtime` has "
+				       "no create/start/run and podman speaks only to OCI command-line "
+				       "runtimes; use --engine containerd", d->name);
+	return ctr_engine_usable(d, engine, err);
+}
+
 #define KATA(var, label, runtime, shim_binary)					\
 	const struct ctr_driver var = {						\
 		.name = label,							\
 		.binary = "kata-runtime",					\
 		.package = NULL,	/* not in Debian 12: see katacontainers.io */	\
-		.flags = CTR_OWN_LOOPBACK | CTR_SHIM_V2_ONLY,			\
+		.flags = CTR_SHIM_V2_ONLY,					\
 		.check = kata_check,						\
+		.usable = kata_usable,						\
+		.network = ctr_network_own,					\
 		.podman_options = ctr_podman_runtime,				\
 		.shim_runtime = runtime,					\
 		.shim = shim_binary,						\
