@@ -21,6 +21,7 @@
 
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/child.h"
 #include "bench/lib/util.h"
 #include "containers/engine.h"
@@ -148,7 +149,7 @@ static int wait_for_daemon(const char *logp, struct bench_error *err)
 			if (!ended)
 				child_stop(&cd.daemon);
 			child_finish(&cd.daemon, 0, NULL);
-			util_read_file(logp, 1 << 16, &log, NULL, NULL);
+			util_read_file(logp, LIMIT_SMALL_FILE, &log, NULL, NULL);
 			bench_error_set(err, 0, "containerd: the private daemon did not start");
 			bench_error_set_detail(err, xasprintf("its log:\n%s", log ? log : ""));
 			return -1;
@@ -319,7 +320,7 @@ int ctr_containerd_sees_mount(const char *mount)
 	if (cd.daemon.pid > 0)
 		return 0;
 	/* Its mounts cannot be read: assume so.  */
-	if (cd.user_daemon <= 0 || util_read_file(path, 1 << 22, &text, NULL, NULL) < 0)
+	if (cd.user_daemon <= 0 || util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, NULL) < 0)
 		return 1;
 	return strstr(text, field) != NULL;
 }

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bench/lib/error.h"
 #include "bench/harness/metadata.h"
+#include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/safefile.h"
 #include "bench/lib/child.h"
 #include "bench/lib/util.h"
@@ -248,10 +248,13 @@ static int make_skeleton(const char *rootfs, struct bench_error *err)
 		if (symlink(links[i][1], l) < 0)
 			return bench_error_set(err, errno, "create `%s`", l);
 	}
-	return write_text(rootfs, "/etc/passwd",
-			  "root:x:0:0:root:/root:/bin/sh\n"
-			  "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", err) ||
-	       write_text(rootfs, "/etc/group", "root:x:0:\nnogroup:x:65534:\n", err) ||
+	cleanup_free char *passwd = xasprintf("root:x:0:0:root:/root:/bin/sh\n"
+					      "nobody:x:%d:%d:nobody:/nonexistent:/usr/sbin/nologin\n",
+					      LIMIT_CONTAINER_UID, LIMIT_CONTAINER_UID);
+	cleanup_free char *group = xasprintf("root:x:0:\nnogroup:x:%d:\n", LIMIT_CONTAINER_UID);
+
+	return write_text(rootfs, "/etc/passwd", passwd, err) ||
+	       write_text(rootfs, "/etc/group", group, err) ||
 	       write_text(rootfs, "/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n", err) ||
 	       write_text(rootfs, "/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n",
 			  err) ? -1 : 0;
@@ -260,11 +263,8 @@ static int make_skeleton(const char *rootfs, struct bench_error *err)
 static char *new_image_id(void)
 {
 	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	util_local_time("%Y%m%dT%H%M%S", stamp, sizeof(stamp));
 	return xasprintf("sandbench-%s-%s", SANDBENCH_VERSION, stamp);
 }
 
@@ -308,82 +308,99 @@ static int have_podman(void)
 	return run(argv, NULL, NULL) == 0;
 }
 
-int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
-		    struct bench_error *err)
+/* Both folders are checked before anything is assembled: dir.new is
+ * removed, and dir replaced, only when it is an image folder.  */
+static int check_folders(const char *dir, const char *tmp, struct bench_error *err)
 {
-	cleanup_free char *tmp = xasprintf("%s.new", dir);
+	if (remove_image_dir(tmp, err) < 0)
+		return -1;
+	if (safefile_is_marked(dir, IMAGE_MARKER) == 0 &&
+	    safefile_is_marked(dir, OLD_IMAGE_MARKER) != 1)
+		return bench_error_set(err, 0, "`%s` is not an image folder (it has no %s): it is not "
+				       "replaced; choose another folder", dir, IMAGE_MARKER);
+	return 0;
+}
+
+/* The marked folder tmp, and in its rootfs the host's files: the binary,
+ * Python's standard library, the zones, the packages, the libraries.  */
+static int assemble(const char *tmp, struct strset *pkgs, struct strset *files,
+		    struct strset *libs, struct bench_error *err)
+{
+	cleanup_free char *marker = xasprintf("%s/%s", tmp, IMAGE_MARKER);
 	cleanup_free char *rootfs = xasprintf("%s/rootfs", tmp);
 	cleanup_free char *bin = xasprintf("%s/usr/bin/sandbench", rootfs);
 	cleanup_free char *stdlib = xasprintf("%s/usr/lib/python3.11", rootfs);
 	cleanup_free char *zone = xasprintf("%s/usr/share/zoneinfo", rootfs);
-	struct strset pkgs = { 0 }, files = { 0 }, libs = { 0 };
 	char *cp_bin[] = { "cp", (char *)util_self_exe(), bin, NULL };
 	char *cp_std[] = { "cp", "-a", "/usr/lib/python3.11", stdlib, NULL };
 	char *cp_zone[] = { "cp", "-a", "/usr/share/zoneinfo", zone, NULL };
-	json_t *meta = NULL, *config = NULL;
-	char host[256] = "unknown";
-	int rc = -1;
 
-	memset(img, 0, sizeof(*img));
-	fprintf(stderr, "image: assembling %s from this host's files\n", dir);
-	/* Both folders are checked before anything is assembled.  */
-	if (remove_image_dir(tmp, err) < 0 ||
-	    (safefile_is_marked(dir, IMAGE_MARKER) == 0 &&
-	     safefile_is_marked(dir, OLD_IMAGE_MARKER) != 1 &&
-	     bench_error_set(err, 0, "`%s` is not an image folder (it has no %s): it is not "
-			     "replaced; choose another folder", dir, IMAGE_MARKER)))
-		goto out;
-	if (mkdir(tmp, 0755) < 0) {
-		bench_error_set(err, errno, "create `%s`", tmp);
-		goto out;
-	}
-	{
-		cleanup_free char *marker = xasprintf("%s/%s", tmp, IMAGE_MARKER);
-		if (util_write_file_atomic(marker, "sandbench image folder\n", 23, err) < 0)
-			goto out;
-	}
-	if (make_skeleton(rootfs, err) < 0 || run(cp_bin, NULL, err) < 0 ||
+	if (mkdir(tmp, 0755) < 0)
+		return bench_error_set(err, errno, "create `%s`", tmp);
+	if (util_write_file_atomic(marker, "sandbench image folder\n", 23, err) < 0 ||
+	    make_skeleton(rootfs, err) < 0 || run(cp_bin, NULL, err) < 0 ||
 	    run(cp_std, NULL, err) < 0 || run(cp_zone, NULL, err) < 0)
-		goto out;
-	if (package_closure(&pkgs, err) < 0 || package_files(&pkgs, &files, err) < 0 ||
-	    copy_parents(rootfs, "-P", &files, err) < 0)
-		goto out;
-	if (library_closure(rootfs, &libs, err) < 0 || copy_parents(rootfs, "-L", &libs, err) < 0)
-		goto out;
+		return -1;
+	if (package_closure(pkgs, err) < 0 || package_files(pkgs, files, err) < 0 ||
+	    copy_parents(rootfs, "-P", files, err) < 0)
+		return -1;
+	return library_closure(rootfs, libs, err) < 0 || copy_parents(rootfs, "-L", libs, err) < 0 ?
+		-1 : 0;
+}
+
+/* What the image is (rootfs/etc/sandbench-image.json, img->id), and a
+ * default config.json, so that `runc run -b DIR` works as it is.  */
+static int describe(const char *dir, const char *tmp, const struct strset *pkgs,
+		    const struct strset *libs, struct ctr_image *img, struct bench_error *err)
+{
+	cleanup_free char *rootfs = xasprintf("%s/rootfs", tmp);
+	cleanup_free char *final_rootfs = xasprintf("%s/rootfs", dir);
+	cleanup_free char *path = xasprintf("%s/config.json", tmp);
+	cleanup_free char *text = NULL, *config_text = NULL;
+	struct ctr_oci_spec spec = { .rootfs = final_rootfs, .args = (const char *[]){
+		"/usr/bin/sandbench", "env", NULL } };
+	char host[256] = "unknown";
+	json_t *meta, *config;
 
 	img->id = new_image_id();
 	gethostname(host, sizeof(host) - 1);
 	meta = json_pack("{s:s, s:s, s:s, s:o, s:i}", "image_id", img->id,
 			 "sandbench_version", SANDBENCH_VERSION, "built_on", host,
-			 "packages", json_array(), "libraries", (int)libs.n);
-	for (size_t i = 0; i < pkgs.n; i++)
-		json_array_append_new(json_object_get(meta, "packages"), json_string(pkgs.v[i]));
-	{
-		cleanup_free char *text = json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS);
-		if (write_text(rootfs, "/etc/sandbench-image.json", text, err) < 0)
-			goto out;
-	}
-	/* A default config.json, so that `runc run -b DIR` works as it is.  */
-	{
-		struct ctr_oci_spec spec = { .rootfs = NULL, .args = (const char *[]){
-			"/usr/bin/sandbench", "env", NULL } };
-		cleanup_free char *final_rootfs = xasprintf("%s/rootfs", dir);
-		cleanup_free char *path = xasprintf("%s/config.json", tmp);
-		cleanup_free char *text = NULL;
-		spec.rootfs = final_rootfs;
-		config = ctr_oci_config(&spec);
-		text = json_dumps(config, JSON_INDENT(2));
-		if (util_write_file_atomic(path, text, strlen(text), err) < 0)
-			goto out;
-	}
-	/* Switch atomically: a matrix never sees a half-removed image.  */
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
-		if (remove_image_dir(tmp, err) < 0)
-			goto out;
-	} else if (errno != ENOENT || rename(tmp, dir) < 0) {
-		bench_error_set(err, errno, "rename `%s` to `%s`", tmp, dir);
+			 "packages", json_array(), "libraries", (int)libs->n);
+	for (size_t i = 0; i < pkgs->n; i++)
+		json_array_append_new(json_object_get(meta, "packages"), json_string(pkgs->v[i]));
+	text = json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(meta);
+	config = ctr_oci_config(&spec);
+	config_text = json_dumps(config, JSON_INDENT(2));
+	json_decref(config);
+	if (write_text(rootfs, "/etc/sandbench-image.json", text, err) < 0)
+		return -1;
+	return util_write_file_atomic(path, config_text, strlen(config_text), err);
+}
+
+/* Switch atomically: a matrix never sees a half-removed image.  */
+static int switch_folders(const char *tmp, const char *dir, struct bench_error *err)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
+		return remove_image_dir(tmp, err);
+	if (errno != ENOENT || rename(tmp, dir) < 0)
+		return bench_error_set(err, errno, "rename `%s` to `%s`", tmp, dir);
+	return 0;
+}
+
+int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
+		    struct bench_error *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.new", dir);
+	struct strset pkgs = { 0 }, files = { 0 }, libs = { 0 };
+	int rc = -1;
+
+	memset(img, 0, sizeof(*img));
+	fprintf(stderr, "image: assembling %s from this host's files\n", dir);
+	if (check_folders(dir, tmp, err) < 0 || assemble(tmp, &pkgs, &files, &libs, err) < 0 ||
+	    describe(dir, tmp, &pkgs, &libs, img, err) < 0 || switch_folders(tmp, dir, err) < 0)
 		goto out;
-	}
 	img->dir = xstrdup(dir);
 	img->rootfs = xasprintf("%s/rootfs", dir);
 	fprintf(stderr, "image: %s: %zu packages, %zu files, %zu libraries\n", img->id, pkgs.n,
@@ -394,8 +411,6 @@ int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
 out:
 	if (rc < 0)
 		ctr_image_release(img);
-	json_decref(meta);
-	json_decref(config);
 	strset_release(&pkgs);
 	strset_release(&files);
 	strset_release(&libs);
@@ -447,7 +462,7 @@ static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
 	if (stat(meta_path, &meta_st) < 0 || stat(util_self_exe(), &bin_st) < 0 ||
 	    meta_st.st_mtime < bin_st.st_mtime)
 		return ctr_image_build(dir, podman, img, err);
-	if (util_read_file(meta_path, 1 << 20, &text, NULL, err) < 0)
+	if (util_read_file(meta_path, LIMIT_SMALL_FILE, &text, NULL, err) < 0)
 		return -1;
 	meta = json_loads(text, 0, NULL);
 	memset(img, 0, sizeof(*img));

@@ -15,8 +15,8 @@ struct ctr_image {
 };
 
 /* The Debian packages whose Python modules the image carries (with their
- * python3-* dependencies); bench/deps.sh and containers/Containerfile list
- * the same.  NULL-terminated.  */
+ * python3-* dependencies): those of `bench/deps.sh --image-packages`, the
+ * one list (tests compare them both ways).  NULL-terminated.  */
 extern const char *const ctr_image_packages[];
 
 /* The default bundle folder: $SANDBENCH_IMAGE_DIR, else

@@ -66,7 +66,7 @@ char *ctr_session_read_line(struct ctr_session *s, double timeout, struct bench_
 		bench_error_set(err, 0, "runtime `%s`: the container has ended", name);
 		return NULL;
 	}
-	/* Gone or stuck: stopped for good, not asked.  */
+	/* It was asked to stop; stuck, it is not asked twice.  */
 	s->c.stop_signal = SIGKILL;
 	child_stop(&s->c);
 	bench_error_set(err, 0, "runtime `%s`: no reply within the timeout of %g s: the container "

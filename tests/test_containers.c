@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "tests/support.h"
@@ -227,23 +229,45 @@ static void check_matrix(const char *engine)
 Test(containers, matrix_oci_engine) { check_matrix("oci"); }
 Test(containers, matrix_podman_engine) { check_matrix("podman"); }
 
-/* The three lists of Python packages must agree: the offline image, the
- * Containerfile and the set-up script.  */
+static int listed(const char *const *list, const char *name)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* One list of the image's Python packages: bench/deps.sh --image-packages.
+ * The offline image's must be the same, both ways; the Containerfile takes
+ * it from deps.sh and names none itself.  */
 Test(containers, package_lists_agree)
 {
 	const char *root = getenv("SANDBENCH_ROOT");
-	char *deps_path, *cf_path, *deps = NULL, *cf = NULL;
+	char *deps_path, *cf_path, *out = NULL, *cf = NULL, *save = NULL;
+	const char *deps[64];
+	size_t n = 0;
+	int status;
+	struct bench_error err = { 0 };
 
 	cr_assert_not_null(root, "run through `make test`");
 	deps_path = xasprintf("%s/bench/deps.sh", root);
 	cf_path = xasprintf("%s/containers/Containerfile", root);
-	cr_assert_eq(util_read_file(deps_path, 1 << 20, &deps, NULL, NULL), 0);
-	cr_assert_eq(util_read_file(cf_path, 1 << 20, &cf, NULL, NULL), 0);
-	for (size_t i = 0; ctr_image_packages[i]; i++) {
-		cr_assert(strstr(deps, ctr_image_packages[i]), "bench/deps.sh lacks %s", ctr_image_packages[i]);
-		cr_assert(strstr(cf, ctr_image_packages[i]), "Containerfile lacks %s", ctr_image_packages[i]);
-	}
-	free(deps);
+	cr_assert_eq(child_capture((char *[]){ "sh", deps_path, "--image-packages", NULL }, &out,
+				   NULL, &status, &err), 0, "%s", err.msg);
+	cr_assert_eq(status, 0);
+	for (char *p = strtok_r(out, "\n", &save); p && n < 63; p = strtok_r(NULL, "\n", &save))
+		deps[n++] = p;
+	deps[n] = NULL;
+	cr_assert_gt(n, 0);
+	for (size_t i = 0; deps[i]; i++)
+		cr_assert(listed(ctr_image_packages, deps[i]), "ctr_image_packages[] lacks %s", deps[i]);
+	for (size_t i = 0; ctr_image_packages[i]; i++)
+		cr_assert(listed(deps, ctr_image_packages[i]), "bench/deps.sh --image-packages lacks %s",
+			  ctr_image_packages[i]);
+	cr_assert_eq(util_read_file(cf_path, LIMIT_SMALL_FILE, &cf, NULL, NULL), 0);
+	cr_assert(strstr(cf, "deps.sh --image-packages"), "Containerfile: not from bench/deps.sh");
+	cr_assert_null(strstr(cf, "python3-"), "Containerfile: a second list: %s", strstr(cf, "python3-"));
+	free(out);
 	free(cf);
 	free(deps_path);
 	free(cf_path);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/child.h"
 #include "bench/lib/util.h"
 #include "containers/engine.h"
@@ -112,7 +113,7 @@ static json_int_t toml_integer(const char *path, const char *key)
 	cleanup_free char *text = NULL;
 	size_t klen = strlen(key);
 
-	if (!path || util_read_file(path, 1 << 20, &text, NULL, NULL) < 0)
+	if (!path || util_read_file(path, LIMIT_SMALL_FILE, &text, NULL, NULL) < 0)
 		return -1;
 	for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		line += strspn(line, " \t");
