@@ -134,7 +134,6 @@ void ctr_podman_runtime(const struct ctr_driver *d, struct ctr_argv *argv)
 	ctr_argv_add(argv, d->binary);
 }
 
-
 void ctr_container_metadata(const struct ctr_driver *d, enum ctr_engine engine, json_t *md)
 {
 	const struct ctr_engine_ops *e = ctr_engine_ops(engine);
