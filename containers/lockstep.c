@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/harness/metadata.h"
@@ -257,7 +258,7 @@ static unsigned stop_all(struct slot *sl, struct lockstep_lane *lanes, const int
  * log-ratio of lane sl->in[k] against sl->in[0].  */
 static int run_slot(const struct lockstep_options *o, const struct bench_def *def,
 		    struct lockstep_lane *lanes, struct slot *sl, int first, uint64_t *rng,
-		    volatile sig_atomic_t *stop, FILE *logf, double *d)
+		    FILE *logf, double *d)
 {
 	int started[MAX_LANES] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
 	json_t *runs[MAX_LANES] = { NULL };
@@ -336,7 +337,7 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 			uint64_t t0;
 			int xrc;
 
-			if (*stop)
+			if (child_stop_requested())
 				goto drop;
 			t0 = bench_clock_ns();
 			xrc = exchange(l, &(struct proto_request){ .kind = PROTO_LOCK_VALUE,
@@ -389,7 +390,7 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 drop:
 	stop_all(sl, lanes, started, runs, o->timeout, logf);
 drop_stopped:
-	if (logf && !*stop)
+	if (logf && !child_stop_requested())
 		fprintf(logf, "lockstep slot %u of %s: dropped on every runtime\n", sl->number, def->name);
 out:
 	for (size_t k = 0; k < sl->nin; k++)
@@ -410,7 +411,7 @@ static unsigned values_for(const struct lockstep_options *o, double slowest_s)
 
 unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
 			    struct lockstep_lane *lanes, size_t n, uint64_t *rng,
-			    volatile sig_atomic_t *stop, FILE *logf)
+			    FILE *logf)
 {
 	double *d[MAX_LANES] = { NULL };	/* per lane: the slots' median log-ratios */
 	unsigned kept = 0, values = o->values;
@@ -425,7 +426,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 		lanes[i].error[0] = '\0';
 		d[i] = xcalloc(o->max_slots + 1, sizeof(double));
 	}
-	for (unsigned s = 0; s < o->max_slots && !*stop; s++) {
+	for (unsigned s = 0; s < o->max_slots && !child_stop_requested(); s++) {
 		struct slot sl = { .number = o->first_slot + s, .values = values };
 		double dk[MAX_LANES], slowest = 0;
 		long seed = (long)(ctr_random_next(rng) % 4294967295u) + 1;
@@ -443,7 +444,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 				(long)(ctr_random_next(rng) % 4294967295u) + 1 : seed;
 			sl.v[k] = xcalloc(values, sizeof(double));
 		}
-		if (run_slot(o, def, lanes, &sl, s == 0, rng, stop, logf, dk) == 0) {
+		if (run_slot(o, def, lanes, &sl, s == 0, rng, logf, dk) == 0) {
 			for (size_t k = 0; k < sl.nin; k++) {
 				double med = stats_median(sl.v[k], sl.values) * (double)lanes[sl.in[k]].loops *
 					     (double)lanes[sl.in[k]].inner_loops;
