@@ -30,6 +30,7 @@
 #include "containers/driver.h"
 #include "containers/image.h"
 #include "containers/lockstep.h"
+#include "containers/matrix_lane.h"
 
 /* Metadata each merged file gets: what ran it and how.  */
 static json_t *runtime_metadata(const struct ctr_matrix_plan *p, const struct ctr_image *img)
@@ -55,350 +56,6 @@ static json_t *runtime_metadata(const struct ctr_matrix_plan *p, const struct ct
 		json_object_set_new(all, p->runtimes[i], md);
 	}
 	return all;
-}
-
-/* One runtime in one round: its server and the file it fills.  */
-struct lane {
-	const char *label;
-	const struct ctr_driver *d;
-	struct ctr_session s;
-	int alive;
-	json_t *suite;		/* raw/RUNTIME-rN.json */
-	json_t *loops_from;	/* its first finished round: the loops it calibrated */
-	char *path, *key;	/* the raw file; "RUNTIME-rN" in the plan's "done" */
-	size_t index;		/* in the plan's runtimes */
-};
-
-/* Round trips of lockstep value requests, per runtime of the plan.  */
-struct rtt_log {
-	double *us;
-	size_t n, cap;
-};
-
-/* The server's first line: its hello, with the container's metadata.  */
-static int read_hello(struct lane *l, double timeout, struct proto_reply *msg,
-		      struct bench_error *err)
-{
-	cleanup_free char *hello = ctr_session_read_line(&l->s, timeout, err);
-	int rc;
-
-	if (!hello)
-		return -1;	/* read_line says why */
-	rc = proto_reply_decode(hello, strlen(hello), msg, "the server", err);
-	if (rc == 0 && (msg->status != PROTO_READY || !msg->metadata))
-		rc = bench_error_set(err, 0, "its first message is no hello");
-	if (rc < 0)
-		bench_error_prefix(err, "runtime `%s`: the container did not start its server "
-				   "(see matrix.log)", l->d->name);
-	return rc;
-}
-
-/* Start the runtime's server and read its hello.  */
-static int lane_start(const char *dir, const struct ctr_matrix_plan *p, const struct ctr_image *img,
-		      unsigned r, FILE *log, struct lane *l, struct bench_error *err)
-{
-	cleanup_free char *raw = xasprintf("%s/raw", dir);
-	struct proto_reply msg = { 0 };
-
-	for (unsigned r0 = 0; r0 < r && !l->loops_from; r0++) {
-		cleanup_free char *earlier = ctr_matrix_raw_path(dir, l->label, r0);
-		struct bench_error why = { 0 };
-
-		if (ctr_matrix_read_round(earlier, &l->loops_from, &why) < 0)
-			ctr_matrix_log(log, "%s: no loops from it: %s", earlier, why.msg);
-		bench_error_release(&why);
-	}
-	if (ctr_session_start(&(struct ctr_run){ .driver = l->d, .engine = p->engine, .image = img,
-				.results = raw, .cpus = p->cpus, .memory = p->memory,
-				.log_fd = fileno(log) }, &l->s, err) < 0)
-		return -1;
-	if (read_hello(l, p->timeout, &msg, err) < 0) {
-		proto_reply_release(&msg);
-		ctr_session_stop(&l->s, NULL);
-		return -1;
-	}
-	l->suite = result_suite_new(json_incref(msg.metadata));
-	proto_reply_release(&msg);
-	l->alive = 1;
-	return 0;
-}
-
-static void lane_release(struct lane *l)
-{
-	json_decref(l->suite);
-	json_decref(l->loops_from);
-	free(l->path);
-	free(l->key);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Send a request to the lane's server and read its reply.  -1 when the
- * server is gone or stuck (then the lane is dead).  */
-static int lane_exchange(struct lane *l, const struct proto_request *q, struct proto_reply *r,
-		  double timeout, struct bench_error *err)
-{
-	cleanup_free char *text = proto_request_encode(q);
-	cleanup_free char *line = NULL;
-
-	memset(r, 0, sizeof(*r));
-	/* The server's own worker timeout comes first; this one is for a stuck server.  */
-	if (ctr_session_write_line(&l->s, text, err) < 0 ||
-	    !(line = ctr_session_read_line(&l->s, timeout > 0 ? timeout + 60 : 0, err))) {
-		l->alive = 0;
-		return -1;
-	}
-	if (proto_reply_decode(line, strlen(line), r, "the server", err) < 0) {
-		r->owned_error = xstrdup(err->msg);
-		r->error = r->owned_error;
-		bench_error_release(err);
-	}
-	return 0;
-}
-
-/* One worker process of a benchmark on one lane: its run, or NULL (the
- * benchmark failed there, or the lane died: then alive is 0).  */
-static json_t *lane_request(struct lane *l, const struct bench_def *def,
-			    const struct runner_profile *prof, uint64_t *loops, unsigned *inner,
-			    double timeout, struct bench_error *err)
-{
-	struct proto_request q = { .kind = PROTO_RUN, .bench = def->name, .loops = *loops,
-				   .values = prof->values, .warmups = prof->warmups,
-				   .min_time = prof->min_time, .timeout = timeout };
-	struct proto_reply r;
-	json_t *run = NULL;
-
-	if (lane_exchange(l, &q, &r, timeout, err) < 0)
-		return NULL;
-	if (r.status == PROTO_OK) {
-		*loops = r.loops;
-		*inner = r.inner_loops;
-		run = json_incref(r.run);
-	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
-		proto_reply_error(&r, err);
-	} else {
-		bench_error_set(err, 0, "the server sent no valid reply");
-	}
-	proto_reply_release(&r);
-	return run;
-}
-
-/* One benchmark in one round: its processes alternate between the lanes,
- * in an order shuffled per process, so that machine drift hits every
- * runtime alike.  A lane calibrates in its first process unless an earlier
- * round gave it loops.  Returns the number of lanes where it failed.  */
-static int measure_benchmark(const struct ctr_matrix_plan *p, const struct bench_def *def, unsigned r,
-			     struct lane *lanes, size_t nl, uint64_t *rng, FILE *log)
-{
-	const struct runner_profile *prof = runner_profile(p->profile);
-	unsigned processes = prof->processes, inner[LIMIT_RUNTIMES];
-	uint64_t loops[LIMIT_RUNTIMES];
-	json_t *bench[LIMIT_RUNTIMES] = { NULL };
-	int failed[LIMIT_RUNTIMES] = { 0 }, failures = 0;
-	size_t order[LIMIT_RUNTIMES];
-	char line[512];
-	size_t used;
-
-	/* The profile's processes are split across rounds, rounding up.  */
-	processes = (processes + p->rounds - 1) / p->rounds;
-	for (size_t i = 0; i < nl; i++) {
-		json_t *known = lanes[i].loops_from ? result_find_benchmark(lanes[i].loops_from, def->name)
-						    : NULL;
-		loops[i] = prof->loops ? prof->loops : known ? result_benchmark_loops(known) : 0;
-		inner[i] = 1;
-	}
-	for (unsigned k = 0; k < processes && !child_stop_requested(); k++) {
-		ctr_shuffle(rng, order, nl);
-		for (size_t o = 0; o < nl && !child_stop_requested(); o++) {
-			struct lane *l = &lanes[order[o]];
-			size_t i = order[o];
-			struct bench_error err = { 0 };
-			json_t *run;
-
-			if (!l->alive || failed[i])
-				continue;
-			run = lane_request(l, def, prof, &loops[i], &inner[i], p->timeout, &err);
-			if (run) {
-				if (!bench[i])
-					bench[i] = result_benchmark_new(def->name, def->category,
-									bench_kind_name(def->kind), loops[i],
-									inner[i]);
-				json_array_append_new(json_object_get(bench[i], "runs"), run);
-			} else if (!child_stop_requested()) {
-				failed[i] = 1;
-				failures += !err.skip;
-				fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n%s", r + 1, p->rounds,
-					l->label, def->name, err.skip ? "skipped" : "FAILED", err.msg,
-					err.detail ? err.detail : "");
-				ctr_matrix_log(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->label,
-				      def->name, err.skip ? "skipped" : "FAILED", err.msg);
-			}
-			bench_error_release(&err);
-		}
-	}
-	used = (size_t)snprintf(line, sizeof(line), "[round %u/%u] %s:", r + 1, p->rounds, def->name);
-	for (size_t i = 0; i < nl; i++) {
-		if (bench[i] && !failed[i] && !child_stop_requested()) {
-			double *means;
-			size_t n;
-			char t[32];
-
-			json_array_append(json_object_get(lanes[i].suite, "benchmarks"), bench[i]);
-			result_benchmark_values(bench[i], NULL, NULL, &means, &n);
-			runner_format_time(n ? stats_mean(means, n) : 0, t, sizeof(t));
-			free(means);
-			if (used < sizeof(line))
-				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %s",
-							 lanes[i].label, t);
-		}
-		json_decref(bench[i]);
-	}
-	if (!child_stop_requested())
-		fprintf(stderr, "%s\n", line);
-	return failures;
-}
-
-/* The CPUs slots may be pinned to: --cpus, or where this process may run.  */
-static size_t slot_cpus(const struct ctr_matrix_plan *p, int *cpus, size_t max)
-{
-	cpu_set_t set;
-	size_t n = 0;
-
-	if (!p->cpus || worker_parse_cpus(p->cpus, &set) < 0)
-		sched_getaffinity(0, sizeof(set), &set);
-	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
-		if (CPU_ISSET(c, &set))
-			cpus[n++] = c;
-	if (n == 0)
-		cpus[n++] = 0;
-	return n;
-}
-
-/* One benchmark in one round, in lockstep (containers/lockstep.h): every
- * lane's worker alive at once per slot, values asked one at a time.  A lane
- * calibrates in its first slot unless an earlier round gave it loops.
- * Returns the number of lanes where it failed.  */
-static int measure_benchmark_lockstep(const struct ctr_matrix_plan *p, const struct bench_def *def,
-				      unsigned r, struct lane *lanes, size_t nl, uint64_t *rng,
-				      struct rtt_log *rtt, FILE *log)
-{
-	const struct runner_profile *prof = runner_profile(p->profile);
-	const struct lockstep_profile *lp = lockstep_profile(p->profile);
-	struct lockstep_lane ls[LIMIT_RUNTIMES];
-	size_t map[LIMIT_RUNTIMES], n = 0;
-	int cpus[CPU_SETSIZE], failures = 0;
-	struct lockstep_options o = {
-		.min_slots = (lp->min_slots + p->rounds - 1) / p->rounds,
-		.max_slots = ((p->slots ? p->slots : lp->max_slots) + p->rounds - 1) / p->rounds,
-		.values = p->values ? p->values : lp->values,
-		.value_time = p->value_time, .target = p->target >= 0 ? p->target : lp->target,
-		.budget = lp->budget / p->rounds,
-		.timeout = p->timeout, .fixed_loops = prof->loops,
-		.independent_seeds = p->independent_seeds, .value_warmup = p->value_warmup,
-		.cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
-	};
-	unsigned slots;
-	char line[512];
-	size_t used;
-
-	o.ncpus = slot_cpus(p, cpus, CPU_SETSIZE);
-	if (o.min_slots > o.max_slots)
-		o.min_slots = o.max_slots;
-	/* The lanes in the plan's order: the first listed is the reference.  */
-	for (size_t want = 0; want < p->nruntimes; want++)
-		for (size_t i = 0; i < nl; i++) {
-			json_t *known;
-			if (lanes[i].index != want || !lanes[i].alive)
-				continue;
-			known = lanes[i].loops_from ? result_find_benchmark(lanes[i].loops_from, def->name)
-						    : NULL;
-			ls[n] = (struct lockstep_lane){ .label = lanes[i].label, .s = &lanes[i].s,
-				.alive = 1, .loops = known ? result_benchmark_loops(known) : 0,
-				.rtt_us = rtt[want].us, .nrtt = rtt[want].n, .rtt_cap = rtt[want].cap };
-			map[n++] = i;
-		}
-	if (n < 2) {
-		ctr_matrix_log(log, "round %u/%u %s: fewer than two runtimes alive: not measured in lockstep",
-		      r + 1, p->rounds, def->name);
-		return 0;
-	}
-	slots = lockstep_benchmark(&o, def, ls, n, rng, log);
-	used = (size_t)snprintf(line, sizeof(line), "[round %u/%u] %s: %u slot%s:", r + 1, p->rounds,
-				def->name, slots, slots == 1 ? "" : "s");
-	for (size_t k = 0; k < n; k++) {
-		struct lane *l = &lanes[map[k]];
-
-		rtt[l->index] = (struct rtt_log){ ls[k].rtt_us, ls[k].nrtt, ls[k].rtt_cap };
-		l->alive = ls[k].alive;
-		if (ls[k].failed && !child_stop_requested()) {
-			failures += !ls[k].skipped;
-			fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n", r + 1, p->rounds, l->label,
-				def->name, ls[k].skipped ? "skipped" : "FAILED", ls[k].error);
-			ctr_matrix_log(log, "round %u/%u %s: %s %s: %s", r + 1, p->rounds, l->label, def->name,
-			      ls[k].skipped ? "skipped" : "FAILED", ls[k].error);
-		} else if (json_array_size(ls[k].runs) > 0 && !child_stop_requested()) {
-			json_t *b = result_benchmark_new(def->name, def->category, bench_kind_name(def->kind),
-							 ls[k].loops, ls[k].inner_loops);
-			double *means;
-			size_t nv;
-			char t[32];
-
-			json_array_extend(json_object_get(b, "runs"), ls[k].runs);
-			result_benchmark_values(b, NULL, NULL, &means, &nv);
-			runner_format_time(nv ? stats_mean(means, nv) : 0, t, sizeof(t));
-			free(means);
-			json_array_append_new(json_object_get(l->suite, "benchmarks"), b);
-			if (used < sizeof(line))
-				used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %s",
-							 l->label, t);
-		}
-		json_decref(ls[k].runs);
-	}
-	if (!child_stop_requested())
-		fprintf(stderr, "%s\n", line);
-	return failures;
-}
-
-/* Resuming a lockstep round: the benchmarks its raw files already hold
- * (each written after a finished benchmark) are kept, not run again.  */
-static void keep_finished_benchmarks(struct lane *lanes, size_t nl, FILE *log)
-{
-	for (size_t i = 0; i < nl; i++) {
-		struct bench_error why = { 0 };
-		json_t *old, *b;
-		size_t k;
-
-		if (ctr_matrix_read_round(lanes[i].path, &old, &why) < 0)
-			ctr_matrix_log(log, "%s: measured again: %s", lanes[i].path, why.msg);
-		bench_error_release(&why);
-
-		json_array_foreach(json_object_get(old, "benchmarks"), k, b) {
-			json_array_append(json_object_get(lanes[i].suite, "benchmarks"), b);
-			ctr_matrix_log(log, "%s: %s kept from before", lanes[i].label, result_benchmark_name(b));
-		}
-		json_decref(old);
-	}
-}
-
-/* Does every lane hold the benchmark?  If only some do (one failed or was
- * cut short), it is removed from them, to be measured again.  */
-static int measured_everywhere(struct lane *lanes, size_t nl, const char *name)
-{
-	size_t have = 0;
-
-	for (size_t i = 0; i < nl; i++)
-		have += result_find_benchmark(lanes[i].suite, name) != NULL;
-	if (have == nl)
-		return 1;
-	for (size_t i = 0; i < nl && have; i++) {
-		json_t *all = json_object_get(lanes[i].suite, "benchmarks"), *b;
-		size_t k;
-		json_array_foreach(all, k, b)
-			if (strcmp(result_benchmark_name(b), name) == 0) {
-				json_array_remove(all, k);
-				break;
-			}
-	}
-	return 0;
 }
 
 /* Suite metadata of the design: the run id and design in every file, and
@@ -455,7 +112,7 @@ static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsign
 			ctr_matrix_log(log, "round %u/%u %s: done", r + 1, p->rounds, l->label);
 		}
 		bench_error_release(&err);
-		lane_release(l);
+		ctr_lane_release(l);
 	}
 	if (ctr_matrix_plan_save(dir, p, done, NULL) < 0)
 		fprintf(stderr, "sandbench: matrix: cannot save `%s/matrix.json`\n", dir);
@@ -642,18 +299,18 @@ static size_t start_lanes(struct matrix_run *m, unsigned r, const size_t *order,
 		l->path = ctr_matrix_raw_path(m->dir, l->label, r);
 		l->key = xasprintf("%s-r%u", l->label, r + 1);
 		if (round_done(m, l)) {
-			lane_release(l);
+			ctr_lane_release(l);
 			continue;
 		}
 		ctr_matrix_log(m->log, "round %u/%u %s: start", r + 1, p->rounds, l->label);
-		if (lane_start(m->dir, p, &m->img, r, m->log, l, &err) < 0) {
+		if (ctr_lane_start(m->dir, p, &m->img, r, m->log, l, &err) < 0) {
 			fprintf(stderr, "sandbench: matrix: round %u of %s failed: %s\n%s", r + 1,
 				l->label, err.msg, err.detail ? err.detail : "");
 			ctr_matrix_log(m->log, "round %u/%u %s: FAILED: %s", r + 1, p->rounds,
 				       l->label, err.msg);
 			m->failures++;
 			bench_error_release(&err);
-			lane_release(l);
+			ctr_lane_release(l);
 			continue;
 		}
 		nl++;
@@ -674,15 +331,15 @@ static void run_round(struct matrix_run *m, unsigned r, const size_t *order)
 			r + 1, p->rounds, nl, nl > 1 ? "s" : "", m->nsel,
 			(double)(bench_clock_ns() - m->start) / 1e9);
 	if (p->lockstep)
-		keep_finished_benchmarks(lanes, nl, m->log);
+		ctr_matrix_keep_finished(lanes, nl, m->log);
 	for (size_t b = 0; b < m->nsel && nl && !child_stop_requested(); b++) {
 		const struct bench_def *def = m->sel[b];
 
-		if (p->lockstep && measured_everywhere(lanes, nl, def->name))
+		if (p->lockstep && ctr_matrix_measured_everywhere(lanes, nl, def->name))
 			continue;
 		m->failures += p->lockstep ?
-			measure_benchmark_lockstep(p, def, r, lanes, nl, &m->rng, m->rtt, m->log) :
-			measure_benchmark(p, def, r, lanes, nl, &m->rng, m->log);
+			ctr_matrix_measure_lockstep(p, def, r, lanes, nl, &m->rng, m->rtt, m->log) :
+			ctr_matrix_measure(p, def, r, lanes, nl, &m->rng, m->log);
 		/* Nothing measured is lost: each lane's file after each benchmark.  */
 		for (size_t i = 0; i < nl; i++)
 			if (json_array_size(json_object_get(lanes[i].suite, "benchmarks")) > 0 &&
@@ -914,3 +571,4 @@ int ctr_matrix_resume(const char *dir)
 	json_decref(root);
 	return rc;
 }
+

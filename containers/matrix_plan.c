@@ -204,11 +204,19 @@ int ctr_matrix_plan_load(const char *dir, struct ctr_matrix_plan *p, json_t **ro
 		json_decref(j);
 		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
 	}
-	for (i = 0; i < p->nruntimes; i++)
+	for (i = 0; i < p->nruntimes; i++) {
 		if (!p->runtimes[i] || !ctr_matrix_driver(p->runtimes[i])) {
 			json_decref(j);
 			return bench_error_set(err, 0, "%s: unknown runtime in the plan", path);
 		}
+		/* Two lanes of one label would write the same files.  */
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(p->runtimes[k], p->runtimes[i]) == 0) {
+				json_decref(j);
+				return bench_error_set(err, 0, "%s: runtime `%s` twice in the plan",
+						       path, p->runtimes[i]);
+			}
+	}
 	*root = j;
 	return 0;
 }
