@@ -89,9 +89,10 @@ static void add_lockstep_metadata(const struct ctr_matrix_plan *p, const struct 
  * After an interrupt none is: a server in a container is its pid 1, which
  * ignores the forwarded SIGTERM and exits 0 at the end of its input, with
  * only part of the round measured.  */
-static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsigned r, struct lane *lanes,
-			size_t nl, json_t *done, FILE *log)
+static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsigned r,
+			struct lane *lanes, size_t nl, json_t *done, FILE *log)
 {
+	struct bench_error save_err = { 0 };
 	int failures = 0;
 
 	for (size_t i = 0; i < nl; i++) {
@@ -114,8 +115,9 @@ static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsign
 		bench_error_release(&err);
 		ctr_lane_release(l);
 	}
-	if (ctr_matrix_plan_save(dir, p, done, NULL) < 0)
-		fprintf(stderr, "sandbench: matrix: cannot save `%s/matrix.json`\n", dir);
+	if (ctr_matrix_plan_save(dir, p, done, &save_err) < 0)
+		fprintf(stderr, "sandbench: matrix: %s\n", save_err.msg);
+	bench_error_release(&save_err);
 	return failures;
 }
 
