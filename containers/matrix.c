@@ -5,8 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +13,6 @@
 #include <unistd.h>
 
 #include "bench/harness/metadata.h"
-#include "bench/harness/protocol.h"
-#include "bench/harness/runner.h"
-#include "bench/harness/worker.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"

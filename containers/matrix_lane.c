@@ -1,21 +1,16 @@
 /* One runtime's server in a round of a matrix: its start, its requests.  */
 #include "containers/matrix_lane.h"
 
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/harness/protocol.h"
 #include "bench/harness/runner.h"
-#include "bench/harness/worker.h"
-#include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
-#include "bench/lib/stats.h"
 #include "bench/lib/util.h"
 #include "categories/registry.h"
 #include "containers/image.h"
-#include "containers/lockstep.h"
 
 /* The server's first line: its hello, with the container's metadata.  */
 static int read_hello(struct lane *l, double timeout, struct proto_reply *msg,

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/harness/protocol.h"
 #include "bench/harness/runner.h"
 #include "bench/harness/worker.h"
 #include "bench/lib/child.h"
@@ -14,7 +13,6 @@
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
 #include "categories/registry.h"
-#include "containers/image.h"
 #include "containers/lockstep.h"
 
 /* One benchmark in one round: its processes alternate between the lanes,

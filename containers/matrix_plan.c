@@ -212,9 +212,11 @@ int ctr_matrix_plan_load(const char *dir, struct ctr_matrix_plan *p, json_t **ro
 		/* Two lanes of one label would write the same files.  */
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(p->runtimes[k], p->runtimes[i]) == 0) {
+				/* The name is j's: said before j goes.  */
+				bench_error_set(err, 0, "%s: runtime `%s` twice in the plan", path,
+						p->runtimes[i]);
 				json_decref(j);
-				return bench_error_set(err, 0, "%s: runtime `%s` twice in the plan",
-						       path, p->runtimes[i]);
+				return -1;
 			}
 	}
 	*root = j;
