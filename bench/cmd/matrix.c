@@ -1,6 +1,5 @@
 /* `sandbench matrix`: the command line of containers/matrix.h.  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
