@@ -132,7 +132,7 @@ Test(k8s, base64_round_trips_and_rejects_damage)
 
 	for (size_t i = 0; i < 6; i++) {
 		char *enc = codec_base64_encode((const unsigned char *)rfc4648[i][0],
-						  strlen(rfc4648[i][0]));
+						strlen(rfc4648[i][0]));
 		cr_assert_str_eq(enc, rfc4648[i][1]);
 		free(enc);
 	}
