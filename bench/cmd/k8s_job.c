@@ -96,7 +96,7 @@ static int job_run(const struct k8s_job_options *o, const char *output, int *sta
 	}
 	if (child_stop_requested())	/* it came before the child did */
 		child_stop(&c);
-	child_finish(&c, 0, NULL);
+	child_finish(&c, 0, NULL);	/* its wait status says how it ended */
 	ctr_argv_release(&a);
 	*status = c.status;
 	return 0;
