@@ -232,8 +232,8 @@ bench-harness-installed: $(BIN) $(OTHER_BIN)
 
 # Fuzzing with clang's libFuzzer (tests/fuzz/): each target runs from its
 # seed corpus for FUZZ_SECONDS; a crash stops `make fuzz` and leaves the
-# input in build-fuzz/artifacts/.  fuzz_cli gets bench/cmd/main.c as a library
-# and --wrap stubs, so that no worker or container starts.
+# input in build-fuzz/artifacts/.  fuzz_cli calls the commands' parse
+# functions (bench/cmd/cmd.h), which start nothing.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
@@ -242,11 +242,9 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_OBJ := $(patsubst $(BUILD)/%,$(FUZZ_BUILD)/%,$(filter-out $(SAN_OBJ),$(LIB_OBJ))) \
 	$(FUZZ_BUILD)/tests/fuzz/fuzz.o
-FUZZ_WRAP := -Wl,--wrap=runner_run,--wrap=ctr_session_start,--wrap=ctr_driver_available \
-	-Wl,--wrap=ctr_driver_version,--wrap=ctr_image_ensure,--wrap=ctr_engine_open
 FUZZ_OPTIONS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	-print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FUZZ_BUILD)/artifacts/
-DEPS += $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BUILD)/bench/cmd/main-fuzz.d
+DEPS += $(FUZZ_LIB_OBJ:.o=.d)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_TARGETS)
@@ -270,17 +268,12 @@ $(FUZZ_BUILD)/CFLAGS: FORCE
 $(FUZZ_BUILD)/%.o: %.c $(FUZZ_BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
-$(FUZZ_BUILD)/bench/cmd/main-fuzz.o: bench/cmd/main.c $(FUZZ_BUILD)/CFLAGS
-	@mkdir -p $(dir $@)
-	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -Dmain=sandbench_main -c -o $@ $<
 $(FUZZ_BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) -c -o $@ $<
-$(FUZZ_BUILD)/fuzz_cli: $(FUZZ_BUILD)/bench/cmd/main-fuzz.o
-$(FUZZ_BUILD)/fuzz_cli: FUZZ_LDFLAGS = $(FUZZ_WRAP)
 # The fuzz targets link the shared libpython: speed does not matter there.
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
-	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $^ \
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ \
 		$(PY_LDLIBS_shared) $(SB_LDLIBS) $(LDLIBS)
 
 clean:

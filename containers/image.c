@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,65 +501,4 @@ void ctr_image_release(struct ctr_image *img)
 	free(img->id);
 	free(img->podman_ref);
 	memset(img, 0, sizeof(*img));
-}
-
-const char ctr_image_usage[] =
-	"usage: sandbench image build [-o DIR] [--no-podman]\n"
-	"\n"
-	"Assemble the container image from this host's files (no registry needed):\n"
-	"the binary, its shared libraries and those of every Python extension\n"
-	"module, /usr/lib/python3.11, the dist-packages of the workloads' Debian\n"
-	"packages, /usr/share/zoneinfo and a minimal /etc.  Writes an OCI bundle\n"
-	"(DIR/rootfs, DIR/config.json) and, where podman exists, DIR/rootfs.tar\n"
-	"imported as localhost/sandbench:VERSION.\n"
-	"  -o, --output DIR   the bundle folder (default: $SANDBENCH_IMAGE_DIR or\n"
-	"                     /var/tmp/sandbench-image-VERSION)\n"
-	"      --no-podman    do not import the image into podman\n";
-
-int ctr_image_cmd(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-podman", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct bench_error err = { 0 };
-	struct ctr_image img;
-	const char *dir = ctr_image_default_dir();
-	cleanup_free char *lock_path = NULL;
-	int c, podman = 1, lock;
-
-	if (argc < 2 || strcmp(argv[1], "build") != 0) {
-		fprintf(stderr, "sandbench: image: give the subcommand `build`\n\n%s", ctr_image_usage);
-		return 2;
-	}
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		if (c == 'o')
-			dir = optarg;
-		else if (c == 'P')
-			podman = 0;
-		else {
-			fprintf(stderr, "\n%s", ctr_image_usage);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "sandbench: image build: unexpected argument `%s`\n", argv[optind]);
-		return 2;
-	}
-	lock_path = xasprintf("%s.lock", dir);
-	lock = safefile_lock(lock_path, LOCK_EX, "the matrices using the image to finish", &err);
-	if (lock < 0 || ctr_image_build(dir, podman, &img, &err) < 0) {
-		fprintf(stderr, "sandbench: image build: %s\n", err.msg);
-		bench_error_release(&err);
-		if (lock >= 0)
-			close(lock);
-		return 1;
-	}
-	close(lock);
-	printf("%s\n%s\n", img.dir, img.podman_ref ? img.podman_ref : "");
-	ctr_image_release(&img);
-	return 0;
 }

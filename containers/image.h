@@ -39,8 +39,4 @@ int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
 
 void ctr_image_release(struct ctr_image *img);
 
-/* `sandbench image build [-o DIR] [--no-podman]`.  */
-int ctr_image_cmd(int argc, char **argv);
-extern const char ctr_image_usage[];
-
 #endif

@@ -19,30 +19,73 @@
  * runtime class, ROUND from 1, CRC32 eight lowercase hex digits, zlib's
  * crc32 of the payload, and BASE64 the payload in standard base64 with
  * padding (RFC 4648, no line breaks).  The payload is the pyperf JSON
- * result, gzip-compressed.  A later format changes `v1`.  */
+ * result, gzip-compressed.  A later format changes `v1`.
+ *
+ *   k8s.c           names, and the plan: calibration, the files
+ *   k8s_manifest.c  the Jobs' and the ConfigMap's manifests
+ *   k8s_result.c    the result line
+ *   k8s_collect.c   the logs back into result files and the report
+ *
+ * bench/cmd/k8s*.c are the command lines.  */
 #ifndef CTR_K8S_H
 #define CTR_K8S_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "bench/lib/limits.h"
+
+struct bench_def;
 struct bench_error;
 
 #define CTR_K8S_MARKER "SANDBENCH-RESULT"
 #define CTR_K8S_FORMAT "v1"
 
-/* `sandbench k8s plan|job|collect ...`: the exit status.  */
-int ctr_k8s_cmd(int argc, char **argv);
-extern const char ctr_k8s_usage[];
+/* ---- names ---- */
 
-/* Standard base64 with padding; the result is NUL-terminated and owned by
- * the caller.  */
-char *ctr_k8s_base64_encode(const unsigned char *data, size_t len);
+/* An RFC 1123 label, as Kubernetes wants for names: lowercase letters,
+ * digits and '-', alphanumeric at both ends, at most 63 characters.  */
+int ctr_k8s_is_dns_label(const char *s);
 
-/* Decode len characters of strict base64 (a length that is a multiple of
- * 4, padding only at the end); *out is owned by the caller.  */
-int ctr_k8s_base64_decode(const char *text, size_t len, unsigned char **out,
-			  size_t *out_len, struct bench_error *err);
+/* A label value: at most 63 of [A-Za-z0-9._-], alphanumeric at both ends.  */
+int ctr_k8s_is_label_value(const char *s);
+
+/* One field of the result line: no blank, nothing odd.  */
+int ctr_k8s_is_token(const char *s);
+
+/* ---- the plan ---- */
+
+struct ctr_k8s_plan {
+	char run_id[64];
+	const char *classes[LIMIT_RUNTIMES];
+	size_t nclasses;
+	unsigned rounds;
+	uint64_t seed;
+	const char *image;
+	const char *node;		/* spec.nodeName, or NULL */
+	char *selector_key, *selector_value;	/* spec.nodeSelector, or NULL */
+	long cpus;
+	long long memory;
+	long deadline;
+	const char *profile;		/* "default", "fast", "rigorous", "smoke" */
+	const char *names, *categories;
+	const char *loops_from;		/* as given, or NULL */
+	json_t *calibration;		/* the loops the Jobs get; NULL with --smoke */
+};
+
+/* The Job of (cls, round): "sandbench-RUNID-rN-CLASS", a new string.  */
+char *ctr_k8s_job_name(const struct ctr_k8s_plan *p, const char *cls, unsigned round);
+
+/* Write the plan into dir (calibrating the loops natively first unless
+ * --loops-from or --smoke gives them) and say what to do next; seeded:
+ * p->seed is given, else drawn.  The exit status.  */
+int ctr_k8s_plan_make(const char *dir, struct ctr_k8s_plan *p, int seeded);
+
+/* The manifests, DIR/apply-order.txt and DIR/plan.json.  */
+int ctr_k8s_plan_write(const char *dir, struct ctr_k8s_plan *p, struct bench_error *err);
+
+/* ---- the result line ---- */
 
 /* The result line of suite (without its newline), owned by the caller.  */
 char *ctr_k8s_result_line(json_t *suite, const char *run_id, const char *runtime_class,
@@ -64,5 +107,15 @@ int ctr_k8s_result_parse(const char *line, const char *what, struct ctr_k8s_resu
 			 struct bench_error *err);
 
 void ctr_k8s_result_release(struct ctr_k8s_result *res);
+
+/* Where a Job ran and which round, recorded in its result: the suite's
+ * and every run's metadata.  */
+void ctr_k8s_job_metadata(json_t *suite, const char *run_id, const char *cls, unsigned round);
+
+/* ---- collect ---- */
+
+/* Take the result lines of the logs (none: stdin) into the plan folder
+ * dir, merge them and write the report.  The exit status.  */
+int ctr_k8s_collect(const char *dir, char *const *logs, int nlogs);
 
 #endif

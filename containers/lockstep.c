@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/harness/metadata.h"
@@ -252,18 +253,10 @@ static unsigned stop_all(struct slot *sl, struct lockstep_lane *lanes, const int
 	return bad;
 }
 
-/* Run one slot; 0 when every lane of it gave its values and run (appended
- * to lanes[].runs), -1 when it was dropped.  d[k] gets the slot's median
- * log-ratio of lane sl->in[k] against sl->in[0].  */
-static int run_slot(const struct lockstep_options *o, const struct bench_def *def,
-		    struct lockstep_lane *lanes, struct slot *sl, int first, uint64_t *rng,
-		    volatile sig_atomic_t *stop, FILE *logf, double *d)
+/* All workers of a slot on one CPU, before they start (they inherit it).  */
+static void pin_slot(const struct bench_def *def, struct lockstep_lane *lanes,
+		     const struct slot *sl, int first, FILE *logf)
 {
-	int started[MAX_LANES] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
-	json_t *runs[MAX_LANES] = { NULL };
-	size_t order[MAX_LANES];
-
-	/* All workers of a slot on one CPU, before they start (they inherit it).  */
 	for (size_t k = 0; k < sl->nin; k++) {
 		struct lockstep_lane *l = &lanes[sl->in[k]];
 		struct bench_error err = { 0 };
@@ -276,7 +269,13 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 				sl->number, l->label, threads, sl->cpu);
 		bench_error_release(&err);
 	}
-	/* Start them all, then wait for each: their set-ups overlap.  */
+}
+
+/* Start the slot's worker on every lane, then wait for each: their
+ * set-ups overlap.  -1 when one did not start (started[k] says which).  */
+static int start_slot(const struct lockstep_options *o, const struct bench_def *def,
+		      struct lockstep_lane *lanes, const struct slot *sl, int *started)
+{
 	for (size_t k = 0; k < sl->nin; k++) {
 		struct lockstep_lane *l = &lanes[sl->in[k]];
 		struct bench_error err = { 0 };
@@ -322,9 +321,17 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 	}
 	for (size_t k = 0; k < sl->nin; k++)
 		if (!started[k])
-			goto drop;
+			return -1;
+	return 0;
+}
 
-	/* The values: one block per value index, each lane once per block.  */
+/* The values: one block per value index, each lane once per block.  -1
+ * when a lane gave none, or a stop was requested.  */
+static int take_values(const struct lockstep_options *o, struct lockstep_lane *lanes,
+		       struct slot *sl, int *started, uint64_t *rng, int flip)
+{
+	size_t order[MAX_LANES];
+
 	for (unsigned b = 0; b < sl->values; b++) {
 		block_order(rng, sl->nin, b, flip, order);
 		for (size_t pos = 0; pos < sl->nin; pos++) {
@@ -336,8 +343,8 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 			uint64_t t0;
 			int xrc;
 
-			if (*stop)
-				goto drop;
+			if (child_stop_requested())
+				return -1;
 			t0 = bench_clock_ns();
 			xrc = exchange(l, &(struct proto_request){ .kind = PROTO_LOCK_VALUE,
 				       .warmup = o->value_warmup }, &r, o->timeout, &err);
@@ -349,7 +356,7 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 				lane_fail(l, &err);
 				started[k] = 0;
 				bench_error_release(&err);
-				goto drop;
+				return -1;
 			}
 			/* The round trip: all but the timed region.  */
 			add_rtt(l, (double)(bench_clock_ns() - t0 - r.ns) / 1e3);
@@ -359,8 +366,15 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 			proto_reply_release(&r);
 		}
 	}
-	if (stop_all(sl, lanes, started, runs, o->timeout, logf) > 0)
-		goto drop_stopped;
+	return 0;
+}
+
+/* Check the runs the workers gave and mark them with the slot; d[k] gets
+ * the slot's median log-ratio of lane sl->in[k] against sl->in[0].  -1
+ * when one has not every value.  */
+static int mark_runs(const struct lockstep_options *o, struct lockstep_lane *lanes,
+		     const struct slot *sl, json_t **runs, FILE *logf, double *d)
+{
 	for (size_t k = 0; k < sl->nin; k++) {
 		json_t *md = json_object_get(runs[k], "metadata");
 		double *lr = xmalloc(sl->values * sizeof(*lr));
@@ -371,7 +385,7 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 					lanes[sl->in[k]].label,
 					json_array_size(json_object_get(runs[k], "values")), sl->values);
 			free(lr);
-			goto drop_stopped;
+			return -1;
 		}
 		json_object_set_new(md, "lockstep_slot", json_integer(sl->number));
 		json_object_set_new(md, "lockstep_round", json_integer(o->round));
@@ -382,6 +396,26 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 		d[k] = stats_median(lr, sl->values);
 		free(lr);
 	}
+	return 0;
+}
+
+/* Run one slot; 0 when every lane of it gave its values and run (appended
+ * to lanes[].runs), -1 when it was dropped.  d[k] gets the slot's median
+ * log-ratio of lane sl->in[k] against sl->in[0].  */
+static int run_slot(const struct lockstep_options *o, const struct bench_def *def,
+		    struct lockstep_lane *lanes, struct slot *sl, int first, uint64_t *rng,
+		    FILE *logf, double *d)
+{
+	int started[MAX_LANES] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
+	json_t *runs[MAX_LANES] = { NULL };
+
+	pin_slot(def, lanes, sl, first, logf);
+	if (start_slot(o, def, lanes, sl, started) < 0 ||
+	    take_values(o, lanes, sl, started, rng, flip) < 0)
+		goto drop;
+	if (stop_all(sl, lanes, started, runs, o->timeout, logf) > 0 ||
+	    mark_runs(o, lanes, sl, runs, logf, d) < 0)
+		goto drop_stopped;
 	for (size_t k = 0; k < sl->nin; k++)
 		json_array_append(lanes[sl->in[k]].runs, runs[k]);
 	rc = 0;
@@ -389,7 +423,7 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 drop:
 	stop_all(sl, lanes, started, runs, o->timeout, logf);
 drop_stopped:
-	if (logf && !*stop)
+	if (logf && !child_stop_requested())
 		fprintf(logf, "lockstep slot %u of %s: dropped on every runtime\n", sl->number, def->name);
 out:
 	for (size_t k = 0; k < sl->nin; k++)
@@ -410,7 +444,7 @@ static unsigned values_for(const struct lockstep_options *o, double slowest_s)
 
 unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
 			    struct lockstep_lane *lanes, size_t n, uint64_t *rng,
-			    volatile sig_atomic_t *stop, FILE *logf)
+			    FILE *logf)
 {
 	double *d[MAX_LANES] = { NULL };	/* per lane: the slots' median log-ratios */
 	unsigned kept = 0, values = o->values;
@@ -425,7 +459,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 		lanes[i].error[0] = '\0';
 		d[i] = xcalloc(o->max_slots + 1, sizeof(double));
 	}
-	for (unsigned s = 0; s < o->max_slots && !*stop; s++) {
+	for (unsigned s = 0; s < o->max_slots && !child_stop_requested(); s++) {
 		struct slot sl = { .number = o->first_slot + s, .values = values };
 		double dk[MAX_LANES], slowest = 0;
 		long seed = (long)(ctr_random_next(rng) % 4294967295u) + 1;
@@ -443,7 +477,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 				(long)(ctr_random_next(rng) % 4294967295u) + 1 : seed;
 			sl.v[k] = xcalloc(values, sizeof(double));
 		}
-		if (run_slot(o, def, lanes, &sl, s == 0, rng, stop, logf, dk) == 0) {
+		if (run_slot(o, def, lanes, &sl, s == 0, rng, logf, dk) == 0) {
 			for (size_t k = 0; k < sl.nin; k++) {
 				double med = stats_median(sl.v[k], sl.values) * (double)lanes[sl.in[k]].loops *
 					     (double)lanes[sl.in[k]].inner_loops;

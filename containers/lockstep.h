@@ -8,7 +8,6 @@
 #define CTR_LOCKSTEP_H
 
 #include <jansson.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,11 +66,10 @@ struct lockstep_lane {
  * slot until the paired interval of every lane against lanes[0] is within
  * the target (after min_slots), or the time budget or max_slots is spent.  A lane whose worker fails
  * fails the benchmark there; that slot is dropped on every lane, and the
- * others go on while two are left.  Stops early (slot dropped) once *stop
- * is set.  Returns the number of slots kept.  */
+ * others go on while two are left.  Stops early (slot dropped) once a stop
+ * is requested (child_stop_requested).  Returns the number of slots kept.  */
 unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
-			    struct lockstep_lane *lanes, size_t n, uint64_t *rng,
-			    volatile sig_atomic_t *stop, FILE *log);
+			    struct lockstep_lane *lanes, size_t n, uint64_t *rng, FILE *log);
 
 /* Set the affinity of every thread of root and its descendants (found
  * through /proc) to cpu, then read it back from /proc/PID/task/TID/status.

@@ -187,6 +187,29 @@ Test(cli, bad_names_exit_2_and_list_valid_ones)
 	cmd_free(&c);
 }
 
+/* Two lanes of one label would write the same round files: a plan read
+ * back (matrix.json, which --resume trusts) must not list one twice.  */
+Test(cli, resume_refuses_a_plan_that_lists_a_runtime_twice)
+{
+	char *folder = xasprintf("%s/twice", dir), *plan = xasprintf("%s/matrix.json", folder);
+	FILE *f;
+	struct cmd c;
+
+	cr_assert_eq(mkdir(folder, 0755), 0);
+	f = fopen(plan, "w");
+	cr_assert_not_null(f);
+	fputs("{\"runtimes\": [\"native\", \"native\"], \"rounds\": 1, \"seed\": 1, "
+	      "\"timeout\": 60, \"benchmarks\": \"syscall_getpid\", \"profile\": \"smoke\", "
+	      "\"image\": \"i\", \"done\": {}}\n", f);
+	fclose(f);
+	c = RUN("matrix", "--resume", folder);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "runtime `native` twice in the plan"), "%s", c.err);
+	cmd_free(&c);
+	free(plan);
+	free(folder);
+}
+
 Test(cli, existing_output_needs_force_or_append)
 {
 	char *out = path_in("exists.json");

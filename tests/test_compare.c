@@ -15,7 +15,7 @@
 #include <libxml/tree.h>
 #endif
 
-#include "bench/report/cmd_report.h"
+#include "bench/cmd/cmd.h"
 #include "bench/report/compare.h"
 #include "bench/lib/error.h"
 #include "categories/registry.h"

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/lib/codec.h"
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
@@ -130,23 +131,23 @@ Test(k8s, base64_round_trips_and_rejects_damage)
 	size_t n;
 
 	for (size_t i = 0; i < 6; i++) {
-		char *enc = ctr_k8s_base64_encode((const unsigned char *)rfc4648[i][0],
-						  strlen(rfc4648[i][0]));
+		char *enc = codec_base64_encode((const unsigned char *)rfc4648[i][0],
+						strlen(rfc4648[i][0]));
 		cr_assert_str_eq(enc, rfc4648[i][1]);
 		free(enc);
 	}
 	for (size_t i = 0; i < sizeof(bytes); i++)
 		bytes[i] = (unsigned char)(i * 37 + 11);
 	for (size_t len = 1; len <= sizeof(bytes); len++) {
-		char *enc = ctr_k8s_base64_encode(bytes, len);
-		cr_assert_eq(ctr_k8s_base64_decode(enc, strlen(enc), &out, &n, NULL), 0);
+		char *enc = codec_base64_encode(bytes, len);
+		cr_assert_eq(codec_base64_decode(enc, strlen(enc), &out, &n, NULL), 0);
 		cr_assert_eq(n, len);
 		cr_assert_eq(memcmp(out, bytes, len), 0, "length %zu", len);
 		free(out);
 		free(enc);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(ctr_k8s_base64_decode(bad[i], strlen(bad[i]), &out, &n, NULL), -1,
+		cr_assert_eq(codec_base64_decode(bad[i], strlen(bad[i]), &out, &n, NULL), -1,
 			     "`%s` must be rejected", bad[i]);
 }
 

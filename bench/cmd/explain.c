@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bench/report/budget.h"
-#include "bench/report/cmd_report.h"
+#include "bench/report/folder.h"
 #include "bench/report/compare.h"
 #include "bench/lib/error.h"
 #include "bench/harness/protocol.h"
