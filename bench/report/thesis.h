@@ -12,7 +12,8 @@ struct bench_error;
 #define THESIS_MAX_FIELD 256
 #define THESIS_MAX_ROWS 10000
 
-/* The study's CSV as shipped in bench/report/thesis_kata_vs_crun.csv.  */
+/* The study's CSV: bench/report/thesis_kata_vs_crun.csv itself, built in by
+ * bench/gen-sources.sh (NUL-terminated; thesis_csv_len leaves the NUL out).  */
 extern const char thesis_csv[];
 extern const size_t thesis_csv_len;
 
