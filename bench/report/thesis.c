@@ -196,48 +196,90 @@ static int column(const struct record *hdr, const char *name)
 	return -1;
 }
 
+/* The columns thesis_parse reads, by index; -1 when absent.  */
+struct columns {
+	int name, pct, cat;
+};
+
+/* Skip a byte order mark and blank lines, read the header at *p and find
+ * its columns; *line is the header's line.  */
+static int read_header(const char **p, const char *end, size_t *line, struct record *hdr,
+		       struct columns *col, const char *what, struct bench_error *err)
+{
+	int r;
+
+	/* Spreadsheets may start the file with a UTF-8 byte order mark.  */
+	if (end - *p >= 3 && memcmp(*p, "\xef\xbb\xbf", 3) == 0)
+		*p += 3;
+	/* Skip blank lines before the header.  */
+	while (*p < end && (**p == '\n' || **p == '\r'))
+		*line += *(*p)++ == '\n';
+	r = next_record(p, end, hdr, what, *line, err);
+	if (r <= 0)
+		return r == 0 ? bench_error_set(err, 0, "%s: empty, expected a CSV header", what) : -1;
+	for (size_t i = 0; i < hdr->n; i++)
+		memmove(hdr->field[i], trim(hdr->field[i]), strlen(trim(hdr->field[i])) + 1);
+	col->name = column(hdr, "benchmark");
+	col->pct = column(hdr, "difference_pct");
+	col->cat = column(hdr, "category");
+	if (col->name < 0 || col->pct < 0)
+		return bench_error_set(err, 0, "%s: the header needs the columns `benchmark` and "
+				       "`difference_pct` (like bench/report/thesis_kata_vs_crun.csv)",
+				       what);
+	return 0;
+}
+
+/* Add the record rec of line `line` to tab as a row.  */
+static int add_row(struct thesis_table *tab, struct record *rec, const struct columns *col,
+		   const char *what, size_t line, struct bench_error *err)
+{
+	struct thesis_row *row;
+	const char *label, *name, *pct_text;
+	const struct bench_def *def;
+	char *e;
+	double pct;
+
+	if (tab->nrows == THESIS_MAX_ROWS)
+		return bench_error_set(err, 0, "%s: more than %d rows", what, THESIS_MAX_ROWS);
+	label = trim(rec->field[col->name]);
+	pct_text = trim(rec->field[col->pct]);
+	errno = 0;
+	pct = strtod(pct_text, &e);
+	if (!*label || !*pct_text || *e || errno || !isfinite(pct) || pct <= -100)
+		return bench_error_set(err, 0, "%s: line %zu: `%s` needs a name and a difference_pct "
+				       "above -100 (got `%s`)", what, line, label, pct_text);
+	name = thesis_map_name(label);
+	if (name && thesis_find(tab, name))
+		return bench_error_set(err, 0, "%s: line %zu: `%s` appears twice", what, line, label);
+	def = name ? bench_registry_find(name) : NULL;
+	tab->rows = xrealloc(tab->rows, (tab->nrows + 1) * sizeof(*tab->rows));
+	row = &tab->rows[tab->nrows++];
+	row->label = xstrdup(label);
+	row->name = name;
+	row->category = xstrdup(def ? def->category :
+				col->cat >= 0 && *trim(rec->field[col->cat]) ?
+				trim(rec->field[col->cat]) : "other");
+	row->ratio = 1 + pct / 100;
+	return 0;
+}
+
 int thesis_parse(const char *text, size_t len, const char *what,
 		 struct thesis_table *t, struct bench_error *err)
 {
 	struct thesis_table tab = { 0 };
 	const char *p = text, *end = text + len;
 	struct record *rec = xmalloc(sizeof(*rec)), *hdr = xmalloc(sizeof(*hdr));
-	int c_name, c_pct, c_cat, r, rc = -1;
+	struct columns col = { -1, -1, -1 };
+	int r, rc = -1;
 	size_t line = 1;
 
 	if (len > THESIS_MAX_BYTES) {
 		bench_error_set(err, 0, "%s: larger than the limit of %u bytes", what, THESIS_MAX_BYTES);
 		goto out;
 	}
-	/* Spreadsheets may start the file with a UTF-8 byte order mark.  */
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	/* Skip blank lines before the header.  */
-	while (p < end && (*p == '\n' || *p == '\r'))
-		line += *p++ == '\n';
-	r = next_record(&p, end, hdr, what, line, err);
-	if (r <= 0) {
-		if (r == 0)
-			bench_error_set(err, 0, "%s: empty, expected a CSV header", what);
+	if (read_header(&p, end, &line, hdr, &col, what, err) < 0)
 		goto out;
-	}
-	for (size_t i = 0; i < hdr->n; i++)
-		memmove(hdr->field[i], trim(hdr->field[i]), strlen(trim(hdr->field[i])) + 1);
-	c_name = column(hdr, "benchmark");
-	c_pct = column(hdr, "difference_pct");
-	c_cat = column(hdr, "category");
-	if (c_name < 0 || c_pct < 0) {
-		bench_error_set(err, 0, "%s: the header needs the columns `benchmark` and "
-				"`difference_pct` (like bench/report/thesis_kata_vs_crun.csv)", what);
-		goto out;
-	}
 	while (line++, (r = next_record(&p, end, rec, what, line, err)) > 0) {
-		struct thesis_row *row;
-		const char *label, *name, *pct_text;
-		const struct bench_def *def;
-		char *e;
-		double pct;
-
 		if (rec->n == 1 && !*trim(rec->field[0]))
 			continue;
 		if (rec->n != hdr->n) {
@@ -245,33 +287,8 @@ int thesis_parse(const char *text, size_t len, const char *what,
 					line, rec->n, hdr->n);
 			goto out;
 		}
-		if (tab.nrows == THESIS_MAX_ROWS) {
-			bench_error_set(err, 0, "%s: more than %d rows", what, THESIS_MAX_ROWS);
+		if (add_row(&tab, rec, &col, what, line, err) < 0)
 			goto out;
-		}
-		label = trim(rec->field[c_name]);
-		pct_text = trim(rec->field[c_pct]);
-		errno = 0;
-		pct = strtod(pct_text, &e);
-		if (!*label || !*pct_text || *e || errno || !isfinite(pct) || pct <= -100) {
-			bench_error_set(err, 0, "%s: line %zu: `%s` needs a name and a difference_pct "
-					"above -100 (got `%s`)", what, line, label, pct_text);
-			goto out;
-		}
-		name = thesis_map_name(label);
-		if (name && thesis_find(&tab, name)) {
-			bench_error_set(err, 0, "%s: line %zu: `%s` appears twice", what, line, label);
-			goto out;
-		}
-		def = name ? bench_registry_find(name) : NULL;
-		tab.rows = xrealloc(tab.rows, (tab.nrows + 1) * sizeof(*tab.rows));
-		row = &tab.rows[tab.nrows++];
-		row->label = xstrdup(label);
-		row->name = name;
-		row->category = xstrdup(def ? def->category :
-					c_cat >= 0 && *trim(rec->field[c_cat]) ?
-					trim(rec->field[c_cat]) : "other");
-		row->ratio = 1 + pct / 100;
 	}
 	if (r < 0)
 		goto out;
