@@ -18,6 +18,7 @@
 #include "bench/report/cmd_report.h"
 #include "bench/report/compare.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "categories/registry.h"
 #include "bench/report/report.h"
 #include "bench/lib/result.h"
@@ -602,7 +603,7 @@ static void check_svg(const char *path)
 	int w, h;
 	FILE *f;
 
-	cr_assert_eq(util_read_file(path, 1 << 24, &svg, NULL, NULL), 0);
+	cr_assert_eq(util_read_file(path, LIMIT_RESULT_FILE, &svg, NULL, NULL), 0);
 	svg_size(svg, &w, &h);
 	cr_assert_eq(w, 960);
 	cr_assert_gt(h, 100);
@@ -706,7 +707,7 @@ Test(compare, report_files_and_valid_svg)
 	p = xasprintf("%s/report.csv", out);
 	{
 		char *csv = NULL;
-		cr_assert_eq(util_read_file(p, 1 << 20, &csv, NULL, NULL), 0);
+		cr_assert_eq(util_read_file(p, LIMIT_SMALL_FILE, &csv, NULL, NULL), 0);
 		cr_assert(strstr(csv, "\"weird<&>\"\"name\""), "CSV quoting: %s", csv);
 		cr_assert(strstr(csv, "pathlib,pathlib,second,runsc,runc,5,15,"), "%s", csv);
 		cr_assert(strstr(csv, "change_pct,verdict,paired,pairs,coverage,"), "%s", csv);

@@ -1,7 +1,8 @@
 #include "bench/lib/clock.h"
 
-#include <stdlib.h>
 #include <time.h>
+
+#include "bench/lib/stats.h"
 
 uint64_t bench_clock_ns(void)
 {
@@ -18,12 +19,6 @@ uint64_t bench_clock_resolution_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 double bench_clock_read_cost_ns(void)
 {
 	enum { BATCHES = 11, READS = 10000 };
@@ -37,8 +32,7 @@ double bench_clock_read_cost_ns(void)
 		}
 		cost[b] = (double)(last - t0) / READS;
 	}
-	qsort(cost, BATCHES, sizeof(cost[0]), cmp_double);
-	return cost[BATCHES / 2];
+	return stats_median(cost, BATCHES);
 }
 
 const char *bench_clock_name(void)

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "bench/lib/stats.h"
-#include "bench/lib/util.h"
 #include "bench/report/thesis.h"
+#include "bench/lib/util.h"
 
 /* FNV-1a, to seed a cell's bootstrap from its names.  */
 static uint64_t hash_text(uint64_t h, const char *s)
@@ -19,12 +19,6 @@ static uint64_t hash_text(uint64_t h, const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
 	return h;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 /* The p-quantile of sorted x (linear between order statistics).  */
@@ -47,7 +41,7 @@ static void calibrate(double *boot, double est, double lo, double hi)
 	double *s = xmalloc(COMPARE_BOOTSTRAP * sizeof(*s)), q_lo, q_hi, below = 1, above = 1;
 
 	memcpy(s, boot, COMPARE_BOOTSTRAP * sizeof(*s));
-	qsort(s, COMPARE_BOOTSTRAP, sizeof(*s), cmp_double);
+	stats_sort(s, COMPARE_BOOTSTRAP);
 	q_lo = quantile(s, COMPARE_BOOTSTRAP, 0.025);
 	q_hi = quantile(s, COMPARE_BOOTSTRAP, 0.975);
 	free(s);
@@ -158,7 +152,7 @@ static void geo_mean(struct compare *c, const char *category, size_t rt,
 		for (size_t rep = 0; rep < COMPARE_BOOTSTRAP; rep++)
 			reps[rep] += b->cells[rt].r.boot[rep] / (double)k;
 	}
-	qsort(reps, COMPARE_BOOTSTRAP, sizeof(*reps), cmp_double);
+	stats_sort(reps, COMPARE_BOOTSTRAP);
 	out->lo = exp(quantile(reps, COMPARE_BOOTSTRAP, 0.025));
 	out->hi = exp(quantile(reps, COMPARE_BOOTSTRAP, 0.975));
 	out->coverage = 0.95;

@@ -5,10 +5,12 @@
 
 #include <stddef.h>
 
+#include "bench/lib/limits.h"
+
 struct bench_error;
 
 /* Limits on a reference table read from a file: it is data, never trusted.  */
-#define THESIS_MAX_BYTES (1u << 20)
+#define THESIS_MAX_BYTES LIMIT_SMALL_FILE
 #define THESIS_MAX_FIELD 256
 #define THESIS_MAX_ROWS 10000
 
