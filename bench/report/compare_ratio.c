@@ -46,6 +46,18 @@ static void no_interval(struct compare_ratio *r, double log_ratio)
 	r->verdict = COMPARE_NO_VERDICT;
 }
 
+/* An estimate and its interval, on the log scale, found by method.  */
+static void set_interval(struct compare_ratio *r, double est, double lo, double hi,
+			 double coverage, enum compare_method method, double min_change)
+{
+	r->ratio = exp(est);
+	r->lo = exp(lo);
+	r->hi = exp(hi);
+	r->coverage = coverage;
+	r->method = method;
+	r->verdict = compare_verdict_of(r->lo, r->hi, min_change);
+}
+
 /* The change from x to y, on the log per-process means: the Hodges-Lehmann
  * shift and its distribution-free interval, so that one process slowed by
  * another job on the machine does not move the verdict; Welch's t-interval
@@ -65,12 +77,7 @@ static void shift_interval(const struct compare_cell *x, const struct compare_ce
 		return;
 	}
 	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi, &cov) == 0) {
-		r->ratio = exp(shift);
-		r->lo = exp(lo);
-		r->hi = exp(hi);
-		r->coverage = cov;
-		r->method = COMPARE_MOSES;
-		r->verdict = compare_verdict_of(r->lo, r->hi, min_change);
+		set_interval(r, shift, lo, hi, cov, COMPARE_MOSES, min_change);
 		return;
 	}
 	if (nx < 2 || ny < 2) {
@@ -84,12 +91,8 @@ static void shift_interval(const struct compare_cell *x, const struct compare_ce
 	df = vx + vy > 0 ? (vx + vy) * (vx + vy) /
 		(vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY;
 	se = sqrt(vx + vy);
-	r->ratio = exp(d);
-	r->lo = exp(d - (se > 0 ? t975(df) * se : 0));
-	r->hi = exp(d + (se > 0 ? t975(df) * se : 0));
-	r->coverage = 0.95;
-	r->method = COMPARE_WELCH;
-	r->verdict = compare_verdict_of(r->lo, r->hi, min_change);
+	set_interval(r, d, d - (se > 0 ? t975(df) * se : 0), d + (se > 0 ? t975(df) * se : 0),
+		     0.95, COMPARE_WELCH, min_change);
 }
 
 /* Paired: the slots' log ratios are the sample; the signed-rank
@@ -105,12 +108,7 @@ static void paired_interval(const double *units, size_t n, double min_change,
 		no_interval(r, est);
 		return;
 	}
-	r->ratio = exp(est);
-	r->lo = exp(lo);
-	r->hi = exp(hi);
-	r->coverage = cov;
-	r->method = COMPARE_PAIRED;
-	r->verdict = compare_verdict_of(r->lo, r->hi, min_change);
+	set_interval(r, est, lo, hi, cov, COMPARE_PAIRED, min_change);
 }
 
 /* A lockstep run of a benchmark: its slot and values (borrowed).  */

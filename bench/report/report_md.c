@@ -181,10 +181,11 @@ static void partial(FILE *f, const struct compare *c)
 
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
-		const char *sep = "";
+		char *by;
 
 		if (b->npresent == c->nruntimes)
 			continue;
+		by = report_measured_by(c, b);
 		if (!any)
 			fprintf(f, "## Benchmarks not in every file\n\n"
 				"Without the reference there is no ratio; without another runtime, "
@@ -195,14 +196,9 @@ static void partial(FILE *f, const struct compare *c)
 		fprintf(f, " | ");
 		md_text(f, b->category);
 		fprintf(f, " | ");
-		for (size_t rt = 0; rt < c->nruntimes; rt++) {
-			if (!b->cells[rt].present)
-				continue;
-			fputs(sep, f);
-			md_text(f, c->runtimes[rt].name);
-			sep = ", ";
-		}
+		md_text(f, by);
 		fprintf(f, " |\n");
+		free(by);
 	}
 	if (any)
 		fputc('\n', f);

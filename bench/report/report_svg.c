@@ -42,6 +42,7 @@ struct chart {
 	struct series *series;
 	struct bar *bars;	/* nrows x nseries */
 	int bold_last;		/* the last row is a total */
+	int with_study;		/* the last series is the study's */
 };
 
 static void xml_text(FILE *f, const char *s)
@@ -385,19 +386,6 @@ static size_t make_series(const struct compare *c, int with_study, struct series
 	return n;
 }
 
-static char *render(const struct compare *c, struct chart *ch, int with_study)
-{
-	char *study_name = NULL, *svg;
-
-	if (with_study) {
-		study_name = xasprintf("%s: Kata vs crun", c->study->label);
-		ch->series[ch->nseries - 1].name = study_name;
-	}
-	svg = chart_svg(ch);
-	free(study_name);
-	return svg;
-}
-
 static struct bar ratio_bar(const struct compare_ratio *r)
 {
 	return (struct bar){ r->ratio, r->lo, r->hi, r->verdict };
@@ -408,78 +396,93 @@ static struct bar study_bar(double ratio)
 	return (struct bar){ ratio, NAN, NAN, COMPARE_NO_VERDICT };
 }
 
+/* Room for max_rows rows and the series of c; ch->with_study set.  */
+static void chart_init(struct chart *ch, const struct compare *c, size_t max_rows)
+{
+	ch->series = xcalloc(c->nruntimes + 1, sizeof(*ch->series));
+	ch->labels = xcalloc(max_rows + 1, sizeof(*ch->labels));
+	ch->bars = xcalloc((max_rows + 1) * (c->nruntimes + 1), sizeof(*ch->bars));
+	ch->nseries = make_series(c, ch->with_study, ch->series);
+}
+
+/* A new row with its label and the study's bar (when shown): the
+ * runtimes' bars, in the order of the series, are the caller's to fill.  */
+static struct bar *chart_add_row(struct chart *ch, const char *label, double study)
+{
+	struct bar *row = &ch->bars[ch->nrows * ch->nseries];
+
+	ch->labels[ch->nrows++] = label;
+	if (ch->with_study)
+		row[ch->nseries - 1] = study_bar(study);
+	return row;
+}
+
+/* The chart's SVG text; what chart_init allocated is freed.  */
+static char *chart_finish(struct chart *ch, const struct compare *c)
+{
+	char *study_name = NULL, *svg;
+
+	if (ch->with_study) {
+		study_name = xasprintf("%s: Kata vs crun", c->study->label);
+		ch->series[ch->nseries - 1].name = study_name;
+	}
+	svg = chart_svg(ch);
+	free(study_name);
+	free(ch->series);
+	free(ch->labels);
+	free(ch->bars);
+	return svg;
+}
+
 char *report_svg_category(const struct compare *c, size_t category)
 {
 	const struct compare_group *g = &c->categories[category];
-	struct series *series = xcalloc(c->nruntimes + 1, sizeof(*series));
-	const char **labels = xcalloc(c->nbenches, sizeof(*labels));
-	struct bar *bars = xcalloc((c->nbenches + 1) * (c->nruntimes + 1), sizeof(*bars));
 	cleanup_free char *title = xasprintf("%s: overhead against %s", g->name,
 					     c->runtimes[c->ref].name);
 	cleanup_free char *axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
-	int with_study = c->study && g->study_n > 0;
 	struct chart ch = {
-		.title = title, .axis = axis, .labels = labels, .series = series, .bars = bars,
+		.title = title, .axis = axis,
 		.subtitle = "per benchmark, slowest first; whiskers: 95% confidence interval; "
 			    "full colour: slower or faster",
+		.with_study = c->study && g->study_n > 0,
 	};
-	char *svg;
 
-	ch.nseries = make_series(c, with_study, series);
+	chart_init(&ch, c, c->nbenches);
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
-		size_t s = 0;
+		struct bar *row;
 
 		if (strcmp(b->category, g->name) != 0 || !b->cells[c->ref].present)
 			continue;
-		labels[ch.nrows] = b->name;
-		for (size_t rt = 0; rt < c->nruntimes; rt++)
+		row = chart_add_row(&ch, b->name, b->study);
+		for (size_t rt = 0, s = 0; rt < c->nruntimes; rt++)
 			if (rt != c->ref)
-				bars[ch.nrows * ch.nseries + s++] = ratio_bar(&b->cells[rt].r);
-		if (with_study)
-			bars[ch.nrows * ch.nseries + s] = study_bar(b->study);
-		ch.nrows++;
+				row[s++] = ratio_bar(&b->cells[rt].r);
 	}
-	svg = render(c, &ch, with_study);
-	free(series);
-	free(labels);
-	free(bars);
-	return svg;
+	return chart_finish(&ch, c);
 }
 
 char *report_svg_overview(const struct compare *c)
 {
-	struct series *series = xcalloc(c->nruntimes + 1, sizeof(*series));
-	const char **labels = xcalloc(c->ncategories + 1, sizeof(*labels));
-	struct bar *bars = xcalloc((c->ncategories + 1) * (c->nruntimes + 1), sizeof(*bars));
 	cleanup_free char *title = xasprintf("Geometric mean overhead per category against %s",
 					     c->runtimes[c->ref].name);
 	cleanup_free char *axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
-	int with_study = c->study && c->total.study_n > 0;
 	struct chart ch = {
-		.title = title, .axis = axis, .labels = labels, .series = series, .bars = bars,
+		.title = title, .axis = axis,
 		.subtitle = "geometric means of the benchmarks' ratios; whiskers: 95% confidence "
 			    "interval; full colour: slower or faster",
 		.bold_last = 1,
+		.with_study = c->study && c->total.study_n > 0,
 	};
-	char *svg;
 
-	ch.nseries = make_series(c, with_study, series);
+	chart_init(&ch, c, c->ncategories + 1);
 	for (size_t i = 0; i <= c->ncategories; i++) {
 		const struct compare_group *g = i < c->ncategories ? &c->categories[i] : &c->total;
-		size_t s = 0;
+		struct bar *row = chart_add_row(&ch, g->name, g->study);
 
-		labels[ch.nrows] = g->name;
-		for (size_t rt = 0; rt < c->nruntimes; rt++)
+		for (size_t rt = 0, s = 0; rt < c->nruntimes; rt++)
 			if (rt != c->ref)
-				bars[ch.nrows * ch.nseries + s++] = ratio_bar(&g->geo[rt]);
-		if (with_study)
-			bars[ch.nrows * ch.nseries + s] = study_bar(g->study);
-		ch.nrows++;
+				row[s++] = ratio_bar(&g->geo[rt]);
 	}
-	svg = render(c, &ch, with_study);
-	free(series);
-	free(labels);
-	free(bars);
-	return svg;
+	return chart_finish(&ch, c);
 }

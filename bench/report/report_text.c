@@ -198,21 +198,16 @@ static void print_partial(FILE *out, const struct compare *c)
 
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
-		const char *sep = "";
+		char *by;
 
 		if (b->npresent == c->nruntimes)
 			continue;
 		if (!any)
 			fprintf(out, "\nnot in every file (no ratio where the reference lacks it):\n");
 		any = 1;
-		fprintf(out, "  %s: only in ", b->name);
-		for (size_t rt = 0; rt < c->nruntimes; rt++) {
-			if (b->cells[rt].present) {
-				fprintf(out, "%s%s", sep, c->runtimes[rt].name);
-				sep = ", ";
-			}
-		}
-		fprintf(out, "\n");
+		by = report_measured_by(c, b);
+		fprintf(out, "  %s: only in %s\n", b->name, by);
+		free(by);
 	}
 }
 
