@@ -36,7 +36,8 @@ struct bar {
 };
 
 struct chart {
-	const char *title, *subtitle, *axis;
+	const char *title, *subtitle;
+	char *axis;		/* owned: chart_init, chart_finish */
 	const char **labels;
 	size_t nrows, nseries;
 	struct series *series;
@@ -396,9 +397,11 @@ static struct bar study_bar(double ratio)
 	return (struct bar){ ratio, NAN, NAN, COMPARE_NO_VERDICT };
 }
 
-/* Room for max_rows rows and the series of c; ch->with_study set.  */
+/* Room for max_rows rows, the series of c and the axis' title, for a
+ * chart whose with_study is set.  */
 static void chart_init(struct chart *ch, const struct compare *c, size_t max_rows)
 {
+	ch->axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
 	ch->series = xcalloc(c->nruntimes + 1, sizeof(*ch->series));
 	ch->labels = xcalloc(max_rows + 1, sizeof(*ch->labels));
 	ch->bars = xcalloc((max_rows + 1) * (c->nruntimes + 1), sizeof(*ch->bars));
@@ -428,6 +431,7 @@ static char *chart_finish(struct chart *ch, const struct compare *c)
 	}
 	svg = chart_svg(ch);
 	free(study_name);
+	free(ch->axis);
 	free(ch->series);
 	free(ch->labels);
 	free(ch->bars);
@@ -439,9 +443,8 @@ char *report_svg_category(const struct compare *c, size_t category)
 	const struct compare_group *g = &c->categories[category];
 	cleanup_free char *title = xasprintf("%s: overhead against %s", g->name,
 					     c->runtimes[c->ref].name);
-	cleanup_free char *axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
 	struct chart ch = {
-		.title = title, .axis = axis,
+		.title = title,
 		.subtitle = "per benchmark, slowest first; whiskers: 95% confidence interval; "
 			    "full colour: slower or faster",
 		.with_study = c->study && g->study_n > 0,
@@ -466,9 +469,8 @@ char *report_svg_overview(const struct compare *c)
 {
 	cleanup_free char *title = xasprintf("Geometric mean overhead per category against %s",
 					     c->runtimes[c->ref].name);
-	cleanup_free char *axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
 	struct chart ch = {
-		.title = title, .axis = axis,
+		.title = title,
 		.subtitle = "geometric means of the benchmarks' ratios; whiskers: 95% confidence "
 			    "interval; full colour: slower or faster",
 		.bold_last = 1,
