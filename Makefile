@@ -108,7 +108,8 @@ endif
 endif
 
 # Every .c of a top folder and of its subfolders (bench/ has only
-# subfolders: lib, harness, report, cmd); main.c apart, for the fuzz build.
+# subfolders: lib, harness, report, cmd); bench/cmd/main.c apart, as the
+# unit tests and the fuzz targets link the rest without it.
 BENCH_SRC := $(filter-out bench/cmd/main.c,$(wildcard bench/*/*.c))
 NATIVE_SRC := $(wildcard categories/*.c categories/*/*.c)
 CONTAINERS_SRC := $(wildcard containers/*.c containers/*/*.c)
