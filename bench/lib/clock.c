@@ -4,11 +4,16 @@
 
 #include "bench/lib/stats.h"
 
+static uint64_t ns_of(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
 uint64_t bench_clock_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return ns_of(&ts);
 }
 
 uint64_t bench_clock_resolution_ns(void)
@@ -16,7 +21,7 @@ uint64_t bench_clock_resolution_ns(void)
 	struct timespec ts;
 	if (clock_getres(CLOCK_MONOTONIC, &ts) < 0)
 		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return ns_of(&ts);
 }
 
 double bench_clock_read_cost_ns(void)
