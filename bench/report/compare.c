@@ -461,6 +461,8 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 	};
 	size_t n = 0;
 
+	_Static_assert(sizeof(watched) / sizeof(watched[0]) <= COMPARE_METADATA_KEYS,
+		       "COMPARE_METADATA_KEYS holds every watched key");
 	*cpus_differ = 0;
 	for (size_t k = 0; k < sizeof(watched) / sizeof(watched[0]); k++) {
 		json_t *first = json_object_get(c->runtimes[0].metadata, watched[k]);

@@ -225,9 +225,9 @@ static void notes(FILE *f, const struct compare *c)
 /* A table of what differs between the files' machines and runtimes.  */
 static void metadata_diff(FILE *f, const struct compare *c)
 {
-	const char *keys[32];
+	const char *keys[COMPARE_METADATA_KEYS];
 	int cpus_differ;
-	size_t n = compare_metadata_diff(c, keys, 32, &cpus_differ);
+	size_t n = compare_metadata_diff(c, keys, COMPARE_METADATA_KEYS, &cpus_differ);
 
 	if (n == 0)
 		return;

@@ -215,9 +215,9 @@ static void print_partial(FILE *out, const struct compare *c)
  * a ratio mixes hardware with runtime.  */
 static void print_metadata_diff(FILE *out, const struct compare *c)
 {
-	const char *keys[32];
+	const char *keys[COMPARE_METADATA_KEYS];
 	int cpus_differ;
-	size_t n = compare_metadata_diff(c, keys, 32, &cpus_differ);
+	size_t n = compare_metadata_diff(c, keys, COMPARE_METADATA_KEYS, &cpus_differ);
 
 	if (n == 0)
 		return;
