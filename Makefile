@@ -28,8 +28,10 @@ SB_CPPFLAGS += -DHAVE_SQLITE3=1
 endif
 
 # The libraries every build needs, with the Debian package of each: a
-# missing one stops the build before the first compile (see $(BUILD)/CFLAGS).
+# missing one stops the build before the first compile (see $(BUILD)/CFLAGS);
+# the unit tests' before their first compile.
 REQUIRED_PC := $(PYTHON_PC):libpython3.11-dev jansson:libjansson-dev zlib:zlib1g-dev
+TEST_PC := criterion:libcriterion-dev
 
 PY_PREFIX := $(shell $(PKG_CONFIG) --variable=prefix $(PYTHON_PC) 2>/dev/null)
 SB_CPPFLAGS += -D_GNU_SOURCE -MMD -MP -iquote . \
@@ -105,12 +107,15 @@ QUIET_GEN = @
 endif
 endif
 
-HARNESS_SRC := $(filter-out bench/cmd/main.c,$(wildcard bench/*/*.c))
+# Every .c of a top folder and of its subfolders (bench/ has only
+# subfolders: lib, harness, report, cmd); bench/cmd/main.c apart, as the
+# unit tests and the fuzz targets link the rest without it.
+BENCH_SRC := $(filter-out bench/cmd/main.c,$(wildcard bench/*/*.c))
 NATIVE_SRC := $(wildcard categories/*.c categories/*/*.c)
-CONTAINERS_SRC := $(wildcard containers/*.c containers/drivers/*.c)
-EMBED_SRC := $(wildcard embed/*.c)
+CONTAINERS_SRC := $(wildcard containers/*.c containers/*/*.c)
+EMBED_SRC := $(wildcard embed/*.c embed/*/*.c)
 PY_SOURCES := $(sort $(wildcard categories/*/*.py) $(wildcard embed/*.py))
-LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_SRC) $(NATIVE_SRC) $(EMBED_SRC) $(CONTAINERS_SRC)) \
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRC) $(NATIVE_SRC) $(EMBED_SRC) $(CONTAINERS_SRC)) \
 	$(BUILD)/sources.o $(SAN_OBJ)
 MAIN_OBJ := $(BUILD)/bench/cmd/main.o
 
@@ -126,7 +131,8 @@ SMOKE_OTHER := $(if $(SANITIZE),,$(if $(OTHER_BIN),$(SMOKE_BIN)-$(OTHER_LINK)))
 
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(SMOKE_BIN).d
 
-.PHONY: all deps run test test-installed clean results bench-harness bench-harness-installed FORCE
+.PHONY: all deps run test test-installed clean results bench-harness bench-harness-installed \
+	check-test-libs FORCE
 
 all: $(BIN)
 
@@ -151,15 +157,24 @@ define track
 	fi
 endef
 
-$(BUILD)/CFLAGS: FORCE | $(BUILD)
+# $(call check_pc,PC:PACKAGE...): stop, naming the package to install,
+# when pkg-config is missing or cannot find a library.
+define check_pc
 	@command -v $(PKG_CONFIG) >/dev/null || { \
 		echo "sandbench: $(PKG_CONFIG) is missing: install pkg-config (or run make deps)" >&2; exit 1; }
-	@for pair in $(REQUIRED_PC); do \
+	@for pair in $(1); do \
 		$(PKG_CONFIG) --exists $${pair%%:*} && continue; \
 		echo "sandbench: pkg-config cannot find $${pair%%:*}: install $${pair#*:} (or run make deps)" >&2; \
 		exit 1; \
 	done
+endef
+
+$(BUILD)/CFLAGS: FORCE | $(BUILD)
+	$(call check_pc,$(REQUIRED_PC))
 	$(call track,$@,TRACK_CFLAGS)
+check-test-libs:
+	$(call check_pc,$(TEST_PC))
+$(TEST_OBJ): | check-test-libs
 $(BUILD)/LINK: FORCE | $(BUILD)
 	@[ $(PYTHON_LINK) = shared ] || [ -f '$(PY_ARCHIVE)' ] || { echo "sandbench: PYTHON_LINK=static \
 		needs $(PY_ARCHIVE): install libpython3.11-dev (or make PYTHON_LINK=shared)" >&2; exit 1; }
@@ -174,10 +189,12 @@ $(BUILD)/%.o: %.c $(BUILD)/CFLAGS
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The workload sources are built into the binary with .incbin.
-$(BUILD)/sources.S: bench/gen-sources.sh $(PY_SOURCES) $(BUILD)/PY-SOURCES
-	$(QUIET_GEN)bench/gen-sources.sh $(PY_SOURCES) > $@
-$(BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES) $(BUILD)/CFLAGS
+# The workload sources and the study's table are built into the binary
+# with .incbin; an edit of any of them rewrites sources.S.
+THESIS_CSV := bench/report/thesis_kata_vs_crun.csv
+$(BUILD)/sources.S: bench/gen-sources.sh $(PY_SOURCES) $(THESIS_CSV) $(BUILD)/PY-SOURCES
+	$(QUIET_GEN)bench/gen-sources.sh --data thesis_csv $(THESIS_CSV) $(PY_SOURCES) > $@
+$(BUILD)/sources.o: $(BUILD)/sources.S $(PY_SOURCES) $(THESIS_CSV) $(BUILD)/CFLAGS
 	$(QUIET_CC)$(CC) -c -o $@ $<
 $(BUILD):
 	@mkdir -p $@

@@ -347,3 +347,27 @@ Test(budget_e2e, explain_budget_needs_the_counts)
 	cmd_free(&r);
 	free(counts);
 }
+
+/* A counts file that is not JSON says where it breaks, not only that it is
+ * not explain's output.  */
+Test(budget, a_counts_file_that_is_not_json_says_where)
+{
+	char tmp[] = "/tmp/sandbench-test-budget-XXXXXX";
+	struct budget_table t;
+	struct compare c = { 0 };
+	struct bench_error err = { 0 };
+	char *path;
+	FILE *f;
+
+	support_make_dir(tmp);
+	path = xasprintf("%s/syscalls.json", tmp);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("{\"benchmarks\": {\n", f);
+	fclose(f);
+	cr_assert_eq(budget_table_load(&t, &c, path, &err), -1);
+	cr_assert(strstr(err.msg, "not the output of `explain --syscalls`"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "not valid JSON (line 2"), "%s", err.msg);
+	support_remove_dir(tmp);
+	free(path);
+}

@@ -18,6 +18,7 @@
 #include "bench/cmd/cmd.h"
 #include "bench/report/compare.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "categories/registry.h"
 #include "bench/report/report.h"
 #include "bench/lib/result.h"
@@ -489,16 +490,15 @@ Test(compare, built_in_study_equals_the_shipped_csv)
 {
 	const char *root = getenv("SANDBENCH_ROOT") ? getenv("SANDBENCH_ROOT") : ".";
 	char *path = xasprintf("%s/bench/report/thesis_kata_vs_crun.csv", root), *text = NULL;
-	size_t len, n = 0;
+	struct bench_error err = { 0 };
+	size_t len;
 
-	cr_assert_eq(util_read_file(path, 1 << 20, &text, &len, NULL), 0,
-		     "cannot read %s (set SANDBENCH_ROOT)", path);
-	/* The shipped copy keeps the study's CRLF line ends.  */
-	for (size_t i = 0; i < len; i++)
-		if (text[i] != '\r')
-			text[n++] = text[i];
-	cr_assert_eq(n, thesis_csv_len, "bench/report/thesis.c and %s differ in length", path);
-	cr_assert(memcmp(text, thesis_csv, n) == 0, "bench/report/thesis.c and %s differ", path);
+	cr_assert_eq(util_read_file(path, THESIS_MAX_BYTES, &text, &len, &err), 0,
+		     "%s (set SANDBENCH_ROOT)", err.msg);
+	/* Byte for byte, the study's CRLF line ends too.  */
+	cr_assert_eq(len, thesis_csv_len, "the built-in table and %s differ in length", path);
+	cr_assert(memcmp(text, thesis_csv, len) == 0, "the built-in table and %s differ", path);
+	cr_assert_eq(thesis_csv[thesis_csv_len], '\0', "the built-in table ends with a NUL");
 	free(text);
 	free(path);
 }
@@ -600,11 +600,12 @@ static void svg_size(const char *svg, int *w, int *h)
 static void check_svg(const char *path)
 {
 	char *svg = NULL, *png = xasprintf("%s.png", path), *cmd;
+	struct bench_error err = { 0 };
 	unsigned char hdr[24];
 	int w, h;
 	FILE *f;
 
-	cr_assert_eq(util_read_file(path, 1 << 24, &svg, NULL, NULL), 0);
+	cr_assert_eq(util_read_file(path, LIMIT_RESULT_FILE, &svg, NULL, &err), 0, "%s", err.msg);
 	svg_size(svg, &w, &h);
 	cr_assert_eq(w, 960);
 	cr_assert_gt(h, 100);
@@ -708,7 +709,9 @@ Test(compare, report_files_and_valid_svg)
 	p = xasprintf("%s/report.csv", out);
 	{
 		char *csv = NULL;
-		cr_assert_eq(util_read_file(p, 1 << 20, &csv, NULL, NULL), 0);
+		struct bench_error rerr = { 0 };
+
+		cr_assert_eq(util_read_file(p, LIMIT_SMALL_FILE, &csv, NULL, &rerr), 0, "%s", rerr.msg);
 		cr_assert(strstr(csv, "\"weird<&>\"\"name\""), "CSV quoting: %s", csv);
 		cr_assert(strstr(csv, "pathlib,pathlib,second,runsc,runc,5,15,"), "%s", csv);
 		cr_assert(strstr(csv, "change_pct,verdict,paired,pairs,coverage,"), "%s", csv);

@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bench/lib/error.h"
@@ -130,4 +131,20 @@ Test(result, rejects_what_is_not_a_result)
 			"\"runs\": [{\"values\": [0.1], \"warmups\": [[0, 0.1]]}]}]}", "warmup");
 	expect_rejected("{\"version\": \"1.0\", \"metadata\": {\"host\": \"a\\nb\"}, \"benchmarks\": []}",
 			"newline");
+}
+
+/* An error struct that already holds a message (a caller reusing it) still
+ * gets the message of this failure.  */
+Test(result, a_run_that_is_not_an_object_says_so)
+{
+	struct bench_error err = { 0 };
+	json_t *suite = json_loads("{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": "
+				   "{\"name\": \"a\"}, \"runs\": [[0.1]]}]}", 0, NULL);
+
+	cr_assert_not_null(suite);
+	bench_error_set(&err, 0, "an earlier failure");
+	cr_assert_eq(result_validate(suite, "r.json", &err), -1);
+	cr_assert(strstr(err.msg, "r.json: benchmark `a`: a run is not an object"),
+		  "message: `%s`", err.msg);
+	json_decref(suite);
 }

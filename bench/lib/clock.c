@@ -1,13 +1,19 @@
 #include "bench/lib/clock.h"
 
-#include <stdlib.h>
 #include <time.h>
+
+#include "bench/lib/stats.h"
+
+static uint64_t ns_of(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
 
 uint64_t bench_clock_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return ns_of(&ts);
 }
 
 uint64_t bench_clock_resolution_ns(void)
@@ -15,13 +21,7 @@ uint64_t bench_clock_resolution_ns(void)
 	struct timespec ts;
 	if (clock_getres(CLOCK_MONOTONIC, &ts) < 0)
 		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	return ns_of(&ts);
 }
 
 double bench_clock_read_cost_ns(void)
@@ -37,8 +37,7 @@ double bench_clock_read_cost_ns(void)
 		}
 		cost[b] = (double)(last - t0) / READS;
 	}
-	qsort(cost, BATCHES, sizeof(cost[0]), cmp_double);
-	return cost[BATCHES / 2];
+	return stats_median(cost, BATCHES);
 }
 
 const char *bench_clock_name(void)

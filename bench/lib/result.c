@@ -138,12 +138,13 @@ int result_validate(json_t *suite, const char *what, struct bench_error *err)
 		if (!json_is_array(runs) || json_array_size(runs) == 0)
 			return bench_error_set(err, 0, "%s: benchmark `%s` has no runs", what, name);
 		json_array_foreach(runs, j, r) {
-			if (!json_is_object(r) ||
-			    check_metadata(json_object_get(r, "metadata"), what, "run", err) < 0 ||
+			if (!json_is_object(r))
+				return bench_error_set(err, 0, "%s: benchmark `%s`: a run is not an object",
+						       what, name);
+			if (check_metadata(json_object_get(r, "metadata"), what, "run", err) < 0 ||
 			    check_values(json_object_get(r, "values"), 0, what, name, err) < 0 ||
 			    check_values(json_object_get(r, "warmups"), 1, what, name, err) < 0)
-				return err && err->msg[0] ? -1 :
-					bench_error_set(err, 0, "%s: benchmark `%s`: a run is not an object", what, name);
+				return -1;
 		}
 	}
 	return 0;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -65,11 +64,9 @@ static int write_gzip(int fd, const char *data, size_t len)
 static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
 {
 	for (int tries = 0; tries < 100; tries++) {
-		uint64_t r = 0;
+		uint64_t r = util_random();
 		int fd;
 
-		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-			r ^= (uint64_t)getpid() << 32 ^ (uint64_t)tries;
 		snprintf(tmp, size, ".%s.tmp.%ld.%016llx", name, (long)getpid(),
 			 (unsigned long long)r);
 		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);

@@ -34,6 +34,11 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void stats_sort(double *x, size_t n)
+{
+	qsort(x, n, sizeof(*x), cmp_double);
+}
+
 double stats_median(const double *x, size_t n)
 {
 	double *c, m;
@@ -41,7 +46,7 @@ double stats_median(const double *x, size_t n)
 		return 0;
 	c = xmalloc(n * sizeof(*c));
 	memcpy(c, x, n * sizeof(*c));
-	qsort(c, n, sizeof(*c), cmp_double);
+	stats_sort(c, n);
 	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
 	free(c);
 	return m;
@@ -419,7 +424,7 @@ static double *sorted_copy(const double *x, size_t n)
 	double *c = xmalloc((n ? n : 1) * sizeof(*c));
 
 	memcpy(c, x, n * sizeof(*c));
-	qsort(c, n, sizeof(*c), cmp_double);
+	stats_sort(c, n);
 	return c;
 }
 

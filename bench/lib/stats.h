@@ -8,6 +8,8 @@
 double stats_mean(const double *x, size_t n);
 /* Sample standard deviation (n - 1); 0 when n < 2.  */
 double stats_stdev(const double *x, size_t n);
+/* Sort x in place, smallest first.  */
+void stats_sort(double *x, size_t n);
 /* Median; sorts a copy, x is unchanged.  */
 double stats_median(const double *x, size_t n);
 /* Two-sided 95% quantile of Student's t with df degrees of freedom.  */

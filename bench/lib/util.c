@@ -236,9 +236,17 @@ int util_mkdir_p(const char *path, struct bench_error *err)
 int util_make_temp_dir(const char *prefix, char *buf, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
+	int n;
 
 	/* The process id says whose it is, for a clean-up after a SIGKILL.  */
-	snprintf(buf, size, "%s/%s-%ld-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix, (long)getpid());
+	n = snprintf(buf, size, "%s/%s-%ld-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix,
+		     (long)getpid());
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			buf[0] = '\0';
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if (!mkdtemp(buf)) {
 		buf[0] = '\0';
 		return -1;

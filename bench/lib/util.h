@@ -39,7 +39,10 @@ int util_read_line(const char *path, char *buf, size_t size);
 /* mkdir -p: create path and its missing parents.  */
 int util_mkdir_p(const char *path, struct bench_error *err);
 
-/* A new folder PREFIX-PID-XXXXXX in $TMPDIR (or /tmp); buf empty on failure.  */
+/* A new folder PREFIX-PID-XXXXXX in $TMPDIR (or /tmp), its path in buf: 0,
+ * or -1 with errno set (ENAMETOOLONG when the path does not fit in size,
+ * else mkdtemp's) and buf empty, for the caller's message.  The caller
+ * removes it (util_remove_tree, which does nothing for "").  */
 int util_make_temp_dir(const char *prefix, char *buf, size_t size);
 
 /* rm -rf, without a shell; nothing for "".  */

@@ -8,6 +8,7 @@
 
 #include "bench/report/compare.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/report/report.h"
 #include "bench/lib/util.h"
 
@@ -527,14 +528,18 @@ int budget_table_load(struct budget_table *t, const struct compare *c, const cha
 		      struct bench_error *err)
 {
 	cleanup_free char *text = NULL;
+	json_error_t jerr;
 	json_t *counts;
 
 	*t = (struct budget_table){ 0 };
 	if (access(path, F_OK) < 0)
 		return 0;
-	if (util_read_file(path, 1 << 24, &text, NULL, err) < 0)
+	if (util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, err) < 0)
 		return -1;
-	counts = json_loads(text, 0, NULL);
+	counts = json_loads(text, 0, &jerr);
+	if (!counts)
+		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls`: not "
+				       "valid JSON (line %d: %s)", path, jerr.line, jerr.text);
 	if (!json_is_object(json_object_get(counts, "benchmarks"))) {
 		json_decref(counts);
 		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "

@@ -1,4 +1,5 @@
 #include "bench/report/compare.h"
+#include "bench/report/compare_internal.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -182,71 +183,6 @@ static void collect_benches(struct compare *c, json_t **suites)
 	}
 }
 
-static int md_number(json_t *md, const char *key, double *v)
-{
-	json_t *x = json_object_get(md, key);
-	if (!json_is_number(x))
-		return 0;
-	*v = json_number_value(x);
-	return 1;
-}
-
-/* Sum the counters over the runs with values and divide by the iterations
- * they cover: len(values) * loops * inner_loops per run.  */
-void compare_explain_bench(json_t *bench, struct compare_explain *ex)
-{
-	json_t *bmd = json_object_get(bench, "metadata"), *r;
-	double ut = 0, st = 0, cpu = 0, wall = 0, flt = 0, mflt = 0, csw = 0, rw = 0;
-	double it_flt = 0, it_mflt = 0, it_csw = 0, it_rw = 0;
-	size_t i;
-
-	json_array_foreach(json_object_get(bench, "runs"), i, r) {
-		json_t *md = json_object_get(r, "metadata");
-		size_t nv = json_array_size(json_object_get(r, "values"));
-		double loops = 0, inner = 1, iters, a, b, t;
-
-		if (nv == 0)
-			continue;
-		if (!md_number(md, "loops", &loops))
-			md_number(bmd, "loops", &loops);
-		if (!md_number(md, "inner_loops", &inner))
-			md_number(bmd, "inner_loops", &inner);
-		if (!(loops >= 1) || !(inner >= 1))
-			continue;
-		iters = (double)nv * loops * inner;
-		if (md_number(md, "ru_utime_s", &a) && md_number(md, "ru_stime_s", &b)) {
-			ut += a;
-			st += b;
-			if (md_number(md, "timed_s", &t) && t > 0) {
-				cpu += a + b;
-				wall += t;
-			}
-		}
-		if (md_number(md, "ru_minflt", &a)) {
-			flt += a;
-			it_flt += iters;
-		}
-		if (md_number(md, "ru_majflt", &a)) {
-			mflt += a;
-			it_mflt += iters;
-		}
-		if (md_number(md, "ru_nvcsw", &a) && md_number(md, "ru_nivcsw", &b)) {
-			csw += a + b;
-			it_csw += iters;
-		}
-		if (md_number(md, "io_syscr", &a) && md_number(md, "io_syscw", &b)) {
-			rw += a + b;
-			it_rw += iters;
-		}
-	}
-	ex->sys_share = ut + st > 0 ? st / (ut + st) : NAN;
-	ex->cpu_share = wall > 0 ? cpu / wall : NAN;
-	ex->minflt = it_flt > 0 ? flt / it_flt : NAN;
-	ex->majflt = it_mflt > 0 ? mflt / it_mflt : NAN;
-	ex->csw = it_csw > 0 ? csw / it_csw : NAN;
-	ex->rw_syscalls = it_rw > 0 ? rw / it_rw : NAN;
-}
-
 static void fill_cell(struct compare_cell *cell, json_t *bench)
 {
 	double *values, *means;
@@ -264,436 +200,6 @@ static void fill_cell(struct compare_cell *cell, json_t *bench)
 	cell->log_means = means;
 	compare_explain_bench(bench, &cell->ex);
 	free(values);
-}
-
-/* The two-sided 95% quantile for fractional Welch degrees of freedom,
- * rounded down (the wider interval).  */
-static double t975(double df)
-{
-	if (!(df >= 1))
-		df = 1;
-	if (df > 1e9)
-		df = 1e9;
-	return stats_t975((size_t)(df + 1e-9));	/* 8 computed as 7.999... is 8 */
-}
-
-static enum compare_verdict verdict_of(double lo, double hi, double min_change)
-{
-	if (isnan(lo) || isnan(hi))
-		return COMPARE_NO_VERDICT;
-	if (lo > 1 + min_change)
-		return COMPARE_SLOWER;
-	if (hi < 1 - min_change)
-		return COMPARE_FASTER;
-	if (lo >= 1 - min_change && hi <= 1 + min_change)
-		return COMPARE_SAME;
-	return COMPARE_INCONCLUSIVE;
-}
-
-static void no_interval(struct compare_ratio *r, double log_ratio)
-{
-	r->ratio = exp(log_ratio);
-	r->lo = r->hi = NAN;
-	r->coverage = 0;
-	r->method = COMPARE_NONE;
-	r->verdict = COMPARE_NO_VERDICT;
-}
-
-/* The change from x to y, on the log per-process means: the Hodges-Lehmann
- * shift and its distribution-free interval, so that one process slowed by
- * another job on the machine does not move the verdict; Welch's t-interval
- * on the mean difference where no such interval exists.  */
-static void shift_interval(const struct compare_cell *x, const struct compare_cell *y,
-			   double min_change, struct compare_ratio *r)
-{
-	size_t nx = x->nprocs, ny = y->nprocs;
-	double d = stats_mean(y->log_means, ny) - stats_mean(x->log_means, nx);
-	double vx, vy, sx, sy, df, se, shift, lo, hi, cov;
-
-	r->paired = 0;
-	r->pairs = 0;
-	/* A process mean that overflowed (values near 1e308) has no ratio.  */
-	if (!isfinite(d)) {
-		no_interval(r, NAN);
-		return;
-	}
-	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi, &cov) == 0) {
-		r->ratio = exp(shift);
-		r->lo = exp(lo);
-		r->hi = exp(hi);
-		r->coverage = cov;
-		r->method = COMPARE_MOSES;
-		r->verdict = verdict_of(r->lo, r->hi, min_change);
-		return;
-	}
-	if (nx < 2 || ny < 2) {
-		no_interval(r, d);
-		return;
-	}
-	sx = stats_stdev(x->log_means, nx);
-	sy = stats_stdev(y->log_means, ny);
-	vx = sx * sx / (double)nx;
-	vy = sy * sy / (double)ny;
-	df = vx + vy > 0 ? (vx + vy) * (vx + vy) /
-		(vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY;
-	se = sqrt(vx + vy);
-	r->ratio = exp(d);
-	r->lo = exp(d - (se > 0 ? t975(df) * se : 0));
-	r->hi = exp(d + (se > 0 ? t975(df) * se : 0));
-	r->coverage = 0.95;
-	r->method = COMPARE_WELCH;
-	r->verdict = verdict_of(r->lo, r->hi, min_change);
-}
-
-/* Paired: the slots' log ratios are the sample; the signed-rank
- * Hodges-Lehmann estimate and its exact interval.  */
-static void paired_interval(const double *units, size_t n, double min_change,
-			    struct compare_ratio *r)
-{
-	double est = 0, lo, hi, cov;
-
-	r->paired = 1;
-	r->pairs = n;
-	if (stats_signed_rank_hl(units, n, &est, &lo, &hi, &cov) < 0) {
-		no_interval(r, est);
-		return;
-	}
-	r->ratio = exp(est);
-	r->lo = exp(lo);
-	r->hi = exp(hi);
-	r->coverage = cov;
-	r->method = COMPARE_PAIRED;
-	r->verdict = verdict_of(r->lo, r->hi, min_change);
-}
-
-/* A lockstep run of a benchmark: its slot and values (borrowed).  */
-struct slot_run {
-	json_int_t slot;
-	json_t *values;
-};
-
-static int by_slot(const void *a, const void *b)
-{
-	json_int_t x = ((const struct slot_run *)a)->slot, y = ((const struct slot_run *)b)->slot;
-	return (x > y) - (x < y);
-}
-
-/* The runs of bench with values, sorted by lockstep_slot; none (*n = 0)
- * when a run with values has no slot: not a lockstep benchmark.  A slot
- * that is not an integer, or twice, is an error naming the file.  */
-static int slot_runs(json_t *bench, const char *path, struct slot_run **out, size_t *n,
-		     struct bench_error *err)
-{
-	json_t *runs = json_object_get(bench, "runs"), *r;
-	struct slot_run *s = xcalloc(json_array_size(runs) + 1, sizeof(*s));
-	size_t i, k = 0;
-
-	*out = NULL;
-	*n = 0;
-	json_array_foreach(runs, i, r) {
-		json_t *vals = json_object_get(r, "values");
-		json_t *slot = json_object_get(json_object_get(r, "metadata"), "lockstep_slot");
-
-		if (json_array_size(vals) == 0)
-			continue;
-		if (!slot) {
-			free(s);
-			return 0;
-		}
-		if (!json_is_integer(slot)) {
-			free(s);
-			return bench_error_set(err, 0, "%s: benchmark `%s`: run %zu: lockstep_slot is "
-					       "not an integer", path, result_benchmark_name(bench),
-					       i + 1);
-		}
-		s[k++] = (struct slot_run){ json_integer_value(slot), vals };
-	}
-	qsort(s, k, sizeof(*s), by_slot);
-	for (i = 1; i < k; i++) {
-		if (s[i].slot == s[i - 1].slot) {
-			bench_error_set(err, 0, "%s: benchmark `%s`: lockstep_slot %lld in two runs",
-					path, result_benchmark_name(bench), (long long)s[i].slot);
-			free(s);
-			return -1;
-		}
-	}
-	*out = s;
-	*n = k;
-	return 0;
-}
-
-/* Pair the runs of two sides by slot (a slot on one side only is left
- * out), their values by index up to the shorter: per slot the median of
- * log(b_i / a_i), robust to a value hit by a neighbour.  */
-static size_t pair_slots(const struct slot_run *a, size_t na, const struct slot_run *b,
-			 size_t nb, double **units)
-{
-	double *u = xmalloc(((na < nb ? na : nb) + 1) * sizeof(*u)), *d = NULL;
-	size_t i = 0, j = 0, n = 0, cap = 0;
-
-	while (i < na && j < nb) {
-		size_t len;
-
-		if (a[i].slot != b[j].slot) {
-			a[i].slot < b[j].slot ? i++ : j++;
-			continue;
-		}
-		len = json_array_size(a[i].values);
-		if (json_array_size(b[j].values) < len)
-			len = json_array_size(b[j].values);
-		if (len > cap) {
-			cap = len;
-			d = xrealloc(d, cap * sizeof(*d));
-		}
-		/* Values are > 0 (result_validate).  */
-		for (size_t v = 0; v < len; v++)
-			d[v] = log(json_number_value(json_array_get(b[j].values, v))) -
-			       log(json_number_value(json_array_get(a[i].values, v)));
-		u[n++] = stats_median(d, len);
-		i++;
-		j++;
-	}
-	free(d);
-	*units = u;
-	return n;
-}
-
-static const char *suite_text(json_t *md, const char *key)
-{
-	const char *s = json_string_value(json_object_get(md, key));
-	return s && *s ? s : NULL;
-}
-
-/* Runtime rt's ratio for benchmark b: paired by slot when both files come
- * from one lockstep matrix run and the runs carry slots, else unpaired.  */
-static int rate_cell(struct compare *c, struct compare_bench *b, size_t rt, json_t *jx,
-		     json_t *jy, struct bench_error *err)
-{
-	struct compare_cell *x = &b->cells[c->ref], *y = &b->cells[rt];
-	struct slot_run *sx = NULL, *sy = NULL;
-	size_t nx = 0, ny = 0, n = 0;
-	const char *dx = suite_text(c->runtimes[c->ref].metadata, "matrix_design");
-	const char *dy = suite_text(c->runtimes[rt].metadata, "matrix_design");
-	int rc = -1;
-
-	if (c->runtimes[rt].same_run) {
-		if (slot_runs(jx, c->runtimes[c->ref].path, &sx, &nx, err) < 0 ||
-		    slot_runs(jy, c->runtimes[rt].path, &sy, &ny, err) < 0)
-			goto out;
-		if (nx && ny)
-			n = pair_slots(sx, nx, sy, ny, &y->units);
-	}
-	if (n > 0) {
-		paired_interval(y->units, n, c->min_change, &y->r);
-	} else {
-		free(y->units);
-		y->units = NULL;
-		shift_interval(x, y, c->min_change, &y->r);
-		/* Runs interleaved process by process drift together; any other
-		 * pair of files was measured one after the other.  */
-		if (!(c->runtimes[rt].same_run && dx && dy && strcmp(dx, "processes") == 0 &&
-		      strcmp(dy, "processes") == 0))
-			c->runtimes[rt].drift_warned++;
-	}
-	rc = 0;
-out:
-	free(sx);
-	free(sy);
-	return rc;
-}
-
-/* FNV-1a, to seed a cell's bootstrap from its names.  */
-static uint64_t hash_text(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* The p-quantile of sorted x (linear between order statistics).  */
-static double quantile(const double *x, size_t n, double p)
-{
-	double h = (double)(n - 1) * p;
-	size_t i = (size_t)h;
-
-	return i + 1 < n ? x[i] + (h - (double)i) * (x[i + 1] - x[i]) : x[n - 1];
-}
-
-/* Scale the replicates below the estimate est, and those above, so that
- * their 2.5% and 97.5% points are the benchmark's exact interval [lo, hi]:
- * a group's interval is then built from its benchmarks' own intervals
- * (the plain percentile bootstrap is too narrow with few units: it held
- * the truth in 184 of 200 simulated categories of 10 processes a side).  The replicates keep their order, which
- * pairs them with the other benchmarks' independent ones.  */
-static void calibrate(double *boot, double est, double lo, double hi)
-{
-	double *s = xmalloc(COMPARE_BOOTSTRAP * sizeof(*s)), q_lo, q_hi, below = 1, above = 1;
-
-	memcpy(s, boot, COMPARE_BOOTSTRAP * sizeof(*s));
-	qsort(s, COMPARE_BOOTSTRAP, sizeof(*s), cmp_double);
-	q_lo = quantile(s, COMPARE_BOOTSTRAP, 0.025);
-	q_hi = quantile(s, COMPARE_BOOTSTRAP, 0.975);
-	free(s);
-	if (est - q_lo > 0 && est - lo >= 0)
-		below = (est - lo) / (est - q_lo);
-	if (q_hi - est > 0 && hi - est >= 0)
-		above = (hi - est) / (q_hi - est);
-	for (size_t i = 0; i < COMPARE_BOOTSTRAP; i++)
-		boot[i] = est + (boot[i] - est) * (boot[i] < est ? below : above);
-}
-
-/* COMPARE_BOOTSTRAP replicates of a cell's log ratio, computed as the
- * ratio itself was, from units resampled with replacement: slots when
- * paired, each side's processes when not.  Left NULL without an interval,
- * or with more than COMPARE_BOOTSTRAP_MAX_UNITS units a side.  */
-static void bootstrap_cell(const struct compare *c, struct compare_bench *b, size_t rt)
-{
-	const struct compare_cell *x = &b->cells[c->ref];
-	struct compare_cell *y = &b->cells[rt];
-	size_t nx = x->nprocs, ny = y->nprocs, n = y->r.pairs;
-	uint64_t seed = hash_text(hash_text(0xcbf29ce484222325ull, b->name), c->runtimes[rt].name);
-	double *xs, *ys, *boot;
-
-	if (y->r.boot || isnan(y->r.lo))
-		return;
-	if (y->r.method != COMPARE_PAIRED && y->r.method != COMPARE_MOSES &&
-	    y->r.method != COMPARE_WELCH)
-		return;
-	if ((y->r.paired && n > COMPARE_BOOTSTRAP_MAX_UNITS) ||
-	    (!y->r.paired && (nx > COMPARE_BOOTSTRAP_MAX_UNITS || ny > COMPARE_BOOTSTRAP_MAX_UNITS)))
-		return;
-	boot = xmalloc(COMPARE_BOOTSTRAP * sizeof(*boot));
-	xs = xmalloc((nx > n ? nx : n) * sizeof(*xs));
-	ys = xmalloc(ny * sizeof(*ys));
-	for (size_t rep = 0; rep < COMPARE_BOOTSTRAP; rep++) {
-		if (y->r.paired) {
-			for (size_t i = 0; i < n; i++)
-				xs[i] = y->units[stats_rand(&seed) % n];
-			boot[rep] = stats_walsh_median(xs, n);
-			continue;
-		}
-		for (size_t i = 0; i < nx; i++)
-			xs[i] = x->log_means[stats_rand(&seed) % nx];
-		for (size_t i = 0; i < ny; i++)
-			ys[i] = y->log_means[stats_rand(&seed) % ny];
-		boot[rep] = y->r.method == COMPARE_MOSES ? stats_diff_median(xs, nx, ys, ny) :
-			    stats_mean(ys, ny) - stats_mean(xs, nx);
-	}
-	free(xs);
-	free(ys);
-	calibrate(boot, log(y->r.ratio), log(y->r.lo), log(y->r.hi));
-	y->r.boot = boot;
-}
-
-/* The geometric mean of runtime rt's ratios over the benchmarks of
- * category (NULL: all) measured by it and the reference.  */
-static void geo_mean(struct compare *c, const char *category, size_t rt,
-		     struct compare_ratio *out, size_t *count)
-{
-	const struct compare_ratio *one = NULL;
-	double sum = 0, *reps;
-	size_t k = 0;
-	int known = 1, paired = 1;
-
-	for (size_t i = 0; i < c->nbenches; i++) {
-		struct compare_bench *b = &c->benches[i];
-		const struct compare_ratio *r = &b->cells[rt].r;
-
-		if (category && strcmp(b->category, category) != 0)
-			continue;
-		if (!b->cells[c->ref].present || !b->cells[rt].present)
-			continue;
-		k++;
-		sum += log(r->ratio);
-		one = r;
-		known &= !isnan(r->lo);
-		paired &= r->paired;
-	}
-	*count = k;
-	*out = (struct compare_ratio){ .ratio = NAN, .lo = NAN, .hi = NAN };
-	if (k == 0)
-		return;
-	/* One benchmark: the group is that benchmark, interval and all (and
-	 * the reference is itself).  */
-	if (k == 1 || rt == c->ref) {
-		*out = *one;
-		out->boot = NULL;
-		return;
-	}
-	out->ratio = exp(sum / (double)k);
-	out->method = COMPARE_BOOT;
-	out->paired = paired;
-	if (!known)
-		return;
-	reps = xcalloc(COMPARE_BOOTSTRAP, sizeof(*reps));
-	for (size_t i = 0; i < c->nbenches; i++) {
-		struct compare_bench *b = &c->benches[i];
-
-		if (category && strcmp(b->category, category) != 0)
-			continue;
-		if (!b->cells[c->ref].present || !b->cells[rt].present)
-			continue;
-		bootstrap_cell(c, b, rt);
-		if (!b->cells[rt].r.boot) {
-			free(reps);
-			return;
-		}
-		for (size_t rep = 0; rep < COMPARE_BOOTSTRAP; rep++)
-			reps[rep] += b->cells[rt].r.boot[rep] / (double)k;
-	}
-	qsort(reps, COMPARE_BOOTSTRAP, sizeof(*reps), cmp_double);
-	out->lo = exp(quantile(reps, COMPARE_BOOTSTRAP, 0.025));
-	out->hi = exp(quantile(reps, COMPARE_BOOTSTRAP, 0.975));
-	out->coverage = 0.95;
-	out->verdict = verdict_of(out->lo, out->hi, c->min_change);
-	free(reps);
-}
-
-static void fill_group(struct compare *c, struct compare_group *g, const char *category)
-{
-	double sum = 0;
-
-	g->name = xstrdup(category ? category : "all");
-	g->geo = xcalloc(c->nruntimes, sizeof(*g->geo));
-	g->n = xcalloc(c->nruntimes, sizeof(*g->n));
-	for (size_t rt = 0; rt < c->nruntimes; rt++)
-		geo_mean(c, category, rt, &g->geo[rt], &g->n[rt]);
-	for (size_t i = 0; i < c->nbenches; i++) {
-		struct compare_bench *b = &c->benches[i];
-		if (category && strcmp(b->category, category) != 0)
-			continue;
-		g->nbenches++;
-		if (b->cells[c->ref].present && !isnan(b->study)) {
-			sum += log(b->study);
-			g->study_n++;
-		}
-	}
-	g->study = g->study_n ? exp(sum / (double)g->study_n) : NAN;
-	for (size_t i = 0; c->study && i < c->study->nrows; i++)
-		if (!category || strcmp(c->study->rows[i].category, category) == 0)
-			g->study_total++;
-}
-
-static void fill_groups(struct compare *c)
-{
-	for (size_t i = 0; i < c->nbenches; i++) {
-		size_t j;
-		for (j = 0; j < c->ncategories; j++)
-			if (strcmp(c->categories[j].name, c->benches[i].category) == 0)
-				break;
-		if (j < c->ncategories)
-			continue;
-		c->categories = xrealloc(c->categories, (c->ncategories + 1) * sizeof(*c->categories));
-		c->categories[c->ncategories] = (struct compare_group){ 0 };
-		fill_group(c, &c->categories[c->ncategories++], c->benches[i].category);
-	}
-	fill_group(c, &c->total, NULL);
 }
 
 static int by_ratio_desc(const void *a, const void *b, void *ctx)
@@ -755,8 +261,8 @@ static int fill_benches(struct compare *c, json_t **suites, struct bench_error *
 								  .verdict = COMPARE_SAME };
 				continue;
 			}
-			if (rate_cell(c, b, rt, find_measured(suites[c->ref], b->name),
-				      find_measured(suites[rt], b->name), err) < 0)
+			if (compare_rate_cell(c, b, rt, find_measured(suites[c->ref], b->name),
+					      find_measured(suites[rt], b->name), err) < 0)
 				return -1;
 			if (rt != c->ref && (isnan(b->max_ratio) || cell->r.ratio > b->max_ratio))
 				b->max_ratio = cell->r.ratio;
@@ -818,8 +324,8 @@ int compare_load(struct compare *c, const char *const *paths, size_t n,
 	if (choose_ref(c, opts->ref, err) < 0)
 		goto out;
 	for (size_t rt = 0; rt < n; rt++) {
-		const char *a = suite_text(c->runtimes[c->ref].metadata, "matrix_run_id");
-		const char *b = suite_text(c->runtimes[rt].metadata, "matrix_run_id");
+		const char *a = compare_suite_text(c->runtimes[c->ref].metadata, "matrix_run_id");
+		const char *b = compare_suite_text(c->runtimes[rt].metadata, "matrix_run_id");
 		c->runtimes[rt].same_run = a && b && strcmp(a, b) == 0;
 	}
 	collect_benches(c, suites);
@@ -838,7 +344,7 @@ int compare_load(struct compare *c, const char *const *paths, size_t n,
 		}
 	}
 	summarise_coverage(c);
-	fill_groups(c);
+	compare_fill_groups(c);
 	sort_benches(c);
 	rc = 0;
 out:
@@ -926,15 +432,6 @@ char *compare_drift_warning(const struct compare *c, size_t rt)
 			 c->runtimes[rt].name, c->runtimes[c->ref].name, n, n == 1 ? "" : "s");
 }
 
-double compare_explain_change(double ref, double other, int is_share)
-{
-	if (isnan(ref) || isnan(other))
-		return NAN;
-	if (is_share)
-		return 100 * (other - ref);
-	return ref > 0 ? other / ref : NAN;
-}
-
 /* Do two files give different values for key, "unknown" (what a sandbox
  * may show, gVisor's /proc/cpuinfo has no model name) aside?  */
 static int known_values_differ(const struct compare *c, const char *key)
@@ -964,6 +461,8 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 	};
 	size_t n = 0;
 
+	_Static_assert(sizeof(watched) / sizeof(watched[0]) <= COMPARE_METADATA_KEYS,
+		       "COMPARE_METADATA_KEYS holds every watched key");
 	*cpus_differ = 0;
 	for (size_t k = 0; k < sizeof(watched) / sizeof(watched[0]); k++) {
 		json_t *first = json_object_get(c->runtimes[0].metadata, watched[k]);

@@ -180,6 +180,7 @@ void compare_explain_bench(json_t *bench, struct compare_explain *ex);
  * the comparison: NULL-terminated, static strings.  *cpus_differ is set
  * when cpu_model_name or cpu_count differ: then a ratio mixes hardware with
  * runtime.  */
+#define COMPARE_METADATA_KEYS 32	/* room for every key it watches */
 size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t max,
 			     int *cpus_differ);
 

@@ -147,6 +147,26 @@ void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
 		snprintf(buf, size, "%zu/%zu procs", x->nprocs, y->nprocs);
 }
 
+char *report_measured_by(const struct compare *c, const struct compare_bench *b)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *sep = "";
+
+	if (!f)
+		abort();
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		if (!b->cells[rt].present)
+			continue;
+		fprintf(f, "%s%s", sep, c->runtimes[rt].name);
+		sep = ", ";
+	}
+	if (fclose(f) != 0)
+		abort();
+	return text;
+}
+
 /* The coverage the intervals achieve and what it means for a table of
  * many verdicts.  */
 char *report_coverage_note(const struct compare *c)

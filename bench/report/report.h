@@ -8,6 +8,7 @@
 
 struct bench_error;
 struct compare;
+struct compare_bench;
 struct compare_cell;
 
 /* The aligned table for a terminal: benchmarks slowest first with their
@@ -61,6 +62,8 @@ void report_csv_num(FILE *f, double v);
  * "5/5 procs" (reference / other, unpaired).  */
 void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
 		      const struct compare_cell *y);
+/* The runtimes whose files measured b: "runc, runsc"; owned by the caller.  */
+char *report_measured_by(const struct compare *c, const struct compare_bench *b);
 /* The intervals' coverage and the expected count of false verdicts, as a
  * sentence; owned by the caller.  */
 char *report_coverage_note(const struct compare *c);

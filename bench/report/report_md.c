@@ -181,10 +181,11 @@ static void partial(FILE *f, const struct compare *c)
 
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
-		const char *sep = "";
+		char *by;
 
 		if (b->npresent == c->nruntimes)
 			continue;
+		by = report_measured_by(c, b);
 		if (!any)
 			fprintf(f, "## Benchmarks not in every file\n\n"
 				"Without the reference there is no ratio; without another runtime, "
@@ -195,14 +196,9 @@ static void partial(FILE *f, const struct compare *c)
 		fprintf(f, " | ");
 		md_text(f, b->category);
 		fprintf(f, " | ");
-		for (size_t rt = 0; rt < c->nruntimes; rt++) {
-			if (!b->cells[rt].present)
-				continue;
-			fputs(sep, f);
-			md_text(f, c->runtimes[rt].name);
-			sep = ", ";
-		}
+		md_text(f, by);
 		fprintf(f, " |\n");
+		free(by);
 	}
 	if (any)
 		fputc('\n', f);
@@ -229,9 +225,9 @@ static void notes(FILE *f, const struct compare *c)
 /* A table of what differs between the files' machines and runtimes.  */
 static void metadata_diff(FILE *f, const struct compare *c)
 {
-	const char *keys[32];
+	const char *keys[COMPARE_METADATA_KEYS];
 	int cpus_differ;
-	size_t n = compare_metadata_diff(c, keys, 32, &cpus_differ);
+	size_t n = compare_metadata_diff(c, keys, COMPARE_METADATA_KEYS, &cpus_differ);
 
 	if (n == 0)
 		return;

@@ -36,12 +36,14 @@ struct bar {
 };
 
 struct chart {
-	const char *title, *subtitle, *axis;
+	const char *title, *subtitle;
+	char *axis;		/* owned: chart_init, chart_finish */
 	const char **labels;
 	size_t nrows, nseries;
 	struct series *series;
 	struct bar *bars;	/* nrows x nseries */
 	int bold_last;		/* the last row is a total */
+	int with_study;		/* the last series is the study's */
 };
 
 static void xml_text(FILE *f, const char *s)
@@ -185,17 +187,44 @@ static void fmt_bar(char *buf, size_t size, const struct bar *b)
 		snprintf(buf, size, "%s %s", s, compare_verdict_name(b->verdict));
 }
 
-static char *chart_svg(const struct chart *ch)
+/* Where a chart's parts go, worked out before anything is drawn.  */
+struct layout {
+	double label_w, value_w;	/* the row labels' and values' columns */
+	double y0, band, height;	/* the first row's top, a row's height, the whole */
+	struct axis ax;
+};
+
+/* The legend, wrapped to the width: drawn into f unless NULL; the
+ * baseline of its last line.  */
+static double legend(FILE *f, const struct chart *ch)
 {
-	char *text = NULL;
-	size_t len = 0, max_label = 0, max_value = 0;
-	FILE *f = open_memstream(&text, &len);
-	double lo = 1, hi = 1, label_w, value_w, legend_y, y0, band, height, x;
-	struct axis ax = { 0 };
+	double y = 62, x = MARGIN;
+
+	for (size_t s = 0; s < ch->nseries; s++) {
+		double w = 14 + label_px(strlen(ch->series[s].name), CHAR_W) + 20;
+		if (x + w > WIDTH - MARGIN && x > MARGIN) {
+			x = MARGIN;
+			y += 18;
+		}
+		if (f) {
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+				"<text x=\"%.1f\" y=\"%.1f\">", x, y - 9, ch->series[s].color, x + 14, y);
+			xml_text(f, ch->series[s].name);
+			fprintf(f, "</text>\n");
+		}
+		x += w;
+	}
+	return y;
+}
+
+/* The columns from the widest label and value, the axis from the range of
+ * the bars (and whiskers), the rows below the legend.  */
+static void lay_out(const struct chart *ch, struct layout *lay)
+{
+	size_t max_label = 0, max_value = 0;
+	double lo = 1, hi = 1;
 	char buf[64];
 
-	if (!f)
-		abort();
 	for (size_t r = 0; r < ch->nrows; r++) {
 		size_t n = strlen(ch->labels[r]);
 		max_label = n > max_label ? n : max_label;
@@ -215,113 +244,125 @@ static char *chart_svg(const struct chart *ch)
 	}
 	if (max_label > MAX_LABEL)
 		max_label = MAX_LABEL;
-	label_w = fmax(label_px(max_label, CHAR_W) + 16, 60);
-	value_w = label_px(max_value, DIGIT_W) + 16;
+	lay->label_w = fmax(label_px(max_label, CHAR_W) + 16, 60);
+	lay->value_w = label_px(max_value, DIGIT_W) + 16;
+	lay->y0 = legend(NULL, ch) + 18;
+	lay->band = (double)ch->nseries * (BAR_H + BAR_GAP) - BAR_GAP + ROW_PAD;
+	lay->height = ceil(lay->y0 + lay->band * (double)ch->nrows + 52);
+	lay->ax = (struct axis){ 0 };
+	lay->ax.x0 = MARGIN + lay->label_w;
+	lay->ax.x1 = WIDTH - MARGIN - lay->value_w;
+	lay->ax.log = hi / lo > 10;
+	if (lay->ax.log)
+		log_axis(&lay->ax, lo, hi);
+	else
+		linear_axis(&lay->ax, lo, hi);
+}
 
-	/* Title, subtitle, then the legend, wrapped to the width.  */
+/* Title, subtitle, then the legend.  */
+static void svg_head(FILE *f, const struct chart *ch, const struct layout *lay)
+{
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	legend_y = 62;
-	x = MARGIN;
-	for (size_t s = 0; s < ch->nseries; s++) {
-		double w = 14 + label_px(strlen(ch->series[s].name), CHAR_W) + 20;
-		if (x + w > WIDTH - MARGIN && x > MARGIN) {
-			x = MARGIN;
-			legend_y += 18;
-		}
-		x += w;
-	}
-	y0 = legend_y + 18;
-	band = (double)ch->nseries * (BAR_H + BAR_GAP) - BAR_GAP + ROW_PAD;
-	height = ceil(y0 + band * (double)ch->nrows + 52);
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
 		"viewBox=\"0 0 %d %.0f\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" "
-		"font-size=\"12\">\n", WIDTH, height, WIDTH, height);
+		"font-size=\"12\">\n", WIDTH, lay->height, WIDTH, lay->height);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
 	fprintf(f, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", MARGIN);
 	xml_text(f, ch->title);
 	fprintf(f, "</text>\n<text x=\"%d\" y=\"40\" font-size=\"11\" fill=\"#555555\">", MARGIN);
 	xml_text(f, ch->subtitle);
 	fprintf(f, "</text>\n");
-	legend_y = 62;
-	x = MARGIN;
-	for (size_t s = 0; s < ch->nseries; s++) {
-		double w = 14 + label_px(strlen(ch->series[s].name), CHAR_W) + 20;
-		if (x + w > WIDTH - MARGIN && x > MARGIN) {
-			x = MARGIN;
-			legend_y += 18;
-		}
-		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-			"<text x=\"%.1f\" y=\"%.1f\">", x, legend_y - 9, ch->series[s].color, x + 14,
-			legend_y);
-		xml_text(f, ch->series[s].name);
-		fprintf(f, "</text>\n");
-		x += w;
-	}
+	legend(f, ch);
+}
 
-	ax.x0 = MARGIN + label_w;
-	ax.x1 = WIDTH - MARGIN - value_w;
-	ax.log = hi / lo > 10;
-	if (ax.log)
-		log_axis(&ax, lo, hi);
-	else
-		linear_axis(&ax, lo, hi);
+/* Row backgrounds, grid, baseline, the axis' title.  */
+static void svg_grid(FILE *f, const struct chart *ch, const struct layout *lay)
+{
+	const struct axis *ax = &lay->ax;
+	double y0 = lay->y0, bottom = lay->y0 + lay->band * (double)ch->nrows;
+	char buf[64];
 
-	/* Row backgrounds, grid, baseline.  */
 	for (size_t r = 0; r < ch->nrows; r += 2)
 		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#f3f3f3\"/>\n",
-			MARGIN, y0 + band * (double)r, WIDTH - 2 * MARGIN, band);
-	for (size_t t = 0; t < ax.nticks; t++) {
-		double tx = axis_x(&ax, ax.ticks[t]);
-		tick_label(buf, sizeof(buf), ax.ticks[t], ax.log ? 1 : ax.step);
+			MARGIN, y0 + lay->band * (double)r, WIDTH - 2 * MARGIN, lay->band);
+	for (size_t t = 0; t < ax->nticks; t++) {
+		double tx = axis_x(ax, ax->ticks[t]);
+		tick_label(buf, sizeof(buf), ax->ticks[t], ax->log ? 1 : ax->step);
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d0d0\"/>\n"
 			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%s</text>\n",
-			tx, y0, tx, y0 + band * (double)ch->nrows + 4, tx,
-			y0 + band * (double)ch->nrows + 18, buf);
+			tx, y0, tx, bottom + 4, tx, bottom + 18, buf);
 	}
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
-		axis_x(&ax, 1), y0, axis_x(&ax, 1), y0 + band * (double)ch->nrows);
+		axis_x(ax, 1), y0, axis_x(ax, 1), bottom);
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
-		ax.x0, y0 + band * (double)ch->nrows, ax.x1, y0 + band * (double)ch->nrows);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (ax.x0 + ax.x1) / 2,
-		y0 + band * (double)ch->nrows + 40);
+		ax->x0, bottom, ax->x1, bottom);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (ax->x0 + ax->x1) / 2,
+		bottom + 40);
 	xml_text(f, ch->axis);
-	fprintf(f, "%s</text>\n", ax.log ? " (log scale)" : "");
+	fprintf(f, "%s</text>\n", ax->log ? " (log scale)" : "");
+}
 
-	/* Rows: label, then per series a bar, its whiskers and its value.  */
+/* Series s of a row whose bars start at y: its value, its bar (faint
+ * without a verdict of slower or faster) and its whiskers.  */
+static void svg_bar(FILE *f, const struct chart *ch, const struct layout *lay,
+		    const struct bar *b, size_t s, double y)
+{
+	const struct axis *ax = &lay->ax;
+	double xb = axis_x(ax, 1), xv;
+	char buf[64];
+
+	fmt_bar(buf, sizeof(buf), b);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\">%s</text>\n",
+		ax->x1 + 8, y + BAR_H - 2, ch->series[s].color, buf);
+	if (isnan(b->ratio))
+		return;
+	xv = axis_x(ax, b->ratio);
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s/>\n",
+		fmin(xb, xv), y, fmax(fabs(xv - xb), 1), BAR_H, ch->series[s].color,
+		b->verdict == COMPARE_SLOWER || b->verdict == COMPARE_FASTER ||
+		!ch->series[s].whiskers ? "" : " fill-opacity=\"0.45\"");
+	if (ch->series[s].whiskers && !isnan(b->lo)) {
+		double xl = axis_x(ax, b->lo), xh = axis_x(ax, b->hi), yc = y + BAR_H / 2.0;
+		fprintf(f, "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" "
+			"stroke=\"#222222\" stroke-width=\"1.2\" fill=\"none\"/>\n",
+			xl, yc, xh, xl, yc - 4, yc + 4, xh, yc - 4, yc + 4);
+	}
+}
+
+/* Rows: label, then per series a bar.  */
+static void svg_rows(FILE *f, const struct chart *ch, const struct layout *lay)
+{
 	for (size_t r = 0; r < ch->nrows; r++) {
-		double top = y0 + band * (double)r + ROW_PAD / 2.0;
+		double top = lay->y0 + lay->band * (double)r + ROW_PAD / 2.0;
 		char label[MAX_LABEL * 4 + 8];
 
 		snprintf(label, sizeof(label), "%s", ch->labels[r]);
 		if (strlen(ch->labels[r]) > MAX_LABEL)
 			strcpy(label + MAX_LABEL - 3, "...");
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"%s>", ax.x0 - 8,
-			top + (band - ROW_PAD) / 2 + 4,
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"%s>", lay->ax.x0 - 8,
+			top + (lay->band - ROW_PAD) / 2 + 4,
 			ch->bold_last && r + 1 == ch->nrows ? " font-weight=\"bold\"" : "");
 		xml_text(f, label);
 		fprintf(f, "</text>\n");
-		for (size_t s = 0; s < ch->nseries; s++) {
-			const struct bar *b = &ch->bars[r * ch->nseries + s];
-			double y = top + (double)s * (BAR_H + BAR_GAP), xb = axis_x(&ax, 1), xv;
-
-			fmt_bar(buf, sizeof(buf), b);
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"%s\">%s</text>\n",
-				ax.x1 + 8, y + BAR_H - 2, ch->series[s].color, buf);
-			if (isnan(b->ratio))
-				continue;
-			xv = axis_x(&ax, b->ratio);
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s/>\n",
-				fmin(xb, xv), y, fmax(fabs(xv - xb), 1), BAR_H, ch->series[s].color,
-				b->verdict == COMPARE_SLOWER || b->verdict == COMPARE_FASTER ||
-				!ch->series[s].whiskers ? "" : " fill-opacity=\"0.45\"");
-			if (ch->series[s].whiskers && !isnan(b->lo)) {
-				double xl = axis_x(&ax, b->lo), xh = axis_x(&ax, b->hi), yc = y + BAR_H / 2.0;
-				fprintf(f, "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" "
-					"stroke=\"#222222\" stroke-width=\"1.2\" fill=\"none\"/>\n",
-					xl, yc, xh, xl, yc - 4, yc + 4, xh, yc - 4, yc + 4);
-			}
-		}
+		for (size_t s = 0; s < ch->nseries; s++)
+			svg_bar(f, ch, lay, &ch->bars[r * ch->nseries + s], s,
+				top + (double)s * (BAR_H + BAR_GAP));
 	}
+}
+
+static char *chart_svg(const struct chart *ch)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct layout lay;
+
+	if (!f)
+		abort();
+	lay_out(ch, &lay);
+	svg_head(f, ch, &lay);
+	svg_grid(f, ch, &lay);
+	svg_rows(f, ch, &lay);
 	fprintf(f, "</svg>\n");
 	if (fclose(f) != 0)
 		abort();
@@ -346,19 +387,6 @@ static size_t make_series(const struct compare *c, int with_study, struct series
 	return n;
 }
 
-static char *render(const struct compare *c, struct chart *ch, int with_study)
-{
-	char *study_name = NULL, *svg;
-
-	if (with_study) {
-		study_name = xasprintf("%s: Kata vs crun", c->study->label);
-		ch->series[ch->nseries - 1].name = study_name;
-	}
-	svg = chart_svg(ch);
-	free(study_name);
-	return svg;
-}
-
 static struct bar ratio_bar(const struct compare_ratio *r)
 {
 	return (struct bar){ r->ratio, r->lo, r->hi, r->verdict };
@@ -369,78 +397,94 @@ static struct bar study_bar(double ratio)
 	return (struct bar){ ratio, NAN, NAN, COMPARE_NO_VERDICT };
 }
 
+/* Room for max_rows rows, the series of c and the axis' title, for a
+ * chart whose with_study is set.  */
+static void chart_init(struct chart *ch, const struct compare *c, size_t max_rows)
+{
+	ch->axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
+	ch->series = xcalloc(c->nruntimes + 1, sizeof(*ch->series));
+	ch->labels = xcalloc(max_rows + 1, sizeof(*ch->labels));
+	ch->bars = xcalloc((max_rows + 1) * (c->nruntimes + 1), sizeof(*ch->bars));
+	ch->nseries = make_series(c, ch->with_study, ch->series);
+}
+
+/* A new row with its label and the study's bar (when shown): the
+ * runtimes' bars, in the order of the series, are the caller's to fill.  */
+static struct bar *chart_add_row(struct chart *ch, const char *label, double study)
+{
+	struct bar *row = &ch->bars[ch->nrows * ch->nseries];
+
+	ch->labels[ch->nrows++] = label;
+	if (ch->with_study)
+		row[ch->nseries - 1] = study_bar(study);
+	return row;
+}
+
+/* The chart's SVG text; what chart_init allocated is freed.  */
+static char *chart_finish(struct chart *ch, const struct compare *c)
+{
+	char *study_name = NULL, *svg;
+
+	if (ch->with_study) {
+		study_name = xasprintf("%s: Kata vs crun", c->study->label);
+		ch->series[ch->nseries - 1].name = study_name;
+	}
+	svg = chart_svg(ch);
+	free(study_name);
+	free(ch->axis);
+	free(ch->series);
+	free(ch->labels);
+	free(ch->bars);
+	return svg;
+}
+
 char *report_svg_category(const struct compare *c, size_t category)
 {
 	const struct compare_group *g = &c->categories[category];
-	struct series *series = xcalloc(c->nruntimes + 1, sizeof(*series));
-	const char **labels = xcalloc(c->nbenches, sizeof(*labels));
-	struct bar *bars = xcalloc((c->nbenches + 1) * (c->nruntimes + 1), sizeof(*bars));
 	cleanup_free char *title = xasprintf("%s: overhead against %s", g->name,
 					     c->runtimes[c->ref].name);
-	cleanup_free char *axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
-	int with_study = c->study && g->study_n > 0;
 	struct chart ch = {
-		.title = title, .axis = axis, .labels = labels, .series = series, .bars = bars,
+		.title = title,
 		.subtitle = "per benchmark, slowest first; whiskers: 95% confidence interval; "
 			    "full colour: slower or faster",
+		.with_study = c->study && g->study_n > 0,
 	};
-	char *svg;
 
-	ch.nseries = make_series(c, with_study, series);
+	chart_init(&ch, c, c->nbenches);
 	for (size_t k = 0; k < c->nbenches; k++) {
 		const struct compare_bench *b = &c->benches[c->order[k]];
-		size_t s = 0;
+		struct bar *row;
 
 		if (strcmp(b->category, g->name) != 0 || !b->cells[c->ref].present)
 			continue;
-		labels[ch.nrows] = b->name;
-		for (size_t rt = 0; rt < c->nruntimes; rt++)
+		row = chart_add_row(&ch, b->name, b->study);
+		for (size_t rt = 0, s = 0; rt < c->nruntimes; rt++)
 			if (rt != c->ref)
-				bars[ch.nrows * ch.nseries + s++] = ratio_bar(&b->cells[rt].r);
-		if (with_study)
-			bars[ch.nrows * ch.nseries + s] = study_bar(b->study);
-		ch.nrows++;
+				row[s++] = ratio_bar(&b->cells[rt].r);
 	}
-	svg = render(c, &ch, with_study);
-	free(series);
-	free(labels);
-	free(bars);
-	return svg;
+	return chart_finish(&ch, c);
 }
 
 char *report_svg_overview(const struct compare *c)
 {
-	struct series *series = xcalloc(c->nruntimes + 1, sizeof(*series));
-	const char **labels = xcalloc(c->ncategories + 1, sizeof(*labels));
-	struct bar *bars = xcalloc((c->ncategories + 1) * (c->nruntimes + 1), sizeof(*bars));
 	cleanup_free char *title = xasprintf("Geometric mean overhead per category against %s",
 					     c->runtimes[c->ref].name);
-	cleanup_free char *axis = xasprintf("change against %s, %%", c->runtimes[c->ref].name);
-	int with_study = c->study && c->total.study_n > 0;
 	struct chart ch = {
-		.title = title, .axis = axis, .labels = labels, .series = series, .bars = bars,
+		.title = title,
 		.subtitle = "geometric means of the benchmarks' ratios; whiskers: 95% confidence "
 			    "interval; full colour: slower or faster",
 		.bold_last = 1,
+		.with_study = c->study && c->total.study_n > 0,
 	};
-	char *svg;
 
-	ch.nseries = make_series(c, with_study, series);
+	chart_init(&ch, c, c->ncategories + 1);
 	for (size_t i = 0; i <= c->ncategories; i++) {
 		const struct compare_group *g = i < c->ncategories ? &c->categories[i] : &c->total;
-		size_t s = 0;
+		struct bar *row = chart_add_row(&ch, g->name, g->study);
 
-		labels[ch.nrows] = g->name;
-		for (size_t rt = 0; rt < c->nruntimes; rt++)
+		for (size_t rt = 0, s = 0; rt < c->nruntimes; rt++)
 			if (rt != c->ref)
-				bars[ch.nrows * ch.nseries + s++] = ratio_bar(&g->geo[rt]);
-		if (with_study)
-			bars[ch.nrows * ch.nseries + s] = study_bar(g->study);
-		ch.nrows++;
+				row[s++] = ratio_bar(&g->geo[rt]);
 	}
-	svg = render(c, &ch, with_study);
-	free(series);
-	free(labels);
-	free(bars);
-	return svg;
+	return chart_finish(&ch, c);
 }

@@ -198,21 +198,16 @@ static void print_partial(FILE *out, const struct compare *c)
 
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
-		const char *sep = "";
+		char *by;
 
 		if (b->npresent == c->nruntimes)
 			continue;
 		if (!any)
 			fprintf(out, "\nnot in every file (no ratio where the reference lacks it):\n");
 		any = 1;
-		fprintf(out, "  %s: only in ", b->name);
-		for (size_t rt = 0; rt < c->nruntimes; rt++) {
-			if (b->cells[rt].present) {
-				fprintf(out, "%s%s", sep, c->runtimes[rt].name);
-				sep = ", ";
-			}
-		}
-		fprintf(out, "\n");
+		by = report_measured_by(c, b);
+		fprintf(out, "  %s: only in %s\n", b->name, by);
+		free(by);
 	}
 }
 
@@ -220,9 +215,9 @@ static void print_partial(FILE *out, const struct compare *c)
  * a ratio mixes hardware with runtime.  */
 static void print_metadata_diff(FILE *out, const struct compare *c)
 {
-	const char *keys[32];
+	const char *keys[COMPARE_METADATA_KEYS];
 	int cpus_differ;
-	size_t n = compare_metadata_diff(c, keys, 32, &cpus_differ);
+	size_t n = compare_metadata_diff(c, keys, COMPARE_METADATA_KEYS, &cpus_differ);
 
 	if (n == 0)
 		return;

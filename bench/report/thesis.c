@@ -11,70 +11,6 @@
 #include "categories/registry.h"
 #include "bench/lib/util.h"
 
-/* The study's table: bench/report/thesis_kata_vs_crun.csv, line ends aside (a
- * test keeps the two equal).  A string literal needs no build step.  */
-const char thesis_csv[] =
-	"benchmark,unit,category,crun_mean,crun_stdev,kata_mean,kata_stdev,difference_pct\n"
-	"2to3,ms,apps,345.95,1.95,548.55,2.2,58.56\n"
-	"Chameleon,ms,apps,9.073,0.128,9.1865,0.1275,1.25\n"
-	"Chaos,ms,misc,105.45,1,105.45,1,0.00\n"
-	"Crypto pyaes,ms,misc,108.2,1,108.4,1,0.18\n"
-	"Deltablue,ms,misc,6.916,0.146,7.009,0.1735,1.34\n"
-	"Django template,ms,template,48.76,0.685,49.02,0.625,0.53\n"
-	"Dulwich log,ms,misc,91.885,0.855,183.3,1.9,99.49\n"
-	"Fannkuch,ms,misc,466.85,3.35,469.95,2.55,0.66\n"
-	"Float,ms,math,117.95,1.1,118.9,1.1,0.81\n"
-	"Go,ms,misc,249.25,3,250.85,2.55,0.64\n"
-	"Hexiom,ms,misc,9.3135,0.085,9.3445,0.0865,0.33\n"
-	"JSON dumps,ms,serialize,12.905,0.15,13.58,0.135,5.23\n"
-	"JSON loads,us,serialize,26.6,0.395,28.025,0.41,5.36\n"
-	"Logging format,us,logging,9.38,0.172,9.4065,0.1715,0.28\n"
-	"Logging silent,ns,logging,176.231,5.507,188.45,5.35,6.93\n"
-	"Logging simple,us,logging,8.543,0.148,8.353,0.146,-2.22\n"
-	"Mako,ms,template,15.915,0.14,16.33,0.11,2.61\n"
-	"Meteor contest,ms,misc,108.05,0.4,108.75,0.7,0.65\n"
-	"Nbody,ms,math,125.65,1.1,125.7,1.1,0.04\n"
-	"Nqueens,ms,misc,93.39,0.995,95.115,1.1,1.85\n"
-	"Pathlib,ms,pathlib,22.56,0.26,1019,0,4416.84\n"
-	"Pickle,us,serialize,10.195,0.115,10.39,0.1,1.91\n"
-	"Pickle dict,us,serialize,26.375,0.12,26.52,0.15,0.55\n"
-	"Pickle list,us,serialize,3.3505,0.0315,3.3845,0.034,1.01\n"
-	"Pickle pure Python,us,serialize,434.15,5.95,442.65,6.1,1.96\n"
-	"Pidigits,ms,math,180.05,0.2,181.1,0.5,0.58\n"
-	"Pyflate,ms,misc,707,8.1,742.25,8.05,4.99\n"
-	"Python startup,ms,startup,9.851,0.0345,37.15,0.235,277.12\n"
-	"Python startup no site,ms,startup,6.4905,0.0205,23.32,0.1,259.29\n"
-	"Raytrace,ms,misc,462.5,5.25,464.05,5.2,0.34\n"
-	"Regex compile,ms,regex,174.95,1.45,175.7,1.2,0.43\n"
-	"Regex DNA,ms,regex,179.5,1,184,1,2.51\n"
-	"Regex effbot,ms,regex,2.9995,0.028,3.0185,0.022,0.63\n"
-	"Regex v8,ms,regex,22.235,0.1655,22.59,0.16,1.60\n"
-	"Richards,ms,misc,66.005,1.275,66.42,1.32,0.63\n"
-	"Scimark fft,ms,scimark,347.25,2.85,347.4,1.35,0.04\n"
-	"Scimark lu,ms,scimark,150.7,3.7,151.65,3.75,0.63\n"
-	"Scimark mc,ms,scimark,103.2,1.85,104.65,1.25,1.41\n"
-	"Scimark sor,ms,scimark,195.45,3.55,196.5,3.8,0.54\n"
-	"Scimark sparse mat mult,ms,scimark,4.599,0.0165,4.625,0.0305,0.57\n"
-	"Spectral norm,ms,misc,137,0.95,137.75,1,0.55\n"
-	"SQL alch declarative,ms,sql,167.95,4,172.55,4,2.74\n"
-	"SQL alch imperative,ms,sql,25.38,0.94,25.71,1.005,1.30\n"
-	"Sqllite synth,us,sql,3.014,0.066,2.985,0.063,-0.96\n"
-	"Sympy expand,ms,sympy,551.8,4.5,555.75,4.35,0.72\n"
-	"Sympy integrate,ms,sympy,24.13,0.2,24.615,0.22,2.01\n"
-	"Sympy sum,ms,sympy,195.3,2.8,199.3,2.2,2.05\n"
-	"Sympy str,ms,sympy,335.75,2.95,338.75,2.95,0.89\n"
-	"Telco,ms,misc,6.035,0.12,6.084,0.112,0.81\n"
-	"Tornado http,ms,apps,166.5,3.05,154.45,3.15,-7.24\n"
-	"Unpack seq,ns,misc,57.635,1.635,58.045,1.59,0.71\n"
-	"Unpickle,us,serialize,13.29,0.15,15.675,0.115,17.95\n"
-	"Unpickle list,us,serialize,4.894,0.1005,4.888,0.0625,-0.12\n"
-	"Unpickle pure Python,us,serialize,316.3,3.7,325.35,4.8,2.86\n"
-	"XML etree parse,ms,serialize,157.45,2.05,188.65,1.55,19.82\n"
-	"XML etree iterparse,ms,serialize,107.05,1.8,122.7,1.85,14.62\n"
-	"XML etree generate,ms,serialize,85.825,0.79,87.75,0.81,2.24\n"
-	"XML etree process,ms,serialize,69.415,0.6,70.69,0.78,1.84\n";
-const size_t thesis_csv_len = sizeof(thesis_csv) - 1;
-
 /* The study's names, as its spreadsheet spelt them, and ours
  * (pyperformance's).  Matched without regard to case.  */
 static const char *const name_map[][2] = {
@@ -260,48 +196,90 @@ static int column(const struct record *hdr, const char *name)
 	return -1;
 }
 
+/* The columns thesis_parse reads, by index; -1 when absent.  */
+struct columns {
+	int name, pct, cat;
+};
+
+/* Skip a byte order mark and blank lines, read the header at *p and find
+ * its columns; *line is the header's line.  */
+static int read_header(const char **p, const char *end, size_t *line, struct record *hdr,
+		       struct columns *col, const char *what, struct bench_error *err)
+{
+	int r;
+
+	/* Spreadsheets may start the file with a UTF-8 byte order mark.  */
+	if (end - *p >= 3 && memcmp(*p, "\xef\xbb\xbf", 3) == 0)
+		*p += 3;
+	/* Skip blank lines before the header.  */
+	while (*p < end && (**p == '\n' || **p == '\r'))
+		*line += *(*p)++ == '\n';
+	r = next_record(p, end, hdr, what, *line, err);
+	if (r <= 0)
+		return r == 0 ? bench_error_set(err, 0, "%s: empty, expected a CSV header", what) : -1;
+	for (size_t i = 0; i < hdr->n; i++)
+		memmove(hdr->field[i], trim(hdr->field[i]), strlen(trim(hdr->field[i])) + 1);
+	col->name = column(hdr, "benchmark");
+	col->pct = column(hdr, "difference_pct");
+	col->cat = column(hdr, "category");
+	if (col->name < 0 || col->pct < 0)
+		return bench_error_set(err, 0, "%s: the header needs the columns `benchmark` and "
+				       "`difference_pct` (like bench/report/thesis_kata_vs_crun.csv)",
+				       what);
+	return 0;
+}
+
+/* Add the record rec of line `line` to tab as a row.  */
+static int add_row(struct thesis_table *tab, struct record *rec, const struct columns *col,
+		   const char *what, size_t line, struct bench_error *err)
+{
+	struct thesis_row *row;
+	const char *label, *name, *pct_text;
+	const struct bench_def *def;
+	char *e;
+	double pct;
+
+	if (tab->nrows == THESIS_MAX_ROWS)
+		return bench_error_set(err, 0, "%s: more than %d rows", what, THESIS_MAX_ROWS);
+	label = trim(rec->field[col->name]);
+	pct_text = trim(rec->field[col->pct]);
+	errno = 0;
+	pct = strtod(pct_text, &e);
+	if (!*label || !*pct_text || *e || errno || !isfinite(pct) || pct <= -100)
+		return bench_error_set(err, 0, "%s: line %zu: `%s` needs a name and a difference_pct "
+				       "above -100 (got `%s`)", what, line, label, pct_text);
+	name = thesis_map_name(label);
+	if (name && thesis_find(tab, name))
+		return bench_error_set(err, 0, "%s: line %zu: `%s` appears twice", what, line, label);
+	def = name ? bench_registry_find(name) : NULL;
+	tab->rows = xrealloc(tab->rows, (tab->nrows + 1) * sizeof(*tab->rows));
+	row = &tab->rows[tab->nrows++];
+	row->label = xstrdup(label);
+	row->name = name;
+	row->category = xstrdup(def ? def->category :
+				col->cat >= 0 && *trim(rec->field[col->cat]) ?
+				trim(rec->field[col->cat]) : "other");
+	row->ratio = 1 + pct / 100;
+	return 0;
+}
+
 int thesis_parse(const char *text, size_t len, const char *what,
 		 struct thesis_table *t, struct bench_error *err)
 {
 	struct thesis_table tab = { 0 };
 	const char *p = text, *end = text + len;
 	struct record *rec = xmalloc(sizeof(*rec)), *hdr = xmalloc(sizeof(*hdr));
-	int c_name, c_pct, c_cat, r, rc = -1;
+	struct columns col = { -1, -1, -1 };
+	int r, rc = -1;
 	size_t line = 1;
 
 	if (len > THESIS_MAX_BYTES) {
 		bench_error_set(err, 0, "%s: larger than the limit of %u bytes", what, THESIS_MAX_BYTES);
 		goto out;
 	}
-	/* Spreadsheets may start the file with a UTF-8 byte order mark.  */
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	/* Skip blank lines before the header.  */
-	while (p < end && (*p == '\n' || *p == '\r'))
-		line += *p++ == '\n';
-	r = next_record(&p, end, hdr, what, line, err);
-	if (r <= 0) {
-		if (r == 0)
-			bench_error_set(err, 0, "%s: empty, expected a CSV header", what);
+	if (read_header(&p, end, &line, hdr, &col, what, err) < 0)
 		goto out;
-	}
-	for (size_t i = 0; i < hdr->n; i++)
-		memmove(hdr->field[i], trim(hdr->field[i]), strlen(trim(hdr->field[i])) + 1);
-	c_name = column(hdr, "benchmark");
-	c_pct = column(hdr, "difference_pct");
-	c_cat = column(hdr, "category");
-	if (c_name < 0 || c_pct < 0) {
-		bench_error_set(err, 0, "%s: the header needs the columns `benchmark` and "
-				"`difference_pct` (like bench/report/thesis_kata_vs_crun.csv)", what);
-		goto out;
-	}
 	while (line++, (r = next_record(&p, end, rec, what, line, err)) > 0) {
-		struct thesis_row *row;
-		const char *label, *name, *pct_text;
-		const struct bench_def *def;
-		char *e;
-		double pct;
-
 		if (rec->n == 1 && !*trim(rec->field[0]))
 			continue;
 		if (rec->n != hdr->n) {
@@ -309,33 +287,8 @@ int thesis_parse(const char *text, size_t len, const char *what,
 					line, rec->n, hdr->n);
 			goto out;
 		}
-		if (tab.nrows == THESIS_MAX_ROWS) {
-			bench_error_set(err, 0, "%s: more than %d rows", what, THESIS_MAX_ROWS);
+		if (add_row(&tab, rec, &col, what, line, err) < 0)
 			goto out;
-		}
-		label = trim(rec->field[c_name]);
-		pct_text = trim(rec->field[c_pct]);
-		errno = 0;
-		pct = strtod(pct_text, &e);
-		if (!*label || !*pct_text || *e || errno || !isfinite(pct) || pct <= -100) {
-			bench_error_set(err, 0, "%s: line %zu: `%s` needs a name and a difference_pct "
-					"above -100 (got `%s`)", what, line, label, pct_text);
-			goto out;
-		}
-		name = thesis_map_name(label);
-		if (name && thesis_find(&tab, name)) {
-			bench_error_set(err, 0, "%s: line %zu: `%s` appears twice", what, line, label);
-			goto out;
-		}
-		def = name ? bench_registry_find(name) : NULL;
-		tab.rows = xrealloc(tab.rows, (tab.nrows + 1) * sizeof(*tab.rows));
-		row = &tab.rows[tab.nrows++];
-		row->label = xstrdup(label);
-		row->name = name;
-		row->category = xstrdup(def ? def->category :
-					c_cat >= 0 && *trim(rec->field[c_cat]) ?
-					trim(rec->field[c_cat]) : "other");
-		row->ratio = 1 + pct / 100;
 	}
 	if (r < 0)
 		goto out;

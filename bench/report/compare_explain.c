@@ -1,0 +1,79 @@
+/* The counters that explain a change: per iteration of the timed values.  */
+#include "bench/report/compare.h"
+
+#include <jansson.h>
+#include <math.h>
+
+static int md_number(json_t *md, const char *key, double *v)
+{
+	json_t *x = json_object_get(md, key);
+	if (!json_is_number(x))
+		return 0;
+	*v = json_number_value(x);
+	return 1;
+}
+
+/* Sum the counters over the runs with values and divide by the iterations
+ * they cover: len(values) * loops * inner_loops per run.  */
+void compare_explain_bench(json_t *bench, struct compare_explain *ex)
+{
+	json_t *bmd = json_object_get(bench, "metadata"), *r;
+	double ut = 0, st = 0, cpu = 0, wall = 0, flt = 0, mflt = 0, csw = 0, rw = 0;
+	double it_flt = 0, it_mflt = 0, it_csw = 0, it_rw = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(bench, "runs"), i, r) {
+		json_t *md = json_object_get(r, "metadata");
+		size_t nv = json_array_size(json_object_get(r, "values"));
+		double loops = 0, inner = 1, iters, a, b, t;
+
+		if (nv == 0)
+			continue;
+		if (!md_number(md, "loops", &loops))
+			md_number(bmd, "loops", &loops);
+		if (!md_number(md, "inner_loops", &inner))
+			md_number(bmd, "inner_loops", &inner);
+		if (!(loops >= 1) || !(inner >= 1))
+			continue;
+		iters = (double)nv * loops * inner;
+		if (md_number(md, "ru_utime_s", &a) && md_number(md, "ru_stime_s", &b)) {
+			ut += a;
+			st += b;
+			if (md_number(md, "timed_s", &t) && t > 0) {
+				cpu += a + b;
+				wall += t;
+			}
+		}
+		if (md_number(md, "ru_minflt", &a)) {
+			flt += a;
+			it_flt += iters;
+		}
+		if (md_number(md, "ru_majflt", &a)) {
+			mflt += a;
+			it_mflt += iters;
+		}
+		if (md_number(md, "ru_nvcsw", &a) && md_number(md, "ru_nivcsw", &b)) {
+			csw += a + b;
+			it_csw += iters;
+		}
+		if (md_number(md, "io_syscr", &a) && md_number(md, "io_syscw", &b)) {
+			rw += a + b;
+			it_rw += iters;
+		}
+	}
+	ex->sys_share = ut + st > 0 ? st / (ut + st) : NAN;
+	ex->cpu_share = wall > 0 ? cpu / wall : NAN;
+	ex->minflt = it_flt > 0 ? flt / it_flt : NAN;
+	ex->majflt = it_mflt > 0 ? mflt / it_mflt : NAN;
+	ex->csw = it_csw > 0 ? csw / it_csw : NAN;
+	ex->rw_syscalls = it_rw > 0 ? rw / it_rw : NAN;
+}
+
+double compare_explain_change(double ref, double other, int is_share)
+{
+	if (isnan(ref) || isnan(other))
+		return NAN;
+	if (is_share)
+		return 100 * (other - ref);
+	return ref > 0 ? other / ref : NAN;
+}
