@@ -286,3 +286,40 @@ Test(child, no_descriptor_leaks)
 	only_standard_fds(0);
 	only_standard_fds(CHILD_DIE_WITH_PARENT);
 }
+
+Test(child, read_line_longer_than_max_stops_it)
+{
+	struct child c = shell("echo short; yes | tr -d '\\n'");
+	struct bench_error err = { 0 };
+	int timed_out;
+	char *line;
+
+	c.max_line = 100000;
+	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
+	line = child_read_line(&c, 5, &timed_out);
+	cr_assert_str_eq(line, "short");
+	free(line);
+	cr_assert_null(child_read_line(&c, 5, &timed_out));
+	cr_assert_eq(timed_out, 0);
+	cr_assert_gt(c.used, c.max_line);
+	cr_assert_eq(child_finish(&c, 5, &err), -1);
+}
+
+/* Swept: what it left in its group ends with it.  */
+Test(child, sweep_group_after_it_ends)
+{
+	struct child c = shell("sleep 60 & echo $!");
+	struct bench_error err = { 0 };
+	int timed_out;
+	char *line;
+	pid_t grandchild;
+
+	c.flags = CHILD_OWN_GROUP | CHILD_SWEEP_GROUP;
+	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
+	line = child_read_line(&c, 5, &timed_out);
+	cr_assert_not_null(line);
+	grandchild = atoi(line);
+	free(line);
+	cr_assert_eq(child_finish(&c, 5, &err), 0, "%s", err.msg);
+	cr_assert(gone(grandchild), "the grandchild %d outlived the sweep", (int)grandchild);
+}

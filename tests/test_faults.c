@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bench/report/compare.h"
+#include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/report/thesis.h"
@@ -128,6 +129,53 @@ Test(faults, sigterm_keeps_finished_benchmarks)
 	cmd_free(&c);
 	free(wd);
 	free(out);
+}
+
+/* ---- what a worker leaves behind ---- */
+
+/* Processes whose command line holds marker, other than ours.  */
+static int processes_with(const char *marker)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char buf[8192];
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		ssize_t len;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		len = support_cmdline(pid, buf, sizeof(buf));
+		if (len > 0 && memmem(buf, (size_t)len, marker, strlen(marker)))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A statement that forks a process which sleeps: when the worker ends, the
+ * process group it was given goes with it, and the run does not wait for
+ * what it forked.  */
+Test(faults, a_process_forked_by_a_statement_does_not_outlive_the_run)
+{
+	cleanup_free char *marker = xasprintf("sandbench-fork-marker-%d", (int)getpid());
+	cleanup_free char *setup = xasprintf("import os, time  # %s\n"
+					     "def fork_a_sleeper():\n"
+					     "    if os.fork() == 0:\n"
+					     "        time.sleep(60)\n"
+					     "        os._exit(0)\n", marker);
+	uint64_t t0 = bench_clock_ns();
+	struct cmd c = RUN("fork", "timeit", "--smoke", "-s", setup, "fork_a_sleeper()");
+	double took = (double)(bench_clock_ns() - t0) / 1e9;
+	int left = processes_with(marker);
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert_lt(took, 40, "the run waited for the forked process (%.0f s)", took);
+	cr_assert_eq(left, 0, "%d processes forked by the statement outlived the run", left);
+	cmd_free(&c);
 }
 
 /* ---- the disk fills up ---- */

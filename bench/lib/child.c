@@ -385,6 +385,11 @@ char *child_read_line(struct child *c, double timeout, int *was_timed_out)
 			c->used -= len + 1;
 			return line;
 		}
+		if (c->from >= 0 && c->max_line && c->used > c->max_line) {
+			child_stop(c);
+			close(c->from);
+			c->from = -1;
+		}
 		if (c->from < 0)
 			return NULL;
 		if (!wait_readable(c, deadline)) {
@@ -479,6 +484,9 @@ int child_finish(struct child *c, double timeout, struct bench_error *err)
 	if (c->pid <= 0)
 		return bench_error_set(err, 0, "`%s` was not started", c->argv ? child_name(c) : "?");
 	wait_for(c, timeout);
+	if ((c->flags & (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP)) ==
+	    (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP))
+		kill(-c->pid, SIGKILL);
 	untrack(c);
 	c->pid = -1;
 	if (c->timed_out)
