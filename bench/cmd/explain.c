@@ -105,9 +105,12 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	}
 	if (util_read_file(msg_tmpl, LIMIT_MESSAGE, &msg_text, NULL, err) < 0)
 		goto out;
-	proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL);
+	child_describe_status(status, what, sizeof(what));
+	if (proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", err) < 0) {
+		bench_error_prefix(err, "`%s` failed under strace (%s)", def->name, what);
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg.status != PROTO_OK) {
-		child_describe_status(status, what, sizeof(what));
 		bench_error_set(err, 0, "`%s` failed under strace (%s): %s", def->name, what,
 				msg.error ? msg.error : "no result");
 		goto out;
