@@ -93,14 +93,15 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 			 "--values=1", "--warmups=0", NULL };
 	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), rc = -1, status;
 	struct proto_reply msg = { .status = PROTO_FAILED };
+	struct bench_error start_err = { 0 };
 	char what[128];
 
 	if (out_fd < 0 || msg_fd < 0) {
 		bench_error_set(err, errno, "create a temporary file");
 		goto out;
 	}
-	if (run_worker_to(argv, CHILD_SEARCH_PATH, msg_fd, &status, err) < 0) {
-		bench_error_prefix(err, "apt-get install strace");
+	if (run_worker_to(argv, CHILD_SEARCH_PATH, msg_fd, &status, &start_err) < 0) {
+		bench_error_set(err, 0, "%s (apt-get install strace)", start_err.msg);
 		goto out;
 	}
 	if (util_read_file(msg_tmpl, LIMIT_MESSAGE, &msg_text, NULL, err) < 0)
@@ -127,6 +128,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	}
 	rc = 0;
 out:
+	bench_error_release(&start_err);
 	proto_reply_release(&msg);
 	if (out_fd >= 0) {
 		close(out_fd);
