@@ -157,49 +157,44 @@ static int processes_with(const char *marker)
 	return n;
 }
 
-/* A statement that forks a process which sleeps: when the worker ends, the
- * process group it was given goes with it, and the run does not wait for
- * what it forked.  */
-Test(faults, a_process_forked_by_a_statement_does_not_outlive_the_run)
+/* timeit of f(), which forks a process that sleeps and then does `then`
+ * (the worker's timeout: timeout seconds): the run does not wait for what
+ * it forked, and nothing it forked outlives the run.  */
+static struct cmd run_forking_statement(const char *tag, const char *then, const char *timeout)
 {
-	cleanup_free char *marker = xasprintf("sandbench-fork-marker-%d", (int)getpid());
+	cleanup_free char *marker = xasprintf("sandbench-fork-%s-%d", tag, (int)getpid());
 	cleanup_free char *setup = xasprintf("import os, time  # %s\n"
-					     "def fork_a_sleeper():\n"
-					     "    if os.fork() == 0:\n"
-					     "        time.sleep(60)\n"
-					     "        os._exit(0)\n", marker);
-	uint64_t t0 = bench_clock_ns();
-	struct cmd c = RUN("fork", "timeit", "--smoke", "-s", setup, "fork_a_sleeper()");
-	double took = (double)(bench_clock_ns() - t0) / 1e9;
-	int left = processes_with(marker);
-
-	cr_assert_eq(c.status, 0, "%s", c.err);
-	cr_assert_lt(took, 40, "the run waited for the forked process (%.0f s)", took);
-	cr_assert_eq(left, 0, "%d processes forked by the statement outlived the run", left);
-	cmd_free(&c);
-}
-
-/* The same when the worker is stopped by its timeout: the stop reaches
- * its whole group.  */
-Test(faults, a_timeout_stops_what_the_worker_forked)
-{
-	cleanup_free char *marker = xasprintf("sandbench-fork-timeout-%d", (int)getpid());
-	cleanup_free char *setup = xasprintf("import os, time  # %s\n"
-					     "def fork_and_hang():\n"
+					     "def f():\n"
 					     "    if os.fork() == 0:\n"
 					     "        time.sleep(60)\n"
 					     "        os._exit(0)\n"
-					     "    time.sleep(60)\n", marker);
+					     "%s", marker, then);
 	uint64_t t0 = bench_clock_ns();
-	struct cmd c = RUN("hang", "timeit", "--smoke", "--timeout", "1", "-s", setup,
-			   "fork_and_hang()");
+	struct cmd c = RUN(tag, "timeit", "--smoke", "--timeout", (char *)timeout, "-s", setup, "f()");
 	double took = (double)(bench_clock_ns() - t0) / 1e9;
 	int left = processes_with(marker);
 
-	cr_assert_eq(c.status, 1, "%s", c.err);
-	cr_assert(strstr(c.err, "ran past the timeout of 1 s"), "%s", c.err);
 	cr_assert_lt(took, 40, "the run waited for the forked process (%.0f s)", took);
 	cr_assert_eq(left, 0, "%d processes forked by the statement outlived the run", left);
+	return c;
+}
+
+/* When the worker ends, the process group it was given goes with it.  */
+Test(faults, a_process_forked_by_a_statement_does_not_outlive_the_run)
+{
+	struct cmd c = run_forking_statement("ends", "", "600");
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+}
+
+/* When the worker is stopped by its timeout, the stop reaches its group.  */
+Test(faults, a_timeout_stops_what_the_worker_forked)
+{
+	struct cmd c = run_forking_statement("hangs", "    time.sleep(60)\n", "1");
+
+	cr_assert_eq(c.status, 1, "%s", c.err);
+	cr_assert(strstr(c.err, "ran past the timeout of 1 s"), "%s", c.err);
 	cmd_free(&c);
 }
 

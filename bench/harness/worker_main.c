@@ -203,24 +203,33 @@ static int calibrate(struct instance *in, const struct worker_spec *spec, json_t
 	}
 }
 
-/* Measure: calibrate (spec->loops == 0) or warmups then values.  */
-static int measure(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
-		   struct bench_error *err)
+/* A new run as out->run, with its warm-ups (*warmups) and its metadata
+ * (returned): the date, and the time from spawn to here.  */
+static json_t *new_run(const struct worker_spec *spec, struct proto_reply *out, json_t **warmups)
 {
-	json_t *run = json_object(), *md = json_object(), *warmups = json_array();
-	uint64_t loops = spec->loops ? spec->loops : 1, ns, timed = 0;
-	struct usage_span span;
+	json_t *md = json_object();
 	char date[64];
 
+	out->run = json_object();
 	metadata_date(date, sizeof(date));
 	json_object_set_new(md, "date", json_string(date));
 	/* Spawn to first value: exec, interpreter start, import, setup().  */
 	if (spec->spawned_at && spec->spawned_at < bench_clock_ns())
 		json_object_set_new(md, "worker_startup_s",
 				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
-	json_object_set_new(run, "metadata", md);
-	json_object_set_new(run, "warmups", warmups);
-	out->run = run;
+	json_object_set_new(out->run, "metadata", md);
+	*warmups = json_array();
+	json_object_set_new(out->run, "warmups", *warmups);
+	return md;
+}
+
+/* Measure: calibrate (spec->loops == 0) or warmups then values.  */
+static int measure(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
+		   struct bench_error *err)
+{
+	json_t *warmups, *md = new_run(spec, out, &warmups), *run = out->run;
+	uint64_t loops = spec->loops ? spec->loops : 1, ns, timed = 0;
+	struct usage_span span;
 
 	if (spec->loops == 0 && calibrate(in, spec, warmups, &loops, err) < 0)
 		return -1;
@@ -353,25 +362,17 @@ static int send_reply(const struct proto_reply *r)
 static int lockstep(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
 		    struct bench_error *err)
 {
-	json_t *run = json_object(), *md = json_object(), *warmups = json_array(),
+	json_t *warmups, *md = new_run(spec, out, &warmups), *run = out->run,
 	       *values = json_array();
 	uint64_t loops = spec->loops, ns, timed = 0;
 	struct usage_span span;
 	FILE *cmds = fdopen(PROTO_COMMAND_FD, "r");
-	char date[64], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int rc = -1;
 
-	metadata_date(date, sizeof(date));
-	json_object_set_new(md, "date", json_string(date));
-	if (spec->spawned_at && spec->spawned_at < bench_clock_ns())
-		json_object_set_new(md, "worker_startup_s",
-				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
-	json_object_set_new(run, "metadata", md);
-	json_object_set_new(run, "warmups", warmups);
 	json_object_set_new(run, "values", values);
-	out->run = run;
 	if (!cmds)
 		return bench_error_set(err, errno, "lockstep: no command pipe on fd %d",
 				       PROTO_COMMAND_FD);
