@@ -22,6 +22,9 @@ struct bench_native_ops {
 		   struct bench_error *err);
 	void (*teardown)(void *state);
 	unsigned inner_loops;	/* operations per loop; 0 means 1 */
+	/* setup() asks Python for its inputs (py_call_bytes): the worker starts
+	 * the interpreter before it.  */
+	int needs_python;
 };
 
 struct bench_def {

@@ -27,7 +27,6 @@ struct py_workload {
 
 static const char *workloads_dir;
 static const char *cache_dir;
-static struct py_options lazy_options = { .site = 1, .hash_seed = 0 };
 
 /* A ModuleNotFoundError for a module outside our own `categories` package:
  * a dependency this machine lacks, so the benchmark is skipped, not failed.  */
@@ -317,11 +316,6 @@ done:
 	return rc;
 }
 
-void py_set_options(const struct py_options *opts)
-{
-	lazy_options = *opts;
-}
-
 /* "math/nbody" -> "categories.math.nbody", owned by the caller.  */
 static char *module_name(const char *module)
 {
@@ -341,8 +335,9 @@ int py_call_bytes(const char *module, const char *func, char **out, size_t *len,
 	Py_ssize_t n;
 	int rc = -1;
 
-	if (!Py_IsInitialized() && py_init(&lazy_options, err) < 0)
-		return -1;
+	if (!Py_IsInitialized())
+		return bench_error_set(err, 0, "%s.%s(): Python is not started (a native twin "
+				       "declares needs_python)", module, func);
 	mod = PyImport_ImportModule(name);					/* new ref */
 	if (mod)
 		result = PyObject_CallMethod(mod, func, NULL);			/* new ref */

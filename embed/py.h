@@ -21,14 +21,11 @@ struct py_options {
  * for `categories.*`.  */
 int py_init(const struct py_options *opts, struct bench_error *err);
 
-/* Remember the options for a later lazy start by py_call_bytes().  */
-void py_set_options(const struct py_options *opts);
-
 /* Call categories/<module>.py's func() and copy the bytes (or str, encoded
  * as UTF-8) it returns into *out (NUL-terminated, owned by the caller).
- * Starts the interpreter with the remembered options if it is not running:
- * native twins use it in setup() to get exactly their Python twin's input
- * and expected results.  */
+ * Native twins use it in setup() to get exactly their Python twin's input
+ * and expected results; they declare it (needs_python in their ops), and
+ * the interpreter is started (py_init) before their setup().  */
 int py_call_bytes(const char *module, const char *func, char **out, size_t *len,
 		  struct bench_error *err);
 

@@ -4,13 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
+#include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/util.h"
 
 void cmd_free(struct cmd *c)
@@ -69,7 +71,7 @@ char *slurp(const char *path)
 {
 	char *text = NULL;
 
-	if (util_read_file(path, 1 << 26, &text, NULL, NULL) < 0)
+	if (util_read_file(path, LIMIT_MESSAGE, &text, NULL, NULL) < 0)
 		return xstrdup("");
 	return text;
 }
@@ -102,28 +104,42 @@ char *support_hanging_workloads(const char *dir)
 	return wd;
 }
 
+/* The children support_start started, until support_finish.  */
+static struct child started[16];
+
 pid_t support_start(const char *dir, const char *tag, const char *in, char *const argv[])
 {
 	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
-	posix_spawn_file_actions_t fa;
+	struct bench_error e = { 0 };
+	struct child *c = NULL;
 	char *full[64];
-	pid_t pid;
 	int n = 0;
 
+	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]) && !c; i++)
+		if (started[i].pid <= 0)
+			c = &started[i];
+	cr_assert_not_null(c, "more than %zu commands at once", sizeof(started) / sizeof(started[0]));
 	full[n++] = getenv("SANDBENCH");
 	cr_assert_not_null(full[0], "run through `make test`, which sets $SANDBENCH");
 	for (int i = 0; argv[i] && n < 63; i++)
 		full[n++] = argv[i];
 	full[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert_eq(posix_spawn(&pid, full[0], &fa, NULL, full, __environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
+	*c = (struct child)CHILD_INIT;
+	c->argv = full;
+	c->name = "sandbench";
+	c->flags = CHILD_CALLER_ENV;
+	c->in = open(in ? in : "/dev/null", O_RDONLY | O_CLOEXEC);
+	c->out = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	c->err = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert(c->in >= 0 && c->out >= 0 && c->err >= 0, "open %s, %s, %s", in, out, err);
+	cr_assert_eq(child_start(c, &e), 0, "%s", e.msg);
+	close(c->in);
+	close(c->out);
+	close(c->err);
+	c->argv = NULL;
 	free(out);
 	free(err);
-	return pid;
+	return c->pid;
 }
 
 struct cmd support_run(const char *dir, const char *tag, char *const argv[])
@@ -134,16 +150,20 @@ struct cmd support_run(const char *dir, const char *tag, char *const argv[])
 struct cmd support_finish(const char *dir, const char *tag, pid_t pid)
 {
 	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
-	struct cmd c;
-	int status;
+	struct child *c = NULL;
+	struct cmd cmd;
 
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	c.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	c.out = slurp(out);
-	c.err = slurp(err);
+	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]) && !c; i++)
+		if (pid > 0 && started[i].pid == pid)
+			c = &started[i];
+	cr_assert_not_null(c, "%d was not started by support_start", (int)pid);
+	child_finish(c, 0, NULL);
+	cmd.status = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : 128 + WTERMSIG(c->status);
+	cmd.out = slurp(out);
+	cmd.err = slurp(err);
 	free(out);
 	free(err);
-	return c;
+	return cmd;
 }
 
 void need_containers(const char *const *runtimes, size_t n)

@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "bench/report/compare.h"
+#include "bench/lib/clock.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/result.h"
 #include "bench/report/thesis.h"
 #include "bench/lib/util.h"
@@ -128,6 +130,72 @@ Test(faults, sigterm_keeps_finished_benchmarks)
 	cmd_free(&c);
 	free(wd);
 	free(out);
+}
+
+/* ---- what a worker leaves behind ---- */
+
+/* Processes whose command line holds marker, other than ours.  */
+static int processes_with(const char *marker)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char buf[8192];
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		ssize_t len;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		len = support_cmdline(pid, buf, sizeof(buf));
+		if (len > 0 && memmem(buf, (size_t)len, marker, strlen(marker)))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* timeit of f(), which forks a process that sleeps and then does `then`
+ * (the worker's timeout: timeout seconds): the run does not wait for what
+ * it forked, and nothing it forked outlives the run.  */
+static struct cmd run_forking_statement(const char *tag, const char *then, const char *timeout)
+{
+	cleanup_free char *marker = xasprintf("sandbench-fork-%s-%d", tag, (int)getpid());
+	cleanup_free char *setup = xasprintf("import os, time  # %s\n"
+					     "def f():\n"
+					     "    if os.fork() == 0:\n"
+					     "        time.sleep(60)\n"
+					     "        os._exit(0)\n"
+					     "%s", marker, then);
+	uint64_t t0 = bench_clock_ns();
+	struct cmd c = RUN(tag, "timeit", "--smoke", "--timeout", (char *)timeout, "-s", setup, "f()");
+	double took = (double)(bench_clock_ns() - t0) / 1e9;
+	int left = processes_with(marker);
+
+	cr_assert_lt(took, 40, "the run waited for the forked process (%.0f s)", took);
+	cr_assert_eq(left, 0, "%d processes forked by the statement outlived the run", left);
+	return c;
+}
+
+/* When the worker ends, the process group it was given goes with it.  */
+Test(faults, a_process_forked_by_a_statement_does_not_outlive_the_run)
+{
+	struct cmd c = run_forking_statement("ends", "", "600");
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+}
+
+/* When the worker is stopped by its timeout, the stop reaches its group.  */
+Test(faults, a_timeout_stops_what_the_worker_forked)
+{
+	struct cmd c = run_forking_statement("hangs", "    time.sleep(60)\n", "1");
+
+	cr_assert_eq(c.status, 1, "%s", c.err);
+	cr_assert(strstr(c.err, "ran past the timeout of 1 s"), "%s", c.err);
+	cmd_free(&c);
 }
 
 /* ---- the disk fills up ---- */
@@ -249,7 +317,7 @@ static char *cut_copy(const char *src, const char *name, long len)
 	size_t n;
 	FILE *f;
 
-	cr_assert_eq(util_read_file(src, 1 << 20, &text, &n, NULL), 0);
+	cr_assert_eq(util_read_file(src, LIMIT_SMALL_FILE, &text, &n, NULL), 0);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
 	/* util_read_file gunzips: write the raw bytes of a .gz ourselves.  */
@@ -503,7 +571,7 @@ Test(faults, container_killed_mid_round_fails_that_round_only)
 	cr_assert(strstr(c.err, "of runc failed: runtime `runc`: the container failed"),
 		  "the matrix says which round failed and why:\n%s", c.err);
 	plan_path = xasprintf("%s/matrix.json", out_dir);
-	cr_assert_eq(util_read_file(plan_path, 1 << 20, &text, NULL, NULL), 0);
+	cr_assert_eq(util_read_file(plan_path, LIMIT_SMALL_FILE, &text, NULL, NULL), 0);
 	plan = json_loads(text, 0, NULL);
 	cr_assert_not_null(plan, "matrix.json stays valid JSON");
 	done = json_object_get(plan, "done");
@@ -552,7 +620,7 @@ Test(faults, interrupted_matrix_resumes)
 		int status;
 
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before it was interrupted");
-		if (util_read_file(plan_path, 1 << 20, &text, NULL, NULL) == 0) {
+		if (util_read_file(plan_path, LIMIT_SMALL_FILE, &text, NULL, NULL) == 0) {
 			json_decref(plan);
 			plan = json_loads(text, 0, NULL);
 			free(text);
@@ -702,7 +770,7 @@ Test(faults, fuzz_report_of_a_file_name_that_is_not_utf8)
 	/* Was: json_pack refused the name, and report_json aborted.  */
 	c = RUN("odd", "compare", "--reference-table", table, "-o", report_dir, good, odd);
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	cr_assert_eq(util_read_file(report_path, 1 << 20, &text, NULL, NULL), 0);
+	cr_assert_eq(util_read_file(report_path, LIMIT_SMALL_FILE, &text, NULL, NULL), 0);
 	report = json_loads(text, 0, NULL);
 	cr_assert_not_null(report, "report.json is valid JSON");
 	cr_assert_eq(json_array_size(json_object_get(report, "runtimes")), 2);

@@ -168,8 +168,23 @@ Test(native, noop_mode_and_process_benchmarks)
 
 /* ---- in-process ---- */
 
-/* setup, run(loops), teardown of a native benchmark; its figures (the
- * first member of a twin's state) into *fig when not NULL.  */
+/* Start the interpreter when d needs it, as the worker does: once per
+ * process (Criterion forks each test).  */
+static void start_python_for(const struct bench_def *d)
+{
+	static int started;
+	struct bench_error err = { 0 };
+	struct py_options opts = { .site = 1, .hash_seed = 0 };
+
+	if (!d->native->needs_python || started)
+		return;
+	cr_assert_eq(py_init(&opts, &err), 0, "%s", err.msg);
+	started = 1;
+}
+
+/* setup, run(loops), teardown of a native benchmark (after starting the
+ * interpreter when it needs Python); its figures (the first member of a
+ * twin's state) into *fig when not NULL.  */
 static void run_ops(const char *name, uint64_t loops, struct native_figures *fig)
 {
 	const struct bench_def *d = bench_registry_find(name);
@@ -180,6 +195,7 @@ static void run_ops(const char *name, uint64_t loops, struct native_figures *fig
 
 	cr_assert_not_null(d, "no benchmark `%s` in this build", name);
 	cr_assert_eq(d->kind, BENCH_NATIVE);
+	start_python_for(d);
 	rc = d->native->setup ? d->native->setup(&state, &err) : 0;
 	if (rc == 0)
 		rc = d->native->run(state, loops, &ns, &err);
@@ -306,6 +322,7 @@ Test(native, failed_setup_leaves_nothing)
 
 		if (!d)
 			continue;
+		start_python_for(d);
 		cr_assert_eq(d->native->setup(&state, &err), -1, "`%s` set up in a missing folder",
 			     names[i]);
 		cr_assert_null(state);
@@ -370,4 +387,26 @@ Test(native, refused_syscall_skips_the_probe)
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "not skipped: %s", msg);
 	cr_assert(strstr(msg, "unsupported here") && strstr(msg, "Operation not permitted"),
 		  "message: %s", msg);
+}
+
+/* The interpreter is started by the worker for a twin that declares it
+ * needs Python, never behind a twin's back.  */
+Test(native, python_is_not_started_behind_a_twins_back)
+{
+	static const char *const twins[] = {
+		"xml_parse_libxml2", "xml_iterparse_libxml2", "xml_generate_libxml2",
+		"regex_dna_pcre2", "regex_effbot_pcre2", "sqlite_synth_c", "pathlib_c",
+	};
+	struct bench_error err = { 0 };
+	char *text = NULL;
+
+	cr_assert_eq(py_call_bytes("sql/_synth", "expected_json", &text, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "not started") && strstr(err.msg, "needs_python"), "%s", err.msg);
+	cr_assert_null(text);
+	for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
+		const struct bench_def *d = bench_registry_find(twins[i]);
+		if (d)
+			cr_assert(d->native->needs_python, "twin `%s` does not declare needs_python",
+				  d->name);
+	}
 }

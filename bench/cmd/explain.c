@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "bench/report/folder.h"
 #include "bench/report/compare.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/harness/protocol.h"
 #include "categories/registry.h"
 #include "bench/lib/result.h"
@@ -60,6 +60,25 @@ const char usage_explain[] =
 
 /* ---- system calls by name, under strace ---- */
 
+/* Run a worker (argv) with its result on fd 3 going to msg_fd and its
+ * stdout to /dev/null, and wait for it: its wait status in *status, -1
+ * when it cannot be started.  */
+static int run_worker_to(char *const argv[], unsigned flags, int msg_fd, int *status,
+			 struct bench_error *err)
+{
+	struct child c = CHILD_INIT;
+
+	c.argv = argv;
+	c.flags = flags;
+	c.in = c.err = CHILD_INHERIT;
+	c.fds[c.nfds++] = (typeof(c.fds[0])){ msg_fd, PROTO_WORKER_FD };
+	if (child_start(&c, err) < 0)
+		return -1;
+	child_finish(&c, 0, NULL);
+	*status = c.status;
+	return 0;
+}
+
 /* Run one worker of def under strace with `loops` loops; fill counts
  * (name -> calls) and *inner.  */
 static int strace_worker(const struct bench_def *def, unsigned long long loops, json_t *counts,
@@ -72,37 +91,33 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	char *argv[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl,
 			 (char *)util_self_exe(), "__worker", "--bench", (char *)def->name, loops_arg,
 			 "--values=1", "--warmups=0", NULL };
-	posix_spawn_file_actions_t fa;
-	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), status, rc = -1;
+	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), rc = -1, status;
 	struct proto_reply msg = { .status = PROTO_FAILED };
-	pid_t pid;
+	struct bench_error start_err = { 0 };
+	char what[128];
 
 	if (out_fd < 0 || msg_fd < 0) {
 		bench_error_set(err, errno, "create a temporary file");
 		goto out;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, msg_fd, PROTO_WORKER_FD);	/* the worker's result */
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, "strace", &fa, NULL, argv, child_env());
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		rc = bench_error_set(err, rc, "run strace (apt-get install strace)");
+	if (run_worker_to(argv, CHILD_SEARCH_PATH, msg_fd, &status, &start_err) < 0) {
+		bench_error_set(err, 0, "%s (apt-get install strace)", start_err.msg);
 		goto out;
 	}
-	rc = -1;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (util_read_file(msg_tmpl, 1 << 26, &msg_text, NULL, err) < 0)
+	if (util_read_file(msg_tmpl, LIMIT_MESSAGE, &msg_text, NULL, err) < 0)
 		goto out;
-	proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL);
+	child_describe_status(status, what, sizeof(what));
+	if (proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", err) < 0) {
+		bench_error_prefix(err, "`%s` failed under strace (%s)", def->name, what);
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg.status != PROTO_OK) {
-		bench_error_set(err, 0, "`%s` failed under strace: %s", def->name,
+		bench_error_set(err, 0, "`%s` failed under strace (%s): %s", def->name, what,
 				msg.error ? msg.error : "no result");
 		goto out;
 	}
 	*inner = msg.inner_loops;
-	if (util_read_file(out_tmpl, 1 << 20, &text, NULL, err) < 0)
+	if (util_read_file(out_tmpl, LIMIT_SMALL_FILE, &text, NULL, err) < 0)
 		goto out;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -113,6 +128,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	}
 	rc = 0;
 out:
+	bench_error_release(&start_err);
 	proto_reply_release(&msg);
 	if (out_fd >= 0) {
 		close(out_fd);
@@ -125,7 +141,8 @@ out:
 	return rc;
 }
 
-/* Loops that make one value last about 50 ms, from a quick calibration.  */
+/* Loops that make one value last about 50 ms, from a quick calibration
+ * (1 when it fails: the strace runs then say why).  */
 static unsigned long long quick_loops(const struct bench_def *def)
 {
 	char *argv[] = { (char *)util_self_exe(), "__worker", "--bench", (char *)def->name,
@@ -133,20 +150,13 @@ static unsigned long long quick_loops(const struct bench_def *def)
 	cleanup_free char *msg_text = NULL;
 	char tmpl[] = "/tmp/sandbench-msg-XXXXXX";
 	int fd = mkstemp(tmpl), status;
-	posix_spawn_file_actions_t fa;
 	unsigned long long loops = 1;
 	struct proto_reply msg;
-	pid_t pid;
 
 	if (fd < 0)
 		return 1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd, PROTO_WORKER_FD);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, child_env()) == 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	posix_spawn_file_actions_destroy(&fa);
-	if (util_read_file(tmpl, 1 << 26, &msg_text, NULL, NULL) == 0) {
+	if (run_worker_to(argv, 0, fd, &status, NULL) == 0 &&
+	    util_read_file(tmpl, LIMIT_MESSAGE, &msg_text, NULL, NULL) == 0) {
 		if (proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL) == 0 &&
 		    msg.status == PROTO_OK)
 			loops = (unsigned long long)msg.loops;
@@ -312,7 +322,7 @@ static int explain_budget(const char *dir, const char *names, const char *catego
 	if ((names || categories) &&
 	    bench_registry_select(names, categories, &sel, &nsel, &err) < 0)
 		goto out;
-	if (util_read_file(counts_path, 1 << 24, &text, NULL, &err) < 0) {
+	if (util_read_file(counts_path, LIMIT_RESULT_FILE, &text, NULL, &err) < 0) {
 		bench_error_prefix(&err, "no system call counts (make them with `sandbench "
 				   "explain --syscalls -b NAMES -o %s`)", counts_path);
 		goto out;
@@ -392,7 +402,7 @@ static json_t *sibling_syscalls(const char *file)
 	if (access(path, F_OK) < 0)
 		return NULL;
 	/* Present but unusable: said, not silently left out.  */
-	if (util_read_file(path, 1 << 24, &text, NULL, NULL) < 0 ||
+	if (util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, NULL) < 0 ||
 	    !json_is_object(sys = json_loads(text, 0, NULL)) ||
 	    !json_is_object(json_object_get(sys, "benchmarks"))) {
 		fprintf(stderr, "sandbench: explain: `%s` is not a file of `explain --syscalls`: "

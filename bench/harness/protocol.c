@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/util.h"
 
 static const char *const status_names[] = {
@@ -189,8 +190,8 @@ int proto_request_decode(const char *text_, size_t len, struct proto_request *q,
 		bench_error_set(err, 0, "unknown benchmark in the request");
 		goto out;
 	}
-	if (loops < 0 || values < 0 || values > PROTO_MAX_COUNT || warmups < 0 ||
-	    warmups > PROTO_MAX_COUNT || !(q->min_time > 0) || !(q->timeout >= 0) ||
+	if (loops < 0 || values < 0 || values > LIMIT_COUNT || warmups < 0 ||
+	    warmups > LIMIT_COUNT || !(q->min_time > 0) || !(q->timeout >= 0) ||
 	    seed < 0 || seed > 4294967295LL) {
 		bench_error_set(err, 0, "bad counts in the request");
 		goto out;

@@ -18,7 +18,9 @@
  *                                            untimed iteration if warmup)
  *   {"lockstep":"stop"}                      end it: the reply is its run
  * A worker writes its replies to fd PROTO_WORKER_FD; a lockstep worker
- * reads its commands on fd PROTO_COMMAND_FD.  */
+ * reads its commands on fd PROTO_COMMAND_FD.  A request asks for at most
+ * LIMIT_COUNT values and warm-ups, as the command line does; a reply is at
+ * most LIMIT_MESSAGE bytes (bench/lib/limits.h).  */
 #ifndef BENCH_PROTOCOL_H
 #define BENCH_PROTOCOL_H
 
@@ -30,8 +32,6 @@ struct bench_error;
 
 #define PROTO_WORKER_FD 3
 #define PROTO_COMMAND_FD 4
-#define PROTO_MAX_MESSAGE (64u << 20)
-#define PROTO_MAX_COUNT 100000		/* values, warmups */
 
 enum proto_status {
 	PROTO_OK, PROTO_FAILED, PROTO_SKIPPED, PROTO_READY, PROTO_VALUE,

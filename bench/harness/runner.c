@@ -5,12 +5,12 @@
 #include <sys/file.h>
 #include <jansson.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/harness/metadata.h"
@@ -23,14 +23,6 @@
 
 #define MIN_PROCESSES 3
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-	worker_kill_current();
-}
-
 enum outcome_status { OUT_OK, OUT_FAILED, OUT_SKIPPED, OUT_NOT_RUN };
 
 struct outcome {
@@ -39,6 +31,7 @@ struct outcome {
 	struct bench_error err;
 	double mean, stdev, halfwidth;
 	size_t nvalues, nruns;
+	uint64_t loops;
 };
 
 /* --fast aims at the whole catalogue in about three minutes on two cores:
@@ -230,7 +223,7 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	for (unsigned p = first; p < opts->processes; p++) {
 		if (precise_enough(opts, runs, *bench))
 			break;
-		if (interrupted) {
+		if (child_stop_requested()) {
 			bench_error_set(err, 0, "`%s`: interrupted", name);
 			goto fail;
 		}
@@ -368,10 +361,103 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
 	return 0;
 }
 
+/* Run benchmark i of total into suite and write the file: 0, or -1 (o says
+ * why: failed, skipped, or not run when interrupted), -2 when the file
+ * cannot be written (the run stops).  */
+static int run_one(const struct runner_options *opts, const struct bench_def *def, json_t *suite,
+		   size_t i, size_t total, double *timed, struct outcome *o)
+{
+	json_t *bench = result_find_benchmark(suite, o->name);
+	int fresh = bench == NULL, rc;
+	char cache[4096] = "";
+
+	if (bench)
+		json_incref(bench);
+	fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
+	if (util_make_temp_dir("sandbench-cache", cache, sizeof(cache)) < 0)
+		fprintf(stderr, "sandbench: cannot create a folder in $TMPDIR (%s): each worker of "
+			"`%s` makes its own inputs\n", strerror(errno), o->name);
+	rc = run_benchmark(opts, def, cache[0] ? cache : NULL, &bench, timed, &o->err);
+	util_remove_tree(cache);
+	if (rc < 0) {
+		/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
+		json_decref(bench);
+		if (child_stop_requested())
+			return -1;
+		o->status = o->err.skip ? OUT_SKIPPED : OUT_FAILED;
+		fprintf(stderr, "[%zu/%zu] %s: %s: %s\n%s", i + 1, total, o->name,
+			o->status == OUT_SKIPPED ? "skipped" : "FAILED", o->err.msg,
+			o->err.detail ? o->err.detail : "");
+		return -1;
+	}
+	summarise(bench, o);
+	o->loops = result_benchmark_loops(bench);
+	if (o->nruns >= 2)
+		json_object_set_new(json_object_get(bench, "metadata"), "ci95_halfwidth_pct",
+				    json_real(100 * o->halfwidth / o->mean));
+	if (fresh)
+		json_array_append(json_object_get(suite, "benchmarks"), bench);
+	json_decref(bench);
+	if (result_write(opts->output, suite, &o->err) < 0) {
+		fprintf(stderr, "sandbench: %s\n", o->err.msg);
+		o->status = OUT_FAILED;
+		return -2;
+	}
+	o->status = OUT_OK;
+	return 0;
+}
+
+/* "[2/5] nbody: 1.2 ms +- 3 us, 20 processes, +-0.4% (3.1 s; about 9 s left)" */
+static void print_done(const struct outcome *o, size_t i, size_t total, uint64_t t0,
+		       uint64_t start)
+{
+	char mean[32], sd[32], what[128], left[64] = "";
+
+	runner_format_time(o->mean, mean, sizeof(mean));
+	runner_format_time(o->stdev, sd, sizeof(sd));
+	if (o->nvalues == 0)
+		snprintf(what, sizeof(what), "calibrated, %llu loops", (unsigned long long)o->loops);
+	else if (o->nvalues == 1)
+		snprintf(what, sizeof(what), "%s", mean);
+	else if (o->nruns >= 2)
+		snprintf(what, sizeof(what), "%s +- %s, %zu processes, +-%.1f%%", mean, sd,
+			 o->nruns, 100 * o->halfwidth / o->mean);
+	else
+		snprintf(what, sizeof(what), "%s +- %s", mean, sd);
+	if (i + 1 < total) {
+		double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
+		snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));
+	}
+	fprintf(stderr, "[%zu/%zu] %s: %s (%.1f s%s)\n", i + 1, total, o->name, what,
+		(double)(bench_clock_ns() - t0) / 1e9, left);
+}
+
+/* The run's last words and exit status.  */
+static int finish_run(const struct runner_options *opts, int interrupted, int written,
+		      size_t failed)
+{
+	/* Only a file that was written is named (not timeit's scratch file).  */
+	if (written && !opts->scratch_output)
+		printf("\nresults: %s\n", opts->output);
+	if (interrupted && written && !opts->scratch_output) {
+		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
+			interrupted, opts->output);
+		return 128 + interrupted;
+	}
+	if (interrupted) {
+		fprintf(stderr, "sandbench: interrupted by signal %d%s\n", interrupted,
+			written ? "" : opts->scratch_output ? "; no benchmark was finished" :
+			"; no benchmark was finished, nothing was written");
+		return 128 + interrupted;
+	}
+	if (failed)
+		fprintf(stderr, "sandbench: %zu benchmark%s failed\n", failed, failed > 1 ? "s" : "");
+	return failed ? 1 : 0;
+}
+
 int runner_run(const struct runner_options *opts, const struct bench_def **sel, size_t n)
 {
 	struct bench_error err = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	size_t total = opts->stmt ? 1 : n, failed = 0;
 	struct outcome *out = xcalloc(total, sizeof(*out));
 	uint64_t start = bench_clock_ns();
@@ -385,106 +471,35 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		return 2;
 	}
 	/* Nothing measured is lost: each finished benchmark is written before
-	 * the next starts, and a signal only stops the current one.  */
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	/* A closed terminal: scratch folders are removed as for Ctrl-C.  */
-	sigaction(SIGHUP, &sa, &old_hup);
-
+	 * the next starts, and a signal only stops the current one.  A closed
+	 * terminal (SIGHUP) removes scratch folders as Ctrl-C does.  */
+	child_clear_stop();
+	child_catch_signals();
 	for (size_t i = 0; i < total; i++) {
 		const struct bench_def *def = opts->stmt ? NULL : sel[i];
 		struct outcome *o = &out[i];
-		json_t *bench;
-		int fresh;
 		uint64_t t0 = bench_clock_ns();
-		char mean[32], sd[32], what[128], left[64] = "", cache[4096] = "";
 		int rc;
 
 		o->name = def ? def->name : "timeit";
 		o->category = def ? def->category : "timeit";
 		o->status = OUT_NOT_RUN;
-		if (interrupted)
+		if (child_stop_requested())
 			continue;
-		bench = result_find_benchmark(suite, o->name);
-		fresh = bench == NULL;
-		if (bench)
-			json_incref(bench);
-		fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
-		rc = util_make_temp_dir("sandbench-cache", cache, sizeof(cache));
-		rc = run_benchmark(opts, def, rc == 0 ? cache : NULL, &bench, &timed, &o->err);
-		util_remove_tree(cache);
-		if (rc < 0) {
-			/* An interrupted benchmark keeps nothing: its runs are incomplete.  */
-			json_decref(bench);
-			if (interrupted) {
-				o->status = OUT_NOT_RUN;
-				continue;
-			}
-			o->status = o->err.skip ? OUT_SKIPPED : OUT_FAILED;
-			failed += o->status == OUT_FAILED;
-			fprintf(stderr, "[%zu/%zu] %s: %s: %s\n%s", i + 1, total, o->name,
-				o->status == OUT_SKIPPED ? "skipped" : "FAILED", o->err.msg,
-				o->err.detail ? o->err.detail : "");
-			continue;
-		}
-		summarise(bench, o);
-		if (o->nruns >= 2)
-			json_object_set_new(json_object_get(bench, "metadata"), "ci95_halfwidth_pct",
-					    json_real(100 * o->halfwidth / o->mean));
-		if (fresh)
-			json_array_append(json_object_get(suite, "benchmarks"), bench);
-		json_decref(bench);
-		if (result_write(opts->output, suite, &o->err) < 0) {
-			fprintf(stderr, "sandbench: %s\n", o->err.msg);
-			o->status = OUT_FAILED;
-			failed++;
+		rc = run_one(opts, def, suite, i, total, &timed, o);
+		failed += o->status == OUT_FAILED;
+		if (rc == -2)
 			break;
+		if (rc == 0) {
+			written = 1;
+			print_done(o, i, total, t0, start);
 		}
-		o->status = OUT_OK;
-		written = 1;
-		runner_format_time(o->mean, mean, sizeof(mean));
-		runner_format_time(o->stdev, sd, sizeof(sd));
-		if (o->nvalues == 0)
-			snprintf(what, sizeof(what), "calibrated, %llu loops",
-				 (unsigned long long)result_benchmark_loops(bench));
-		else if (o->nvalues == 1)
-			snprintf(what, sizeof(what), "%s", mean);
-		else if (o->nruns >= 2)
-			snprintf(what, sizeof(what), "%s +- %s, %zu processes, +-%.1f%%", mean, sd,
-				 o->nruns, 100 * o->halfwidth / o->mean);
-		else
-			snprintf(what, sizeof(what), "%s +- %s", mean, sd);
-		if (i + 1 < total) {
-			double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
-			snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));
-		}
-		fprintf(stderr, "[%zu/%zu] %s: %s (%.1f s%s)\n", i + 1, total, o->name, what,
-			(double)(bench_clock_ns() - t0) / 1e9, left);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
+	child_release_signals();
 
 	print_summary(out, total);
 	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
-	/* Only a file that was written is named (not timeit's scratch file).  */
-	if (written && !opts->scratch_output)
-		printf("\nresults: %s\n", opts->output);
-	if (interrupted && written && !opts->scratch_output) {
-		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
-			(int)interrupted, opts->output);
-		status = 128 + interrupted;
-	} else if (interrupted) {
-		fprintf(stderr, "sandbench: interrupted by signal %d%s\n", (int)interrupted,
-			written ? "" : opts->scratch_output ? "; no benchmark was finished" :
-			"; no benchmark was finished, nothing was written");
-		status = 128 + interrupted;
-	} else {
-		status = failed ? 1 : 0;
-		if (failed)
-			fprintf(stderr, "sandbench: %zu benchmark%s failed\n", failed, failed > 1 ? "s" : "");
-	}
+	status = finish_run(opts, child_stop_requested(), written, failed);
 	for (size_t i = 0; i < total; i++)
 		bench_error_release(&out[i].err);
 	free(out);

@@ -1,29 +1,19 @@
 #include "bench/harness/serve.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/harness/metadata.h"
 #include "bench/harness/protocol.h"
 #include "categories/registry.h"
 #include "bench/lib/util.h"
 #include "bench/harness/worker.h"
-
-static volatile sig_atomic_t stopping;
-
-/* A container's init ignores signals it has no handler for: this one
- * stops the worker and then the server.  */
-static void on_signal(int sig)
-{
-	stopping = sig;
-	worker_kill_current();
-}
 
 /* One reply, a line, on the protocol's stream.  */
 static int send_line(FILE *out, const struct proto_reply *r)
@@ -94,13 +84,13 @@ static int handle(FILE *out, const char *line, size_t len, const char *cache_roo
 					  .inner_loops = live->inner_loops };
 		break;
 	case PROTO_LOCK_VALUE:
-		if (live->pid <= 0)
+		if (!worker_live_running(live))
 			bench_error_set(&err, 0, "no lockstep worker is running");
 		else if (worker_live_value(live, q.warmup, &r.value, &r.ns, &err) == 0)
 			r.status = PROTO_VALUE;
 		break;
 	case PROTO_LOCK_STOP:
-		if (live->pid <= 0) {
+		if (!worker_live_running(live)) {
 			bench_error_set(&err, 0, "no lockstep worker is running");
 			break;
 		}
@@ -114,9 +104,9 @@ static int handle(FILE *out, const char *line, size_t len, const char *cache_roo
 	if (err.msg[0] || (r.status == PROTO_OK && !r.run)) {
 		if (!err.msg[0])
 			bench_error_set(&err, 0, "the worker failed");
-		rc = stopping ? 0 : send_error(out, &err);
+		rc = child_stop_requested() ? 0 : send_error(out, &err);
 	} else {
-		rc = stopping ? 0 : send_line(out, &r);
+		rc = child_stop_requested() ? 0 : send_line(out, &r);
 	}
 	json_decref(res.run);
 	bench_error_release(&err);
@@ -126,7 +116,7 @@ static int handle(FILE *out, const char *line, size_t len, const char *cache_roo
 int serve_main(int argc, char **argv)
 {
 	struct proto_reply hello = { .status = PROTO_READY };
-	struct worker_live live = { .pid = -1, .to = -1, .from = -1 };
+	struct worker_live live = WORKER_LIVE_INIT;
 	char cache_root[4096], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -146,21 +136,24 @@ int serve_main(int argc, char **argv)
 		perror("sandbench __serve: stdout");
 		return 1;
 	}
-	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_signal }, NULL);
-	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_signal }, NULL);
-	/* A lockstep worker that died shows as EPIPE on its commands.  */
-	signal(SIGPIPE, SIG_IGN);
-	util_make_temp_dir("sandbench-cache", cache_root, sizeof(cache_root));
+	/* A container's init ignores signals it has no handler for: these
+	 * stop the worker and then the server.  A lockstep worker that died
+	 * shows as EPIPE on its commands (SIGPIPE is ignored).  */
+	child_catch_signals();
+	if (util_make_temp_dir("sandbench-cache", cache_root, sizeof(cache_root)) < 0)
+		fprintf(stderr, "sandbench __serve: cannot create a folder in $TMPDIR (%s): each "
+			"worker makes its own inputs\n", strerror(errno));
 	hello.metadata = metadata_collect();
 	if (send_line(out, &hello) < 0)
 		rc = 1;
 	json_decref(hello.metadata);
-	while (rc == 0 && !stopping && (len = getline(&line, &cap, stdin)) > 0)
+	while (rc == 0 && !child_stop_requested() && (len = getline(&line, &cap, stdin)) > 0)
 		if (handle(out, line, (size_t)len, cache_root, &live) < 0)
 			rc = 1;
 	worker_live_kill(&live, 1);
 	free(line);
 	util_remove_tree(cache_root);
 	fclose(out);
-	return stopping ? 128 + stopping : rc;
+	child_release_signals();
+	return child_stop_requested() ? 128 + child_stop_requested() : rc;
 }

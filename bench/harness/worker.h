@@ -10,6 +10,7 @@
 
 struct bench_def;
 struct bench_error;
+struct child;
 
 struct worker_spec {
 	const struct bench_def *def;	/* NULL for timeit */
@@ -44,14 +45,14 @@ int worker_run(const struct worker_spec *spec, struct worker_result *res,
  * spec->loops is 0) and blocked on a pipe read until asked for a value.  */
 struct worker_live {
 	const char *name;
-	pid_t pid;
-	int to, from;		/* its commands, its replies */
+	struct child *child;	/* its commands on child->to, its replies on child->from;
+				 * NULL when it is not running */
 	double timeout;		/* seconds per reply, 0: none */
 	uint64_t loops;		/* used by every value */
 	unsigned inner_loops;
-	char *buf;		/* read and not yet returned */
-	size_t used, cap;
 };
+
+#define WORKER_LIVE_INIT { .child = NULL }
 
 /* Start it and wait for its "ready" (timeout: spec->timeout).  -1 with err
  * (skip set when a module is missing); nothing is left running then.  */
@@ -64,14 +65,14 @@ int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t
 /* Its whole run (values in the order asked, usage from ready to stop); it
  * ends either way.  */
 int worker_live_stop(struct worker_live *w, struct worker_result *res, struct bench_error *err);
-/* End it (SIGKILL first if force) and reap it; returns its wait status.  */
+/* End it (SIGKILL first if force) and reap it; returns its wait status
+ * (0 when none was running).  */
 int worker_live_kill(struct worker_live *w, int force);
+/* Whether it is running (started and not ended).  */
+int worker_live_running(const struct worker_live *w);
 
 /* A random PYTHONHASHSEED, from 1 to 2^32 - 1: each process its own.  */
 long worker_random_hash_seed(void);
-
-/* Kill the worker running now, if any (async-signal-safe).  */
-void worker_kill_current(void);
 
 /* The worker side: `sandbench __worker ARGS`; writes its result to fd 3.  */
 int worker_main(int argc, char **argv);

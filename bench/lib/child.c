@@ -138,12 +138,10 @@ static int child_fd(int fd, int as, int pipe_end)
 	if (fd == CHILD_PIPE)
 		fd = pipe_end;
 	if (fd == CHILD_NULL) {
-		int null = open("/dev/null", as == 0 ? O_RDONLY : O_WRONLY);
-		if (null < 0)
+		/* Close-on-exec: only its copy as `as` reaches the program.  */
+		fd = open("/dev/null", (as == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+		if (fd < 0)
 			return -1;
-		if (null == as)
-			return 0;
-		fd = null;
 	}
 	if (fd == as)
 		return fcntl(fd, F_SETFD, 0);	/* keep it across exec */
@@ -372,10 +370,11 @@ static ssize_t fill(struct child *c)
 	return n;
 }
 
-static void timed_out(struct child *c)
+static void timed_out(struct child *c, double timeout)
 {
 	child_stop(c);
 	c->timed_out = 1;
+	c->timeout = timeout;
 }
 
 char *child_read_line(struct child *c, double timeout, int *was_timed_out)
@@ -394,10 +393,15 @@ char *child_read_line(struct child *c, double timeout, int *was_timed_out)
 			c->used -= len + 1;
 			return line;
 		}
+		if (c->from >= 0 && c->max_line && c->used > c->max_line) {
+			child_stop(c);
+			close(c->from);
+			c->from = -1;
+		}
 		if (c->from < 0)
 			return NULL;
 		if (!wait_readable(c, deadline)) {
-			timed_out(c);
+			timed_out(c, timeout);
 			*was_timed_out = 1;
 			return NULL;
 		}
@@ -415,7 +419,7 @@ char *child_read_all(struct child *c, double timeout, size_t max, size_t *len)
 
 	while (c->from >= 0) {
 		if (!wait_readable(c, deadline)) {
-			timed_out(c);
+			timed_out(c, timeout);
 			break;
 		}
 		if (fill(c) == 0)
@@ -448,8 +452,9 @@ void child_describe_status(int status, char *buf, size_t size)
 
 /* waitpid until it ends, its stop signal past `deadline`, SIGKILL past
  * the grace after that.  */
-static void wait_for(struct child *c, uint64_t deadline)
+static void wait_for(struct child *c, double timeout)
 {
+	uint64_t deadline = deadline_of(timeout);
 	uint64_t kill_at = 0;
 	pid_t r;
 
@@ -460,7 +465,7 @@ static void wait_for(struct child *c, uint64_t deadline)
 		if (r == 0) {
 			uint64_t now = bench_clock_ns();
 			if (deadline && now >= deadline) {
-				timed_out(c);
+				timed_out(c, timeout);
 				deadline = 0;
 				kill_at = now + KILL_GRACE_NS;
 			} else if (kill_at && now >= kill_at) {
@@ -486,12 +491,15 @@ int child_finish(struct child *c, double timeout, struct bench_error *err)
 	c->used = c->cap = 0;
 	if (c->pid <= 0)
 		return bench_error_set(err, 0, "`%s` was not started", c->argv ? child_name(c) : "?");
-	wait_for(c, deadline_of(timeout));
+	wait_for(c, timeout);
+	if ((c->flags & (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP)) ==
+	    (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP))
+		kill(-c->pid, SIGKILL);
 	untrack(c);
 	c->pid = -1;
 	if (c->timed_out)
 		return bench_error_set(err, 0, "`%s` ran past the timeout of %g s and was stopped",
-				       child_name(c), timeout);
+				       child_name(c), c->timeout);
 	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0)
 		return 0;
 	child_describe_status(c->status, what, sizeof(what));

@@ -37,7 +37,9 @@ enum child_flags {
 	CHILD_DIE_WITH_PARENT = 1 << 2,	/* SIGKILL when sandbench dies */
 	CHILD_OWN_GROUP = 1 << 3,	/* a process group of its own: stops reach its children */
 	CHILD_IGNORE_STOPS = 1 << 4,	/* SIGINT and SIGTERM ignored (a log relay) */
-	CHILD_KEEP_ON_STOP = 1 << 5,	/* not in the registry: Ctrl-C does not stop it,
+	CHILD_SWEEP_GROUP = 1 << 5,	/* with OWN_GROUP: once it has ended, what is
+					 * left of its group gets SIGKILL */
+	CHILD_KEEP_ON_STOP = 1 << 6,	/* not in the registry: Ctrl-C does not stop it,
 					 * its caller does once it has cleaned up (a daemon) */
 };
 
@@ -60,12 +62,14 @@ struct child {
 	int (*before_exec)(void *arg);
 	void *arg;
 	char *const *env;		/* instead of child_env() when not NULL */
+	size_t max_line;		/* child_read_line: a longer line stops it (0: no limit) */
 
 	/* Set by child_start and child_finish.  */
 	pid_t pid;
 	int to, from;			/* our ends of CHILD_PIPE stdin / stdout */
 	int status;			/* its wait status, once finished */
 	int timed_out;			/* it was stopped by a timeout */
+	double timeout;			/* that timeout, in seconds */
 	char *buf;			/* what was read by child_read_line and not returned yet */
 	size_t used, cap;
 };
@@ -92,8 +96,9 @@ int child_done(struct child *c);
 
 /* The next line it wrote on c.from, without the newline, within timeout
  * seconds (0: no limit): a new string.  NULL at the end of its output
- * (*timed_out 0) or past the timeout (*timed_out 1: it got its stop
- * signal).  */
+ * (*timed_out 0), past c.max_line bytes (*timed_out 0, c.used > c.max_line:
+ * it got its stop signal) or past the timeout (*timed_out 1: it got its
+ * stop signal).  */
 char *child_read_line(struct child *c, double timeout, int *timed_out);
 
 /* Everything it writes on c.from until it closes it, at most max bytes

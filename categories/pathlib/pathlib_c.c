@@ -168,6 +168,7 @@ static int tree_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 }
 
 const struct bench_native_ops pathlib_c_ops = {
+	.needs_python = 1,
 	.setup = tree_setup,
 	.run = tree_run,
 	.teardown = tree_teardown,

@@ -299,6 +299,7 @@ static int dna_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 }
 
 const struct bench_native_ops regex_dna_pcre2_ops = {
+	.needs_python = 1,
 	.setup = dna_setup,
 	.run = dna_run,
 	.teardown = dna_teardown,
@@ -457,6 +458,7 @@ static int effbot_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 }
 
 const struct bench_native_ops regex_effbot_pcre2_ops = {
+	.needs_python = 1,
 	.setup = effbot_setup,
 	.run = effbot_run,
 	.teardown = effbot_teardown,

@@ -198,6 +198,7 @@ out:
 }
 
 const struct bench_native_ops serialize_xml_parse_libxml2_ops = {
+	.needs_python = 1,
 	.setup = parse_setup,
 	.run = parse_run,
 	.teardown = xml_teardown,
@@ -276,6 +277,7 @@ static int iterparse_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 }
 
 const struct bench_native_ops serialize_xml_iterparse_libxml2_ops = {
+	.needs_python = 1,
 	.setup = iterparse_setup,
 	.run = iterparse_run,
 	.teardown = xml_teardown,
@@ -379,6 +381,7 @@ out:
 }
 
 const struct bench_native_ops serialize_xml_generate_libxml2_ops = {
+	.needs_python = 1,
 	.setup = generate_setup,
 	.run = generate_run,
 	.teardown = xml_teardown,

@@ -268,6 +268,7 @@ static int synth_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 }
 
 const struct bench_native_ops sql_sqlite_synth_c_ops = {
+	.needs_python = 1,
 	.setup = synth_setup,
 	.run = synth_run,
 	.teardown = synth_teardown,

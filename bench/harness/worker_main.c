@@ -1,0 +1,472 @@
+#include "bench/harness/worker.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "embed/py.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/error.h"
+#include "bench/lib/limits.h"
+#include "bench/lib/util.h"
+#include "bench/harness/metadata.h"
+#include "bench/harness/protocol.h"
+#include "categories/registry.h"
+
+#define WORKER_FD PROTO_WORKER_FD
+#define MAX_LOOPS (UINT64_C(1) << 40)
+
+/* The worker process: `sandbench __worker ARGS` sets up one workload, times
+ * it and writes its replies to fd 3 (worker.h).  */
+
+/* One workload, Python or native, behind the same three calls.  */
+struct instance {
+	const struct bench_def *def;
+	struct py_workload *py;
+	void *native_state;
+	int native_ready;
+	unsigned inner_loops;
+};
+
+static int instance_setup(struct instance *in, const struct worker_spec *spec,
+			  struct bench_error *err)
+{
+	const struct bench_def *def = spec->def;
+	struct py_options opts = { .workloads_dir = spec->workloads_dir, .site = 1,
+				   .hash_seed = spec->hash_seed, .cache_dir = spec->cache_dir };
+
+	in->def = def;
+	in->inner_loops = 1;
+	if (def && def->native) {
+		/* A twin's inputs come from its Python twin's helpers.  */
+		if (def->native->needs_python && py_init(&opts, err) < 0)
+			return -1;
+		if (def->native->inner_loops)
+			in->inner_loops = def->native->inner_loops;
+		/* teardown() runs even after a failed setup(): it copes (registry.h).  */
+		in->native_ready = 1;
+		if (def->native->setup && def->native->setup(&in->native_state, err) < 0)
+			return bench_error_prefix(err, "setup");
+		return 0;
+	}
+	if (py_init(&opts, err) < 0)
+		return -1;
+	if (py_workload_load(def ? def->module : "embed/timeit_workload", &in->py, err) < 0)
+		return -1;
+	if (!def && (py_workload_set_string(in->py, "STMT", spec->stmt, err) < 0 ||
+		     py_workload_set_string(in->py, "SETUP", spec->setup ? spec->setup : "pass",
+					    err) < 0))
+		return -1;
+	in->inner_loops = py_workload_inner_loops(in->py);
+	return py_workload_setup(in->py, err);
+}
+
+static int instance_run(struct instance *in, uint64_t loops, uint64_t *ns,
+			struct bench_error *err)
+{
+	uint64_t t0, t1, own = 0;
+
+	if (in->py)
+		return py_workload_run(in->py, loops, ns, err);
+	t0 = bench_clock_ns();
+	if (in->def->native->run(in->native_state, loops, &own, err) < 0)
+		return -1;
+	t1 = bench_clock_ns();
+	*ns = own ? own : t1 - t0;
+	return 0;
+}
+
+static void instance_teardown(struct instance *in)
+{
+	py_workload_free(in->py);
+	in->py = NULL;
+	if (in->native_ready && in->def->native->teardown)
+		in->def->native->teardown(in->native_state);
+	in->native_ready = 0;
+}
+
+static double per_iteration(uint64_t ns, uint64_t loops, unsigned inner)
+{
+	return (double)ns / 1e9 / (double)loops / (double)inner;
+}
+
+static void add_usage(json_t *md, const struct rusage *a, const struct rusage *b)
+{
+	double ut = (double)(b->ru_utime.tv_sec - a->ru_utime.tv_sec) +
+		    (double)(b->ru_utime.tv_usec - a->ru_utime.tv_usec) / 1e6;
+	double st = (double)(b->ru_stime.tv_sec - a->ru_stime.tv_sec) +
+		    (double)(b->ru_stime.tv_usec - a->ru_stime.tv_usec) / 1e6;
+
+	json_object_set_new(md, "ru_utime_s", json_real(ut));
+	json_object_set_new(md, "ru_stime_s", json_real(st));
+	json_object_set_new(md, "ru_minflt", json_integer(b->ru_minflt - a->ru_minflt));
+	json_object_set_new(md, "ru_majflt", json_integer(b->ru_majflt - a->ru_majflt));
+	json_object_set_new(md, "ru_nvcsw", json_integer(b->ru_nvcsw - a->ru_nvcsw));
+	json_object_set_new(md, "ru_nivcsw", json_integer(b->ru_nivcsw - a->ru_nivcsw));
+	json_object_set_new(md, "mem_max_rss", json_integer((json_int_t)b->ru_maxrss * 1024));
+}
+
+/* Counters of /proc/self/io (absent in some sandboxes: then all -1).  */
+struct io_counters {
+	long long syscr, syscw, rchar, wchar;
+};
+
+static void read_io(struct io_counters *io)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/io", "re");
+
+	io->syscr = io->syscw = io->rchar = io->wchar = -1;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "syscr: %lld", &io->syscr);
+		sscanf(line, "syscw: %lld", &io->syscw);
+		sscanf(line, "rchar: %lld", &io->rchar);
+		sscanf(line, "wchar: %lld", &io->wchar);
+	}
+	fclose(f);
+}
+
+/* b - a, less the reads that reading /proc/self/io itself costs (measured
+ * as the difference of two reads back to back: `self`).  */
+static void add_io(json_t *md, const struct io_counters *a, const struct io_counters *b,
+		   const struct io_counters *self)
+{
+	if (a->syscr < 0 || b->syscr < 0)
+		return;
+	json_object_set_new(md, "io_syscr", json_integer(b->syscr - a->syscr - self->syscr));
+	json_object_set_new(md, "io_syscw", json_integer(b->syscw - a->syscw - self->syscw));
+	json_object_set_new(md, "io_rchar", json_integer(b->rchar - a->rchar - self->rchar));
+	json_object_set_new(md, "io_wchar", json_integer(b->wchar - a->wchar - self->wchar));
+}
+
+/* The usage counters around the timed values of one process.  */
+struct usage_span {
+	struct rusage ru0;
+	struct io_counters io0, io_self;
+};
+
+static void usage_span_start(struct usage_span *u)
+{
+	read_io(&u->io_self);
+	read_io(&u->io0);
+	u->io_self.syscr = u->io0.syscr - u->io_self.syscr;
+	u->io_self.syscw = u->io0.syscw - u->io_self.syscw;
+	u->io_self.rchar = u->io0.rchar - u->io_self.rchar;
+	u->io_self.wchar = u->io0.wchar - u->io_self.wchar;
+	getrusage(RUSAGE_SELF, &u->ru0);
+}
+
+/* The span's counters, the timed nanoseconds and what sets this process
+ * apart (hash seed, layout) into a run's metadata.  */
+static void usage_span_finish(const struct usage_span *u, const struct instance *in,
+			      const struct worker_spec *spec, uint64_t timed, json_t *md)
+{
+	struct rusage ru1;
+	struct io_counters io1;
+
+	getrusage(RUSAGE_SELF, &ru1);
+	read_io(&io1);
+	add_usage(md, &u->ru0, &ru1);
+	add_io(md, &u->io0, &io1, &u->io_self);
+	json_object_set_new(md, "timed_s", json_real((double)timed / 1e9));
+	if (in->py)
+		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	json_object_set_new(md, "worker_aslr", json_string(
+		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
+}
+
+/* Double the loops until one value takes at least min_time; the first,
+ * cold call (imports, caches) would stop it too early.  Each try is a
+ * warm-up [loops, seconds] in warmups.  */
+static int calibrate(struct instance *in, const struct worker_spec *spec, json_t *warmups,
+		     uint64_t *loops, struct bench_error *err)
+{
+	uint64_t ns;
+
+	*loops = 1;
+	if (instance_run(in, 1, &ns, err) < 0)
+		return -1;
+	for (;;) {
+		if (instance_run(in, *loops, &ns, err) < 0)
+			return -1;
+		json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)*loops,
+			per_iteration(ns, *loops, in->inner_loops)));
+		if ((double)ns / 1e9 >= spec->min_time || *loops >= MAX_LOOPS)
+			return 0;
+		*loops *= 2;
+	}
+}
+
+/* A new run as out->run, with its warm-ups (*warmups) and its metadata
+ * (returned): the date, and the time from spawn to here.  */
+static json_t *new_run(const struct worker_spec *spec, struct proto_reply *out, json_t **warmups)
+{
+	json_t *md = json_object();
+	char date[64];
+
+	out->run = json_object();
+	metadata_date(date, sizeof(date));
+	json_object_set_new(md, "date", json_string(date));
+	/* Spawn to first value: exec, interpreter start, import, setup().  */
+	if (spec->spawned_at && spec->spawned_at < bench_clock_ns())
+		json_object_set_new(md, "worker_startup_s",
+				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
+	json_object_set_new(out->run, "metadata", md);
+	*warmups = json_array();
+	json_object_set_new(out->run, "warmups", *warmups);
+	return md;
+}
+
+/* Measure: calibrate (spec->loops == 0) or warmups then values.  */
+static int measure(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
+		   struct bench_error *err)
+{
+	json_t *warmups, *md = new_run(spec, out, &warmups), *run = out->run;
+	uint64_t loops = spec->loops ? spec->loops : 1, ns, timed = 0;
+	struct usage_span span;
+
+	if (spec->loops == 0 && calibrate(in, spec, warmups, &loops, err) < 0)
+		return -1;
+	if (spec->loops == 0)
+		json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)loops));
+	/* A calibrating process goes on to measure (unless values is 0): its
+	 * last calibration value at these loops was its warmup.  */
+	if (spec->values > 0) {
+		json_t *values = json_array();
+		json_object_set_new(run, "values", values);
+		for (unsigned i = 0; i < (spec->loops ? spec->warmups : 0); i++) {
+			if (instance_run(in, loops, &ns, err) < 0)
+				return -1;
+			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
+				per_iteration(ns, loops, in->inner_loops)));
+		}
+		usage_span_start(&span);
+		for (unsigned i = 0; i < spec->values; i++) {
+			if (instance_run(in, loops, &ns, err) < 0)
+				return -1;
+			timed += ns;
+			json_array_append_new(values,
+				json_real(per_iteration(ns, loops, in->inner_loops)));
+		}
+		usage_span_finish(&span, in, spec, timed, md);
+	} else if (in->py) {
+		json_object_set_new(md, "python_hash_seed", json_integer(spec->hash_seed));
+	}
+	if (json_array_size(warmups) == 0)
+		json_object_del(run, "warmups");
+	out->loops = loops;
+	out->inner_loops = in->inner_loops;
+	return 0;
+}
+
+static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
+{
+	static const struct option longopts[] = {
+		{ "bench", required_argument, NULL, 'b' },
+		{ "stmt", required_argument, NULL, 's' },
+		{ "setup", required_argument, NULL, 'S' },
+		{ "workloads-dir", required_argument, NULL, 'd' },
+		{ "loops", required_argument, NULL, 'l' },
+		{ "warmups", required_argument, NULL, 'w' },
+		{ "values", required_argument, NULL, 'n' },
+		{ "min-time", required_argument, NULL, 't' },
+		{ "hash-seed", required_argument, NULL, 'h' },
+		{ "spawned-at", required_argument, NULL, 'a' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "lockstep", no_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	long v;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			spec->def = bench_registry_find(optarg);
+			if (!spec->def)
+				return -1;
+			break;
+		case 's': spec->stmt = optarg; break;
+		case 'S': spec->setup = optarg; break;
+		case 'd': spec->workloads_dir = optarg; break;
+		case 'l':
+			if (util_parse_long(optarg, 0, (long)MAX_LOOPS, &v) < 0)
+				return -1;
+			spec->loops = (uint64_t)v;
+			break;
+		case 'w':
+			if (util_parse_long(optarg, 0, LIMIT_COUNT, &v) < 0)
+				return -1;
+			spec->warmups = (unsigned)v;
+			break;
+		case 'n':
+			if (util_parse_long(optarg, 0, LIMIT_COUNT, &v) < 0)
+				return -1;
+			spec->values = (unsigned)v;
+			break;
+		case 't':
+			if (util_parse_double(optarg, &spec->min_time) < 0)
+				return -1;
+			break;
+		case 'h':
+			if (util_parse_long(optarg, 0, 4294967295L, &spec->hash_seed) < 0)
+				return -1;
+			break;
+		case 'a':
+			spec->spawned_at = strtoull(optarg, NULL, 10);
+			break;
+		case 'C':
+			spec->cache_dir = optarg;
+			break;
+		case 'L':
+			spec->lockstep = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return (spec->def || spec->stmt) ? 0 : -1;
+}
+
+/* Write one reply to fd 3, a line each (a lockstep worker sends several).  */
+static int send_reply(const struct proto_reply *r)
+{
+	cleanup_free char *line = proto_reply_encode(r);
+	size_t len = strlen(line), done = 0;
+
+	line[len] = '\n';	/* the NUL becomes the newline: write len + 1 */
+	while (done < len + 1) {
+		ssize_t n = write(WORKER_FD, line + done, len + 1 - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* The lockstep mode: set up, warm up (or calibrate), answer "ready", then
+ * one value per "value" command read on fd 4, and the whole run on "stop"
+ * (or end of input).  The process stays blocked on the read in between:
+ * nothing spins while another runtime's worker is timed.  Usage counters
+ * cover the time from "ready" to "stop", blocked time included (it costs
+ * no CPU).  */
+static int lockstep(struct instance *in, const struct worker_spec *spec, struct proto_reply *out,
+		    struct bench_error *err)
+{
+	json_t *warmups, *md = new_run(spec, out, &warmups), *run = out->run,
+	       *values = json_array();
+	uint64_t loops = spec->loops, ns, timed = 0;
+	struct usage_span span;
+	FILE *cmds = fdopen(PROTO_COMMAND_FD, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = -1;
+
+	json_object_set_new(run, "values", values);
+	if (!cmds)
+		return bench_error_set(err, errno, "lockstep: no command pipe on fd %d",
+				       PROTO_COMMAND_FD);
+	if (loops == 0) {
+		if (calibrate(in, spec, warmups, &loops, err) < 0)
+			goto out;
+		json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)loops));
+	} else {
+		for (unsigned i = 0; i < (spec->warmups ? spec->warmups : 1); i++) {
+			if (instance_run(in, loops, &ns, err) < 0)
+				goto out;
+			json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)loops,
+				per_iteration(ns, loops, in->inner_loops)));
+		}
+	}
+	usage_span_start(&span);
+	if (send_reply(&(struct proto_reply){ .status = PROTO_READY, .loops = loops,
+					      .inner_loops = in->inner_loops }) < 0) {
+		bench_error_set(err, errno, "lockstep: write to fd %d", WORKER_FD);
+		goto out;
+	}
+	while ((len = getline(&line, &cap, cmds)) > 0) {
+		struct proto_request q;
+		struct proto_reply v = { .status = PROTO_VALUE };
+
+		if (proto_request_decode(line, (size_t)len, &q, err) < 0)
+			goto out;
+		if (q.kind == PROTO_LOCK_STOP)
+			break;
+		if (q.kind != PROTO_LOCK_VALUE) {
+			bench_error_set(err, 0, "lockstep: a worker takes only value and stop");
+			goto out;
+		}
+		/* Untimed: bring back what the other runtime's value evicted.  */
+		if (q.warmup && instance_run(in, 1, &ns, err) < 0)
+			goto out;
+		if (instance_run(in, loops, &ns, err) < 0)
+			goto out;
+		timed += ns;
+		v.value = per_iteration(ns, loops, in->inner_loops);
+		v.ns = ns;
+		json_array_append_new(values, json_real(v.value));
+		if (send_reply(&v) < 0) {
+			bench_error_set(err, errno, "lockstep: write to fd %d", WORKER_FD);
+			goto out;
+		}
+	}
+	usage_span_finish(&span, in, spec, timed, md);
+	if (json_array_size(warmups) == 0)
+		json_object_del(run, "warmups");
+	out->loops = loops;
+	out->inner_loops = in->inner_loops;
+	rc = 0;
+out:
+	free(line);
+	fclose(cmds);
+	return rc;
+}
+
+int worker_main(int argc, char **argv)
+{
+	struct worker_spec spec = { .values = 1, .min_time = 0.1, .hash_seed = 0 };
+	struct bench_error err = { 0 };
+	struct instance in = { 0 };
+	struct proto_reply reply = { .status = PROTO_OK };
+	uint64_t t0 = bench_clock_ns();
+	int rc;
+
+	if (parse_worker_args(argc, argv, &spec) < 0) {
+		fprintf(stderr, "sandbench __worker: bad arguments (this mode is internal)\n");
+		return 2;
+	}
+	rc = instance_setup(&in, &spec, &err);
+	if (rc == 0)
+		rc = spec.lockstep ? lockstep(&in, &spec, &reply, &err) : measure(&in, &spec, &reply, &err);
+	instance_teardown(&in);
+	if (py_finalize(rc == 0 ? &err : NULL) < 0)
+		rc = -1;
+	if (rc == 0) {
+		json_object_set_new(json_object_get(reply.run, "metadata"), "duration",
+				    json_real((double)(bench_clock_ns() - t0) / 1e9));
+	} else {
+		if (err.skip && spec.def && spec.def->requires)
+			bench_error_prefix(&err, "install the Debian package %s", spec.def->requires);
+		reply.status = err.skip ? PROTO_SKIPPED : PROTO_FAILED;
+		reply.error = err.msg[0] ? err.msg : "unknown error";
+		reply.traceback = err.detail;
+	}
+	if (send_reply(&reply) < 0) {
+		fprintf(stderr, "sandbench __worker: cannot write the result to fd %d\n", WORKER_FD);
+		rc = -1;
+	}
+	json_decref(reply.run);
+	bench_error_release(&err);
+	return rc == 0 ? 0 : 1;
+}
+
