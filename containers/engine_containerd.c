@@ -320,7 +320,7 @@ int ctr_containerd_sees_mount(const char *mount)
 	if (cd.daemon.pid > 0)
 		return 0;
 	/* Its mounts cannot be read: assume so.  */
-	if (cd.user_daemon <= 0 || util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, NULL) < 0)
+	if (cd.user_daemon <= 0 || util_read_file(path, LIMIT_DATA_FILE, &text, NULL, NULL) < 0)
 		return 1;
 	return strstr(text, field) != NULL;
 }

@@ -34,7 +34,7 @@ static int collect_load_plan(struct collect *c, struct bench_error *err)
 	json_t *classes, *v;
 	size_t i;
 
-	if (util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, err) < 0)
+	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, err) < 0)
 		return bench_error_prefix(err, "`%s` is not a folder written by `sandbench k8s plan`",
 					  c->dir);
 	c->plan = json_loads(text, 0, NULL);

@@ -323,3 +323,34 @@ Test(child, sweep_group_after_it_ends)
 	cr_assert_eq(child_finish(&c, 5, &err), 0, "%s", err.msg);
 	cr_assert(gone(grandchild), "the grandchild %d outlived the sweep", (int)grandchild);
 }
+
+/* A child that ends while a process it started still holds its pipe: the
+ * reader sees the end when the child ends, not at its timeout.  */
+Test(child, reader_sees_the_end_of_a_child_whose_pipe_outlives_it)
+{
+	struct child c = shell("sleep 60 & exit 3");
+	struct bench_error err = { 0 };
+	uint64_t t0;
+	int timed_out;
+	char *line;
+	size_t len;
+
+	c.flags = CHILD_OWN_GROUP | CHILD_SWEEP_GROUP;
+	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
+	t0 = bench_clock_ns();
+	line = child_read_line(&c, 30, &timed_out);
+	cr_assert_null(line);
+	cr_assert_eq(timed_out, 0);
+	cr_assert_lt(bench_clock_ns() - t0, UINT64_C(20000000000), "seen only at the timeout");
+	cr_assert_eq(child_finish(&c, 5, &err), -1);
+	cr_assert(strstr(err.msg, "exit status 3"), "%s", err.msg);
+
+	c = shell("sleep 60 & printf partial; exit 0");
+	c.flags = CHILD_OWN_GROUP | CHILD_SWEEP_GROUP;
+	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
+	line = child_read_all(&c, 30, 1024, &len);
+	cr_assert_str_eq(line, "partial");
+	cr_assert_eq(c.timed_out, 0);
+	free(line);
+	cr_assert_eq(child_finish(&c, 5, &err), 0, "%s", err.msg);
+}

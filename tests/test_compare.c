@@ -605,7 +605,7 @@ static void check_svg(const char *path)
 	int w, h;
 	FILE *f;
 
-	cr_assert_eq(util_read_file(path, LIMIT_RESULT_FILE, &svg, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(util_read_file(path, LIMIT_DATA_FILE, &svg, NULL, &err), 0, "%s", err.msg);
 	svg_size(svg, &w, &h);
 	cr_assert_eq(w, 960);
 	cr_assert_gt(h, 100);

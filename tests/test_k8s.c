@@ -623,6 +623,38 @@ Test(k8s, job_prints_one_result_line)
 
 static const char noise[] = "[1/2] nbody ...\n[1/2] nbody: 134.9 ms +- 0.000 ns\n";
 
+/* As PID 1 of a container the job passes the signals it gets to `run` as
+ * they came: Ctrl-C (SIGINT) ends `run` as an interrupt (130), which
+ * keeps what it finished, and the job still sends its result line.  */
+Test(k8s, job_passes_a_signal_on_to_run_as_it_came)
+{
+	char *wd = support_hanging_workloads(dir);
+	pid_t pid = support_start(dir, "sig", NULL, (char *[]){ "k8s", "job",
+		"--run-id=20260101-000000-abcd", "--runtime-class=runc", "--round=1", "--smoke",
+		"--workloads-dir", wd, "-b", "float,nbody", NULL });
+	struct cmd c;
+	char *err = path_in("sig.err"), *text = NULL;
+
+	/* float is done once run has said so; nbody then hangs.  */
+	for (int i = 0; i < 6000; i++) {
+		free(text);
+		text = slurp(err);
+		if (text && strstr(text, "float:"))
+			break;
+		usleep(10000);
+	}
+	cr_assert(text && strstr(text, "float:"), "float never finished: %s", text ? text : "");
+	usleep(200000);
+	kill(pid, SIGINT);
+	c = support_finish(dir, "sig", pid);
+	cr_assert_eq(c.status, 130, "status %d: %s", c.status, c.err);
+	cr_assert(strstr(c.out, "SANDBENCH-RESULT"), "no result line: %s", c.out);
+	cmd_free(&c);
+	free(text);
+	free(err);
+	free(wd);
+}
+
 Test(k8s, collect_names_every_bad_log_and_merges_the_good_ones)
 {
 	char *p = plan("p", (char *[]){ "--runtime-classes", "runc,gvisor", "--rounds", "1",

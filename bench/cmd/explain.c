@@ -322,7 +322,7 @@ static int explain_budget(const char *dir, const char *names, const char *catego
 	if ((names || categories) &&
 	    bench_registry_select(names, categories, &sel, &nsel, &err) < 0)
 		goto out;
-	if (util_read_file(counts_path, LIMIT_RESULT_FILE, &text, NULL, &err) < 0) {
+	if (util_read_file(counts_path, LIMIT_DATA_FILE, &text, NULL, &err) < 0) {
 		bench_error_prefix(&err, "no system call counts (make them with `sandbench "
 				   "explain --syscalls -b NAMES -o %s`)", counts_path);
 		goto out;
@@ -402,7 +402,7 @@ static json_t *sibling_syscalls(const char *file)
 	if (access(path, F_OK) < 0)
 		return NULL;
 	/* Present but unusable: said, not silently left out.  */
-	if (util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, NULL) < 0 ||
+	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, NULL) < 0 ||
 	    !json_is_object(sys = json_loads(text, 0, NULL)) ||
 	    !json_is_object(json_object_get(sys, "benchmarks"))) {
 		fprintf(stderr, "sandbench: explain: `%s` is not a file of `explain --syscalls`: "

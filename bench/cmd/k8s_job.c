@@ -65,9 +65,9 @@ int k8s_job_parse(int argc, char **argv, struct k8s_job_options *o)
 
 /* `sandbench run` into output, its stdout on our stderr: stdout is the
  * result line's alone.  As PID 1 of its container the job has no default
- * signal actions: SIGTERM (the Job's deadline) reaches `run` through the
- * child registry, and `run` keeps what it finished.  -1 when it cannot
- * start; else 0 and its wait status.  */
+ * signal actions: SIGTERM (the Job's deadline) and the others reach `run`
+ * as they came, through the child registry, and `run` keeps what it
+ * finished.  -1 when it cannot start; else 0 and its wait status.  */
 static int job_run(const struct k8s_job_options *o, const char *output, int *status)
 {
 	struct child c = CHILD_INIT;
@@ -84,6 +84,7 @@ static int job_run(const struct k8s_job_options *o, const char *output, int *sta
 	c.in = CHILD_INHERIT;
 	c.out = STDERR_FILENO;
 	c.err = CHILD_INHERIT;
+	c.flags = CHILD_PASS_SIGNAL;
 	c.stop_signal = SIGTERM;
 	fflush(NULL);
 	fprintf(stderr, "k8s job: run %s, class %s, round %u\n", o->run_id, o->runtime_class,
@@ -95,7 +96,7 @@ static int job_run(const struct k8s_job_options *o, const char *output, int *sta
 		return -1;
 	}
 	if (child_stop_requested())	/* it came before the child did */
-		child_stop(&c);
+		kill(c.pid, child_stop_requested());
 	child_finish(&c, 0, NULL);	/* its wait status says how it ended */
 	ctr_argv_release(&a);
 	*status = c.status;

@@ -17,12 +17,13 @@
 
 #define MAX_CHILDREN 64
 #define KILL_GRACE_NS UINT64_C(5000000000)
+#define CHECK_ENDED_MS 200	/* how often a reader checks that its child still runs */
 
 /* ---- the registry and the stop flag ---- */
 
 static volatile sig_atomic_t stop_requested;
 static volatile pid_t registry[MAX_CHILDREN];	/* negative: a process group */
-static volatile int registry_signal[MAX_CHILDREN];
+static volatile int registry_signal[MAX_CHILDREN];	/* 0: the one received */
 static struct sigaction old_int, old_term, old_hup, old_pipe;
 static int catching;
 
@@ -32,7 +33,7 @@ static void on_stop_signal(int sig)
 	for (size_t i = 0; i < MAX_CHILDREN; i++) {
 		pid_t pid = registry[i];
 		if (pid)
-			kill(pid, registry_signal[i]);
+			kill(pid, registry_signal[i] ? registry_signal[i] : sig);
 	}
 }
 
@@ -85,7 +86,7 @@ static void track(const struct child *c)
 		return;
 	for (size_t i = 0; i < MAX_CHILDREN; i++) {
 		if (registry[i] == 0) {
-			registry_signal[i] = stop_signal(c);
+			registry_signal[i] = c->flags & CHILD_PASS_SIGNAL ? 0 : stop_signal(c);
 			registry[i] = target(c);
 			return;
 		}
@@ -332,24 +333,29 @@ static uint64_t deadline_of(double timeout)
 	return timeout > 0 ? bench_clock_ns() + (uint64_t)(timeout * 1e9) : 0;
 }
 
-/* Wait until c.from is readable or the deadline passes (0 then).  */
+/* Wait until c.from is readable (1), the deadline passes (0), or the
+ * child has ended with nothing left to read (-1: a process it started
+ * may hold the pipe open long after).  */
 static int wait_readable(struct child *c, uint64_t deadline)
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = c->from, .events = POLLIN };
-		int wait_ms = -1, r;
+		int wait_ms = CHECK_ENDED_MS, r;
 
 		if (deadline) {
 			uint64_t now = bench_clock_ns();
 			if (now >= deadline)
 				return 0;
-			wait_ms = (int)((deadline - now) / 1000000) + 1;
+			if ((deadline - now) / 1000000 < CHECK_ENDED_MS)
+				wait_ms = (int)((deadline - now) / 1000000) + 1;
 		}
 		r = poll(&pfd, 1, wait_ms);
 		if (r > 0)
 			return 1;
 		if (r < 0 && errno != EINTR)
 			return 1;	/* let read() say what is wrong */
+		if (r == 0 && child_done(c))
+			return -1;
 	}
 }
 
@@ -380,6 +386,7 @@ static void timed_out(struct child *c, double timeout)
 char *child_read_line(struct child *c, double timeout, int *was_timed_out)
 {
 	uint64_t deadline = deadline_of(timeout);
+	int r;
 
 	*was_timed_out = 0;
 	for (;;) {
@@ -400,12 +407,13 @@ char *child_read_line(struct child *c, double timeout, int *was_timed_out)
 		}
 		if (c->from < 0)
 			return NULL;
-		if (!wait_readable(c, deadline)) {
+		r = wait_readable(c, deadline);
+		if (r == 0) {
 			timed_out(c, timeout);
 			*was_timed_out = 1;
 			return NULL;
 		}
-		if (fill(c) == 0) {
+		if (r < 0 || fill(c) == 0) {
 			close(c->from);
 			c->from = -1;
 		}
@@ -418,11 +426,10 @@ char *child_read_all(struct child *c, double timeout, size_t max, size_t *len)
 	char *text;
 
 	while (c->from >= 0) {
-		if (!wait_readable(c, deadline)) {
+		int r = wait_readable(c, deadline);
+		if (r == 0)
 			timed_out(c, timeout);
-			break;
-		}
-		if (fill(c) == 0)
+		if (r <= 0 || fill(c) == 0)
 			break;
 		if (c->used > max) {
 			child_stop(c);

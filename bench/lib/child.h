@@ -39,6 +39,8 @@ enum child_flags {
 	CHILD_IGNORE_STOPS = 1 << 4,	/* SIGINT and SIGTERM ignored (a log relay) */
 	CHILD_SWEEP_GROUP = 1 << 5,	/* with OWN_GROUP: once it has ended, what is
 					 * left of its group gets SIGKILL */
+	CHILD_PASS_SIGNAL = 1 << 7,	/* SIGINT, SIGTERM, SIGHUP reach it as they came,
+					 * not as its stop signal (a job's `run`) */
 	CHILD_KEEP_ON_STOP = 1 << 6,	/* not in the registry: Ctrl-C does not stop it,
 					 * its caller does once it has cleaned up (a daemon) */
 };

@@ -7,7 +7,7 @@
 #include <zlib.h>
 
 #include "bench/lib/error.h"
-#include "bench/lib/result.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/util.h"
 
 static const char b64_alphabet[] =
@@ -82,9 +82,9 @@ int codec_gzip(const char *data, size_t len, unsigned char **out, size_t *out_le
 	uLong bound;
 	int rc;
 
-	if (len > RESULT_MAX_BYTES)
+	if (len > LIMIT_RESULT_FILE)
 		return bench_error_set(err, 0, "gzip: %zu bytes is over the limit of %u", len,
-				       RESULT_MAX_BYTES);
+				       LIMIT_RESULT_FILE);
 	if (deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return bench_error_set(err, ENOMEM, "gzip: start zlib");
 	bound = deflateBound(&zs, (uLong)len);
@@ -124,7 +124,7 @@ int codec_gunzip(const unsigned char *data, size_t len, char **out, size_t *out_
 		if (rc == Z_STREAM_END)
 			break;
 		if (rc == Z_OK && zs.avail_out == 0) {
-			if (cap >= RESULT_MAX_BYTES) {
+			if (cap >= LIMIT_RESULT_FILE) {
 				rc = Z_MEM_ERROR;
 				break;
 			}

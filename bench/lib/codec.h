@@ -1,5 +1,5 @@
 /* Encodings of bytes in memory: base64 (RFC 4648) and gzip, each bounded
- * by the largest result file (RESULT_MAX_BYTES).  */
+ * by the largest result file (LIMIT_RESULT_FILE).  */
 #ifndef BENCH_LIB_CODEC_H
 #define BENCH_LIB_CODEC_H
 

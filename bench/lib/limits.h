@@ -13,10 +13,11 @@
 /* The user a container runs as: nobody, no root inside.  */
 #define LIMIT_CONTAINER_UID 65534
 
-/* The largest file read whole: small settings and metadata, result and
- * report files, a worker's reply.  */
+/* The largest file read whole: settings and metadata; logs, system-call
+ * counts and charts; a worker's reply; a result file (uncompressed).  */
 #define LIMIT_SMALL_FILE (1u << 20)
-#define LIMIT_RESULT_FILE (1u << 24)
+#define LIMIT_DATA_FILE (1u << 24)
 #define LIMIT_MESSAGE (1u << 26)
+#define LIMIT_RESULT_FILE (512u << 20)
 
 #endif

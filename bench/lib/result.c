@@ -213,7 +213,7 @@ int result_read(const char *path, json_t **suite, struct bench_error *err)
 	size_t len;
 	json_t *s;
 
-	if (util_read_file(path, RESULT_MAX_BYTES, &text, &len, err) < 0)
+	if (util_read_file(path, LIMIT_RESULT_FILE, &text, &len, err) < 0)
 		return -1;
 	s = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!s)

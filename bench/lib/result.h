@@ -5,10 +5,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct bench_error;
+#include "bench/lib/limits.h"
 
-/* Largest result file we read, uncompressed.  */
-#define RESULT_MAX_BYTES (512u << 20)
+struct bench_error;
 
 /* A new suite {"version": "1.0", "metadata": metadata, "benchmarks": []};
  * steals metadata.  */

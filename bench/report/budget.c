@@ -534,7 +534,7 @@ int budget_table_load(struct budget_table *t, const struct compare *c, const cha
 	*t = (struct budget_table){ 0 };
 	if (access(path, F_OK) < 0)
 		return 0;
-	if (util_read_file(path, LIMIT_RESULT_FILE, &text, NULL, err) < 0)
+	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, err) < 0)
 		return -1;
 	counts = json_loads(text, 0, &jerr);
 	if (!counts)
