@@ -263,6 +263,10 @@ FUZZ_OPTIONS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	-print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FUZZ_BUILD)/artifacts/
 DEPS += $(FUZZ_LIB_OBJ:.o=.d)
 
+# Objects reached only through pattern rules are kept, not deleted as
+# intermediate files (which would rebuild them all the next time).
+.SECONDARY:
+
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_TARGETS)
 

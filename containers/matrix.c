@@ -117,7 +117,7 @@ static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsign
 }
 
 /* DIR/raw, root's own: only root writes there (the containers get a
- * subfolder each, see containers/driver.c).  An older sandbench gave it to
+ * subfolder each, see containers/bundle.c).  An older sandbench gave it to
  * the container's user: take it back, and drop what containers left.  */
 static int own_folder(const char *raw, struct bench_error *err)
 {

@@ -343,6 +343,7 @@ static pid_t lockstep_worker(pid_t matrix, const char *name)
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	pid_t found = -1;
+	cleanup_free char *bench = xasprintf("--bench=%s", name);
 
 	cr_assert_not_null(d);
 	while (found < 0 && (e = readdir(d))) {
@@ -360,7 +361,7 @@ static pid_t lockstep_worker(pid_t matrix, const char *name)
 		for (char *a = cmdline; a < cmdline + n; a += strlen(a) + 1) {
 			is_worker |= strcmp(a, "__worker") == 0;
 			is_lockstep |= strcmp(a, "--lockstep") == 0;
-			is_bench |= strcmp(a, name) == 0;
+			is_bench |= strcmp(a, bench) == 0;
 		}
 		if (!is_worker || !is_lockstep || !is_bench)
 			continue;

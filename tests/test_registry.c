@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/harness/worker.h"
 #include "bench/lib/error.h"
 #include "categories/registry.h"
 #include "embed/sources.h"
@@ -68,4 +69,53 @@ Test(registry, unknown_names_list_the_valid_ones)
 	cr_assert(strstr(err.msg, "scimark"), "valid categories must be listed: %s", err.msg);
 
 	cr_assert_eq(bench_registry_select("", NULL, &sel, &n, &err), -1);
+}
+
+/* The worker's command line as its parent writes it is what the worker
+ * reads back: one codec (worker_argv, worker_parse_argv), no getopt.  */
+Test(registry, worker_command_line_round_trips)
+{
+	struct worker_spec bench = { .def = bench_registry_find("nbody"), .workloads_dir = "/w",
+				     .cache_dir = "/c", .loops = 12345, .warmups = 2, .values = 7,
+				     .min_time = 0.25, .hash_seed = 4294967295L, .lockstep = 1 };
+	struct worker_spec timeit = { .stmt = "x = 1\ny = 2", .setup = "import os",
+				      .min_time = 0.1, .values = 1 };
+	struct worker_spec *in[] = { &bench, &timeit };
+
+	for (size_t i = 0; i < 2; i++) {
+		char **argv = worker_argv(in[i]);
+		struct worker_spec out = { 0 };
+		int argc = 0;
+
+		while (argv[argc])
+			argc++;
+		cr_assert_eq(worker_parse_argv(argc - 1, argv + 1, &out), 0, "%s", argv[2]);
+		cr_assert_eq(out.def, in[i]->def);
+		cr_assert_str_eq(out.stmt ? out.stmt : "", in[i]->stmt ? in[i]->stmt : "");
+		cr_assert_str_eq(out.workloads_dir ? out.workloads_dir : "",
+				 in[i]->workloads_dir ? in[i]->workloads_dir : "");
+		cr_assert_str_eq(out.cache_dir ? out.cache_dir : "",
+				 in[i]->cache_dir ? in[i]->cache_dir : "");
+		cr_assert_eq(out.loops, in[i]->loops);
+		cr_assert_eq(out.warmups, in[i]->warmups);
+		cr_assert_eq(out.values, in[i]->values);
+		cr_assert_eq(out.min_time, in[i]->min_time);
+		cr_assert_eq(out.hash_seed, in[i]->hash_seed);
+		cr_assert_eq(out.lockstep, in[i]->lockstep);
+		cr_assert_gt(out.spawned_at, 0);
+		worker_argv_free(argv);
+	}
+	/* Anything else is refused: another spelling, an unknown key, a bad
+	 * number, no benchmark.  */
+	const char *bad[][3] = {
+		{ "__worker", "--bench", "nbody" }, { "__worker", "--bench=nbody", "--colour=1" },
+		{ "__worker", "--bench=nbody", "--values=10001" }, { "__worker", "--bench=nope", "" },
+		{ "__worker", "--values=3", "--loops=1" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct worker_spec out = { 0 };
+		int argc = bad[i][2][0] ? 3 : 2;
+		cr_assert_eq(worker_parse_argv(argc, (char **)bad[i], &out), -1, "%s %s", bad[i][1],
+			     bad[i][2]);
+	}
 }

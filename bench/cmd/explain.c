@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/cmd/cmd.h"
 #include "bench/report/budget.h"
 #include "bench/report/folder.h"
 #include "bench/report/compare.h"
@@ -21,6 +22,7 @@
 #include "categories/registry.h"
 #include "bench/lib/result.h"
 #include "bench/harness/runner.h"
+#include "bench/harness/worker.h"
 #include "bench/lib/safefile.h"
 #include "bench/lib/child.h"
 #include "bench/lib/stats.h"
@@ -85,17 +87,23 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 			 unsigned *inner, struct bench_error *err)
 {
 	char out_tmpl[] = "/tmp/sandbench-strace-XXXXXX", msg_tmpl[] = "/tmp/sandbench-msg-XXXXXX";
-	cleanup_free char *loops_arg = xasprintf("--loops=%llu", loops);
+	struct worker_spec spec = { .def = def, .loops = loops, .values = 1, .min_time = 0.1 };
+	char **worker = worker_argv(&spec);
+	char *strace[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl };
+	size_t ns = sizeof(strace) / sizeof(strace[0]), nw = 0;
+	cleanup_free char **argv = NULL;
 	cleanup_free char *text = NULL;
 	cleanup_free char *msg_text = NULL;
-	char *argv[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl,
-			 (char *)util_self_exe(), "__worker", "--bench", (char *)def->name, loops_arg,
-			 "--values=1", "--warmups=0", NULL };
 	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), rc = -1, status;
 	struct proto_reply msg = { .status = PROTO_FAILED };
 	struct bench_error start_err = { 0 };
 	char what[128];
 
+	while (worker[nw])
+		nw++;
+	argv = xcalloc(ns + nw + 1, sizeof(*argv));
+	memcpy(argv, strace, sizeof(strace));
+	memcpy(argv + ns, worker, nw * sizeof(*argv));
 	if (out_fd < 0 || msg_fd < 0) {
 		bench_error_set(err, errno, "create a temporary file");
 		goto out;
@@ -128,6 +136,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	}
 	rc = 0;
 out:
+	worker_argv_free(worker);
 	bench_error_release(&start_err);
 	proto_reply_release(&msg);
 	if (out_fd >= 0) {
@@ -145,16 +154,17 @@ out:
  * (1 when it fails: the strace runs then say why).  */
 static unsigned long long quick_loops(const struct bench_def *def)
 {
-	char *argv[] = { (char *)util_self_exe(), "__worker", "--bench", (char *)def->name,
-			 "--loops=0", "--min-time=0.05", NULL };
+	struct worker_spec spec = { .def = def, .min_time = 0.05 };	/* calibrate only */
 	cleanup_free char *msg_text = NULL;
 	char tmpl[] = "/tmp/sandbench-msg-XXXXXX";
 	int fd = mkstemp(tmpl), status;
 	unsigned long long loops = 1;
 	struct proto_reply msg;
+	char **argv;
 
 	if (fd < 0)
 		return 1;
+	argv = worker_argv(&spec);
 	if (run_worker_to(argv, 0, fd, &status, NULL) == 0 &&
 	    util_read_file(tmpl, LIMIT_MESSAGE, &msg_text, NULL, NULL) == 0) {
 		if (proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL) == 0 &&
@@ -162,6 +172,7 @@ static unsigned long long quick_loops(const struct bench_def *def)
 			loops = (unsigned long long)msg.loops;
 		proto_reply_release(&msg);
 	}
+	worker_argv_free(argv);
 	close(fd);
 	unlink(tmpl);
 	return loops;
@@ -486,7 +497,7 @@ static int explain_file(const char *file)
 	return 0;
 }
 
-int cmd_explain(int argc, char **argv)
+int explain_parse(int argc, char **argv, struct explain_options *o)
 {
 	static const struct option longopts[] = {
 		{ "syscalls", no_argument, NULL, 's' },
@@ -497,61 +508,69 @@ int cmd_explain(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *names = NULL, *categories = NULL, *output = "results/syscalls.json";
-	struct bench_error err = { 0 };
-	struct stat st;
-	const char *budget_dir = NULL;
-	int c, syscalls = 0, force = 0;
+	int c;
 
+	*o = (struct explain_options){ .output = "results/syscalls.json" };
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 's': syscalls = 1; break;
-		case 'B': budget_dir = optarg; break;
-		case 'b': names = optarg; break;
-		case 'c': categories = optarg; break;
-		case 'o': output = optarg; break;
-		case 'f': force = 1; break;
+		case 's': o->syscalls = 1; break;
+		case 'B': o->budget_dir = optarg; break;
+		case 'b': o->names = optarg; break;
+		case 'c': o->categories = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'f': o->force = 1; break;
 		default:
-			fprintf(stderr, "\n%s", usage_explain);
-			return 2;
+			return cmd_usage_error(usage_explain, NULL);
 		}
 	}
-	if (budget_dir) {
-		if (syscalls || optind < argc) {
-			fprintf(stderr, "sandbench: explain --budget takes one DIR, without "
-				"--syscalls or FILE\n\n%s", usage_explain);
-			return 2;
-		}
-		return explain_budget(budget_dir, names, categories);
+	if (o->budget_dir && (o->syscalls || optind < argc))
+		return cmd_usage_error(usage_explain, "explain --budget takes one DIR, without "
+				       "--syscalls or FILE");
+	if (o->syscalls && optind < argc)
+		return cmd_usage_error(usage_explain, "explain --syscalls takes no FILE");
+	if (o->force && !o->syscalls)
+		return cmd_usage_error(usage_explain, "explain: --force goes with --syscalls -o");
+	if (!o->budget_dir && !o->syscalls) {
+		if (optind + 1 != argc)
+			return cmd_usage_error(usage_explain, "explain: give one result FILE");
+		o->file = argv[optind];
 	}
-	if (syscalls) {
-		if (optind < argc) {
-			fprintf(stderr, "sandbench: explain --syscalls takes no FILE\n\n%s", usage_explain);
-			return 2;
-		}
-		if (strcmp(output, "results/syscalls.json") == 0 && mkdir("results", 0755) < 0 &&
-		    errno != EEXIST) {
-			fprintf(stderr, "sandbench: cannot create the folder `results`: %s\n", strerror(errno));
-			return 2;
-		}
-		/* Refused before strace runs, as `run -o` does.  */
-		if (safefile_check_writable(output, &err) < 0 ||
-		    (force && safefile_check_replaceable(output, &err) < 0) ||
-		    (!force && lstat(output, &st) == 0 &&
-		     bench_error_set(&err, 0, "output file `%s` exists: pass --force to replace it",
-				     output))) {
-			fprintf(stderr, "sandbench: explain --syscalls: -o: %s\n", err.msg);
-			return 2;
-		}
-		return explain_syscalls(names, categories, output);
+	return 0;
+}
+
+/* Refused before strace runs, as `run -o` does.  */
+static int check_output(const struct explain_options *o)
+{
+	struct bench_error err = { 0 };
+	struct stat st;
+
+	if (strcmp(o->output, "results/syscalls.json") == 0 && mkdir("results", 0755) < 0 &&
+	    errno != EEXIST) {
+		fprintf(stderr, "sandbench: cannot create the folder `results`: %s\n", strerror(errno));
+		return -1;
 	}
-	if (force) {
-		fprintf(stderr, "sandbench: explain: --force goes with --syscalls -o\n\n%s", usage_explain);
-		return 2;
+	if (safefile_check_writable(o->output, &err) < 0 ||
+	    (o->force && safefile_check_replaceable(o->output, &err) < 0) ||
+	    (!o->force && lstat(o->output, &st) == 0 &&
+	     bench_error_set(&err, 0, "output file `%s` exists: pass --force to replace it",
+			     o->output))) {
+		fprintf(stderr, "sandbench: explain --syscalls: -o: %s\n", err.msg);
+		return -1;
 	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "sandbench: explain: give one result FILE\n\n%s", usage_explain);
-		return 2;
-	}
-	return explain_file(argv[optind]);
+	return 0;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct explain_options o;
+	int rc = explain_parse(argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (o.budget_dir)
+		return explain_budget(o.budget_dir, o.names, o.categories);
+	if (o.syscalls)
+		return check_output(&o) < 0 ? 2 : explain_syscalls(o.names, o.categories, o.output);
+	return explain_file(o.file);
 }

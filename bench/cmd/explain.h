@@ -6,6 +6,14 @@
 
 extern const char usage_explain[];
 
+struct explain_options {
+	int syscalls, force;		/* --syscalls, --force */
+	const char *budget_dir;		/* --budget DIR */
+	const char *names, *categories;	/* -b, -c */
+	const char *output;		/* --syscalls -o FILE */
+	const char *file;		/* explain FILE */
+};
+int explain_parse(int argc, char **argv, struct explain_options *o);
 int cmd_explain(int argc, char **argv);
 
 #endif

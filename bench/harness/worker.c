@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/wait.h>
@@ -56,7 +57,7 @@ int worker_parse_cpus(const char *list, cpu_set_t *set)
 }
 
 
-static char **worker_argv(const struct worker_spec *spec)
+char **worker_argv(const struct worker_spec *spec)
 {
 	char **argv = xcalloc(24, sizeof(*argv));
 	int n = 0;
@@ -64,18 +65,13 @@ static char **worker_argv(const struct worker_spec *spec)
 	argv[n++] = xstrdup(util_self_exe());
 	argv[n++] = xstrdup("__worker");
 	if (spec->def) {
-		argv[n++] = xstrdup("--bench");
-		argv[n++] = xstrdup(spec->def->name);
+		argv[n++] = xasprintf("--bench=%s", spec->def->name);
 	} else {
-		argv[n++] = xstrdup("--stmt");
-		argv[n++] = xstrdup(spec->stmt);
-		argv[n++] = xstrdup("--setup");
-		argv[n++] = xstrdup(spec->setup ? spec->setup : "pass");
+		argv[n++] = xasprintf("--stmt=%s", spec->stmt);
+		argv[n++] = xasprintf("--setup=%s", spec->setup ? spec->setup : "pass");
 	}
-	if (spec->workloads_dir) {
-		argv[n++] = xstrdup("--workloads-dir");
-		argv[n++] = xstrdup(spec->workloads_dir);
-	}
+	if (spec->workloads_dir)
+		argv[n++] = xasprintf("--workloads-dir=%s", spec->workloads_dir);
 	if (spec->cache_dir)
 		argv[n++] = xasprintf("--cache-dir=%s", spec->cache_dir);
 	argv[n++] = xasprintf("--loops=%llu", (unsigned long long)spec->loops);
@@ -92,11 +88,77 @@ static char **worker_argv(const struct worker_spec *spec)
 	return argv;
 }
 
-static void free_argv(char **argv)
+void worker_argv_free(char **argv)
 {
 	for (char **p = argv; *p; p++)
 		free(*p);
 	free(argv);
+}
+
+/* A count from 0 to max into *out; -1 on garbage.  */
+static int count_arg(const char *v, long max, uint64_t *out)
+{
+	long n;
+
+	if (util_parse_long(v, 0, max, &n) < 0)
+		return -1;
+	*out = (uint64_t)n;
+	return 0;
+}
+
+/* One `--key=value` of worker_argv into spec; -1 on anything else.  */
+static int worker_arg(const char *key, const char *v, struct worker_spec *spec)
+{
+	uint64_t n = 0;
+	int rc = 0;
+
+	if (strcmp(key, "bench") == 0)
+		rc = (spec->def = bench_registry_find(v)) ? 0 : -1;
+	else if (strcmp(key, "stmt") == 0)
+		spec->stmt = v;
+	else if (strcmp(key, "setup") == 0)
+		spec->setup = v;
+	else if (strcmp(key, "workloads-dir") == 0)
+		spec->workloads_dir = v;
+	else if (strcmp(key, "cache-dir") == 0)
+		spec->cache_dir = v;
+	else if (strcmp(key, "loops") == 0)
+		rc = count_arg(v, (long)WORKER_MAX_LOOPS, &spec->loops);
+	else if (strcmp(key, "warmups") == 0) {
+		rc = count_arg(v, LIMIT_COUNT, &n);
+		spec->warmups = (unsigned)n;
+	} else if (strcmp(key, "values") == 0) {
+		rc = count_arg(v, LIMIT_COUNT, &n);
+		spec->values = (unsigned)n;
+	} else if (strcmp(key, "min-time") == 0)
+		rc = util_parse_double(v, &spec->min_time);
+	else if (strcmp(key, "hash-seed") == 0)
+		rc = util_parse_long(v, 0, 4294967295L, &spec->hash_seed);
+	else if (strcmp(key, "spawned-at") == 0)
+		rc = count_arg(v, LONG_MAX, &spec->spawned_at);
+	else
+		rc = -1;
+	return rc;
+}
+
+int worker_parse_argv(int argc, char **argv, struct worker_spec *spec)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		char key[32];
+
+		if (strcmp(a, "--lockstep") == 0) {
+			spec->lockstep = 1;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0 || !eq || (size_t)(eq - a - 2) >= sizeof(key))
+			return -1;
+		memcpy(key, a + 2, (size_t)(eq - a - 2));
+		key[eq - a - 2] = '\0';
+		if (worker_arg(key, eq + 1, spec) < 0)
+			return -1;
+	}
+	return (spec->def || spec->stmt) ? 0 : -1;
 }
 
 /* What the worker process does before exec: pinning, and for a lockstep
@@ -156,7 +218,7 @@ int worker_spawn(const struct worker_spec *spec, struct child *c, struct bench_e
 	rc = child_start(c, err);
 	c->argv = NULL;
 	c->arg = NULL;
-	free_argv(argv);
+	worker_argv_free(argv);
 	close(replies[1]);
 	if (cmds[0] >= 0)
 		close(cmds[0]);

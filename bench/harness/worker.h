@@ -74,6 +74,16 @@ int worker_live_running(const struct worker_live *w);
 /* A random PYTHONHASHSEED, from 1 to 2^32 - 1: each process its own.  */
 long worker_random_hash_seed(void);
 
+/* The largest loop count a worker takes.  */
+#define WORKER_MAX_LOOPS (UINT64_C(1) << 40)
+
+/* The command line of `sandbench __worker` for spec, each option as
+ * --key=value (a new NULL-terminated vector), and the worker's reading of
+ * it: 0, or -1 on anything worker_argv does not write.  */
+char **worker_argv(const struct worker_spec *spec);
+void worker_argv_free(char **argv);
+int worker_parse_argv(int argc, char **argv, struct worker_spec *spec);
+
 /* The worker side: `sandbench __worker ARGS`; writes its result to fd 3.  */
 int worker_main(int argc, char **argv);
 

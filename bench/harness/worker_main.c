@@ -1,7 +1,6 @@
 #include "bench/harness/worker.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -18,7 +17,6 @@
 #include "categories/registry.h"
 
 #define WORKER_FD PROTO_WORKER_FD
-#define MAX_LOOPS (UINT64_C(1) << 40)
 
 /* The worker process: `sandbench __worker ARGS` sets up one workload, times
  * it and writes its replies to fd 3 (worker.h).  */
@@ -197,7 +195,7 @@ static int calibrate(struct instance *in, const struct worker_spec *spec, json_t
 			return -1;
 		json_array_append_new(warmups, json_pack("[I,f]", (json_int_t)*loops,
 			per_iteration(ns, *loops, in->inner_loops)));
-		if ((double)ns / 1e9 >= spec->min_time || *loops >= MAX_LOOPS)
+		if ((double)ns / 1e9 >= spec->min_time || *loops >= WORKER_MAX_LOOPS)
 			return 0;
 		*loops *= 2;
 	}
@@ -263,76 +261,6 @@ static int measure(struct instance *in, const struct worker_spec *spec, struct p
 	out->loops = loops;
 	out->inner_loops = in->inner_loops;
 	return 0;
-}
-
-static int parse_worker_args(int argc, char **argv, struct worker_spec *spec)
-{
-	static const struct option longopts[] = {
-		{ "bench", required_argument, NULL, 'b' },
-		{ "stmt", required_argument, NULL, 's' },
-		{ "setup", required_argument, NULL, 'S' },
-		{ "workloads-dir", required_argument, NULL, 'd' },
-		{ "loops", required_argument, NULL, 'l' },
-		{ "warmups", required_argument, NULL, 'w' },
-		{ "values", required_argument, NULL, 'n' },
-		{ "min-time", required_argument, NULL, 't' },
-		{ "hash-seed", required_argument, NULL, 'h' },
-		{ "spawned-at", required_argument, NULL, 'a' },
-		{ "cache-dir", required_argument, NULL, 'C' },
-		{ "lockstep", no_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	long v;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			spec->def = bench_registry_find(optarg);
-			if (!spec->def)
-				return -1;
-			break;
-		case 's': spec->stmt = optarg; break;
-		case 'S': spec->setup = optarg; break;
-		case 'd': spec->workloads_dir = optarg; break;
-		case 'l':
-			if (util_parse_long(optarg, 0, (long)MAX_LOOPS, &v) < 0)
-				return -1;
-			spec->loops = (uint64_t)v;
-			break;
-		case 'w':
-			if (util_parse_long(optarg, 0, LIMIT_COUNT, &v) < 0)
-				return -1;
-			spec->warmups = (unsigned)v;
-			break;
-		case 'n':
-			if (util_parse_long(optarg, 0, LIMIT_COUNT, &v) < 0)
-				return -1;
-			spec->values = (unsigned)v;
-			break;
-		case 't':
-			if (util_parse_double(optarg, &spec->min_time) < 0)
-				return -1;
-			break;
-		case 'h':
-			if (util_parse_long(optarg, 0, 4294967295L, &spec->hash_seed) < 0)
-				return -1;
-			break;
-		case 'a':
-			spec->spawned_at = strtoull(optarg, NULL, 10);
-			break;
-		case 'C':
-			spec->cache_dir = optarg;
-			break;
-		case 'L':
-			spec->lockstep = 1;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return (spec->def || spec->stmt) ? 0 : -1;
 }
 
 /* Write one reply to fd 3, a line each (a lockstep worker sends several).  */
@@ -441,7 +369,7 @@ int worker_main(int argc, char **argv)
 	uint64_t t0 = bench_clock_ns();
 	int rc;
 
-	if (parse_worker_args(argc, argv, &spec) < 0) {
+	if (worker_parse_argv(argc, argv, &spec) < 0) {
 		fprintf(stderr, "sandbench __worker: bad arguments (this mode is internal)\n");
 		return 2;
 	}

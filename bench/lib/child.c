@@ -484,6 +484,19 @@ static void wait_for(struct child *c, double timeout)
 	}
 }
 
+/* SIGKILL to what is left of the group, and wait (up to a second) until
+ * it is gone: SIGKILL is delivered after kill() returns, and a caller
+ * that has finished must not find any of it still running.  */
+static void sweep_group(pid_t pgid)
+{
+	uint64_t deadline = bench_clock_ns() + UINT64_C(1000000000);
+
+	if (kill(-pgid, SIGKILL) < 0)
+		return;
+	while (kill(-pgid, 0) == 0 && bench_clock_ns() < deadline)
+		usleep(1000);
+}
+
 int child_finish(struct child *c, double timeout, struct bench_error *err)
 {
 	char what[128];
@@ -501,7 +514,7 @@ int child_finish(struct child *c, double timeout, struct bench_error *err)
 	wait_for(c, timeout);
 	if ((c->flags & (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP)) ==
 	    (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP))
-		kill(-c->pid, SIGKILL);
+		sweep_group(c->pid);
 	untrack(c);
 	c->pid = -1;
 	if (c->timed_out)

@@ -63,10 +63,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
-void fuzz_empty_dir(const char *dir)
+void fuzz_empty_dir(const char *folder)
 {
-	emptied = dir;
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	emptied = folder;
+	nftw(folder, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void fuzz_fail(const char *fmt, ...)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench/cmd/cmd.h"
+#include "bench/cmd/explain.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
 #include "categories/registry.h"
@@ -153,6 +154,7 @@ static void fuzz_other(int argc, char **argv, const char *name)
 	struct list_options l;
 	struct image_options i;
 	struct k8s_collect_options c;
+	struct explain_options e;
 
 	if (strcmp(name, "list") == 0)
 		list_parse(argc, argv, &l);
@@ -163,6 +165,9 @@ static void fuzz_other(int argc, char **argv, const char *name)
 	else if (strcmp(name, "collect") == 0 && k8s_collect_parse(argc, argv, &c) == 0 &&
 		 (!c.dir || c.nlogs < 0))
 		fuzz_fail("%s", "k8s collect without a folder");
+	else if (strcmp(name, "explain") == 0 && explain_parse(argc, argv, &e) == 0 &&
+		 !e.budget_dir && !e.syscalls && !e.file)
+		fuzz_fail("%s", "explain with nothing to explain");
 	else if (strcmp(name, "--version") == 0)
 		cmd_version(argc, argv);
 	else if (strcmp(name, "help") == 0)
@@ -173,7 +178,7 @@ static void fuzz_other(int argc, char **argv, const char *name)
  * corpus has them).  */
 static const char *const commands[] = {
 	"run", "timeit", "matrix", "compare", "report", "list", "--version", "help",
-	"env", "image", "plan", "job", "collect",
+	"env", "image", "plan", "job", "collect", "explain",
 };
 
 static void fuzz_command(const char *name, int argc, char **argv)
