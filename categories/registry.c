@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "categories/native.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
+#include "categories/native.h"
 
 /*
  * Every benchmark, in the order a run visits them.  Fields:

@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/lib/error.h"
 #include "bench/lib/child.h"
+#include "bench/lib/error.h"
 #include "bench/lib/util.h"
 #include "containers/engine.h"
 

@@ -19,10 +19,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
-#include "bench/lib/child.h"
 #include "bench/lib/util.h"
 #include "containers/engine.h"
 

@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "bench/harness/metadata.h"
+#include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
 #include "bench/lib/safefile.h"
-#include "bench/lib/child.h"
 #include "bench/lib/util.h"
 #include "containers/oci.h"
 

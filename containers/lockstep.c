@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/harness/metadata.h"
+#include "bench/harness/protocol.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
-#include "bench/harness/metadata.h"
-#include "bench/harness/protocol.h"
-#include "categories/registry.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "categories/registry.h"
 #include "containers/driver.h"
 #include "containers/matrix.h"
 

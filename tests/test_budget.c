@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/report/budget.h"
-#include "bench/report/folder.h"
-#include "bench/report/compare.h"
 #include "bench/lib/error.h"
-#include "categories/registry.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
+#include "bench/report/compare.h"
+#include "bench/report/folder.h"
+#include "categories/registry.h"
 #include "tests/support.h"
 
 TestSuite(budget, .timeout = 30);

@@ -16,15 +16,15 @@
 #endif
 
 #include "bench/cmd/cmd.h"
-#include "bench/report/compare.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
-#include "categories/registry.h"
-#include "bench/report/report.h"
 #include "bench/lib/result.h"
 #include "bench/lib/stats.h"
-#include "bench/report/thesis.h"
 #include "bench/lib/util.h"
+#include "bench/report/compare.h"
+#include "bench/report/report.h"
+#include "bench/report/thesis.h"
+#include "categories/registry.h"
 #include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-compare-XXXXXX";

@@ -12,13 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
-#include "bench/lib/child.h"
 #include "bench/lib/util.h"
-#include "tests/support.h"
 #include "containers/driver.h"
 #include "containers/engine.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-containerd-XXXXXX";
 static pid_t test_daemon;	/* the test's own containerd, stopped even after a failure */

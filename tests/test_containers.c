@@ -15,11 +15,11 @@
 #include "bench/lib/limits.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
-#include "tests/support.h"
 #include "containers/driver.h"
 #include "containers/image.h"
 #include "containers/matrix.h"
 #include "containers/oci.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-ctr-XXXXXX";
 

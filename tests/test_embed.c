@@ -5,8 +5,8 @@
 
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
-#include "tests/support.h"
 #include "embed/py.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-embed-XXXXXX";
 

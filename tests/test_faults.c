@@ -19,13 +19,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/report/compare.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
 #include "bench/lib/result.h"
-#include "bench/report/thesis.h"
 #include "bench/lib/util.h"
+#include "bench/report/compare.h"
+#include "bench/report/thesis.h"
 #include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-faults-XXXXXX";

@@ -17,10 +17,10 @@
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
-#include "tests/support.h"
 #include "containers/driver.h"
 #include "containers/image.h"
 #include "containers/k8s.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-k8s-XXXXXX";
 

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/lib/error.h"
 #include "bench/harness/protocol.h"
+#include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "tests/support.h"

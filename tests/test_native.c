@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include "bench/lib/error.h"
-#include "categories/registry.h"
 #include "bench/lib/util.h"
-#include "tests/support.h"
 #include "categories/native.h"
+#include "categories/registry.h"
 #include "embed/py.h"
+#include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-native-XXXXXX";
 

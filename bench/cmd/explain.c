@@ -13,20 +13,20 @@
 #include <unistd.h>
 
 #include "bench/cmd/cmd.h"
-#include "bench/report/budget.h"
-#include "bench/report/folder.h"
-#include "bench/report/compare.h"
-#include "bench/lib/error.h"
-#include "bench/lib/limits.h"
 #include "bench/harness/protocol.h"
-#include "categories/registry.h"
-#include "bench/lib/result.h"
 #include "bench/harness/runner.h"
 #include "bench/harness/worker.h"
-#include "bench/lib/safefile.h"
 #include "bench/lib/child.h"
+#include "bench/lib/error.h"
+#include "bench/lib/limits.h"
+#include "bench/lib/result.h"
+#include "bench/lib/safefile.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
+#include "bench/report/compare.h"
+#include "bench/report/folder.h"
+#include "categories/registry.h"
 
 #define TOP_SYSCALLS 6
 

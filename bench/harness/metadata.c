@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "embed/py.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/util.h"
+#include "embed/py.h"
 
 /* gVisor shows a fixed kernel version string, whatever the host runs.  */
 static int is_gvisor(void)

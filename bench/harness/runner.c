@@ -10,16 +10,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/harness/metadata.h"
+#include "bench/harness/worker.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
-#include "bench/harness/metadata.h"
-#include "categories/registry.h"
 #include "bench/lib/result.h"
 #include "bench/lib/safefile.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
-#include "bench/harness/worker.h"
+#include "categories/registry.h"
 
 #define MIN_PROCESSES 3
 

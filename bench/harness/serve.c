@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/lib/child.h"
-#include "bench/lib/error.h"
 #include "bench/harness/metadata.h"
 #include "bench/harness/protocol.h"
-#include "categories/registry.h"
-#include "bench/lib/util.h"
 #include "bench/harness/worker.h"
+#include "bench/lib/child.h"
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "categories/registry.h"
 
 /* One reply, a line, on the protocol's stream.  */
 static int send_line(FILE *out, const struct proto_reply *r)

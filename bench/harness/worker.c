@@ -8,13 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/harness/protocol.h"
+#include "bench/harness/worker_spawn.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
 #include "bench/lib/util.h"
-#include "bench/harness/protocol.h"
-#include "bench/harness/worker_spawn.h"
 #include "categories/registry.h"
 
 /* The parent side of a worker: its command line, its start, and its one

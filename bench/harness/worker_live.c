@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/harness/protocol.h"
+#include "bench/harness/worker_spawn.h"
 #include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
-#include "bench/harness/protocol.h"
-#include "bench/harness/worker_spawn.h"
 #include "categories/registry.h"
 
 /* A live lockstep worker, from the parent's side (worker.h).  */

@@ -7,14 +7,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "embed/py.h"
+#include "bench/harness/metadata.h"
+#include "bench/harness/protocol.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
 #include "bench/lib/util.h"
-#include "bench/harness/metadata.h"
-#include "bench/harness/protocol.h"
 #include "categories/registry.h"
+#include "embed/py.h"
 
 #define WORKER_FD PROTO_WORKER_FD
 

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/report/compare.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
-#include "bench/report/report.h"
 #include "bench/lib/util.h"
+#include "bench/report/compare.h"
+#include "bench/report/report.h"
 
 /*
  * Which kernel probe prices which system call.  Calls of the same kind

@@ -10,8 +10,8 @@
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/stats.h"
-#include "bench/report/thesis.h"
 #include "bench/lib/util.h"
+#include "bench/report/thesis.h"
 
 /* The file name without its folder and .json / .json.gz: "runsc".  A name
  * goes into report.json, so a file name that is not UTF-8 (any bytes are

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "bench/lib/stats.h"
-#include "bench/report/thesis.h"
 #include "bench/lib/util.h"
+#include "bench/report/thesis.h"
 
 /* FNV-1a, to seed a cell's bootstrap from its names.  */
 static uint64_t hash_text(uint64_t h, const char *s)

@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/lib/error.h"
+#include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
-#include "bench/lib/error.h"
 #include "bench/report/report.h"
 #include "bench/report/thesis.h"
-#include "bench/lib/util.h"
 
 /* The system-call budget, when a syscalls.json (`explain --syscalls`) sits
  * beside the first file: c->budget is then t.  */

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bench/report/compare.h"
-#include "bench/lib/error.h"
 #include "bench/harness/runner.h"
+#include "bench/lib/error.h"
 #include "bench/lib/util.h"
+#include "bench/report/compare.h"
 
 void report_fmt_change(char *buf, size_t size, double ratio)
 {

@@ -3,9 +3,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
-#include "bench/lib/util.h"
 
 void report_csv_text(FILE *f, const char *s)
 {

@@ -4,10 +4,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
 #include "bench/report/thesis.h"
-#include "bench/lib/util.h"
 
 /* JSON has no NaN: an unknown number is null.  */
 static json_t *num(double v)

@@ -3,10 +3,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
 #include "bench/report/thesis.h"
-#include "bench/lib/util.h"
 
 /* Text in Markdown: `|` would end a table cell, `*` start emphasis (an
  * underscore inside a word does not, in GitHub's Markdown).  */

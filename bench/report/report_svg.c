@@ -3,9 +3,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "bench/lib/util.h"
 #include "bench/report/compare.h"
 #include "bench/report/thesis.h"
-#include "bench/lib/util.h"
 
 /* Geometry, in pixels.  Text widths are estimates for a 12 px sans-serif
  * font (DejaVu Sans, the widest usual one), so that nothing overlaps.  */

@@ -3,10 +3,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
 #include "bench/report/thesis.h"
-#include "bench/lib/util.h"
 
 #define MAX_COLS 24
 #define CELL 64

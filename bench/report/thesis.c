@@ -8,8 +8,8 @@
 #include <strings.h>
 
 #include "bench/lib/error.h"
-#include "categories/registry.h"
 #include "bench/lib/util.h"
+#include "categories/registry.h"
 
 /* The study's names, as its spreadsheet spelt them, and ours
  * (pyperformance's).  Matched without regard to case.  */

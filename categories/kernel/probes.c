@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
-#include "bench/lib/child.h"
 #include "bench/lib/util.h"
 #include "categories/native.h"
 

@@ -13,8 +13,8 @@
 
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
-#include "embed/py.h"
 #include "categories/native.h"
+#include "embed/py.h"
 
 struct tree_state {
 	struct native_figures fig;	/* first: see native.h */

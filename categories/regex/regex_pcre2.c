@@ -12,8 +12,8 @@
 
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
-#include "embed/py.h"
 #include "categories/native.h"
+#include "embed/py.h"
 
 /* Up to 1 MiB of JIT stack: the default 32 KiB is for small subjects.  */
 #define JIT_STACK_MAX (1 << 20)

@@ -15,8 +15,8 @@
 
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
-#include "embed/py.h"
 #include "categories/native.h"
+#include "embed/py.h"
 
 /* Repeats per loop: the REPEAT of xml_etree_parse, _iterparse, _generate.  */
 #define PARSE_REPEAT 9

@@ -12,8 +12,8 @@
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
-#include "embed/py.h"
 #include "categories/native.h"
+#include "embed/py.h"
 
 /* _synth.ROWS, checked in setup: inner_loops must be a constant.  */
 #define SYNTH_ROWS 1000

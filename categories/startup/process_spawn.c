@@ -1,8 +1,8 @@
 /* Process creation without the interpreter: posix_spawn of the binary in
  * its no-op child mode, and wait.  Beside python_startup, it tells how much
  * of a start-up's cost is the process itself.  */
-#include "bench/lib/error.h"
 #include "bench/lib/child.h"
+#include "bench/lib/error.h"
 #include "bench/lib/util.h"
 #include "categories/native.h"
 

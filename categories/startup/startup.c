@@ -1,7 +1,7 @@
 /* Python start-up: the binary spawned in its start-up child mode, which
  * initialises the interpreter, runs `pass` and finalises.  */
-#include "bench/lib/error.h"
 #include "bench/lib/child.h"
+#include "bench/lib/error.h"
 #include "bench/lib/util.h"
 #include "categories/native.h"
 

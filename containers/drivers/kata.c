@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
-#include "bench/lib/child.h"
 #include "bench/lib/util.h"
 #include "containers/engine.h"
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/report/compare.h"
 #include "bench/lib/error.h"
+#include "bench/lib/util.h"
+#include "bench/report/compare.h"
 #include "bench/report/report.h"
 #include "bench/report/thesis.h"
-#include "bench/lib/util.h"
 #include "tests/fuzz/fuzz.h"
 
 static char *paths[2];

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/lib/error.h"
 #include "bench/harness/protocol.h"
+#include "bench/lib/error.h"
 #include "tests/fuzz/fuzz.h"
 
 static void reply_again(const struct proto_reply *r)

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/report/compare.h"
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
+#include "bench/report/compare.h"
 #include "tests/fuzz/fuzz.h"
 
 static char *in_path, *out_plain, *out_gz;
