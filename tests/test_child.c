@@ -354,3 +354,20 @@ Test(child, reader_sees_the_end_of_a_child_whose_pipe_outlives_it)
 	free(line);
 	cr_assert_eq(child_finish(&c, 5, &err), 0, "%s", err.msg);
 }
+
+/* child_done says so every time once it has ended, and child_finish still
+ * says how it ended.  */
+Test(child, done_stays_done_and_finish_keeps_the_status)
+{
+	struct child c = shell("exit 4");
+	struct bench_error err = { 0 };
+	int done = 0;
+
+	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 500 && !(done = child_done(&c)); i++)
+		usleep(10000);
+	cr_assert(done, "it never ended");
+	cr_assert(child_done(&c), "no longer done the second time");
+	cr_assert_eq(child_finish(&c, 5, &err), -1);
+	cr_assert(strstr(err.msg, "exit status 4"), "%s", err.msg);
+}

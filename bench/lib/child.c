@@ -253,6 +253,7 @@ int child_start(struct child *c, struct bench_error *err)
 	c->to = c->from = -1;
 	c->status = 0;
 	c->timed_out = 0;
+	c->ended = 0;
 	report[0] = report[1] = -1;
 	if ((c->in == CHILD_PIPE && pipe2(in, O_CLOEXEC) < 0) ||
 	    ((c->out == CHILD_PIPE || c->err == CHILD_PIPE) && pipe2(out, O_CLOEXEC) < 0)) {
@@ -324,8 +325,17 @@ void child_stop(const struct child *c)
 
 int child_done(struct child *c)
 {
-	/* Reaped here, its status kept: child_finish's waitpid finds none.  */
-	return c->pid > 0 && waitpid(c->pid, &c->status, WNOHANG) == c->pid;
+	/* Reaped here, its status kept: child_finish's waitpid finds none.
+	 * Out of the registry at once, as its pid may be reused (a group's id
+	 * is not while the group has members: that entry stays).  */
+	if (c->ended)
+		return 1;
+	if (c->pid <= 0 || waitpid(c->pid, &c->status, WNOHANG) != c->pid)
+		return 0;
+	c->ended = 1;
+	if (!(c->flags & CHILD_OWN_GROUP))
+		untrack(c);
+	return 1;
 }
 
 static uint64_t deadline_of(double timeout)
@@ -465,6 +475,8 @@ static void wait_for(struct child *c, double timeout)
 	uint64_t kill_at = 0;
 	pid_t r;
 
+	if (c->ended)
+		return;
 	for (;;) {
 		r = waitpid(c->pid, &c->status, deadline || kill_at ? WNOHANG : 0);
 		if (r == c->pid || (r < 0 && errno != EINTR))

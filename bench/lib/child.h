@@ -71,6 +71,7 @@ struct child {
 	int to, from;			/* our ends of CHILD_PIPE stdin / stdout */
 	int status;			/* its wait status, once finished */
 	int timed_out;			/* it was stopped by a timeout */
+	int ended;			/* reaped by child_done */
 	double timeout;			/* that timeout, in seconds */
 	char *buf;			/* what was read by child_read_line and not returned yet */
 	size_t used, cap;
