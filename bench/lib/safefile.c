@@ -9,8 +9,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "bench/lib/codec.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
 
@@ -29,34 +29,21 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-static int write_gzip(int fd, const char *data, size_t len)
+/* data gzip-compressed (the one deflate path: codec.c), then written.  */
+static int write_gzip(int fd, const char *data, size_t len, const char *path,
+		      struct bench_error *err)
 {
-	gzFile gz;
-	int dup_fd = dup(fd);
+	unsigned char *z;
+	size_t zlen;
+	int rc;
 
-	if (dup_fd < 0)
-		return -1;
-	gz = gzdopen(dup_fd, "wb9");
-	if (!gz) {
-		close(dup_fd);
-		errno = ENOMEM;
-		return -1;
-	}
-	while (len > 0) {
-		unsigned chunk = len > (1u << 30) ? (1u << 30) : (unsigned)len;
-		if (gzwrite(gz, data, chunk) != (int)chunk) {
-			gzclose(gz);
-			errno = errno ? errno : EIO;
-			return -1;
-		}
-		data += chunk;
-		len -= chunk;
-	}
-	if (gzclose(gz) != Z_OK) {
-		errno = errno ? errno : EIO;
-		return -1;
-	}
-	return 0;
+	if (codec_gzip(data, len, &z, &zlen, err) < 0)
+		return bench_error_prefix(err, "write `%s`", path);
+	rc = write_all(fd, (const char *)z, zlen);
+	if (rc < 0)
+		bench_error_set(err, errno, "write `%s`", path);
+	free(z);
+	return rc;
 }
 
 /* A new temporary file beside name: a name nobody can guess in advance, and
@@ -102,16 +89,15 @@ int safefile_write_at(int dirfd, const char *name, const char *path, const char 
 	if (fd < 0)
 		return bench_error_set(err, errno, "create a temporary file for `%s`", path);
 	if (util_ends_with(name, ".gz"))
-		rc = write_gzip(fd, data, len);
-	else
-		rc = write_all(fd, data, len);
-	if (rc == 0)
-		rc = fsync(fd);
+		rc = write_gzip(fd, data, len, path, err);
+	else if ((rc = write_all(fd, data, len)) < 0)
+		bench_error_set(err, errno, "write `%s`", path);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = bench_error_set(err, errno, "write `%s`", path);
 	if (rc < 0) {
-		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
-		return bench_error_set(err, e, "write `%s`", path);
+		return -1;
 	}
 	if (close(fd) < 0) {
 		int e = errno;
