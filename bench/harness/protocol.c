@@ -179,7 +179,8 @@ int proto_request_decode(const char *text_, size_t len, struct proto_request *q,
 		}
 		q->kind = (enum proto_kind)k;
 	}
-	q->warmup = json_is_true(json_object_get(req, "warmup"));
+	/* Only a value request has an untimed iteration first.  */
+	q->warmup = q->kind == PROTO_LOCK_VALUE && json_is_true(json_object_get(req, "warmup"));
 	if (q->kind == PROTO_LOCK_VALUE || q->kind == PROTO_LOCK_STOP) {
 		rc = 0;
 		goto out;
