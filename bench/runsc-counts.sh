@@ -25,7 +25,7 @@ image, bench, n, out = sys.argv[1:]
 c = json.load(open(image + "/config.json"))
 c["root"] = {"path": image + "/rootfs", "readonly": True}
 c["process"]["args"] = ["/usr/bin/sandbench", "__worker", "--bench=" + bench,
-                        "--loops=" + n, "--values=1", "--warmups=0", "--min-time=0.1"]
+                        "--loops=" + n, "--values=1", "--warmups=0"]
 json.dump(c, open(out, "w"))
 PY
 	runsc --root "$work/root" --network=none --strace --debug --debug-log="$work/log$n/" \

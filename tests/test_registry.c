@@ -80,9 +80,11 @@ Test(registry, worker_command_line_round_trips)
 				     .min_time = 0.25, .hash_seed = 4294967295L, .lockstep = 1 };
 	struct worker_spec timeit = { .stmt = "x = 1\ny = 2", .setup = "import os",
 				      .min_time = 0.1, .values = 1 };
-	struct worker_spec *in[] = { &bench, &timeit };
+	/* min_time 0: left out, the worker keeps its default.  */
+	struct worker_spec dflt = { .def = bench_registry_find("float") };
+	struct worker_spec *in[] = { &bench, &timeit, &dflt };
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		char **argv = worker_argv(in[i]);
 		struct worker_spec out = { 0 };
 		int argc = 0;

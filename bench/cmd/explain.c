@@ -87,7 +87,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 			 unsigned *inner, struct bench_error *err)
 {
 	char out_tmpl[] = "/tmp/sandbench-strace-XXXXXX", msg_tmpl[] = "/tmp/sandbench-msg-XXXXXX";
-	struct worker_spec spec = { .def = def, .loops = loops, .values = 1, .min_time = 0.1 };
+	struct worker_spec spec = { .def = def, .loops = loops, .values = 1 };
 	char **worker = worker_argv(&spec);
 	char *strace[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl };
 	size_t ns = sizeof(strace) / sizeof(strace[0]), nw = 0;

@@ -77,7 +77,8 @@ char **worker_argv(const struct worker_spec *spec)
 	argv[n++] = xasprintf("--loops=%llu", (unsigned long long)spec->loops);
 	argv[n++] = xasprintf("--warmups=%u", spec->warmups);
 	argv[n++] = xasprintf("--values=%u", spec->values);
-	argv[n++] = xasprintf("--min-time=%.17g", spec->min_time);
+	if (spec->min_time > 0)	/* else the worker's own default */
+		argv[n++] = xasprintf("--min-time=%.17g", spec->min_time);
 	argv[n++] = xasprintf("--hash-seed=%ld", spec->hash_seed);
 	/* CLOCK_MONOTONIC is one clock for the whole machine, so the worker can
 	 * tell how long it took from here to its first value.  */

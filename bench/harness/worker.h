@@ -19,7 +19,7 @@ struct worker_spec {
 	const char *cache_dir;		/* shared by the processes of one benchmark */
 	uint64_t loops;			/* 0: calibrate, then measure */
 	unsigned warmups, values;	/* values 0: calibrate only */
-	double min_time;		/* seconds, for calibration */
+	double min_time;		/* seconds, for calibration (0: the worker's default) */
 	long hash_seed;
 	const char *affinity;		/* CPU list ("0,2-3") or NULL */
 	double timeout;			/* seconds per worker, 0: none */
