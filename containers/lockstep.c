@@ -1,9 +1,6 @@
 #include "containers/lockstep.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +14,7 @@
 #include "categories/registry.h"
 #include "containers/driver.h"
 #include "containers/matrix.h"
+#include "containers/placement.h"
 
 static const struct lockstep_profile profiles[] = {
 	{ "default", 8, 40, 8, 0.005, 40 },
@@ -31,102 +29,6 @@ const struct lockstep_profile *lockstep_profile(const char *name)
 		if (strcmp(profiles[i].name, name) == 0)
 			return &profiles[i];
 	return NULL;
-}
-
-/* ---- pinning a runtime's host process tree ---- */
-
-/* The parent pid of pid, from /proc/PID/stat (its comm may hold spaces
- * and parentheses: the state comes after the last ')').  */
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	cleanup_free char *text = NULL;
-	int ppid;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (util_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", text);
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
-/* Is pid root or one of its descendants?  */
-static int in_tree(pid_t pid, pid_t root)
-{
-	for (int depth = 0; pid > 1 && depth < 64; depth++) {
-		if (pid == root)
-			return 1;
-		pid = parent_of(pid);
-	}
-	return pid == root;
-}
-
-/* Pin every thread of pid; count those whose Cpus_allowed_list reads back
- * as cpu.  A thread that ended meanwhile is no failure.  */
-static int pin_process(pid_t pid, int cpu, unsigned *threads)
-{
-	char path[96], want[16];
-	cpu_set_t set;
-	struct dirent *e;
-	DIR *d;
-	int bad = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	snprintf(want, sizeof(want), "%d", cpu);
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (!(d = opendir(path)))
-		return 0;
-	while ((e = readdir(d))) {
-		pid_t tid = (pid_t)atoi(e->d_name);
-		char status[128], line[256];
-		FILE *f;
-
-		if (tid <= 0)
-			continue;
-		if (sched_setaffinity(tid, sizeof(set), &set) < 0) {
-			bad += errno != ESRCH;
-			continue;
-		}
-		snprintf(status, sizeof(status), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-		if (!(f = fopen(status, "re")))
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
-				line[strcspn(line, "\n")] = '\0';
-				if (strcmp(line + 18 + strspn(line + 18, " \t"), want) == 0)
-					(*threads)++;
-				else
-					bad++;
-			}
-		fclose(f);
-	}
-	closedir(d);
-	return bad;
-}
-
-int lockstep_pin_tree(pid_t root, int cpu, unsigned *threads, struct bench_error *err)
-{
-	struct dirent *e;
-	DIR *d = opendir("/proc");
-	int bad = 0;
-
-	*threads = 0;
-	if (!d)
-		return bench_error_set(err, errno, "open /proc");
-	while ((e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-		if (pid > 0 && in_tree(pid, root))
-			bad += pin_process(pid, cpu, threads);
-	}
-	closedir(d);
-	if (bad || *threads == 0)
-		return bench_error_set(err, 0, "pin the processes of pid %d to CPU %d: %d thread%s "
-				       "did not take it", (int)root, cpu, bad, bad == 1 ? "" : "s");
-	return 0;
 }
 
 /* ---- the paired interval ---- */
@@ -253,21 +155,51 @@ static unsigned stop_all(struct slot *sl, struct lockstep_lane *lanes, const int
 	return bad;
 }
 
-/* All workers of a slot on one CPU, before they start (they inherit it).  */
-static void pin_slot(const struct bench_def *def, struct lockstep_lane *lanes,
-		     const struct slot *sl, int first, FILE *logf)
+/* Where the slot's workers will run (they inherit it from their server):
+ * pinned, every thread of each runtime's tree on the slot's CPU; as
+ * deployed, on the whole set (which frees a tree an earlier slot pinned).  */
+static void place_slot(const struct lockstep_options *o, struct lockstep_lane *lanes,
+		       const struct slot *sl, FILE *logf)
 {
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(sl->cpu, &one);
 	for (size_t k = 0; k < sl->nin; k++) {
 		struct lockstep_lane *l = &lanes[sl->in[k]];
 		struct bench_error err = { 0 };
 		unsigned threads;
 
-		if (lockstep_pin_tree(l->s->pid, sl->cpu, &threads, &err) < 0 && logf)
+		if (ctr_place_tree(l->s->pid, o->pin == CTR_PIN_SANDBOX ? &one : o->set, &threads,
+				   &err) < 0 && logf)
 			fprintf(logf, "lockstep slot %u %s: %s\n", sl->number, l->label, err.msg);
-		else if (logf && first)
-			fprintf(logf, "lockstep %s slot %u %s: %u threads pinned to CPU %d\n", def->name,
-				sl->number, l->label, threads, sl->cpu);
 		bench_error_release(&err);
+	}
+}
+
+/* Read the placement of the slot's live workers back from /proc, into the
+ * log: what a user checks to see that the design measured what it says.  */
+static void log_placement(const struct lockstep_options *o, const struct bench_def *def,
+			  struct lockstep_lane *lanes, const struct slot *sl, FILE *logf)
+{
+	cpu_set_t one;
+	char list[256];
+
+	CPU_ZERO(&one);
+	CPU_SET(sl->cpu, &one);
+	ctr_cpus_format(o->pin == CTR_PIN_SANDBOX ? &one : o->set, list, sizeof(list));
+	for (size_t k = 0; k < sl->nin && logf; k++) {
+		struct lockstep_lane *l = &lanes[sl->in[k]];
+		unsigned threads, on_set;
+
+		ctr_read_tree(l->s->pid, o->pin == CTR_PIN_SANDBOX ? &one : o->set, &threads, &on_set);
+		if (on_set == threads)
+			fprintf(logf, "lockstep %s slot %u %s: %u threads, each %s %s\n", def->name,
+				sl->number, l->label, threads,
+				o->pin == CTR_PIN_SANDBOX ? "pinned to CPU" : "free on CPUs", list);
+		else
+			fprintf(logf, "lockstep %s slot %u %s: %u threads, %u of them not on CPUs %s\n",
+				def->name, sl->number, l->label, threads, threads - on_set, list);
 	}
 }
 
@@ -390,7 +322,8 @@ static int mark_runs(const struct lockstep_options *o, struct lockstep_lane *lan
 		json_object_set_new(md, "lockstep_slot", json_integer(sl->number));
 		json_object_set_new(md, "lockstep_round", json_integer(o->round));
 		json_object_set_new(md, "lockstep_positions", json_string(sl->positions[k]));
-		json_object_set_new(md, "cpu", json_integer(sl->cpu));
+		if (o->pin == CTR_PIN_SANDBOX)
+			json_object_set_new(md, "cpu", json_integer(sl->cpu));
 		for (unsigned i = 0; i < sl->values; i++)
 			lr[i] = log(sl->v[k][i] / sl->v[0][i]);
 		d[k] = stats_median(lr, sl->values);
@@ -409,9 +342,12 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 	int started[MAX_LANES] = { 0 }, flip = (int)(ctr_random_next(rng) & 1), rc = -1;
 	json_t *runs[MAX_LANES] = { NULL };
 
-	pin_slot(def, lanes, sl, first, logf);
-	if (start_slot(o, def, lanes, sl, started) < 0 ||
-	    take_values(o, lanes, sl, started, rng, flip) < 0)
+	place_slot(o, lanes, sl, logf);
+	if (start_slot(o, def, lanes, sl, started) < 0)
+		goto drop;
+	if (first)
+		log_placement(o, def, lanes, sl, logf);
+	if (take_values(o, lanes, sl, started, rng, flip) < 0)
 		goto drop;
 	if (stop_all(sl, lanes, started, runs, o->timeout, logf) > 0 ||
 	    mark_runs(o, lanes, sl, runs, logf, d) < 0)

@@ -1,17 +1,18 @@
 /* The lockstep design of `sandbench matrix`: for each process slot of a
  * benchmark, every runtime has one worker alive at once (set up, warmed up,
- * blocked on a pipe), all pinned to one CPU; the parent asks them for one
+ * blocked on a pipe), all on one CPU set (containers/placement.h: as
+ * deployed, or pinned to one CPU per slot); the parent asks them for one
  * value at a time in a counterbalanced order, so that the values compared
- * are taken milliseconds apart on the same CPU.  Values of one slot pair by
+ * are taken milliseconds apart.  Values of one slot pair by
  * index: value i of runtime A with value i of runtime B.  */
 #ifndef CTR_LOCKSTEP_H
 #define CTR_LOCKSTEP_H
 
 #include <jansson.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/types.h>
 
 struct bench_def;
 struct bench_error;
@@ -42,6 +43,8 @@ struct lockstep_options {
 	uint64_t fixed_loops;		/* the profile's loops, 0: calibrate */
 	int independent_seeds;		/* each worker its own hash seed */
 	int value_warmup;		/* one untimed iteration before each value */
+	int pin;			/* enum ctr_pin */
+	const cpu_set_t *set;		/* every runtime's CPUs */
 	const int *cpus;		/* where slots may be pinned */
 	size_t ncpus;
 	unsigned round;			/* recorded as lockstep_round */
@@ -70,10 +73,5 @@ struct lockstep_lane {
  * is requested (child_stop_requested).  Returns the number of slots kept.  */
 unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
 			    struct lockstep_lane *lanes, size_t n, uint64_t *rng, FILE *log);
-
-/* Set the affinity of every thread of root and its descendants (found
- * through /proc) to cpu, then read it back from /proc/PID/task/TID/status.
- * *threads: how many hold it.  -1 with err when one does not.  */
-int lockstep_pin_tree(pid_t root, int cpu, unsigned *threads, struct bench_error *err);
 
 #endif

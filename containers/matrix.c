@@ -26,6 +26,7 @@
 #include "containers/image.h"
 #include "containers/lockstep.h"
 #include "containers/matrix_lane.h"
+#include "containers/placement.h"
 
 /* Metadata each merged file gets: what ran it and how.  */
 static json_t *runtime_metadata(const struct ctr_matrix_plan *p, const struct ctr_image *img)
@@ -44,8 +45,13 @@ static json_t *runtime_metadata(const struct ctr_matrix_plan *p, const struct ct
 		ctr_run_metadata(d, p->engine, md);
 		if (!(d->flags & CTR_NO_CONTAINER) && img->id)
 			json_object_set_new(md, "image_id", json_string(img->id));
+		/* Where it ran: the CPU set and what was pinned (a VM's vCPUs are
+		 * the driver's, kata_vm_vcpus).  */
 		if (p->cpus)
-			json_object_set_new(md, "limit_cpus", json_string(p->cpus));
+			json_object_set_new(md, "placement_cpus", json_string(p->cpus));
+		json_object_set_new(md, "placement_pin", json_string(ctr_pin_name(p->pin)));
+		if (p->pin_cpus)
+			json_object_set_new(md, "placement_pin_cpus", json_string(p->pin_cpus));
 		if (p->memory > 0)
 			json_object_set_new(md, "limit_memory", json_integer(p->memory));
 		json_object_set_new(all, p->runtimes[i], md);
@@ -526,6 +532,11 @@ int ctr_matrix_start(const char *dir, struct ctr_matrix_plan *p, int seeded)
 		p->seed = util_random() & 0x7fffffffffffffffULL;	/* stays a JSON integer */
 	if (!p->rounds)
 		p->rounds = p->lockstep ? 1 : 2;
+	/* As deployed: every runtime on every CPU this process may use.  */
+	if (!p->cpus) {
+		ctr_cpus_own(p->cpus_buf, sizeof(p->cpus_buf));
+		p->cpus = p->cpus_buf;
+	}
 	metadata_date(date, sizeof(date));
 	snprintf(p->run_id_buf, sizeof(p->run_id_buf), "%llu-%s", (unsigned long long)p->seed,
 		 date);

@@ -30,7 +30,10 @@ struct ctr_matrix_plan {
 	unsigned rounds;		/* 0: the design's default */
 	uint64_t seed;
 	enum ctr_engine engine;
-	const char *cpus;
+	const char *cpus;		/* every runtime's CPU set, e.g. "0-1" */
+	char cpus_buf[256];		/* ... when it is this process's own */
+	int pin;			/* enum ctr_pin (containers/placement.h) */
+	const char *pin_cpus;		/* --pin sandbox=LIST, or NULL: cpus */
 	long long memory;
 	double timeout;
 	const char *names, *categories;

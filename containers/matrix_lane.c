@@ -6,11 +6,13 @@
 
 #include "bench/harness/protocol.h"
 #include "bench/harness/runner.h"
+#include "bench/harness/worker.h"
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "categories/registry.h"
 #include "containers/image.h"
+#include "containers/placement.h"
 
 /* The server's first line: its hello, with the container's metadata.  */
 static int read_hello(struct lane *l, double timeout, struct proto_reply *msg,
@@ -28,6 +30,25 @@ static int read_hello(struct lane *l, double timeout, struct proto_reply *msg,
 		bench_error_prefix(err, "runtime `%s`: the container did not start its server "
 				   "(see matrix.log)", l->d->name);
 	return rc;
+}
+
+/* Every runtime on the plan's CPU set, its host processes too (the
+ * native server has no cpuset of its own, a sandbox has helpers outside
+ * its container): the same CPUs for all, nothing pinned within them.  */
+static void place_lane(const struct ctr_matrix_plan *p, unsigned r, struct lane *l, FILE *log)
+{
+	struct bench_error err = { 0 };
+	unsigned threads;
+	cpu_set_t set;
+
+	if (worker_parse_cpus(p->cpus, &set) < 0)
+		return;
+	if (ctr_place_tree(l->s.pid, &set, &threads, &err) < 0)
+		ctr_matrix_log(log, "round %u/%u %s: %s", r + 1, p->rounds, l->label, err.msg);
+	else
+		ctr_matrix_log(log, "round %u/%u %s: %u threads on CPUs %s", r + 1, p->rounds, l->label,
+			       threads, p->cpus);
+	bench_error_release(&err);
 }
 
 /* Start the runtime's server and read its hello.  */
@@ -57,6 +78,7 @@ int ctr_lane_start(const char *dir, const struct ctr_matrix_plan *p, const struc
 	l->suite = result_suite_new(json_incref(msg.metadata));
 	proto_reply_release(&msg);
 	l->alive = 1;
+	place_lane(p, r, l, log);
 	return 0;
 }
 

@@ -90,13 +90,13 @@ int ctr_matrix_measure(const struct ctr_matrix_plan *p, const struct bench_def *
 	return failures;
 }
 
-/* The CPUs slots may be pinned to: --cpus, or where this process may run.  */
+/* The CPUs a slot may be pinned to: --pin sandbox=LIST, else --cpus.  */
 static size_t slot_cpus(const struct ctr_matrix_plan *p, int *cpus, size_t max)
 {
 	cpu_set_t set;
 	size_t n = 0;
 
-	if (!p->cpus || worker_parse_cpus(p->cpus, &set) < 0)
+	if (worker_parse_cpus(p->pin_cpus ? p->pin_cpus : p->cpus, &set) < 0)
 		sched_getaffinity(0, sizeof(set), &set);
 	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
 		if (CPU_ISSET(c, &set))
@@ -119,6 +119,7 @@ int ctr_matrix_measure_lockstep(const struct ctr_matrix_plan *p, const struct be
 	struct lockstep_lane ls[LIMIT_RUNTIMES];
 	size_t map[LIMIT_RUNTIMES], n = 0;
 	int cpus[CPU_SETSIZE], failures = 0;
+	cpu_set_t set;
 	struct lockstep_options o = {
 		.min_slots = (lp->min_slots + p->rounds - 1) / p->rounds,
 		.max_slots = ((p->slots ? p->slots : lp->max_slots) + p->rounds - 1) / p->rounds,
@@ -127,12 +128,14 @@ int ctr_matrix_measure_lockstep(const struct ctr_matrix_plan *p, const struct be
 		.budget = lp->budget / p->rounds,
 		.timeout = p->timeout, .fixed_loops = prof->loops,
 		.independent_seeds = p->independent_seeds, .value_warmup = p->value_warmup,
-		.cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
+		.pin = p->pin, .set = &set, .cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
 	};
 	unsigned slots;
 	char line[512];
 	size_t used;
 
+	if (worker_parse_cpus(p->cpus, &set) < 0)
+		sched_getaffinity(0, sizeof(set), &set);
 	o.ncpus = slot_cpus(p, cpus, CPU_SETSIZE);
 	if (o.min_slots > o.max_slots)
 		o.min_slots = o.max_slots;

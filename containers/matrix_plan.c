@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "bench/harness/runner.h"
+#include "bench/harness/worker.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
 #include "containers/image.h"
 #include "containers/lockstep.h"
+#include "containers/placement.h"
 
 void ctr_matrix_plan_init(struct ctr_matrix_plan *p)
 {
@@ -88,8 +90,10 @@ long long ctr_parse_size(const char *s)
  * written before the lockstep design).  A new object.  */
 static json_t *lockstep_plan_to_json(const struct ctr_matrix_plan *p)
 {
-	return json_pack("{s:s, s:f, s:i, s:i, s:f, s:s, s:b, s:s}",
-			 "design", p->lockstep ? "lockstep" : "processes", "value_time", p->value_time,
+	return json_pack("{s:s, s:s, s:s?, s:f, s:i, s:i, s:f, s:s, s:b, s:s}",
+			 "design", p->lockstep ? "lockstep" : "processes",
+			 "pin", ctr_pin_name(p->pin), "pin_cpus", p->pin_cpus,
+			 "value_time", p->value_time,
 			 "values", (int)p->values, "slots", (int)p->slots, "target", p->target,
 			 "seeds", p->independent_seeds ? "independent" : "same",
 			 "value_warmup", p->value_warmup, "run_id", p->run_id);
@@ -99,10 +103,20 @@ static json_t *lockstep_plan_to_json(const struct ctr_matrix_plan *p)
 static int lockstep_plan_from_json(json_t *j, struct ctr_matrix_plan *p)
 {
 	const char *design = json_string_value(json_object_get(j, "design"));
+	const char *pin = json_string_value(json_object_get(j, "pin"));
 	json_t *target = json_object_get(j, "target");
+	cpu_set_t set;
 
 	p->lockstep = design && strcmp(design, "lockstep") == 0;
 	if (design && !p->lockstep && strcmp(design, "processes") != 0)
+		return -1;
+	/* A lockstep plan from before placement pinned every slot.  */
+	p->pin = pin ? strcmp(pin, "sandbox") == 0 : p->lockstep;
+	if (pin && !p->pin && strcmp(pin, "none") != 0)
+		return -1;
+	p->pin_cpus = json_string_value(json_object_get(j, "pin_cpus"));
+	if ((p->pin && !p->lockstep) || (p->pin_cpus && worker_parse_cpus(p->pin_cpus, &set) < 0) ||
+	    (p->cpus && worker_parse_cpus(p->cpus, &set) < 0))
 		return -1;
 	p->value_time = json_number_value(json_object_get(j, "value_time"));
 	p->values = (unsigned)json_integer_value(json_object_get(j, "values"));

@@ -1289,3 +1289,51 @@ Test(compare, overflowing_means_give_no_ratio, .timeout = 30)
 	free(pa);
 	free(pb);
 }
+
+/* Files measured under different placements (one pinned, one as deployed)
+ * are flagged in every renderer, as other differing metadata is.  */
+Test(compare, differing_placements_are_flagged)
+{
+	static const long slots[] = { 1, 2, 3, 4, 5, 6 };
+	struct lockstep_side a = { "runc", "run-1", "lockstep", slots, 6, 4, 1, NULL };
+	struct lockstep_side b = { "runsc", "run-2", "lockstep", slots, 6, 4, 1.5, NULL };
+	const char *keys[COMPARE_METADATA_KEYS];
+	struct bench_error err = { 0 };
+	struct compare c;
+	char *pa = write_lockstep("runc.json", &a, "nbody"), *pb = write_lockstep("runsc.json", &b, "nbody");
+	char *text, *md, *json;
+	int cpus_differ, seen = 0;
+	size_t n;
+
+	for (int side = 0; side < 2; side++) {
+		const char *path = side ? pb : pa;
+		json_t *suite = json_load_file(path, 0, NULL), *m = json_object_get(suite, "metadata");
+
+		cr_assert_not_null(suite);
+		json_object_set_new(m, "placement_cpus", json_string("0-1"));
+		json_object_set_new(m, "placement_pin", json_string(side ? "sandbox" : "none"));
+		cr_assert_eq(json_dump_file(suite, path, 0), 0);
+		json_decref(suite);
+	}
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	n = compare_metadata_diff(&c, keys, COMPARE_METADATA_KEYS, &cpus_differ);
+	for (size_t k = 0; k < n; k++) {
+		cr_assert_str_neq(keys[k], "placement_cpus", "the same CPU set is no difference");
+		seen |= strcmp(keys[k], "placement_pin") == 0;
+	}
+	cr_assert(seen, "placement_pin is listed");
+	cr_assert_not(cpus_differ);
+	text = render_text(&c, 0);
+	md = report_md(&c);
+	json = report_json(&c);
+	cr_assert(strstr(text, "placement_pin") && strstr(text, "warning: the placements differ"),
+		  "%s", text);
+	cr_assert(strstr(md, "**Warning:** the placements differ"), "%s", md);
+	cr_assert(strstr(json, "the placements differ"), "%s", json);
+	free(text);
+	free(md);
+	free(json);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}

@@ -1,5 +1,5 @@
 /* The worker protocol's codec, and lockstep matrices end to end: slots,
- * counterbalanced orders, common hash seeds, pinning, a worker killed
+ * counterbalanced orders, common hash seeds, placement, a worker killed
  * mid-slot ($SANDBENCH; the runc,runsc one as root).  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -197,11 +197,26 @@ static json_int_t md_int(json_t *run, const char *key)
 	return json_integer_value(v);
 }
 
-/* What every lockstep matrix must show: one run id and the design in both
- * files; per benchmark the same slots on both sides with equal value
- * counts, the same CPU and hash seed, both orders used; a round trip.  */
+/* What every lockstep matrix must show: one run id, the design and the
+ * placement in both files; per benchmark the same slots on both sides with
+ * equal value counts, the same hash seed (and CPU, when pinned), both
+ * orders used; a round trip.  */
+/* The CPUs this process may use, as the kernel lists them.  */
+static const char *own_cpus(void)
+{
+	static char list[256];
+	char *text = slurp("/proc/self/status"), *line = strstr(text, "Cpus_allowed_list:");
+
+	cr_assert_not_null(line);
+	line += strlen("Cpus_allowed_list:");
+	line += strspn(line, " \t");
+	snprintf(list, sizeof(list), "%.*s", (int)strcspn(line, "\n"), line);
+	free(text);
+	return list;
+}
+
 static void check_lockstep(const char *out_dir, const char *a, const char *b,
-			   const char *const *names, size_t nnames, int same_seeds)
+			   const char *const *names, size_t nnames, int same_seeds, int pinned)
 {
 	char *pa = xasprintf("%s/%s.json", out_dir, a), *pb = xasprintf("%s/%s.json", out_dir, b);
 	json_t *sa = load(pa), *sb = load(pb);
@@ -214,6 +229,11 @@ static void check_lockstep(const char *out_dir, const char *a, const char *b,
 			 json_string_value(json_object_get(mb, "matrix_run_id")));
 	cr_assert_gt(json_number_value(json_object_get(ma, "lockstep_rtt_us")), 0,
 		     "the round trip of a value request is recorded");
+	for (json_t *m = ma; m; m = m == ma ? mb : NULL) {
+		cr_assert_str_eq(json_string_value(json_object_get(m, "placement_cpus")), own_cpus());
+		cr_assert_str_eq(json_string_value(json_object_get(m, "placement_pin")),
+				 pinned ? "sandbox" : "none");
+	}
 	for (size_t k = 0; k < nnames; k++) {
 		json_t *ra = runs_of(sa, names[k]), *rb = runs_of(sb, names[k]);
 		int orders[2] = { 0, 0 };
@@ -233,7 +253,11 @@ static void check_lockstep(const char *out_dir, const char *a, const char *b,
 			cr_assert_eq(json_array_size(json_object_get(x, "values")),
 				     json_array_size(json_object_get(y, "values")), "equal counts in a slot");
 			cr_assert_geq(json_array_size(json_object_get(x, "values")), 3);
-			cr_assert_eq(md_int(x, "cpu"), md_int(y, "cpu"), "one CPU per slot");
+			if (pinned)
+				cr_assert_eq(md_int(x, "cpu"), md_int(y, "cpu"), "one CPU per slot");
+			else
+				cr_assert_null(json_object_get(json_object_get(x, "metadata"), "cpu"),
+					       "no CPU of its own when not pinned");
 			cr_assert_eq(md_int(x, "lockstep_round"), md_int(y, "lockstep_round"));
 			/* One layout per slot too, where the runtime allows it.  */
 			for (json_t *r = x; r; r = r == x ? y : NULL) {
@@ -279,7 +303,7 @@ Test(lockstep, native_native_smoke)
 	c = support_finish(dir, "nn", support_start(dir, "nn", NULL, (char *[]){ "matrix",
 		"--runtimes", "native,native", "--smoke", "-b", "float,richards", "-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "native", "native-2", names, 2, 1);
+	check_lockstep(out, "native", "native-2", names, 2, 1, 0);
 	/* Natively nothing refuses a fixed layout.  */
 	for (int side = 0; side < 2; side++) {
 		char *path = xasprintf("%s/%s.json", out, side ? "native-2" : "native");
@@ -308,15 +332,34 @@ Test(lockstep, independent_seeds_differ)
 		"--runtimes", "native,native", "--smoke", "--seeds", "independent", "-b", "float",
 		"-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "native", "native-2", names, 1, 0);
+	check_lockstep(out, "native", "native-2", names, 1, 0, 0);
 	cmd_free(&c);
 	free(out);
 }
 
+/* How many threads the log says a runtime's tree had in a benchmark's
+ * first slot, placed as `how` ("free on CPUs 0-1", "pinned to CPU 1"):
+ * read back from /proc by the matrix.  0 when the log does not say so.  */
+static unsigned logged_threads(const char *log, const char *bench, const char *runtime,
+			       const char *how)
+{
+	char *want = xasprintf("lockstep %s slot 1 %s: ", bench, runtime), *at = strstr(log, want);
+	unsigned threads = 0;
+	char placed[128] = "";
+
+	if (at && sscanf(at + strlen(want), "%u threads, each %127[^\n]", &threads, placed) == 2 &&
+	    strcmp(placed, how) != 0)
+		threads = 0;
+	free(want);
+	return threads;
+}
+
+/* As deployed (the default): every thread of both trees, gVisor's Sentry
+ * and gofer too, may run on every CPU of the set, read back from /proc.  */
 Test(lockstep, runc_runsc_smoke)
 {
 	const char *names[] = { "float", "syscall_getpid" };
-	char *out = xasprintf("%s/rr", dir), *log;
+	char *out = xasprintf("%s/rr", dir), *log, *text, *how;
 	struct cmd c;
 
 	if (getuid() != 0 || !have("runc") || !have("runsc"))
@@ -324,14 +367,52 @@ Test(lockstep, runc_runsc_smoke)
 	c = support_finish(dir, "rr", support_start(dir, "rr", NULL, (char *[]){ "matrix",
 		"--runtimes", "runc,runsc", "--smoke", "-b", "float,syscall_getpid", "-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "runc", "runsc", names, 2, 1);
-	/* Pinning held for every thread of both trees, gVisor's Sentry too.  */
+	check_lockstep(out, "runc", "runsc", names, 2, 1, 0);
 	log = xasprintf("%s/matrix.log", out);
-	{
-		char *text = slurp(log);
-		cr_assert_null(strstr(text, "did not take it"), "pinning failed:\n%s", text);
-		free(text);
+	text = slurp(log);
+	how = xasprintf("free on CPUs %s", own_cpus());
+	cr_assert_null(strstr(text, "did not take it"), "placement failed:\n%s", text);
+	for (size_t k = 0; k < 2; k++) {
+		cr_assert_gt(logged_threads(text, names[k], "runc", how), 0, "%s", text);
+		/* The Sentry, the gofer and the stub: many threads.  */
+		cr_assert_gt(logged_threads(text, names[k], "runsc", how), 4, "%s", text);
 	}
+	free(how);
+	free(text);
+	free(log);
+	cmd_free(&c);
+	free(out);
+}
+
+/* --pin sandbox: every thread of both trees on the slot's CPU, as the
+ * lockstep design did before placement.  */
+Test(lockstep, pin_sandbox_holds_every_thread_on_the_slot_cpu)
+{
+	const char *names[] = { "syscall_getpid" };
+	char *out = xasprintf("%s/pinned", dir), *text, *log, *how, *file;
+	json_t *suite, *runs;
+	struct cmd c;
+
+	if (getuid() != 0 || !have("runc") || !have("runsc"))
+		cr_skip_test("runc and runsc need root and their packages");
+	c = support_finish(dir, "pinned", support_start(dir, "pinned", NULL, (char *[]){ "matrix",
+		"--runtimes", "runc,runsc", "--smoke", "--pin", "sandbox", "-b", "syscall_getpid",
+		"-o", out, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	check_lockstep(out, "runc", "runsc", names, 1, 1, 1);
+	log = xasprintf("%s/matrix.log", out);
+	text = slurp(log);
+	cr_assert_null(strstr(text, "did not take it"), "pinning failed:\n%s", text);
+	file = xasprintf("%s/runsc.json", out);
+	suite = load(file);
+	runs = runs_of(suite, "syscall_getpid");
+	how = xasprintf("pinned to CPU %lld", (long long)md_int(json_array_get(runs, 0), "cpu"));
+	cr_assert_gt(logged_threads(text, "syscall_getpid", "runc", how), 0, "%s", text);
+	cr_assert_gt(logged_threads(text, "syscall_getpid", "runsc", how), 4, "%s", text);
+	json_decref(suite);
+	free(file);
+	free(how);
+	free(text);
 	free(log);
 	cmd_free(&c);
 	free(out);
@@ -468,7 +549,7 @@ Test(lockstep, interrupted_lockstep_matrix_resumes_with_finished_benchmarks)
 	c = support_finish(dir, "r2", support_start(dir, "r2", NULL,
 		(char *[]){ "matrix", "--resume", out, NULL }));
 	cr_assert_eq(c.status, 0, "the resumed matrix finishes: %d\n%s", c.status, c.err);
-	check_lockstep(out, "native", "native-2", names, 3, 1);
+	check_lockstep(out, "native", "native-2", names, 3, 1, 0);
 	after = load(pa);
 	b1 = result_find_benchmark(after, first);
 	cr_assert(json_equal(json_object_get(b0, "runs"), json_object_get(b1, "runs")),

@@ -9,12 +9,14 @@
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
 #include "containers/lockstep.h"
+#include "containers/placement.h"
 
 const char usage_matrix[] =
 	"usage: sandbench matrix --runtimes LIST -o DIR [-b NAMES] [-c CATEGORIES]\n"
 	"                        [--fast | --rigorous | --smoke] [--design lockstep|processes]\n"
 	"                        [--value-time S] [--values N] [--slots N] [--target PCT]\n"
 	"                        [--seeds same|independent] [--value-warmup] [--rounds R]\n"
+	"                        [--pin none|sandbox[=CPUS]]\n"
 	"                        [--engine oci|podman|containerd] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
 	"       sandbench matrix --resume DIR\n"
@@ -25,16 +27,19 @@ const char usage_matrix[] =
 	"runtimes.  A runtime listed twice is an A/A test: native,native writes\n"
 	"DIR/native.json and DIR/native-2.json.\n"
 	"\n"
+	"Every runtime gets the same CPUs (--cpus, default all this process may use)\n"
+	"and runs there as deployed: its processes and threads, a sandbox's own\n"
+	"helpers too, go where the scheduler puts them.\n"
 	"Lockstep design (default): for each benchmark and process slot, every runtime\n"
-	"has one worker alive at once, all pinned to one CPU (chosen per slot), with\n"
-	"the same hash seed; the values are asked one at a time, alternating between\n"
-	"the runtimes in a counterbalanced order (ABBA, BAAB, or a shuffle per block),\n"
-	"so that value i of each runtime's process are taken milliseconds apart and\n"
-	"pair.  Processes are fresh per slot.  After a minimum of slots, a benchmark\n"
-	"stops once the paired interval of every runtime against the first listed is\n"
-	"within the target, or its time budget or most slots are spent (--fast: 6-20\n"
-	"slots, 8 values, 1%, 8 s; default: 8-40, 8, 0.5%, 40 s; --rigorous: 10-80,\n"
-	"10, 0.25%, 160 s; --smoke: 2 slots of 3 values).\n"
+	"has one worker alive at once, with the same hash seed; the values are asked\n"
+	"one at a time, alternating between the runtimes in a counterbalanced order\n"
+	"(ABBA, BAAB, or a shuffle per block), so that value i of each runtime's\n"
+	"process are taken milliseconds apart and pair.  Processes are fresh per slot.\n"
+	"After a minimum of slots, a benchmark stops once the paired interval of every\n"
+	"runtime against the first listed is within the target, or its time budget or\n"
+	"most slots are spent (--fast: 6-20 slots, 8 values, 1%, 8 s; default: 8-40,\n"
+	"8, 0.5%, 40 s; --rigorous: 10-80, 10, 0.25%, 160 s; --smoke: 2 slots of 3\n"
+	"values).\n"
 	"Processes design: in each of R rounds, the worker processes of a benchmark\n"
 	"alternate between the runtimes, in an order shuffled per process.\n"
 	"  --runtimes LIST   comma-separated: native, runc, crun, runsc, kata, kata-qemu,\n"
@@ -50,14 +55,21 @@ const char usage_matrix[] =
 	"  --seeds MODE      lockstep: same (default: one hash seed per slot) or\n"
 	"                    independent (one per worker)\n"
 	"  --value-warmup    lockstep: one untimed iteration before each value\n"
+	"  --pin MODE        lockstep: none (default) or sandbox: every thread of each\n"
+	"                    runtime's host process tree on one CPU per slot, drawn\n"
+	"                    from --cpus (or from CPUS, within --cpus).  Quieter, but it\n"
+	"                    changes what is measured for a runtime with helper threads:\n"
+	"                    gVisor's system calls cost about 4x less with its Sentry on\n"
+	"                    the workload's CPU, a VM's I/O threads share its vCPU's CPU\n"
 	"  --rounds R        rounds (default 2 for processes, 1 for lockstep)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
 	"                    podman: `podman run --runtime NAME`, as the 2021 study did;\n"
 	"                    containerd: `ctr run` with a shim v2, the only way Kata 2+\n"
 	"                    runs (the daemon at $CONTAINERD_ADDRESS or\n"
 	"                    /run/containerd/containerd.sock, else a private one, as root)\n"
-	"  --cpus LIST       a cpuset for the containers, e.g. 0-1 (lockstep slots are\n"
-	"                    pinned within it)\n"
+	"  --cpus LIST       every runtime's CPUs, e.g. 0-1: the containers' cpuset, the\n"
+	"                    affinity of native and of the runtimes' host processes\n"
+	"                    (default: every CPU this process may use)\n"
 	"  --memory SIZE     a memory limit, e.g. 4G (at least 128M)\n"
 	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
 	"                    that answers nothing for S + 60 (default 3600; 0: never)\n"
@@ -78,7 +90,7 @@ const char usage_matrix[] =
 
 enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
        O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE, O_DESIGN, O_VALUE_TIME, O_VALUES,
-       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP };
+       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_PIN };
 
 static const struct option longopts[] = {
 	{ "runtimes", required_argument, NULL, O_RUNTIMES },
@@ -103,6 +115,7 @@ static const struct option longopts[] = {
 	{ "target", required_argument, NULL, O_TARGET },
 	{ "seeds", required_argument, NULL, O_SEEDS },
 	{ "value-warmup", no_argument, NULL, O_VALUE_WARMUP },
+	{ "pin", required_argument, NULL, O_PIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -150,8 +163,44 @@ static int lockstep_option(int c, struct ctr_matrix_plan *p)
 	case O_VALUE_WARMUP:
 		p->value_warmup = 1;
 		return 0;
+	case O_PIN:
+		if (strcmp(optarg, "none") == 0) {
+			p->pin = CTR_PIN_NONE;
+			p->pin_cpus = NULL;
+		} else if (strcmp(optarg, "sandbox") == 0 || strncmp(optarg, "sandbox=", 8) == 0) {
+			p->pin = CTR_PIN_SANDBOX;
+			p->pin_cpus = optarg[7] ? optarg + 8 : NULL;
+		} else {
+			return BAD("bad --pin `%s`: give none, sandbox or sandbox=CPUS", optarg);
+		}
+		return 0;
 	}
 	return 1;
+}
+
+/* --pin against the design and --cpus, once every option is known.  */
+static int check_pin(const struct ctr_matrix_plan *p)
+{
+	cpu_set_t pin, cpus;
+	char own[256];
+
+	if (p->pin == CTR_PIN_NONE)
+		return 0;
+	if (!p->lockstep)
+		return BAD("%s", "--pin sandbox: the processes design pins nothing; give it with "
+			   "--design lockstep, or leave --pin out");
+	if (!p->pin_cpus)
+		return 0;
+	if (worker_parse_cpus(p->pin_cpus, &pin) < 0)
+		return BAD("bad --pin `sandbox=%s`: give CPUs like 0 or 0,2-3", p->pin_cpus);
+	if (!p->cpus)
+		ctr_cpus_own(own, sizeof(own));
+	worker_parse_cpus(p->cpus ? p->cpus : own, &cpus);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &pin) && !CPU_ISSET(c, &cpus))
+			return BAD("--pin `sandbox=%s`: CPU %d is not in --cpus (%s)", p->pin_cpus, c,
+				   p->cpus ? p->cpus : own);
+	return 0;
 }
 
 /* The containers' limits and the rounds.  1: not one of them.  */
@@ -255,6 +304,8 @@ int matrix_parse(int argc, char **argv, struct matrix_options *o)
 	if (!runtimes || !o->dir || profiles > 1)
 		return BAD("give --runtimes and -o DIR%s",
 			   profiles > 1 ? ", and one of --fast, --rigorous and --smoke" : "");
+	if ((rc = check_pin(p)) != 0)
+		return rc;
 	return parse_runtimes(runtimes, p);
 }
 

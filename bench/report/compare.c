@@ -456,6 +456,7 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 		"hostname", "cpu_model_name", "cpu_count", "kernel", "kernel_version",
 		"python_version", "sandbench_version", "runtime_version", "engine",
 		"runtime_detected", "image_id", "limit_cpus", "limit_memory",
+		"placement_cpus", "placement_pin", "placement_pin_cpus",
 		"containerd_version", "kata_version", "kata_hypervisor", "kata_hypervisor_version",
 		"kata_guest_kernel", "kata_shared_fs", "kata_vm_memory_mb", "kata_vm_vcpus",
 	};
@@ -480,6 +481,22 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 			keys[n++] = watched[k];
 	}
 	return n;
+}
+
+const char *compare_placement_warning(const struct compare *c)
+{
+	static const char *const keys[] = { "placement_cpus", "placement_pin", "placement_pin_cpus" };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (size_t rt = 1; rt < c->nruntimes; rt++) {
+			json_t *a = json_object_get(c->runtimes[0].metadata, keys[k]);
+			json_t *b = json_object_get(c->runtimes[rt].metadata, keys[k]);
+			if (!(a == b || (a && b && json_equal(a, b))))
+				return "the placements differ: a runtime pinned to one CPU with its helper "
+				       "threads is another system than one as deployed (sandbench matrix "
+				       "--pin)";
+		}
+	return NULL;
 }
 
 char *compare_metadata_text(const struct compare *c, size_t rt, const char *key)

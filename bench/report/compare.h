@@ -184,6 +184,12 @@ void compare_explain_bench(json_t *bench, struct compare_explain *ex);
 size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t max,
 			     int *cpus_differ);
 
+/* A warning when the files were measured under different placements
+ * (placement_cpus, placement_pin: containers/placement.h), else NULL: a
+ * runtime pinned to one CPU with its helper threads is another system than
+ * one as deployed.  A static string.  */
+const char *compare_placement_warning(const struct compare *c);
+
 /* The value of a metadata key in runtime rt's file as text ("-" when
  * absent); owned by the caller.  */
 char *compare_metadata_text(const struct compare *c, size_t rt, const char *key);

@@ -131,6 +131,8 @@ char *report_json(const struct compare *c)
 			json_array_append_new(warnings, json_string(w));
 		free(w);
 	}
+	if (compare_placement_warning(c))
+		json_array_append_new(warnings, json_string(compare_placement_warning(c)));
 	note = report_coverage_note(c);
 	root = json_pack("{s:s, s:o, s:f, s:s, s:o, s:{s:I, s:o, s:o, s:f, s:s}, s:o, s:o, "
 			 "s:o, s:o}",

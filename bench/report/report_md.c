@@ -256,6 +256,8 @@ static void metadata_diff(FILE *f, const struct compare *c)
 	if (cpus_differ)
 		fprintf(f, "**Warning:** the CPUs differ, so the ratios mix the hardware with the "
 			"runtime.\n\n");
+	if (compare_placement_warning(c))
+		fprintf(f, "**Warning:** %s.\n\n", compare_placement_warning(c));
 }
 
 char *report_md(const struct compare *c)

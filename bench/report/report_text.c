@@ -233,6 +233,8 @@ static void print_metadata_diff(FILE *out, const struct compare *c)
 	}
 	if (cpus_differ)
 		fprintf(out, "warning: the CPUs differ, so the ratios mix the hardware with the runtime\n");
+	if (compare_placement_warning(c))
+		fprintf(out, "warning: %s\n", compare_placement_warning(c));
 }
 
 void report_text(FILE *out, const struct compare *c, int color)
