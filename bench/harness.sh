@@ -5,13 +5,17 @@
 # embedded interpreter's times relate to /usr/bin/python3's on a dozen
 # CPU-bound benchmarks (the same workload code, set-up and timed loop:
 # bench/py_runner.py), for this binary and, when given, the same build linked
-# the other way; then the default profile, and the matrices: A/A tests (native
-# twice) of six CPU-bound benchmarks in the lockstep and processes designs,
-# quiet and under ../shared/tools/hog.py, of the whole catalogue, and whether
-# two runc-vs-runsc matrices agree.
+# the other way; then the default profile, and the matrices: whether the
+# default design measures what the processes design measures (runsc against
+# runc on system-call-heavy benchmarks; --pin sandbox beside them), A/A
+# tests (native twice) of six CPU-bound benchmarks in the lockstep and
+# processes designs, quiet and under ../shared/tools/hog.py, of the whole
+# catalogue, and whether two runc-vs-runsc matrices agree.
 #   HARNESS_QUICK=1   stop after the comparison with python3, in 3 rounds
 #                     instead of 6
 #   HARNESS_MATRICES=1  only the matrices
+#   HARNESS_VALIDITY=1  only the validity check (the designs on system-call-
+#                     heavy benchmarks under runc and runsc)
 #   HARNESS_OTHER=BIN another sandbench binary to compare with python3
 #                     (`make bench-harness` gives the other linkage's)
 set -eu
@@ -50,7 +54,7 @@ PY
 }
 
 echo "sandbench harness benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), results in $out"
-if [ "${HARNESS_MATRICES:-0}" != 1 ]; then
+if [ "${HARNESS_MATRICES:-0}" != 1 ] && [ "${HARNESS_VALIDITY:-0}" != 1 ]; then
 $sb env > "$out/env.json"
 say "clock read cost" "$($py -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["clock_read_cost_ns"])' "$out/env.json")"
 say "clock" "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["timer"])' "$out/env.json")"
@@ -150,6 +154,42 @@ timed_matrix() { # timed_matrix LABEL NAME ARGS...: run a matrix, print a line
 	/usr/bin/time -f '%e' -o "$out/$name.time" $sb matrix "$@" -o "$out/$name" > "$out/$name.txt" 2>&1 || true
 	say "$label" "$(matrix_summary "$out/$name"), $(cat "$out/$name.time") s"
 }
+
+# Validity: the default design (lockstep, as deployed) against the processes
+# design (fresh unpinned processes, no pairing) on system-call-heavy
+# benchmarks, runsc against runc: each ratio must lie within the other's
+# interval.  The pinned lockstep (--pin sandbox) is shown beside them: it
+# measures another system, so it is expected to disagree.
+sys4=syscall_getpid,pathlib,logging_simple,python_startup
+$sb matrix --runtimes runc,runsc --fast -b $sys4 -o "$out/valid-lockstep" > /dev/null 2>&1 || true
+$sb matrix --runtimes runc,runsc --fast -b $sys4 --design processes -o "$out/valid-processes" > /dev/null 2>&1 || true
+$sb matrix --runtimes runc,runsc --fast -b $sys4 --pin sandbox -o "$out/valid-pinned" > /dev/null 2>&1 || true
+$py - "$out/valid-lockstep/report.json" "$out/valid-processes/report.json" "$out/valid-pinned/report.json" <<'PY'
+import json, sys
+def cells(path):
+    try:
+        r = json.load(open(path))
+    except (OSError, ValueError):
+        return {}
+    return {b["name"]: b["runtimes"]["runsc"] for b in r["benchmarks"] if "runsc" in b["runtimes"]}
+def show(c):
+    if not c or not c.get("ci95") or None in c["ci95"]:
+        return "%-28s" % "-"
+    return "%-28s" % ("%.2fx [%.2f, %.2f]" % (c["ratio"], c["ci95"][0], c["ci95"][1]))
+def within(a, b):
+    return a["ci95"][0] <= b["ratio"] <= a["ci95"][1] and b["ci95"][0] <= a["ratio"] <= b["ci95"][1]
+lock, proc, pin = (cells(p) for p in sys.argv[1:4])
+print("%-44s %-28s %-28s %-28s %s" % ("validity: runsc/runc", "lockstep (default)", "processes",
+                                      "lockstep --pin sandbox", "default vs processes"))
+for name in "syscall_getpid pathlib logging_simple python_startup".split():
+    a, b = lock.get(name), proc.get(name)
+    ok = a and b and a.get("ci95") and b.get("ci95") and None not in a["ci95"] + b["ci95"]
+    verdict = ("agree" if within(a, b) else "DISAGREE (%.2fx apart)" % max(
+        a["ratio"] / b["ratio"], b["ratio"] / a["ratio"])) if ok else "no interval"
+    print("  %-42s %s %s %s %s" % (name, show(a), show(b), show(pin.get(name)), verdict))
+PY
+[ "${HARNESS_VALIDITY:-0}" = 1 ] && exit 0
+
 aa6=nbody,richards,float,json_dumps,regex_v8,sympy_sum
 timed_matrix "A/A, 6 CPU-bound, lockstep --fast" aa6-lockstep --runtimes native,native --fast -b $aa6
 timed_matrix "A/A, 6 CPU-bound, processes --fast" aa6-processes --design processes --runtimes native,native --fast -b $aa6

@@ -1337,3 +1337,42 @@ Test(compare, differing_placements_are_flagged)
 	free(pa);
 	free(pb);
 }
+
+/* The variance split of paired ratios: here every value of a slot has the
+ * same log ratio (the spread cancels in a pair), so all the variance is
+ * between slots, and it is the sample variance of the slots' log ratios.  */
+Test(compare, paired_variance_is_split_between_and_within_slots)
+{
+	static const long slots[] = { 1, 2, 3, 4, 5, 6 };
+	static const double f[] = { 1, 1.02, 0.98, 1.01, 0.99, 1.005 };
+	struct lockstep_side a = { "runc", "run-1", "lockstep", slots, 6, 4, 1, NULL };
+	struct lockstep_side b = { "runsc", "run-1", "lockstep", slots, 6, 4, 1.5, f };
+	struct bench_error err = { 0 };
+	struct compare c;
+	char *pa = write_lockstep("runc.json", &a, "nbody"), *pb = write_lockstep("runsc.json", &b, "nbody");
+	double logs[6];
+	const struct compare_cell *y;
+	char *text, *json, *want;
+
+	for (size_t i = 0; i < 6; i++)
+		logs[i] = log(f[i]);
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	y = &bench(&c, "nbody")->cells[1];
+	cr_assert(y->r.paired);
+	cr_assert_float_eq(y->var_within, 0, 1e-20);
+	cr_assert_float_eq(y->var_between, pow(stats_stdev(logs, 6), 2), 1e-12);
+	text = render_text(&c, 0);
+	json = report_json(&c);
+	want = xasprintf("%.1f%% slot to slot; 100%% of a slot's variance is between slots: more "
+			 "slots, not more values", 100 * stats_stdev(logs, 6));
+	cr_assert(strstr(text, "runsc against runc, where the variance lives") && strstr(text, want),
+		  "%s", text);
+	cr_assert(strstr(json, "\"within_slot_sd_pct\"") && strstr(json, "\"between_slot_sd_pct\""),
+		  "%s", json);
+	free(want);
+	free(text);
+	free(json);
+	compare_release(&c);
+	free(pa);
+	free(pb);
+}

@@ -375,3 +375,49 @@ Test(stats, hodges_lehmann_estimates_alone)
 		}
 	}
 }
+
+/* The variance split on values worked out by hand, balanced and not.  */
+Test(stats, variance_split_on_hand_made_values)
+{
+	static const double even[] = { 0.01, 0.03, 0.05, 0.07 }, uneven[] = { 1, 2, 3, 5, 7 };
+	static const size_t two_two[] = { 2, 2 }, three_two[] = { 3, 2 }, one_one[] = { 1, 1 };
+	double w, b;
+
+	/* Slot means 0.02 and 0.06: MS within 0.0002, MS between 0.0016, n0 2.  */
+	cr_assert_eq(stats_variance_split(even, two_two, 2, &w, &b), 0);
+	cr_assert_float_eq(w, 0.0002, 1e-15);
+	cr_assert_float_eq(b, (0.0016 - 0.0002) / 2, 1e-15);
+	/* Means 2 and 6, grand 3.6: SSW 4 on 3 df, SSB 19.2 on 1, n0 2.4.  */
+	cr_assert_eq(stats_variance_split(uneven, three_two, 2, &w, &b), 0);
+	cr_assert_float_eq(w, 4.0 / 3, 1e-12);
+	cr_assert_float_eq(b, (19.2 - 4.0 / 3) / 2.4, 1e-12);
+	/* Slots that agree more than their values do: no between part.  */
+	cr_assert_eq(stats_variance_split((double[]){ 0, 1, 1, 0 }, two_two, 2, &w, &b), 0);
+	cr_assert_float_eq(b, 0, 1e-15);
+	/* Too little to split.  */
+	cr_assert_eq(stats_variance_split(even, two_two, 1, &w, &b), -1);
+	cr_assert(isnan(w) && isnan(b));
+	cr_assert_eq(stats_variance_split(even, one_one, 2, &w, &b), -1);
+	cr_assert_eq(stats_variance_split((double[]){ 0, NAN, 1, 0 }, two_two, 2, &w, &b), -1);
+}
+
+/* Simulated slots whose truth is known: 400 slots of 8 values, slot
+ * effects of sd 3%, values of sd 2% about them.  */
+Test(stats, variance_split_recovers_a_known_truth)
+{
+	enum { K = 400, V = 8 };
+	static double x[K * V];
+	size_t n[K];
+	uint64_t state = 12345;
+	double w, b;
+
+	for (size_t i = 0; i < K; i++) {
+		double slot = 0.03 * normal(&state);
+		n[i] = V;
+		for (size_t j = 0; j < V; j++)
+			x[i * V + j] = slot + 0.02 * normal(&state);
+	}
+	cr_assert_eq(stats_variance_split(x, n, K, &w, &b), 0);
+	cr_assert(fabs(sqrt(w) / 0.02 - 1) < 0.05, "within sd %g, truth 0.02", sqrt(w));
+	cr_assert(fabs(sqrt(b) / 0.03 - 1) < 0.1, "between sd %g, truth 0.03", sqrt(b));
+}

@@ -28,6 +28,39 @@ double stats_stdev(const double *x, size_t n)
 	return sqrt(s / (double)(n - 1));
 }
 
+int stats_variance_split(const double *x, const size_t *n, size_t k, double *within,
+			 double *between)
+{
+	double total = 0, ssw = 0, ssb = 0, grand, sum_n2 = 0, n0;
+	size_t N = 0, at = 0;
+
+	*within = *between = NAN;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < n[i]; j++, N++) {
+			if (!isfinite(x[N]))
+				return -1;
+			total += x[N];
+		}
+	if (k < 2 || N <= k)
+		return -1;
+	grand = total / (double)N;
+	for (size_t i = 0; i < k; at += n[i], i++) {
+		double m;
+
+		if (n[i] == 0)
+			continue;
+		m = stats_mean(x + at, n[i]);
+		for (size_t j = 0; j < n[i]; j++)
+			ssw += (x[at + j] - m) * (x[at + j] - m);
+		ssb += (double)n[i] * (m - grand) * (m - grand);
+		sum_n2 += (double)n[i] * (double)n[i];
+	}
+	*within = ssw / (double)(N - k);
+	n0 = ((double)N - sum_n2 / (double)N) / (double)(k - 1);
+	*between = fmax(0, (ssb / (double)(k - 1) - *within) / n0);
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -83,6 +83,18 @@ int stats_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
 double stats_walsh_median(const double *d, size_t n);
 double stats_diff_median(const double *x, size_t nx, const double *y, size_t ny);
 
+/* Where the variance of grouped values lives (a one-way random-effects
+ * analysis of variance): x holds k groups one after the other, group i of
+ * n[i] values.  *within: the pooled variance of a value about its group's
+ * mean (MS within); *between: the variance of the groups' true means,
+ * (MS between - MS within) / n0 with n0 = (N - sum n[i]^2 / N) / (k - 1),
+ * floored at 0.  For the paired log-ratios of a lockstep matrix, groups are
+ * slots: within is value to value, between process to process.  -1 (both
+ * NAN) with fewer than two groups, no group of two values, or a value that
+ * is not finite.  */
+int stats_variance_split(const double *x, const size_t *n, size_t k, double *within,
+			 double *between);
+
 /* A deterministic pseudo-random generator (splitmix64), for bootstraps
  * that give the same answer every time.  */
 uint64_t stats_rand(uint64_t *state);

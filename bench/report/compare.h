@@ -109,6 +109,9 @@ struct compare_cell {
 	struct compare_explain ex;
 	double *log_means;		/* log of each process's mean (nprocs) */
 	double *units;			/* paired: each slot's log ratio (r.pairs) */
+	/* Paired: the variance of the values' log ratios, value to value within
+	 * a slot and slot to slot (stats_variance_split); NAN otherwise.  */
+	double var_within, var_between;
 };
 
 struct compare_bench {

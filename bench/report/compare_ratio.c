@@ -169,37 +169,40 @@ static int slot_runs(json_t *bench, const char *path, struct slot_run **out, siz
 
 /* Pair the runs of two sides by slot (a slot on one side only is left
  * out), their values by index up to the shorter: per slot the median of
- * log(b_i / a_i), robust to a value hit by a neighbour.  */
+ * log(b_i / a_i), robust to a value hit by a neighbour.  y->var_within and
+ * y->var_between get where the variance of those log ratios lives.  */
 static size_t pair_slots(const struct slot_run *a, size_t na, const struct slot_run *b,
-			 size_t nb, double **units)
+			 size_t nb, struct compare_cell *y)
 {
-	double *u = xmalloc(((na < nb ? na : nb) + 1) * sizeof(*u)), *d = NULL;
-	size_t i = 0, j = 0, n = 0, cap = 0;
+	size_t most = na < nb ? na : nb, i = 0, j = 0, n = 0, used = 0, cap = 0;
+	double *u = xmalloc((most + 1) * sizeof(*u)), *d = NULL;
+	size_t *len = xmalloc((most + 1) * sizeof(*len));
 
 	while (i < na && j < nb) {
-		size_t len;
-
 		if (a[i].slot != b[j].slot) {
 			a[i].slot < b[j].slot ? i++ : j++;
 			continue;
 		}
-		len = json_array_size(a[i].values);
-		if (json_array_size(b[j].values) < len)
-			len = json_array_size(b[j].values);
-		if (len > cap) {
-			cap = len;
+		len[n] = json_array_size(a[i].values);
+		if (json_array_size(b[j].values) < len[n])
+			len[n] = json_array_size(b[j].values);
+		if (used + len[n] > cap) {
+			cap = 2 * (used + len[n]);
 			d = xrealloc(d, cap * sizeof(*d));
 		}
 		/* Values are > 0 (result_validate).  */
-		for (size_t v = 0; v < len; v++)
-			d[v] = log(json_number_value(json_array_get(b[j].values, v))) -
-			       log(json_number_value(json_array_get(a[i].values, v)));
-		u[n++] = stats_median(d, len);
+		for (size_t v = 0; v < len[n]; v++)
+			d[used + v] = log(json_number_value(json_array_get(b[j].values, v))) -
+				      log(json_number_value(json_array_get(a[i].values, v)));
+		u[n] = stats_median(d + used, len[n]);
+		used += len[n++];
 		i++;
 		j++;
 	}
+	stats_variance_split(d, len, n, &y->var_within, &y->var_between);
+	free(len);
 	free(d);
-	*units = u;
+	y->units = u;
 	return n;
 }
 
@@ -219,12 +222,13 @@ int compare_rate_cell(struct compare *c, struct compare_bench *b, size_t rt, jso
 	const char *dy = compare_suite_text(c->runtimes[rt].metadata, "matrix_design");
 	int rc = -1;
 
+	y->var_within = y->var_between = NAN;
 	if (c->runtimes[rt].same_run) {
 		if (slot_runs(jx, c->runtimes[c->ref].path, &sx, &nx, err) < 0 ||
 		    slot_runs(jy, c->runtimes[rt].path, &sy, &ny, err) < 0)
 			goto out;
 		if (nx && ny)
-			n = pair_slots(sx, nx, sy, ny, &y->units);
+			n = pair_slots(sx, nx, sy, ny, y);
 	}
 	if (n > 0) {
 		paired_interval(y->units, n, c->min_change, &y->r);

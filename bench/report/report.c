@@ -8,6 +8,7 @@
 
 #include "bench/harness/runner.h"
 #include "bench/lib/error.h"
+#include "bench/lib/stats.h"
 #include "bench/lib/util.h"
 #include "bench/report/compare.h"
 
@@ -192,12 +193,53 @@ char *report_coverage_note(const struct compare *c)
 			 c->expected_false == 1 ? "" : "s");
 }
 
+char *report_variance_note(const struct compare *c, size_t rt)
+{
+	double *within = xcalloc(c->nbenches + 1, sizeof(double));
+	double *between = xcalloc(c->nbenches + 1, sizeof(double));
+	double *share = xcalloc(c->nbenches + 1, sizeof(double));
+	char *note = NULL;
+	size_t n = 0;
+
+	for (size_t k = 0; k < c->nbenches && rt != c->ref; k++) {
+		const struct compare_cell *y = &c->benches[k].cells[rt];
+		double values;
+
+		if (!y->present || !y->r.paired || !isfinite(y->var_within) || y->r.pairs == 0)
+			continue;
+		values = (double)y->nvalues / (double)y->r.pairs;	/* a slot's, on average */
+		within[n] = 100 * sqrt(y->var_within);
+		between[n] = 100 * sqrt(y->var_between);
+		share[n++] = y->var_between + y->var_within / values > 0 ?
+			100 * y->var_between / (y->var_between + y->var_within / values) : 0;
+	}
+	if (n > 0)
+		note = xasprintf("%s against %s, where the variance lives (median over %zu paired "
+				 "benchmark%s, sd of a log ratio): %.1f%% value to value within a slot, "
+				 "%.1f%% slot to slot; %.0f%% of a slot's variance is between slots: %s",
+				 c->runtimes[rt].name, c->runtimes[c->ref].name, n, n == 1 ? "" : "s",
+				 stats_median(within, n), stats_median(between, n), stats_median(share, n),
+				 stats_median(share, n) >= 50 ? "more slots, not more values, would "
+				 "narrow the intervals" : "more values per slot would narrow the "
+				 "intervals too");
+	free(within);
+	free(between);
+	free(share);
+	return note;
+}
+
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 {
 	char *note = report_coverage_note(c);
 
 	fprintf(out, "%s%s\n", prefix, note);
 	free(note);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *v = report_variance_note(c, rt);
+		if (v)
+			fprintf(out, "%s%s.\n", prefix, v);
+		free(v);
+	}
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *w = compare_drift_warning(c, rt);
 		if (w)

@@ -70,6 +70,12 @@ char *report_coverage_note(const struct compare *c);
 /* That note, then a "WARNING: " line per runtime compared unpaired across
  * files measured one after the other (compare_drift_warning), each line
  * after prefix.  */
+/* Where the variance of runtime rt's paired ratios against the reference
+ * lives, over its paired benchmarks (medians of compare_cell's var_within
+ * and var_between, as standard deviations), and what would narrow the
+ * intervals; NULL when none is paired.  A new string.  */
+char *report_variance_note(const struct compare *c, size_t rt);
+
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix);
 
 #endif

@@ -82,6 +82,10 @@ static json_t *bench_json(const struct compare *c, const struct compare_bench *b
 			      (json_int_t)y->nvalues, "explain", explain_json(&y->ex));
 		if (x->present) {
 			json_object_update_new(o, ratio_json(&y->r));
+			if (y->r.paired && isfinite(y->var_within))
+				json_object_set_new(o, "variance", json_pack("{s:o, s:o}",
+					"within_slot_sd_pct", num(100 * sqrt(y->var_within)),
+					"between_slot_sd_pct", num(100 * sqrt(y->var_between))));
 			if (rt != c->ref)
 				json_object_set_new(o, "explain_change", explain_change_json(&x->ex, &y->ex));
 			if (rt != c->ref && c->budget)
