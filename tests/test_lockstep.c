@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -561,4 +562,36 @@ Test(lockstep, interrupted_lockstep_matrix_resumes_with_finished_benchmarks)
 	free(pa);
 	free(raw);
 	free(out);
+}
+
+/* A plan saved before placement existed had every slot pinned: --resume
+ * keeps it so, and says so in the files.  */
+Test(lockstep, a_plan_from_before_placement_resumes_pinned)
+{
+	const char *names[] = { "float" };
+	char *first = xasprintf("%s/new", dir), *old = xasprintf("%s/old", dir);
+	char *plan = xasprintf("%s/matrix.json", first), *old_plan = xasprintf("%s/matrix.json", old);
+	json_t *j;
+	struct cmd c;
+
+	c = support_finish(dir, "new", support_start(dir, "new", NULL, (char *[]){ "matrix",
+		"--runtimes", "native,native", "--smoke", "-b", "float", "-o", first, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	j = json_load_file(plan, 0, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "pin")), "none");
+	json_object_del(j, "pin");
+	json_object_set_new(j, "done", json_object());
+	cr_assert_eq(mkdir(old, 0755), 0);
+	cr_assert_eq(json_dump_file(j, old_plan, 0), 0);
+	json_decref(j);
+	c = support_finish(dir, "old", support_start(dir, "old", NULL, (char *[]){ "matrix",
+		"--resume", old, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	check_lockstep(old, "native", "native-2", names, 1, 1, 1);
+	cmd_free(&c);
+	free(old_plan);
+	free(plan);
+	free(old);
+	free(first);
 }
