@@ -1352,7 +1352,7 @@ Test(compare, paired_variance_is_split_between_and_within_slots)
 	char *pa = write_lockstep("runc.json", &a, "nbody"), *pb = write_lockstep("runsc.json", &b, "nbody");
 	double logs[6];
 	const struct compare_cell *y;
-	char *text, *json, *want;
+	char *text, *json, *want, *md;
 
 	for (size_t i = 0; i < 6; i++)
 		logs[i] = log(f[i]);
@@ -1367,6 +1367,9 @@ Test(compare, paired_variance_is_split_between_and_within_slots)
 			 "slots, not more values", 100 * stats_stdev(logs, 6));
 	cr_assert(strstr(text, "runsc against runc, where the variance lives") && strstr(text, want),
 		  "%s", text);
+	md = report_md(&c);
+	cr_assert(strstr(md, want), "%s", md);
+	free(md);
 	cr_assert(strstr(json, "\"within_slot_sd_pct\"") && strstr(json, "\"between_slot_sd_pct\""),
 		  "%s", json);
 	free(want);

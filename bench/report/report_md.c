@@ -204,13 +204,22 @@ static void partial(FILE *f, const struct compare *c)
 		fputc('\n', f);
 }
 
-/* The coverage note and the drift warnings, in bold.  */
+/* The coverage note, where the variance lives, and the drift warnings, in
+ * bold.  */
 static void notes(FILE *f, const struct compare *c)
 {
 	char *note = report_coverage_note(c);
 
 	fprintf(f, "%s\n\n", note);
 	free(note);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *v = report_variance_note(c, rt);
+		if (v) {
+			md_text(f, v);
+			fprintf(f, ".\n\n");
+		}
+		free(v);
+	}
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *w = compare_drift_warning(c, rt);
 		if (!w)
