@@ -3,19 +3,33 @@
 # The generated part is replaced; the notes after the marker line are kept.
 #   RESULTS_PROFILE   the matrix profile (default --fast)
 #   RESULTS_RUNTIMES  default native,runc,crun,runsc
+#   RESULTS_FROM=DIR  no new matrix: the finished matrix in DIR (made by this
+#                     script), its report written again by this binary
 set -eu
 
 profile=${RESULTS_PROFILE:---fast}
 runtimes=${RESULTS_RUNTIMES:-native,runc,crun,runsc}
-dir=results/matrix-$(date +%Y%m%d-%H%M%S)
+dir=${RESULTS_FROM:-results/matrix-$(date +%Y%m%d-%H%M%S)}
 charts=bench/results
 marker='<!-- notes: everything below this line is kept by `make results` -->'
 
 command="sandbench matrix --runtimes $runtimes $profile -o $dir"
 start=$(date +%s)
-# A matrix with some failed rounds still has results worth reporting.
-./sandbench matrix --runtimes "$runtimes" $profile -o "$dir" || echo "results: the matrix reported problems: see $dir/matrix.log" >&2
-minutes=$(( ($(date +%s) - start + 59) / 60 ))
+if [ -n "${RESULTS_FROM:-}" ]; then
+	./sandbench report "$dir" > /dev/null
+	# The matrix's own minutes, from its log's first and last dates.
+	minutes=$(/usr/bin/python3 - "$dir/matrix.log" <<'PY'
+import datetime, re, sys
+dates = [datetime.datetime.fromisoformat(m.group(1)) for m in
+         re.finditer(r"^== (\S+ \S+)", open(sys.argv[1]).read(), re.M)]
+print(int(((dates[-1] - dates[0]).total_seconds() + 59) // 60) if dates else 0)
+PY
+)
+else
+	# A matrix with some failed rounds still has results worth reporting.
+	./sandbench matrix --runtimes "$runtimes" $profile -o "$dir" || echo "results: the matrix reported problems: see $dir/matrix.log" >&2
+	minutes=$(( ($(date +%s) - start + 59) / 60 ))
+fi
 if [ ! -f "$dir/report.md" ]; then
 	echo "results: no report in $dir: RESULTS.md is left as it was" >&2
 	exit 1
