@@ -156,8 +156,8 @@ static unsigned stop_all(struct slot *sl, struct lockstep_lane *lanes, const int
 }
 
 /* Where the slot's workers will run (they inherit it from their server):
- * pinned, every thread of each runtime's tree on the slot's CPU; as
- * deployed, on the whole set (which frees a tree an earlier slot pinned).  */
+ * pinned, every thread of each runtime's tree on the slot's CPU; else on
+ * the whole set (which frees a tree an earlier slot pinned).  */
 static void place_slot(const struct lockstep_options *o, struct lockstep_lane *lanes,
 		       const struct slot *sl, FILE *logf)
 {
@@ -177,29 +177,63 @@ static void place_slot(const struct lockstep_options *o, struct lockstep_lane *l
 	}
 }
 
+/* --pin worker: the started workers (and, under gVisor, the stubs that run
+ * them) on the slot's CPU, the runtime's own threads left free.  -1 when
+ * one could not be pinned: the slot is dropped, not measured otherwise.  */
+static int pin_workers(struct lockstep_lane *lanes, const struct slot *sl, FILE *logf)
+{
+	cpu_set_t one;
+	int rc = 0;
+
+	CPU_ZERO(&one);
+	CPU_SET(sl->cpu, &one);
+	for (size_t k = 0; k < sl->nin; k++) {
+		struct lockstep_lane *l = &lanes[sl->in[k]];
+		struct bench_error err = { 0 };
+		unsigned threads;
+
+		if (ctr_place_workload(l->s->pid, &one, &threads, &err) < 0) {
+			if (logf)
+				fprintf(logf, "lockstep slot %u %s: %s\n", sl->number, l->label, err.msg);
+			rc = -1;
+		}
+		bench_error_release(&err);
+	}
+	return rc;
+}
+
 /* Read the placement of the slot's live workers back from /proc, into the
  * log: what a user checks to see that the design measured what it says.  */
 static void log_placement(const struct lockstep_options *o, const struct bench_def *def,
 			  struct lockstep_lane *lanes, const struct slot *sl, FILE *logf)
 {
+	static const char *const what[] = { "threads", "workload threads", "other threads" };
 	cpu_set_t one;
-	char list[256];
 
 	CPU_ZERO(&one);
 	CPU_SET(sl->cpu, &one);
-	ctr_cpus_format(o->pin == CTR_PIN_SANDBOX ? &one : o->set, list, sizeof(list));
 	for (size_t k = 0; k < sl->nin && logf; k++) {
 		struct lockstep_lane *l = &lanes[sl->in[k]];
-		unsigned threads, on_set;
 
-		ctr_read_tree(l->s->pid, o->pin == CTR_PIN_SANDBOX ? &one : o->set, &threads, &on_set);
-		if (on_set == threads)
-			fprintf(logf, "lockstep %s slot %u %s: %u threads, each %s %s\n", def->name,
-				sl->number, l->label, threads,
-				o->pin == CTR_PIN_SANDBOX ? "pinned to CPU" : "free on CPUs", list);
-		else
-			fprintf(logf, "lockstep %s slot %u %s: %u threads, %u of them not on CPUs %s\n",
-				def->name, sl->number, l->label, threads, threads - on_set, list);
+		for (int part = CTR_TREE_ALL; part <= CTR_TREE_RUNTIME; part++) {
+			const cpu_set_t *want = o->pin == CTR_PIN_SANDBOX ||
+				(o->pin == CTR_PIN_WORKER && part == CTR_TREE_WORKLOAD) ? &one : o->set;
+			unsigned threads, on_set;
+			char list[256];
+
+			if ((o->pin == CTR_PIN_WORKER) != (part != CTR_TREE_ALL))
+				continue;
+			ctr_cpus_format(want, list, sizeof(list));
+			ctr_read_tree(l->s->pid, (enum ctr_tree_part)part, want, &threads, &on_set);
+			if (on_set == threads)
+				fprintf(logf, "lockstep %s slot %u %s: %u %s, each %s %s\n", def->name,
+					sl->number, l->label, threads, what[part],
+					want == &one ? "pinned to CPU" : "free on CPUs", list);
+			else
+				fprintf(logf, "lockstep %s slot %u %s: %u %s, %u of them not on CPUs %s\n",
+					def->name, sl->number, l->label, threads, what[part],
+					threads - on_set, list);
+		}
 	}
 }
 
@@ -322,7 +356,7 @@ static int mark_runs(const struct lockstep_options *o, struct lockstep_lane *lan
 		json_object_set_new(md, "lockstep_slot", json_integer(sl->number));
 		json_object_set_new(md, "lockstep_round", json_integer(o->round));
 		json_object_set_new(md, "lockstep_positions", json_string(sl->positions[k]));
-		if (o->pin == CTR_PIN_SANDBOX)
+		if (o->pin != CTR_PIN_NONE)
 			json_object_set_new(md, "cpu", json_integer(sl->cpu));
 		for (unsigned i = 0; i < sl->values; i++)
 			lr[i] = log(sl->v[k][i] / sl->v[0][i]);
@@ -344,6 +378,8 @@ static int run_slot(const struct lockstep_options *o, const struct bench_def *de
 
 	place_slot(o, lanes, sl, logf);
 	if (start_slot(o, def, lanes, sl, started) < 0)
+		goto drop;
+	if (o->pin == CTR_PIN_WORKER && pin_workers(lanes, sl, logf) < 0)
 		goto drop;
 	if (first)
 		log_placement(o, def, lanes, sl, logf);

@@ -111,8 +111,10 @@ static int lockstep_plan_from_json(json_t *j, struct ctr_matrix_plan *p)
 	if (design && !p->lockstep && strcmp(design, "processes") != 0)
 		return -1;
 	/* A lockstep plan from before placement pinned every slot.  */
-	p->pin = pin ? strcmp(pin, "sandbox") == 0 : p->lockstep;
-	if (pin && !p->pin && strcmp(pin, "none") != 0)
+	p->pin = !pin ? (p->lockstep ? CTR_PIN_SANDBOX : CTR_PIN_NONE) :
+		 strcmp(pin, "sandbox") == 0 ? CTR_PIN_SANDBOX :
+		 strcmp(pin, "worker") == 0 ? CTR_PIN_WORKER : CTR_PIN_NONE;
+	if (pin && p->pin == CTR_PIN_NONE && strcmp(pin, "none") != 0)
 		return -1;
 	p->pin_cpus = json_string_value(json_object_get(j, "pin_cpus"));
 	if ((p->pin && !p->lockstep) || (p->pin_cpus && worker_parse_cpus(p->pin_cpus, &set) < 0) ||

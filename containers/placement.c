@@ -3,9 +3,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench/harness/worker.h"
 #include "bench/lib/error.h"
@@ -13,7 +15,7 @@
 
 const char *ctr_pin_name(enum ctr_pin pin)
 {
-	return pin == CTR_PIN_SANDBOX ? "sandbox" : "none";
+	return pin == CTR_PIN_SANDBOX ? "sandbox" : pin == CTR_PIN_WORKER ? "worker" : "none";
 }
 
 void ctr_cpus_format(const cpu_set_t *set, char *buf, size_t len)
@@ -76,6 +78,35 @@ static int in_tree(pid_t pid, pid_t root)
 	return pid == root;
 }
 
+/* Is pid a process of the workload: a worker, or traced (a gVisor stub)?  */
+static int is_workload(pid_t pid)
+{
+	char path[64], line[256];
+	char args[4096];
+	int traced = 0, fd;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, args, sizeof(args) - 1);
+		close(fd);
+		if (n > 0)
+			args[n] = '\0';
+		for (ssize_t i = 0; i < n; i += (ssize_t)strlen(args + i) + 1)
+			if (strcmp(args + i, "__worker") == 0)
+				return 1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "TracerPid:", 10) == 0)
+			traced = atoi(line + 10) > 0;
+	fclose(f);
+	return traced;
+}
+
 /* The CPUs a thread may use, from its Cpus_allowed_list; -1 when it has
  * ended.  */
 static int thread_cpus(pid_t pid, pid_t tid, cpu_set_t *set)
@@ -96,9 +127,11 @@ static int thread_cpus(pid_t pid, pid_t tid, cpu_set_t *set)
 	return rc;
 }
 
-/* Every thread of root's tree: set its affinity first when place.
- * *threads: those that read back as set; returns those that do not.  */
-static int walk_tree(pid_t root, const cpu_set_t *set, int place, unsigned *threads)
+/* Every thread of root's tree (of part of it): set its affinity first
+ * when place.  *threads: those that read back as set; returns those that
+ * do not.  */
+static int walk_tree(pid_t root, enum ctr_tree_part part, const cpu_set_t *set, int place,
+		     unsigned *threads)
 {
 	struct dirent *e, *t;
 	DIR *d = opendir("/proc");
@@ -112,7 +145,8 @@ static int walk_tree(pid_t root, const cpu_set_t *set, int place, unsigned *thre
 		char path[64];
 		DIR *tasks;
 
-		if (pid <= 0 || !in_tree(pid, root))
+		if (pid <= 0 || !in_tree(pid, root) ||
+		    (part != CTR_TREE_ALL && is_workload(pid) != (part == CTR_TREE_WORKLOAD)))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 		if (!(tasks = opendir(path)))
@@ -142,7 +176,7 @@ static int walk_tree(pid_t root, const cpu_set_t *set, int place, unsigned *thre
 
 int ctr_place_tree(pid_t root, const cpu_set_t *set, unsigned *threads, struct bench_error *err)
 {
-	int bad = walk_tree(root, set, 1, threads);
+	int bad = walk_tree(root, CTR_TREE_ALL, set, 1, threads);
 	char list[256];
 
 	if (bad == 0 && *threads > 0)
@@ -152,9 +186,26 @@ int ctr_place_tree(pid_t root, const cpu_set_t *set, unsigned *threads, struct b
 			       "did not take it", (int)root, list, bad, bad == 1 ? "" : "s");
 }
 
-void ctr_read_tree(pid_t root, const cpu_set_t *set, unsigned *threads, unsigned *on_set)
+int ctr_place_workload(pid_t root, const cpu_set_t *set, unsigned *threads,
+		       struct bench_error *err)
 {
-	int bad = walk_tree(root, set, 0, on_set);
+	int bad = walk_tree(root, CTR_TREE_WORKLOAD, set, 1, threads);
+	char list[256];
+
+	if (bad == 0 && *threads > 0)
+		return 0;
+	ctr_cpus_format(set, list, sizeof(list));
+	if (bad == 0)
+		return bench_error_set(err, 0, "pin the workload of pid %d to CPUs %s: no worker "
+				       "process found", (int)root, list);
+	return bench_error_set(err, 0, "pin the workload of pid %d to CPUs %s: %d thread%s did "
+			       "not take it", (int)root, list, bad, bad == 1 ? "" : "s");
+}
+
+void ctr_read_tree(pid_t root, enum ctr_tree_part part, const cpu_set_t *set, unsigned *threads,
+		   unsigned *on_set)
+{
+	int bad = walk_tree(root, part, set, 0, on_set);
 
 	*threads = *on_set + (unsigned)bad;
 }

@@ -200,7 +200,8 @@ static json_int_t md_int(json_t *run, const char *key)
 
 /* What every lockstep matrix must show: one run id, the design and the
  * placement in both files; per benchmark the same slots on both sides with
- * equal value counts, the same hash seed (and CPU, when pinned), both
+ * equal value counts, the same hash seed (and CPU, when pinned: pin is
+ * "sandbox" or "worker", not "none"), both
  * orders used; a round trip.  */
 /* The CPUs this process may use, as the kernel lists them.  */
 static const char *own_cpus(void)
@@ -217,8 +218,10 @@ static const char *own_cpus(void)
 }
 
 static void check_lockstep(const char *out_dir, const char *a, const char *b,
-			   const char *const *names, size_t nnames, int same_seeds, int pinned)
+			   const char *const *names, size_t nnames, int same_seeds, const char *pin)
 {
+	int pinned = strcmp(pin, "none") != 0;
+
 	char *pa = xasprintf("%s/%s.json", out_dir, a), *pb = xasprintf("%s/%s.json", out_dir, b);
 	json_t *sa = load(pa), *sb = load(pb);
 	json_t *ma = json_object_get(sa, "metadata"), *mb = json_object_get(sb, "metadata");
@@ -232,8 +235,7 @@ static void check_lockstep(const char *out_dir, const char *a, const char *b,
 		     "the round trip of a value request is recorded");
 	for (json_t *m = ma; m; m = m == ma ? mb : NULL) {
 		cr_assert_str_eq(json_string_value(json_object_get(m, "placement_cpus")), own_cpus());
-		cr_assert_str_eq(json_string_value(json_object_get(m, "placement_pin")),
-				 pinned ? "sandbox" : "none");
+		cr_assert_str_eq(json_string_value(json_object_get(m, "placement_pin")), pin);
 	}
 	for (size_t k = 0; k < nnames; k++) {
 		json_t *ra = runs_of(sa, names[k]), *rb = runs_of(sb, names[k]);
@@ -304,7 +306,7 @@ Test(lockstep, native_native_smoke)
 	c = support_finish(dir, "nn", support_start(dir, "nn", NULL, (char *[]){ "matrix",
 		"--runtimes", "native,native", "--smoke", "-b", "float,richards", "-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "native", "native-2", names, 2, 1, 0);
+	check_lockstep(out, "native", "native-2", names, 2, 1, "none");
 	/* Natively nothing refuses a fixed layout.  */
 	for (int side = 0; side < 2; side++) {
 		char *path = xasprintf("%s/%s.json", out, side ? "native-2" : "native");
@@ -333,26 +335,39 @@ Test(lockstep, independent_seeds_differ)
 		"--runtimes", "native,native", "--smoke", "--seeds", "independent", "-b", "float",
 		"-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "native", "native-2", names, 1, 0, 0);
+	check_lockstep(out, "native", "native-2", names, 1, 0, "none");
 	cmd_free(&c);
 	free(out);
 }
 
-/* How many threads the log says a runtime's tree had in a benchmark's
- * first slot, placed as `how` ("free on CPUs 0-1", "pinned to CPU 1"):
- * read back from /proc by the matrix.  0 when the log does not say so.  */
-static unsigned logged_threads(const char *log, const char *bench, const char *runtime,
-			       const char *how)
+/* How many threads (of `what`: "threads", "workload threads", "other
+ * threads") the log says a runtime's tree had in a benchmark's first slot,
+ * placed as `how` ("free on CPUs 0-1", "pinned to CPU 1"): read back from
+ * /proc by the matrix.  0 when the log does not say so.  */
+static unsigned logged(const char *log, const char *bench, const char *runtime, const char *what,
+		       const char *how)
 {
-	char *want = xasprintf("lockstep %s slot 1 %s: ", bench, runtime), *at = strstr(log, want);
+	char *want = xasprintf("lockstep %s slot 1 %s: ", bench, runtime);
+	char *line = xasprintf("%%u %s, each %%127[^\n]", what);
 	unsigned threads = 0;
 	char placed[128] = "";
 
-	if (at && sscanf(at + strlen(want), "%u threads, each %127[^\n]", &threads, placed) == 2 &&
-	    strcmp(placed, how) != 0)
+	for (const char *at = strstr(log, want); at; at = strstr(at + 1, want)) {
 		threads = 0;
+		if (sscanf(at + strlen(want), line, &threads, placed) == 2 &&
+		    strcmp(placed, how) == 0)
+			break;
+		threads = 0;
+	}
+	free(line);
 	free(want);
 	return threads;
+}
+
+static unsigned logged_threads(const char *log, const char *bench, const char *runtime,
+			       const char *how)
+{
+	return logged(log, bench, runtime, "threads", how);
 }
 
 /* As deployed (the default): every thread of both trees, gVisor's Sentry
@@ -368,7 +383,7 @@ Test(lockstep, runc_runsc_smoke)
 	c = support_finish(dir, "rr", support_start(dir, "rr", NULL, (char *[]){ "matrix",
 		"--runtimes", "runc,runsc", "--smoke", "-b", "float,syscall_getpid", "-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "runc", "runsc", names, 2, 1, 0);
+	check_lockstep(out, "runc", "runsc", names, 2, 1, "none");
 	log = xasprintf("%s/matrix.log", out);
 	text = slurp(log);
 	how = xasprintf("free on CPUs %s", own_cpus());
@@ -400,7 +415,7 @@ Test(lockstep, pin_sandbox_holds_every_thread_on_the_slot_cpu)
 		"--runtimes", "runc,runsc", "--smoke", "--pin", "sandbox", "-b", "syscall_getpid",
 		"-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(out, "runc", "runsc", names, 1, 1, 1);
+	check_lockstep(out, "runc", "runsc", names, 1, 1, "sandbox");
 	log = xasprintf("%s/matrix.log", out);
 	text = slurp(log);
 	cr_assert_null(strstr(text, "did not take it"), "pinning failed:\n%s", text);
@@ -413,6 +428,47 @@ Test(lockstep, pin_sandbox_holds_every_thread_on_the_slot_cpu)
 	json_decref(suite);
 	free(file);
 	free(how);
+	free(text);
+	free(log);
+	cmd_free(&c);
+	free(out);
+}
+
+/* --pin worker: the workload's processes (the worker; under gVisor the
+ * traced stubs that run it) on the slot's CPU, the runtime's own threads
+ * (the Sentry's among them) free on the whole set.  */
+Test(lockstep, pin_worker_holds_the_workload_and_frees_the_runtime)
+{
+	const char *names[] = { "syscall_getpid" };
+	char *out = xasprintf("%s/pinw", dir), *text, *log, *pinned, *free_on, *file;
+	json_t *suite;
+	struct cmd c;
+
+	if (getuid() != 0 || !have("runc") || !have("runsc"))
+		cr_skip_test("runc and runsc need root and their packages");
+	c = support_finish(dir, "pinw", support_start(dir, "pinw", NULL, (char *[]){ "matrix",
+		"--runtimes", "runc,runsc", "--smoke", "--pin", "worker", "-b", "syscall_getpid",
+		"-o", out, NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	check_lockstep(out, "runc", "runsc", names, 1, 1, "worker");
+	log = xasprintf("%s/matrix.log", out);
+	text = slurp(log);
+	file = xasprintf("%s/runsc.json", out);
+	suite = load(file);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(suite, "metadata"),
+							   "placement_pin")), "worker");
+	pinned = xasprintf("pinned to CPU %lld",
+			   (long long)md_int(json_array_get(runs_of(suite, "syscall_getpid"), 0), "cpu"));
+	free_on = xasprintf("free on CPUs %s", own_cpus());
+	cr_assert_gt(logged(text, "syscall_getpid", "runc", "workload threads", pinned), 0, "%s", text);
+	cr_assert_gt(logged(text, "syscall_getpid", "runc", "other threads", free_on), 0, "%s", text);
+	cr_assert_gt(logged(text, "syscall_getpid", "runsc", "workload threads", pinned), 0, "%s", text);
+	/* The Sentry and the gofer.  */
+	cr_assert_gt(logged(text, "syscall_getpid", "runsc", "other threads", free_on), 4, "%s", text);
+	json_decref(suite);
+	free(free_on);
+	free(pinned);
+	free(file);
 	free(text);
 	free(log);
 	cmd_free(&c);
@@ -550,7 +606,7 @@ Test(lockstep, interrupted_lockstep_matrix_resumes_with_finished_benchmarks)
 	c = support_finish(dir, "r2", support_start(dir, "r2", NULL,
 		(char *[]){ "matrix", "--resume", out, NULL }));
 	cr_assert_eq(c.status, 0, "the resumed matrix finishes: %d\n%s", c.status, c.err);
-	check_lockstep(out, "native", "native-2", names, 3, 1, 0);
+	check_lockstep(out, "native", "native-2", names, 3, 1, "none");
 	after = load(pa);
 	b1 = result_find_benchmark(after, first);
 	cr_assert(json_equal(json_object_get(b0, "runs"), json_object_get(b1, "runs")),
@@ -588,7 +644,7 @@ Test(lockstep, a_plan_from_before_placement_resumes_pinned)
 	c = support_finish(dir, "old", support_start(dir, "old", NULL, (char *[]){ "matrix",
 		"--resume", old, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
-	check_lockstep(old, "native", "native-2", names, 1, 1, 1);
+	check_lockstep(old, "native", "native-2", names, 1, 1, "sandbox");
 	cmd_free(&c);
 	free(old_plan);
 	free(plan);

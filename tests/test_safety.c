@@ -521,7 +521,8 @@ Test(safety, bad_options_are_refused_at_once)
 	static const char *const bad[][3] = {
 		{ "--cpus", "garbage", "--cpus" }, { "--cpus", "99", "CPU 99" },
 		{ "--memory", "1M", "--memory" }, { "--timeout", "-1", "--timeout" },
-		{ "--pin", "worker", "--pin" }, { "--pin", "sandbox=99", "CPU 99 is not in --cpus" },
+		{ "--pin", "thread", "--pin" }, { "--pin", "sandbox=99", "CPU 99 is not in --cpus" },
+		{ "--pin", "worker=99", "CPU 99 is not in --cpus" },
 		{ "--pin", "sandbox=1-x", "--pin" },
 	};
 	struct stat st;
@@ -536,9 +537,9 @@ Test(safety, bad_options_are_refused_at_once)
 		cmd_free(&c);
 	}
 	c = RUN("pin", "matrix", "--runtimes", "native,native", "--smoke", "-b", "syscall_getpid",
-		"--design", "processes", "--pin", "sandbox", "-o", m);
+		"--design", "processes", "--pin", "worker", "-o", m);
 	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
-	cr_assert(strstr(c.err, "--pin sandbox: the processes design"), "%s", c.err);
+	cr_assert(strstr(c.err, "--pin worker: the processes design"), "%s", c.err);
 	cr_assert_neq(stat(plan, &st), 0, "no plan is saved for a bad option");
 	cmd_free(&c);
 	c = RUN("affinity", "run", "--affinity", "99", "-b", "unpack_sequence", "-o", ro_file);

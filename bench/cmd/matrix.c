@@ -16,7 +16,7 @@ const char usage_matrix[] =
 	"                        [--fast | --rigorous | --smoke] [--design lockstep|processes]\n"
 	"                        [--value-time S] [--values N] [--slots N] [--target PCT]\n"
 	"                        [--seeds same|independent] [--value-warmup] [--rounds R]\n"
-	"                        [--pin none|sandbox[=CPUS]]\n"
+	"                        [--pin none|sandbox[=CPUS]|worker[=CPUS]]\n"
 	"                        [--engine oci|podman|containerd] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
 	"       sandbench matrix --resume DIR\n"
@@ -55,12 +55,14 @@ const char usage_matrix[] =
 	"  --seeds MODE      lockstep: same (default: one hash seed per slot) or\n"
 	"                    independent (one per worker)\n"
 	"  --value-warmup    lockstep: one untimed iteration before each value\n"
-	"  --pin MODE        lockstep: none (default) or sandbox: every thread of each\n"
+	"  --pin MODE        lockstep: none (default); sandbox: every thread of each\n"
 	"                    runtime's host process tree on one CPU per slot, drawn\n"
 	"                    from --cpus (or from CPUS, within --cpus).  Quieter, but it\n"
 	"                    changes what is measured for a runtime with helper threads:\n"
 	"                    gVisor's system calls cost about 4x less with its Sentry on\n"
-	"                    the workload's CPU, a VM's I/O threads share its vCPU's CPU\n"
+	"                    the workload's CPU, a VM's I/O threads share its vCPU's CPU;\n"
+	"                    worker: only the workload's processes (the worker, gVisor's\n"
+	"                    stubs that run it) on the slot's CPU, the runtime's free\n"
 	"  --rounds R        rounds (default 2 for processes, 1 for lockstep)\n"
 	"  --engine E        oci: the runtime binary on an OCI bundle (default);\n"
 	"                    podman: `podman run --runtime NAME`, as the 2021 study did;\n"
@@ -170,8 +172,12 @@ static int lockstep_option(int c, struct ctr_matrix_plan *p)
 		} else if (strcmp(optarg, "sandbox") == 0 || strncmp(optarg, "sandbox=", 8) == 0) {
 			p->pin = CTR_PIN_SANDBOX;
 			p->pin_cpus = optarg[7] ? optarg + 8 : NULL;
+		} else if (strcmp(optarg, "worker") == 0 || strncmp(optarg, "worker=", 7) == 0) {
+			p->pin = CTR_PIN_WORKER;
+			p->pin_cpus = optarg[6] ? optarg + 7 : NULL;
 		} else {
-			return BAD("bad --pin `%s`: give none, sandbox or sandbox=CPUS", optarg);
+			return BAD("bad --pin `%s`: give none, sandbox, worker, sandbox=CPUS or "
+				   "worker=CPUS", optarg);
 		}
 		return 0;
 	}
@@ -187,19 +193,20 @@ static int check_pin(const struct ctr_matrix_plan *p)
 	if (p->pin == CTR_PIN_NONE)
 		return 0;
 	if (!p->lockstep)
-		return BAD("%s", "--pin sandbox: the processes design pins nothing; give it with "
-			   "--design lockstep, or leave --pin out");
+		return BAD("--pin %s: the processes design pins nothing; give it with --design "
+			   "lockstep, or leave --pin out", ctr_pin_name(p->pin));
 	if (!p->pin_cpus)
 		return 0;
 	if (worker_parse_cpus(p->pin_cpus, &pin) < 0)
-		return BAD("bad --pin `sandbox=%s`: give CPUs like 0 or 0,2-3", p->pin_cpus);
+		return BAD("bad --pin `%s=%s`: give CPUs like 0 or 0,2-3", ctr_pin_name(p->pin),
+			   p->pin_cpus);
 	if (!p->cpus)
 		ctr_cpus_own(own, sizeof(own));
 	worker_parse_cpus(p->cpus ? p->cpus : own, &cpus);
 	for (int c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &pin) && !CPU_ISSET(c, &cpus))
-			return BAD("--pin `sandbox=%s`: CPU %d is not in --cpus (%s)", p->pin_cpus, c,
-				   p->cpus ? p->cpus : own);
+			return BAD("--pin `%s=%s`: CPU %d is not in --cpus (%s)", ctr_pin_name(p->pin),
+				   p->pin_cpus, c, p->cpus ? p->cpus : own);
 	return 0;
 }
 
