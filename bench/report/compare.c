@@ -35,7 +35,7 @@ static char *file_stem(const char *path)
 	return stem;
 }
 
-static int has_values(json_t *bench)
+int compare_has_values(json_t *bench)
 {
 	size_t i;
 	json_t *r;
@@ -50,7 +50,7 @@ static int has_values(json_t *bench)
 static json_t *find_measured(json_t *suite, const char *name)
 {
 	json_t *b = result_find_benchmark(suite, name);
-	return b && has_values(b) ? b : NULL;
+	return b && compare_has_values(b) ? b : NULL;
 }
 
 static const char *bench_unit(json_t *bench)
@@ -159,7 +159,7 @@ static void collect_benches(struct compare *c, json_t **suites)
 			struct compare_bench *cb;
 			const char *name = result_benchmark_name(b);
 
-			if (!has_values(b) || find_bench(c, name))
+			if (!compare_has_values(b) || find_bench(c, name))
 				continue;
 			if (c->nbenches == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -224,8 +224,31 @@ static void sort_benches(struct compare *c)
 	qsort_r(c->order, c->nbenches, sizeof(*c->order), by_ratio_desc, c);
 }
 
+/* Runs mode: a cell's units are its side's files, each by the mean of the
+ * log means of its processes (the file's geometric mean).  */
+static void fill_runs(struct compare_cell *cell, const struct compare_side *side,
+		      const char *name)
+{
+	free(cell->log_means);
+	cell->log_means = xcalloc(side->n, sizeof(*cell->log_means));
+	cell->nruns = side->n;
+	for (size_t f = 0; f < side->n; f++) {
+		double *values, *means, sum = 0;
+		size_t nv, nr;
+
+		result_benchmark_values(find_measured(side->suites[f], name), &values, &nv, &means,
+					&nr);
+		for (size_t i = 0; i < nr; i++)
+			sum += log(means[i]);
+		cell->log_means[f] = sum / (double)nr;
+		free(values);
+		free(means);
+	}
+}
+
 /* Per benchmark: cells, units, ratios, the study's figure.  */
-static int fill_benches(struct compare *c, json_t **suites, struct bench_error *err)
+static int fill_benches(struct compare *c, json_t **suites, const struct compare_side *sides,
+			struct bench_error *err)
 {
 	for (size_t i = 0; i < c->nbenches; i++) {
 		struct compare_bench *b = &c->benches[i];
@@ -245,6 +268,8 @@ static int fill_benches(struct compare *c, json_t **suites, struct bench_error *
 						       c->runtimes[first].path);
 			}
 			fill_cell(&b->cells[rt], jb);
+			if (sides)
+				fill_runs(&b->cells[rt], &sides[rt], b->name);
 			b->npresent++;
 		}
 		b->study = row ? row->ratio : NAN;
@@ -292,6 +317,60 @@ static void summarise_coverage(struct compare *c)
 	}
 }
 
+int compare_read_suites(json_t **suites, const char *const *paths, size_t n,
+			struct bench_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j, measured = 0;
+		json_t *b;
+
+		if (result_read(paths[i], &suites[i], err) < 0)
+			return -1;
+		json_array_foreach(json_object_get(suites[i], "benchmarks"), j, b)
+			measured += compare_has_values(b);
+		if (measured == 0)
+			return bench_error_set(err, 0, "%s: no benchmarks with values (%s)", paths[i],
+					       json_array_size(json_object_get(suites[i], "benchmarks")) ?
+					       "only calibration runs" : "the benchmarks array is empty");
+	}
+	return 0;
+}
+
+int compare_build(struct compare *c, json_t **suites, const char *const *paths, size_t n,
+		  const struct compare_options *opts, const struct compare_side *sides,
+		  struct bench_error *err)
+{
+	c->nruntimes = n;
+	c->runtimes = xcalloc(n, sizeof(*c->runtimes));
+	name_runtimes(c, suites, paths);
+	if (choose_ref(c, opts->ref, err) < 0)
+		return -1;
+	for (size_t rt = 0; rt < n; rt++) {
+		const char *a = compare_suite_text(c->runtimes[c->ref].metadata, "matrix_run_id");
+		const char *b = compare_suite_text(c->runtimes[rt].metadata, "matrix_run_id");
+		c->runtimes[rt].same_run = !sides && a && b && strcmp(a, b) == 0;
+		c->runtimes[rt].nfiles = sides ? sides[rt].n : 1;
+	}
+	collect_benches(c, suites);
+	if (fill_benches(c, suites, sides, err) < 0)
+		return -1;
+	for (size_t rt = 0; rt < n; rt++) {
+		size_t shared = 0;
+		for (size_t i = 0; i < c->nbenches; i++) {
+			c->runtimes[rt].nbenches += c->benches[i].cells[rt].present;
+			shared += c->benches[i].cells[rt].present && c->benches[i].cells[c->ref].present;
+		}
+		if (shared == 0)
+			return bench_error_set(err, 0, "%s: shares no benchmark with the reference %s (%s)",
+					       paths[rt], c->runtimes[c->ref].path,
+					       c->runtimes[c->ref].name);
+	}
+	summarise_coverage(c);
+	compare_fill_groups(c);
+	sort_benches(c);
+	return 0;
+}
+
 int compare_load(struct compare *c, const char *const *paths, size_t n,
 		 const struct compare_options *opts, struct bench_error *err)
 {
@@ -299,55 +378,10 @@ int compare_load(struct compare *c, const char *const *paths, size_t n,
 	int rc = -1;
 
 	*c = (struct compare){ .min_change = opts->min_change, .study = opts->study };
-	if (n < 2) {
+	if (n < 2)
 		bench_error_set(err, 0, "compare needs at least two result files, got %zu", n);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t j, measured = 0;
-		json_t *b;
-
-		if (result_read(paths[i], &suites[i], err) < 0)
-			goto out;
-		json_array_foreach(json_object_get(suites[i], "benchmarks"), j, b)
-			measured += has_values(b);
-		if (measured == 0) {
-			bench_error_set(err, 0, "%s: no benchmarks with values (%s)", paths[i],
-					json_array_size(json_object_get(suites[i], "benchmarks")) ?
-					"only calibration runs" : "the benchmarks array is empty");
-			goto out;
-		}
-	}
-	c->nruntimes = n;
-	c->runtimes = xcalloc(n, sizeof(*c->runtimes));
-	name_runtimes(c, suites, paths);
-	if (choose_ref(c, opts->ref, err) < 0)
-		goto out;
-	for (size_t rt = 0; rt < n; rt++) {
-		const char *a = compare_suite_text(c->runtimes[c->ref].metadata, "matrix_run_id");
-		const char *b = compare_suite_text(c->runtimes[rt].metadata, "matrix_run_id");
-		c->runtimes[rt].same_run = a && b && strcmp(a, b) == 0;
-	}
-	collect_benches(c, suites);
-	if (fill_benches(c, suites, err) < 0)
-		goto out;
-	for (size_t rt = 0; rt < n; rt++) {
-		size_t shared = 0;
-		for (size_t i = 0; i < c->nbenches; i++) {
-			c->runtimes[rt].nbenches += c->benches[i].cells[rt].present;
-			shared += c->benches[i].cells[rt].present && c->benches[i].cells[c->ref].present;
-		}
-		if (shared == 0) {
-			bench_error_set(err, 0, "%s: shares no benchmark with the reference %s (%s)",
-					paths[rt], c->runtimes[c->ref].path, c->runtimes[c->ref].name);
-			goto out;
-		}
-	}
-	summarise_coverage(c);
-	compare_fill_groups(c);
-	sort_benches(c);
-	rc = 0;
-out:
+	else if (compare_read_suites(suites, paths, n, err) == 0)
+		rc = compare_build(c, suites, paths, n, opts, NULL, err);
 	for (size_t i = 0; i < n; i++)
 		json_decref(suites[i]);
 	free(suites);
@@ -413,6 +447,8 @@ const char *compare_method_name(enum compare_method m)
 	case COMPARE_MOSES: return "unpaired: Hodges-Lehmann over processes, Moses interval";
 	case COMPARE_WELCH: return "unpaired: geometric means, Welch's t-interval";
 	case COMPARE_BOOT: return "geometric mean, stratified bootstrap";
+	case COMPARE_RUNS_MOSES: return "runs: Hodges-Lehmann over files, Moses interval";
+	case COMPARE_RUNS_WELCH: return "runs: files' geometric means, Welch's t-interval";
 	case COMPARE_IDENTITY: return "reference";
 	case COMPARE_NONE: break;
 	}
@@ -428,7 +464,10 @@ char *compare_drift_warning(const struct compare *c, size_t rt)
 	return xasprintf("%s against %s: %zu benchmark%s compared unpaired, the files not being "
 			 "from one lockstep matrix run; sequential runs on a shared machine drift "
 			 "(on this VM two catalogue runs minutes apart differed by 7.6%% per "
-			 "benchmark, median), and these ratios include that drift",
+			 "benchmark, median), and these ratios include that drift: with one file "
+			 "a side no interval across runs exists, and the per-process one is only "
+			 "a lower bound on the uncertainty (give several runs a side: compare "
+			 "A1 A2 A3 -- B1 B2 B3)",
 			 c->runtimes[rt].name, c->runtimes[c->ref].name, n, n == 1 ? "" : "s");
 }
 

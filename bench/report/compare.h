@@ -23,6 +23,15 @@
  * matrix run were measured one after the other, and a shared machine
  * drifts between them: the renderers print a warning then.
  *
+ * Runs as the unit (compare_load_runs: several files a side, each one run
+ * of the suite: a boot, a host, a time): per benchmark and file one
+ * estimate, the mean of the log per-process means, and the ratio and
+ * interval over files exactly as the unpaired ones over processes (Moses
+ * where C(m + n, m) >= 40, as from 4 and 4 files or 3 and 5, else Welch's
+ * t, 2 files a side at least), so that the drift between runs is inside
+ * the interval.  Never paired, and two files of one matrix run on a side
+ * are refused: they are not separate runs.
+ *
  * Geometric means of a category (or of all): the mean of the benchmarks'
  * log ratios.  A group of one benchmark is that benchmark, interval and
  * verdict included.  Otherwise its interval is a percentile bootstrap
@@ -75,6 +84,8 @@ enum compare_method {
 	COMPARE_MOSES,			/* two-sample Hodges-Lehmann, Moses */
 	COMPARE_WELCH,			/* geometric means, Welch's t */
 	COMPARE_BOOT,			/* a group's stratified bootstrap */
+	COMPARE_RUNS_MOSES,		/* Hodges-Lehmann over files, Moses */
+	COMPARE_RUNS_WELCH,		/* files' geometric means, Welch's t */
 	COMPARE_IDENTITY,		/* the reference against itself */
 };
 
@@ -107,7 +118,10 @@ struct compare_cell {
 	size_t nprocs, nvalues;
 	struct compare_ratio r;		/* against the reference (1 for itself) */
 	struct compare_explain ex;
-	double *log_means;		/* log of each process's mean (nprocs) */
+	size_t nruns;			/* runs mode: files; else 0 */
+	double *log_means;		/* log of each process's mean (nprocs), or
+					 * in runs mode each file's mean of them
+					 * (nruns) */
 	double *units;			/* paired: each slot's log ratio (r.pairs) */
 	/* Paired: the variance of the values' log ratios, value to value within
 	 * a slot and slot to slot (stats_variance_split); NAN otherwise.  */
@@ -124,7 +138,8 @@ struct compare_bench {
 
 struct compare_runtime {
 	char *name;			/* metadata `runtime`, else the file stem */
-	char *path;
+	char *path;			/* runs mode: the side's first file */
+	size_t nfiles;			/* runs mode: the side's files; else 1 */
 	size_t nbenches;		/* benchmarks with values in its file */
 	json_t *metadata;		/* the file's suite metadata (new ref) */
 	int same_run;			/* shares matrix_run_id with the reference */
@@ -155,6 +170,7 @@ struct compare {
 	struct compare_group total;
 	double min_change;
 	const struct thesis_table *study;
+	int runs;			/* runs as the unit (compare_load_runs) */
 	/* Over the benchmarks' intervals against the reference: how many, the
 	 * least and largest exact coverage, and the expected number of false
 	 * slower/faster verdicts if no runtime differed, sum(1 - coverage).  */
@@ -170,6 +186,13 @@ struct compare {
  * shares none with the reference; and on units that disagree.  */
 int compare_load(struct compare *c, const char *const *paths, size_t n,
 		 const struct compare_options *opts, struct bench_error *err);
+
+/* Runs as the unit: paths[0 .. side_a) are one side's runs, the rest the
+ * other's, at least two a side.  Fails, naming the file, where
+ * compare_load does, and when a side's files do not measure the same
+ * benchmarks in the same unit or two of them come from one matrix run.  */
+int compare_load_runs(struct compare *c, const char *const *paths, size_t n, size_t side_a,
+		      const struct compare_options *opts, struct bench_error *err);
 
 void compare_release(struct compare *c);
 

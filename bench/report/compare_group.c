@@ -61,14 +61,16 @@ static void bootstrap_cell(const struct compare *c, struct compare_bench *b, siz
 {
 	const struct compare_cell *x = &b->cells[c->ref];
 	struct compare_cell *y = &b->cells[rt];
-	size_t nx = x->nprocs, ny = y->nprocs, n = y->r.pairs;
+	size_t nx = x->nruns ? x->nruns : x->nprocs, ny = y->nruns ? y->nruns : y->nprocs;
+	size_t n = y->r.pairs;
 	uint64_t seed = hash_text(hash_text(0xcbf29ce484222325ull, b->name), c->runtimes[rt].name);
 	double *xs, *ys, *boot;
+	int moses = y->r.method == COMPARE_MOSES || y->r.method == COMPARE_RUNS_MOSES;
+	int welch = y->r.method == COMPARE_WELCH || y->r.method == COMPARE_RUNS_WELCH;
 
 	if (y->r.boot || isnan(y->r.lo))
 		return;
-	if (y->r.method != COMPARE_PAIRED && y->r.method != COMPARE_MOSES &&
-	    y->r.method != COMPARE_WELCH)
+	if (y->r.method != COMPARE_PAIRED && !moses && !welch)
 		return;
 	if ((y->r.paired && n > COMPARE_BOOTSTRAP_MAX_UNITS) ||
 	    (!y->r.paired && (nx > COMPARE_BOOTSTRAP_MAX_UNITS || ny > COMPARE_BOOTSTRAP_MAX_UNITS)))
@@ -87,7 +89,7 @@ static void bootstrap_cell(const struct compare *c, struct compare_bench *b, siz
 			xs[i] = x->log_means[stats_rand(&seed) % nx];
 		for (size_t i = 0; i < ny; i++)
 			ys[i] = y->log_means[stats_rand(&seed) % ny];
-		boot[rep] = y->r.method == COMPARE_MOSES ? stats_diff_median(xs, nx, ys, ny) :
+		boot[rep] = moses ? stats_diff_median(xs, nx, ys, ny) :
 			    stats_mean(ys, ny) - stats_mean(xs, nx);
 	}
 	free(xs);

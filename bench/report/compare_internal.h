@@ -11,6 +11,27 @@
 
 struct bench_error;
 
+/* Runs mode: the files of one side, each one run of the suite.  */
+struct compare_side {
+	json_t **suites;
+	size_t n;
+};
+
+/* Does the pyperf benchmark object have a run with values?  */
+int compare_has_values(json_t *bench);
+
+/* Read the n files into suites (the caller releases them, read or not);
+ * each must have a benchmark with values.  */
+int compare_read_suites(json_t **suites, const char *const *paths, size_t n,
+			struct bench_error *err);
+
+/* The comparison of n suites, one per runtime, read from paths; sides,
+ * when not NULL, holds each runtime's files (runs mode), whose merged runs
+ * suites[rt] has.  c holds min_change and study already.  */
+int compare_build(struct compare *c, json_t **suites, const char *const *paths, size_t n,
+		  const struct compare_options *opts, const struct compare_side *sides,
+		  struct bench_error *err);
+
 /* The verdict of the interval [lo, hi] against --min-change (compare.h).  */
 enum compare_verdict compare_verdict_of(double lo, double hi, double min_change);
 

@@ -65,7 +65,9 @@ static void set_interval(struct compare_ratio *r, double est, double lo, double 
 static void shift_interval(const struct compare_cell *x, const struct compare_cell *y,
 			   double min_change, struct compare_ratio *r)
 {
-	size_t nx = x->nprocs, ny = y->nprocs;
+	/* Runs mode: the units are files, whatever their processes.  */
+	size_t nx = x->nruns ? x->nruns : x->nprocs, ny = y->nruns ? y->nruns : y->nprocs;
+	int runs = x->nruns > 0;
 	double d = stats_mean(y->log_means, ny) - stats_mean(x->log_means, nx);
 	double vx, vy, sx, sy, df, se, shift, lo, hi, cov;
 
@@ -77,7 +79,8 @@ static void shift_interval(const struct compare_cell *x, const struct compare_ce
 		return;
 	}
 	if (stats_hodges_lehmann(x->log_means, nx, y->log_means, ny, &shift, &lo, &hi, &cov) == 0) {
-		set_interval(r, shift, lo, hi, cov, COMPARE_MOSES, min_change);
+		set_interval(r, shift, lo, hi, cov, runs ? COMPARE_RUNS_MOSES : COMPARE_MOSES,
+			     min_change);
 		return;
 	}
 	if (nx < 2 || ny < 2) {
@@ -92,7 +95,7 @@ static void shift_interval(const struct compare_cell *x, const struct compare_ce
 		(vx * vx / (double)(nx - 1) + vy * vy / (double)(ny - 1)) : INFINITY;
 	se = sqrt(vx + vy);
 	set_interval(r, d, d - (se > 0 ? t975(df) * se : 0), d + (se > 0 ? t975(df) * se : 0),
-		     0.95, COMPARE_WELCH, min_change);
+		     0.95, runs ? COMPARE_RUNS_WELCH : COMPARE_WELCH, min_change);
 }
 
 /* Paired: the slots' log ratios are the sample; the signed-rank
@@ -223,6 +226,12 @@ int compare_rate_cell(struct compare *c, struct compare_bench *b, size_t rt, jso
 	int rc = -1;
 
 	y->var_within = y->var_between = NAN;
+	/* Runs as the unit: files, never paired, their drift inside the
+	 * interval.  */
+	if (c->runs) {
+		shift_interval(x, y, c->min_change, &y->r);
+		return 0;
+	}
 	if (c->runtimes[rt].same_run) {
 		if (slot_runs(jx, c->runtimes[c->ref].path, &sx, &nx, err) < 0 ||
 		    slot_runs(jy, c->runtimes[rt].path, &sy, &ny, err) < 0)

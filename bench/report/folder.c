@@ -12,6 +12,7 @@
 #include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
+#include "bench/report/gate.h"
 #include "bench/report/report.h"
 #include "bench/report/thesis.h"
 
@@ -42,6 +43,7 @@ int report_files(const struct report_options *o, const char *const *paths, size_
 	struct budget_table budget = { 0 };
 	struct compare_options opts = { .ref = o->ref, .min_change = o->min_change,
 					.study = &study };
+	cleanup_free char *crossed = NULL;
 	int color, rc = -1;
 
 	if (thesis_load(o->table, &study, err) < 0)
@@ -50,7 +52,9 @@ int report_files(const struct report_options *o, const char *const *paths, size_
 		if (!study.rows[i].name)
 			fprintf(stderr, "sandbench: %s: `%s` is not one of our benchmarks (see "
 				"`sandbench list`): left out\n", o->table, study.rows[i].label);
-	if (compare_load(&cmp, paths, n, &opts, err) < 0 ||
+	if ((o->side_a ? compare_load_runs(&cmp, paths, n, o->side_a, &opts, err) :
+			 compare_load(&cmp, paths, n, &opts, err)) < 0 ||
+	    gate_check_names(&cmp, o->bounds, o->nbounds, err) < 0 ||
 	    load_budget(&cmp, paths[0], &budget, err) < 0)
 		goto out;
 	/* Escape codes only for a person at a terminal (https://no-color.org).  */
@@ -64,6 +68,13 @@ int report_files(const struct report_options *o, const char *const *paths, size_
 		else
 			printf("\nreport: %s/report.md (and report.csv, report.json, overview.svg, "
 			       "category-*.svg)\n", dir);
+	}
+	crossed = gate_crossed(&cmp, o->fail_on, o->bounds, o->nbounds);
+	if (crossed) {
+		fflush(stdout);
+		fprintf(stderr, "sandbench: FAILED %s\n", crossed);
+		if (rc == 0)
+			rc = REPORT_GATE_CROSSED;
 	}
 out:
 	budget_table_release(&budget);

@@ -144,6 +144,8 @@ void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
 {
 	if (y->r.paired)
 		snprintf(buf, size, "%zu pair%s", y->r.pairs, y->r.pairs == 1 ? "" : "s");
+	else if (y->nruns)
+		snprintf(buf, size, "%zu/%zu runs", x->nruns, y->nruns);
 	else
 		snprintf(buf, size, "%zu/%zu procs", x->nprocs, y->nprocs);
 }
@@ -234,6 +236,12 @@ void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 
 	fprintf(out, "%s%s\n", prefix, note);
 	free(note);
+	if (c->runs)
+		fprintf(out, "%sRuns as the unit: %s %zu files, %s %zu; per benchmark one estimate "
+			"per file (the geometric mean of its processes), the interval across files, "
+			"so that the drift between runs is inside it.\n", prefix,
+			c->runtimes[c->ref].name, c->runtimes[c->ref].nfiles,
+			c->runtimes[!c->ref].name, c->runtimes[!c->ref].nfiles);
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *v = report_variance_note(c, rt);
 		if (v)

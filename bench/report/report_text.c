@@ -241,13 +241,18 @@ void report_text(FILE *out, const struct compare *c, int color)
 {
 	const char *ref = c->runtimes[c->ref].name;
 
-	fprintf(out, "reference: %s (%s)\n", ref, c->runtimes[c->ref].path);
-	for (size_t rt = 0; rt < c->nruntimes; rt++)
-		if (rt != c->ref)
-			fprintf(out, "compared:  %s (%s)\n", c->runtimes[rt].name, c->runtimes[rt].path);
-	fprintf(out, "change: Hodges-Lehmann ratio - 1, 95%% CI; from: lockstep slots paired "
-		"(signed-rank interval) or processes a side, unpaired (Moses); verdict at "
-		"+-%g%%: slower/faster (CI beyond), same (CI within), inconclusive\n",
+	fprintf(out, "reference: %s (%s", ref, c->runtimes[c->ref].path);
+	fprintf(out, c->runs ? " and %zu more runs)\n" : ")\n", c->runtimes[c->ref].nfiles - 1);
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		if (rt == c->ref)
+			continue;
+		fprintf(out, "compared:  %s (%s", c->runtimes[rt].name, c->runtimes[rt].path);
+		fprintf(out, c->runs ? " and %zu more runs)\n" : ")\n", c->runtimes[rt].nfiles - 1);
+	}
+	fprintf(out, "change: Hodges-Lehmann ratio - 1, 95%% CI; from: %s; verdict at ",
+		c->runs ? "runs a side, one estimate per file (Moses, or Welch's t below 4 and 4)" :
+		"lockstep slots paired (signed-rank interval) or processes a side, unpaired (Moses)");
+	fprintf(out, "+-%g%%: slower/faster (CI beyond), same (CI within), inconclusive\n",
 		100 * c->min_change);
 	fprintf(out, "per iteration, (change against %s): sys%% system share of CPU time (points), "
 		"minflt minor faults, csw context switches, rw-sysc read/write syscalls (factors)\n",
