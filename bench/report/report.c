@@ -230,18 +230,27 @@ char *report_variance_note(const struct compare *c, size_t rt)
 	return note;
 }
 
+char *report_runs_note(const struct compare *c)
+{
+	if (!c->runs)
+		return NULL;
+	return xasprintf("Runs as the unit: %s %zu files, %s %zu; per benchmark one estimate per "
+			 "file (the geometric mean of its processes), the interval across files, so "
+			 "that the drift between runs is inside it.", c->runtimes[c->ref].name,
+			 c->runtimes[c->ref].nfiles, c->runtimes[!c->ref].name,
+			 c->runtimes[!c->ref].nfiles);
+}
+
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 {
 	char *note = report_coverage_note(c);
 
 	fprintf(out, "%s%s\n", prefix, note);
 	free(note);
-	if (c->runs)
-		fprintf(out, "%sRuns as the unit: %s %zu files, %s %zu; per benchmark one estimate "
-			"per file (the geometric mean of its processes), the interval across files, "
-			"so that the drift between runs is inside it.\n", prefix,
-			c->runtimes[c->ref].name, c->runtimes[c->ref].nfiles,
-			c->runtimes[!c->ref].name, c->runtimes[!c->ref].nfiles);
+	note = report_runs_note(c);
+	if (note)
+		fprintf(out, "%s%s\n", prefix, note);
+	free(note);
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *v = report_variance_note(c, rt);
 		if (v)

@@ -67,7 +67,10 @@ char *report_measured_by(const struct compare *c, const struct compare_bench *b)
 /* The intervals' coverage and the expected count of false verdicts, as a
  * sentence; owned by the caller.  */
 char *report_coverage_note(const struct compare *c);
-/* That note, then a "WARNING: " line per runtime compared unpaired across
+/* In runs mode (compare_load_runs), what the unit is, as a sentence;
+ * else NULL.  Owned by the caller.  */
+char *report_runs_note(const struct compare *c);
+/* That note, the runs note, then a "WARNING: " line per runtime compared unpaired across
  * files measured one after the other (compare_drift_warning), each line
  * after prefix.  */
 /* Where the variance of runtime rt's paired ratios against the reference

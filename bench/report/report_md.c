@@ -212,6 +212,10 @@ static void notes(FILE *f, const struct compare *c)
 
 	fprintf(f, "%s\n\n", note);
 	free(note);
+	note = report_runs_note(c);
+	if (note)
+		fprintf(f, "%s\n\n", note);
+	free(note);
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *v = report_variance_note(c, rt);
 		if (v) {
@@ -294,7 +298,9 @@ char *report_md(const struct compare *c)
 		"paired log ratios; across slots the one-sample estimate with the Wilcoxon "
 		"signed-rank interval. *Unpaired* (\"m/n procs\"): per-process means (values "
 		"within one process are correlated), the median of the ratios of every pair of "
-		"processes, with the interval of Moses (Welch's t where none exists). Verdict at "
+		"processes, with the interval of Moses (Welch's t where none exists). *Runs* "
+		"(\"m/n runs\": several files a side): one estimate per file, the same interval "
+		"across files. Verdict at "
 		"+-%g%%: **slower** or **faster** (bold) when the interval lies beyond, *same* "
 		"when it lies within (equivalence), else *inconclusive*. Categories and all: "
 		"geometric means of their benchmarks' ratios, the interval a percentile bootstrap "
