@@ -470,6 +470,13 @@ Test(compare_runs, commands_exit_status)
 	cr_assert(r.status == 2 && strstr(r.err, "--max-change `sql=5`") &&
 		  !strstr(r.out, "nbody"), "%s", r.err);
 	cmd_free(&r);
+	/* Options between the files, before `--`.  */
+	r = support_run(dir, "ref", (char *[]){ "compare", paths[0], paths[1], "--ref", "b1",
+					       "--min-change", "3", "--", paths[3], paths[4], NULL });
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "reference: b1 (") && strstr(r.out, "and 1 more run)") &&
+		  strstr(r.out, "compared:  a1 ("), "%s", r.out);
+	cmd_free(&r);
 	/* `--` before every file is the old meaning: the end of options.  */
 	r = support_run(dir, "plain", (char *[]){ "compare", "--", paths[0], paths[3], NULL });
 	cr_assert_eq(r.status, 0, "%s", r.err);

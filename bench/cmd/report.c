@@ -126,14 +126,15 @@ int report_options_parse(int argc, char **argv, const char *usage, int with_outp
 	};
 	struct report_options *r = &o->report;
 	char *end, *first_b = NULL;
+	size_t before = 0;
 	const char *bad;
 	size_t bad_len;
 	int c;
 
 	*o = (struct report_cmd_options){ .report = REPORT_OPTIONS_INIT };
 	/* compare A1 A2 -- B1 B2: getopt moves the files before `--` next to
-	 * those after it, so the sides are told by B1's pointer, which it
-	 * keeps.  */
+	 * those after it, in order, so side A is the files counted before it
+	 * (B1's pointer, which getopt keeps, confirms the count).  */
 	for (int i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			first_b = argv[i + 1];
@@ -141,6 +142,8 @@ int report_options_parse(int argc, char **argv, const char *usage, int with_outp
 		}
 		if (takes_value(argv[i]))
 			i++;
+		else if (argv[i][0] != '-' || !argv[i][1])
+			before++;
 	}
 	optind = 0;
 	while ((c = getopt_long(argc, argv, with_output ? "o:" : "", longopts, NULL)) != -1) {
@@ -182,9 +185,8 @@ int report_options_parse(int argc, char **argv, const char *usage, int with_outp
 	}
 	o->files = argv + optind;
 	o->nfiles = (size_t)(argc - optind);
-	for (size_t i = 0; first_b && i < o->nfiles; i++)
-		if (o->files[i] == first_b)
-			r->side_a = i;
+	if (first_b && before < o->nfiles && o->files[before] == first_b)
+		r->side_a = before;
 	return 0;
 }
 

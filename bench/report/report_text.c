@@ -241,13 +241,16 @@ void report_text(FILE *out, const struct compare *c, int color)
 {
 	const char *ref = c->runtimes[c->ref].name;
 
-	fprintf(out, "reference: %s (%s", ref, c->runtimes[c->ref].path);
-	fprintf(out, c->runs ? " and %zu more runs)\n" : ")\n", c->runtimes[c->ref].nfiles - 1);
-	for (size_t rt = 0; rt < c->nruntimes; rt++) {
-		if (rt == c->ref)
-			continue;
-		fprintf(out, "compared:  %s (%s", c->runtimes[rt].name, c->runtimes[rt].path);
-		fprintf(out, c->runs ? " and %zu more runs)\n" : ")\n", c->runtimes[rt].nfiles - 1);
+	for (size_t k = 0; k < c->nruntimes; k++) {
+		/* The reference first.  */
+		size_t rt = k == 0 ? c->ref : k <= c->ref ? k - 1 : k;
+		size_t more = c->runtimes[rt].nfiles - 1;
+
+		fprintf(out, "%s %s (%s", k ? "compared: " : "reference:", c->runtimes[rt].name,
+			c->runtimes[rt].path);
+		if (more)
+			fprintf(out, " and %zu more run%s", more, more == 1 ? "" : "s");
+		fputs(")\n", out);
 	}
 	fprintf(out, "change: Hodges-Lehmann ratio - 1, 95%% CI; from: %s; verdict at ",
 		c->runs ? "runs a side, one estimate per file (Moses, or Welch's t below 4 and 4)" :
