@@ -371,7 +371,6 @@ Test(compare_runs, bad_sides_are_refused_naming_the_file)
 
 Test(compare_runs, gate_parses_and_names_what_crossed)
 {
-	static const char *const names[] = { "nbody", "float", "richards" };
 	static const double truth[] = { 1.5, 1.0, 0.6 };
 	struct sim s = { 3, 6, 4, 4, truth, 0.005, 0.005 };
 	struct gate_bound b[3];
@@ -383,7 +382,6 @@ Test(compare_runs, gate_parses_and_names_what_crossed)
 	struct bench_error err = { 0 };
 	uint64_t seed = 3;
 
-	(void)names;
 	cr_assert_eq(gate_parse_fail_on("slower,inconclusive", &mask, &bad, &bad_len), 0);
 	cr_assert_eq(mask, GATE_SLOWER | GATE_INCONCLUSIVE);
 	cr_assert_eq(gate_parse_fail_on("slower,,faster", &mask, &bad, &bad_len), -1);

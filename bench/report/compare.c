@@ -53,7 +53,7 @@ static json_t *find_measured(json_t *suite, const char *name)
 	return b && compare_has_values(b) ? b : NULL;
 }
 
-static const char *bench_unit(json_t *bench)
+const char *compare_bench_unit(json_t *bench)
 {
 	const char *u = json_string_value(json_object_get(json_object_get(bench, "metadata"),
 							  "unit"));
@@ -168,7 +168,7 @@ static void collect_benches(struct compare *c, json_t **suites)
 			cb = &c->benches[c->nbenches++];
 			*cb = (struct compare_bench){
 				.name = xstrdup(name), .category = xstrdup(bench_category(b)),
-				.unit = xstrdup(bench_unit(b)),
+				.unit = xstrdup(compare_bench_unit(b)),
 				.cells = xcalloc(c->nruntimes, sizeof(*cb->cells)),
 				.study = NAN, .max_ratio = NAN,
 			};
@@ -261,9 +261,9 @@ static int fill_benches(struct compare *c, json_t **suites, const struct compare
 				continue;
 			if (first == SIZE_MAX) {
 				first = rt;
-			} else if (strcmp(bench_unit(jb), b->unit) != 0) {
+			} else if (strcmp(compare_bench_unit(jb), b->unit) != 0) {
 				return bench_error_set(err, 0, "benchmark `%s`: unit `%s` in %s but `%s` in %s: "
-						       "cannot compare", b->name, bench_unit(jb),
+						       "cannot compare", b->name, compare_bench_unit(jb),
 						       c->runtimes[rt].path, b->unit,
 						       c->runtimes[first].path);
 			}

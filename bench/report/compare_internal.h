@@ -20,6 +20,9 @@ struct compare_side {
 /* Does the pyperf benchmark object have a run with values?  */
 int compare_has_values(json_t *bench);
 
+/* The benchmark's unit: its metadata's, else "second".  */
+const char *compare_bench_unit(json_t *bench);
+
 /* Read the n files into suites (the caller releases them, read or not);
  * each must have a benchmark with values.  */
 int compare_read_suites(json_t **suites, const char *const *paths, size_t n,

@@ -11,13 +11,6 @@
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
 
-static const char *bench_unit(json_t *bench)
-{
-	const char *u = json_string_value(json_object_get(json_object_get(bench, "metadata"),
-							  "unit"));
-	return u ? u : "second";
-}
-
 /* The benchmarks file f measures that file g does not, as an error.  */
 static int lacks(json_t *f, const char *pf, json_t *g, const char *pg, struct bench_error *err)
 {
@@ -35,10 +28,10 @@ static int lacks(json_t *f, const char *pf, json_t *g, const char *pg, struct be
 					       "side, has not: a side's runs must measure the same "
 					       "benchmarks (run them again, or leave `%s` out with -b)",
 					       pf, name, pg, name);
-		if (strcmp(bench_unit(b), bench_unit(other)) != 0)
+		if (strcmp(compare_bench_unit(b), compare_bench_unit(other)) != 0)
 			return bench_error_set(err, 0, "benchmark `%s`: unit `%s` in %s but `%s` in %s: "
-					       "cannot compare", name, bench_unit(b), pf,
-					       bench_unit(other), pg);
+					       "cannot compare", name, compare_bench_unit(b), pf,
+					       compare_bench_unit(other), pg);
 	}
 	return 0;
 }
