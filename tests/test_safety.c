@@ -651,6 +651,52 @@ Test(safety, report_skips_syscalls_json_and_fifos)
 	free(fifo);
 }
 
+/* Within a minute, or it hung: what used to wait forever in open().  */
+#define RUN_WITHIN(tag, ...) support_finish_within(dir, tag, support_start(dir, tag, NULL, \
+	(char *[]){ __VA_ARGS__, NULL }), 60)
+
+/* A FIFO with no writer, given as or found beside an input, is refused
+ * naming it: never a wait for a writer that will not come.  */
+Test(safety, fifo_inputs_are_refused_not_waited_for)
+{
+	char *r = path_in("fifo"), *a = path_in("fifo/a.json"), *sys = path_in("fifo/syscalls.json");
+	char *ff = path_in("ff.json"), *b = path_in("fifo/b.json"), *text;
+	struct cmd c;
+
+	cr_assert_eq(mkdir(r, 0755), 0);
+	c = RUN("a", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", a);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	text = slurp(a);
+	write_text(b, text);	/* report wants two */
+	free(text);
+	cr_assert_eq(mkfifo(ff, 0644), 0);
+	cr_assert_eq(mkfifo(sys, 0644), 0);
+
+	c = RUN_WITHIN("compare", "compare", a, ff);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, ff) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN_WITHIN("explain", "explain", a);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, sys), "%s", c.err);
+	cmd_free(&c);
+	c = RUN_WITHIN("report", "report", r);
+	cr_assert(c.status == 0 || c.status == 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, sys) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN_WITHIN("append", "run", "--smoke", "-b", "unpack_sequence", "-o", ff, "--append");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, ff) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cr_assert(!strstr(c.err, "[1/1]"), "refused before measuring:\n%s", c.err);
+	cmd_free(&c);
+	free(r);
+	free(a);
+	free(sys);
+	free(ff);
+	free(b);
+}
+
 /* ---- low: SIGHUP, and messages that name only files that exist ---- */
 
 static int count_named(const char *folder, const char *prefix)
