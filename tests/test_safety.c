@@ -697,6 +697,96 @@ Test(safety, fifo_inputs_are_refused_not_waited_for)
 	free(b);
 }
 
+/* ---- a matrix of one runtime, and benchmarks that could not be measured ---- */
+
+/* One runtime needs no lockstep partner: it is measured, not skipped.  */
+Test(safety, a_matrix_of_one_runtime_measures_it)
+{
+	char *out = path_in("one"), *file = path_in("one/native.json");
+	char *plan = path_in("one/matrix.json"), *text;
+	struct cmd c = RUN("one", "matrix", "--runtimes", "native", "--smoke", "-b", "float", "-o", out);
+	json_t *suite, *b;
+
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "float: "), "the benchmark's line is said:\n%s", c.err);
+	suite = load(file);
+	b = result_find_benchmark(suite, "float");
+	cr_assert_not_null(b, "native.json holds float");
+	cr_assert_gt(json_array_size(json_object_get(b, "runs")), 0);
+	text = slurp(plan);
+	cr_assert(strstr(text, "\"native-r1\": true"), "%s", text);
+	json_decref(suite);
+	free(text);
+	cmd_free(&c);
+	free(out);
+	free(file);
+	free(plan);
+}
+
+/* A `sandbench __serve` started by matrix pid, or -1.  */
+static pid_t serve_of(pid_t matrix)
+{
+	char path[64], line[512], cmdline[64];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	cr_assert_not_null(d);
+	while (found < 0 && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		char *paren;
+		int ppid = -1;
+		ssize_t n;
+		FILE *f;
+
+		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline))) <= 0)
+			continue;
+		cmdline[n] = '\0';
+		if (strcmp(cmdline + strlen(cmdline) + 1, "__serve") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fgets(line, sizeof(line), f) && (paren = strrchr(line, ')')))
+			sscanf(paren + 1, " %*c %d", &ppid);
+		fclose(f);
+		if (ppid == matrix)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* native,native with one server killed: the other lane cannot measure in
+ * lockstep alone.  That is said, and its round is not done, so that
+ * --resume measures it again.  */
+Test(safety, a_benchmark_not_measured_is_never_done)
+{
+	char *out = path_in("half"), *plan = path_in("half/matrix.json"), *text;
+	pid_t pid = support_start(dir, "half", NULL, (char *[]){ "matrix", "--runtimes",
+		"native,native", "--smoke", "-b", "nbody,float", "-o", out, NULL });
+	pid_t serve = -1;
+	struct cmd c;
+
+	for (int i = 0; i < 6000 && serve < 0; i++) {
+		int status;
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before its servers ran");
+		if ((serve = serve_of(pid)) < 0)
+			usleep(10000);
+	}
+	cr_assert_gt(serve, 0, "no server of the matrix appeared");
+	cr_assert_eq(kill(serve, SIGKILL), 0);
+	c = support_finish(dir, "half", pid);
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not measured"), "what was not measured is said:\n%s", c.err);
+	text = slurp(plan);
+	cr_assert(!strstr(text, "-r1\": true"), "no round is done:\n%s", text);
+	free(text);
+	cmd_free(&c);
+	free(out);
+	free(plan);
+}
+
 /* ---- low: SIGHUP, and messages that name only files that exist ---- */
 
 static int count_named(const char *folder, const char *prefix)
