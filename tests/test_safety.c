@@ -697,6 +697,39 @@ Test(safety, fifo_inputs_are_refused_not_waited_for)
 	free(b);
 }
 
+/* An empty path (or value) is a usage error naming the option, said
+ * before any work: `image build -o ""` used to build for minutes first.  */
+Test(safety, empty_option_values_are_usage_errors)
+{
+	char *a = path_in("a.json");
+	const char *cases[][8] = {
+		{ "compare", "-o", "", a, a },
+		{ "report", "--ref", "", dir },
+		{ "run", "--smoke", "-b", "float", "--output=" },
+		{ "timeit", "-o", "", "pass" },
+		{ "matrix", "--runtimes", "native", "--smoke", "-o", "" },
+		{ "matrix", "--resume", "" },
+		{ "explain", "--syscalls", "-b", "float", "-o", "" },
+		{ "k8s", "plan", "--runtime-classes", "runc", "--image", "", "-o", dir },
+		{ "image", "build", "-o", "" },
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[9] = { NULL };
+		struct cmd c;
+
+		for (size_t k = 0; k < 8 && cases[i][k]; k++)
+			argv[k] = (char *)cases[i][k];
+		c = support_finish_within(dir, "empty", support_start(dir, "empty", NULL, argv), 60);
+		cr_assert_eq(c.status, 2, "%s %s: %d\n%s", argv[0], argv[1], c.status, c.err);
+		cr_assert(strstr(c.err, "an empty value"), "%s %s:\n%s", argv[0], argv[1], c.err);
+		cmd_free(&c);
+	}
+	cr_assert_neq(lstat(".new", &st), 0, "image build left nothing in the current folder");
+	free(a);
+}
+
 /* ---- a matrix of one runtime, and benchmarks that could not be measured ---- */
 
 /* One runtime needs no lockstep partner: it is measured, not skipped.  */

@@ -516,7 +516,7 @@ int explain_parse(int argc, char **argv, struct explain_options *o)
 
 	*o = (struct explain_options){ .output = "results/syscalls.json" };
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "b:c:o:", longopts)) != -1) {
 		switch (c) {
 		case 's': o->syscalls = 1; break;
 		case 'B': o->budget_dir = optarg; break;

@@ -228,7 +228,7 @@ int matrix_parse(int argc, char **argv, struct matrix_options *o)
 	*o = (struct matrix_options){ 0 };
 	ctr_matrix_plan_init(p);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:b:c:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "o:b:c:", longopts)) != -1) {
 		if ((rc = lockstep_option(c, p)) != 1 || (rc = limit_option(c, o)) != 1) {
 			if (rc)
 				return rc;
