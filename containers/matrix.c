@@ -153,7 +153,11 @@ static int own_folder(const char *raw, struct bench_error *err)
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, "container-", 10) == 0) {
 			cleanup_free char *sub = xasprintf("%s/%s", raw, e->d_name);
-			safefile_remove_tree(sub, NULL);
+			struct bench_error why = { 0 };
+
+			if (safefile_remove_tree(sub, &why) < 0)
+				fprintf(stderr, "sandbench: matrix: %s: it is left behind\n", why.msg);
+			bench_error_release(&why);
 		}
 	closedir(d);
 	return 0;
