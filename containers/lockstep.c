@@ -484,9 +484,11 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 					     (double)lanes[sl.in[k]].inner_loops;
 				/* Alone, a lane's precision is that of its own slots'
 				 * medians, as log-ratios to its first slot's.  */
+				double lm = log(stats_median(sl.v[k], sl.values));
+
 				if (n == 1 && kept == 0)
-					alone = log(stats_median(sl.v[k], sl.values));
-				d[sl.in[k]][kept] = n > 1 ? dk[k] : log(stats_median(sl.v[k], sl.values)) - alone;
+					alone = lm;
+				d[sl.in[k]][kept] = n > 1 ? dk[k] : lm - alone;
 				if (med > slowest)
 					slowest = med;
 			}
