@@ -730,6 +730,25 @@ Test(safety, empty_option_values_are_usage_errors)
 	free(a);
 }
 
+/* An empty name in a list is a mistake, not a name to skip.  */
+Test(safety, an_empty_runtime_name_is_refused)
+{
+	static const char *const lists[] = { "native,,native", ",native", "native," };
+	char *m = path_in("m");
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		struct cmd c = RUN("empty-name", "matrix", "--runtimes", (char *)lists[i], "--smoke",
+				   "-b", "float", "-o", m);
+
+		cr_assert_eq(c.status, 2, "%s: %d\n%s", lists[i], c.status, c.err);
+		cr_assert(strstr(c.err, "an empty runtime name"), "%s:\n%s", lists[i], c.err);
+		cr_assert_neq(lstat(m, &st), 0, "nothing is made for a bad option");
+		cmd_free(&c);
+	}
+	free(m);
+}
+
 /* ---- a matrix of one runtime, and benchmarks that could not be measured ---- */
 
 /* One runtime needs no lockstep partner: it is measured, not skipped.  */

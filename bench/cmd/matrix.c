@@ -208,6 +208,9 @@ static int parse_runtimes(const char *list, struct ctr_matrix_plan *p)
 	cleanup_free char *copy = xstrdup(list);
 	struct bench_error err = { 0 };
 
+	/* strtok_r would skip an empty name silently.  */
+	if (list[0] == ',' || strstr(list, ",,") || util_ends_with(list, ","))
+		return BAD("--runtimes `%s`: an empty runtime name", list);
 	for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save))
 		if (ctr_matrix_plan_add(p, name, &err) < 0) {
