@@ -155,15 +155,21 @@ int ctr_prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench
 
 void ctr_teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 {
+	struct bench_error err = { 0 };
+
 	if (pr->engine)
 		pr->engine->remove(run, pr);
 	if (pr->bundle[0] && strstr(pr->bundle, "XXXXXX") == NULL)
 		remove_bundle(pr->bundle);
 	if (pr->netns)
 		ctr_netns_delete(pr->netns);
-	/* What the container wrote there is gone with it.  */
-	if (pr->results)
-		safefile_remove_tree(pr->results, NULL);
+	/* What the container wrote there is gone with it, or it is said.  */
+	if (pr->results && safefile_remove_tree(pr->results, &err) < 0) {
+		fprintf(stderr, "sandbench: %s: it is left behind\n", err.msg);
+		if (run->log_fd >= 0)
+			dprintf(run->log_fd, "sandbench: %s: it is left behind\n", err.msg);
+		bench_error_release(&err);
+	}
 	if (pr->relay.pid > 0)
 		child_finish(&pr->relay, 0, NULL);
 	free(pr->results);

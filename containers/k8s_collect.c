@@ -117,12 +117,19 @@ static void collect_file(struct collect *c, const char *path)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "re");
+	struct bench_error err = { 0 };
+	/* A pipe only when given as `-`: a FIFO named as a file is refused.  */
+	int fd = is_stdin ? -1 : util_open_input(path, &err);
+	FILE *f = is_stdin ? stdin : fd >= 0 ? fdopen(fd, "re") : NULL;
 	char *line = NULL;
 	size_t cap = 0, lineno = 0, found = 0;
 
 	if (!f) {
-		collect_problem(c, "open `%s`: %s", path, strerror(errno));
+		if (fd >= 0) {
+			bench_error_set(&err, errno, "open `%s`", path);
+			close(fd);
+		}
+		collect_problem(c, "%s", err.msg);
 		return;
 	}
 	while (getline(&line, &cap, f) >= 0) {

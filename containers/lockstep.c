@@ -420,6 +420,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 {
 	double *d[MAX_LANES] = { NULL };	/* per lane: the slots' median log-ratios */
 	unsigned kept = 0, values = o->values;
+	double alone = 0;			/* one lane: its first slot's log-median */
 	uint64_t start = bench_clock_ns();
 	size_t ref = 0;
 
@@ -439,7 +440,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 		for (size_t i = 0; i < n && sl.nin < MAX_LANES; i++)
 			if (lanes[i].alive && !lanes[i].failed)
 				sl.in[sl.nin++] = i;
-		if (sl.nin < 2)
+		if (sl.nin < (n > 1 ? 2 : 1))	/* a lane alone only in a plan of one */
 			break;
 		ref = sl.in[0];
 		sl.cpu = o->cpus[ctr_random_next(rng) % o->ncpus];
@@ -453,7 +454,13 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 			for (size_t k = 0; k < sl.nin; k++) {
 				double med = stats_median(sl.v[k], sl.values) * (double)lanes[sl.in[k]].loops *
 					     (double)lanes[sl.in[k]].inner_loops;
-				d[sl.in[k]][kept] = dk[k];
+				/* Alone, a lane's precision is that of its own slots'
+				 * medians, as log-ratios to its first slot's.  */
+				double lm = log(stats_median(sl.v[k], sl.values));
+
+				if (n == 1 && kept == 0)
+					alone = lm;
+				d[sl.in[k]][kept] = n > 1 ? dk[k] : lm - alone;
 				if (med > slowest)
 					slowest = med;
 			}
@@ -473,7 +480,7 @@ unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench
 		if (kept >= o->min_slots && o->target > 0) {
 			int precise = 1;
 			for (size_t i = 0; i < n && precise; i++)
-				if (i != ref && lanes[i].alive && !lanes[i].failed)
+				if ((i != ref || n == 1) && lanes[i].alive && !lanes[i].failed)
 					precise = half_width(d[i], kept) <= o->target;
 			if (precise)
 				break;

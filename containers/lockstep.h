@@ -69,7 +69,8 @@ struct lockstep_lane {
  * slot until the paired interval of every lane against lanes[0] is within
  * the target (after min_slots), or the time budget or max_slots is spent.  A lane whose worker fails
  * fails the benchmark there; that slot is dropped on every lane, and the
- * others go on while two are left.  Stops early (slot dropped) once a stop
+ * others go on while two are left.  One lane alone (a plan of one runtime)
+ * is measured the same way, against the target of its own interval.  Stops early (slot dropped) once a stop
  * is requested (child_stop_requested).  Returns the number of slots kept.  */
 unsigned lockstep_benchmark(const struct lockstep_options *o, const struct bench_def *def,
 			    struct lockstep_lane *lanes, size_t n, uint64_t *rng, FILE *log);

@@ -109,6 +109,15 @@ static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsign
 				      err.msg[0] ? err.msg : "its server stopped answering");
 				failures++;
 			}
+		} else if (l->unmeasured) {
+			/* Not done: --resume measures what it lacks.  */
+			fprintf(stderr, "sandbench: matrix: round %u of %s: %d benchmark%s not measured "
+				"(fewer than two runtimes alive for lockstep): `sandbench matrix --resume "
+				"%s` measures %s\n", r + 1, l->label, l->unmeasured,
+				l->unmeasured > 1 ? "s" : "", dir, l->unmeasured > 1 ? "them" : "it");
+			ctr_matrix_log(log, "round %u/%u %s: not done: %d benchmark%s not measured", r + 1,
+				       p->rounds, l->label, l->unmeasured, l->unmeasured > 1 ? "s" : "");
+			failures++;
 		} else {
 			json_object_set_new(done, l->key, json_true());
 			ctr_matrix_log(log, "round %u/%u %s: done", r + 1, p->rounds, l->label);
@@ -150,7 +159,11 @@ static int own_folder(const char *raw, struct bench_error *err)
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, "container-", 10) == 0) {
 			cleanup_free char *sub = xasprintf("%s/%s", raw, e->d_name);
-			safefile_remove_tree(sub, NULL);
+			struct bench_error why = { 0 };
+
+			if (safefile_remove_tree(sub, &why) < 0)
+				fprintf(stderr, "sandbench: matrix: %s: it is left behind\n", why.msg);
+			bench_error_release(&why);
 		}
 	closedir(d);
 	return 0;

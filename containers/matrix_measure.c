@@ -152,9 +152,13 @@ int ctr_matrix_measure_lockstep(const struct ctr_matrix_plan *p, const struct be
 				.rtt_us = rtt[want].us, .nrtt = rtt[want].n, .rtt_cap = rtt[want].cap };
 			map[n++] = i;
 		}
-	if (n < 2) {
+	/* A plan of one runtime is measured alone; in a plan of more, a lone
+	 * lane's values would pair with nothing: left to --resume.  */
+	if (n < 2 && p->nruntimes > 1) {
 		ctr_matrix_log(log, "round %u/%u %s: fewer than two runtimes alive: not measured in lockstep",
 		      r + 1, p->rounds, def->name);
+		for (size_t k = 0; k < n; k++)
+			lanes[map[k]].unmeasured++;
 		return 0;
 	}
 	slots = lockstep_benchmark(&o, def, ls, n, rng, log);

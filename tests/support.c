@@ -149,6 +149,11 @@ struct cmd support_run(const char *dir, const char *tag, char *const argv[])
 
 struct cmd support_finish(const char *dir, const char *tag, pid_t pid)
 {
+	return support_finish_within(dir, tag, pid, 0);
+}
+
+struct cmd support_finish_within(const char *dir, const char *tag, pid_t pid, double timeout)
+{
 	char *out = xasprintf("%s/%s.out", dir, tag), *err = xasprintf("%s/%s.err", dir, tag);
 	struct child *c = NULL;
 	struct cmd cmd;
@@ -157,7 +162,7 @@ struct cmd support_finish(const char *dir, const char *tag, pid_t pid)
 		if (pid > 0 && started[i].pid == pid)
 			c = &started[i];
 	cr_assert_not_null(c, "%d was not started by support_start", (int)pid);
-	child_finish(c, 0, NULL);
+	child_finish(c, timeout, NULL);
 	cmd.status = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : 128 + WTERMSIG(c->status);
 	cmd.out = slurp(out);
 	cmd.err = slurp(err);

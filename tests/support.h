@@ -39,6 +39,9 @@ char *support_hanging_workloads(const char *dir);
  * and stderr in DIR/TAG.out and DIR/TAG.err; then wait for it and read them.  */
 pid_t support_start(const char *dir, const char *tag, const char *in, char *const argv[]);
 struct cmd support_finish(const char *dir, const char *tag, pid_t pid);
+/* The same, but past timeout seconds it is stopped (status 128 + SIGTERM):
+ * for what used to hang.  */
+struct cmd support_finish_within(const char *dir, const char *tag, pid_t pid, double timeout);
 /* Both, stdin from /dev/null.  */
 struct cmd support_run(const char *dir, const char *tag, char *const argv[]);
 

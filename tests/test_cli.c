@@ -549,3 +549,27 @@ Test(cli, smoke_runs_the_whole_catalogue, .timeout = 600)
 	cmd_free(&l);
 	free(out);
 }
+
+/* Output lost to a closed stdout is a write error, as coreutils say it:
+ * `sandbench list >&-` exits non-zero.  */
+Test(cli, a_closed_stdout_is_a_write_error)
+{
+	static const char *const cmds[][3] = { { "list" }, { "--help" }, { "list", "--help" } };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int status;
+		pid_t pid = fork();
+
+		cr_assert_geq(pid, 0);
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 2);
+			close(1);
+			execl(getenv("SANDBENCH"), "sandbench", cmds[i][0], cmds[i][1], (char *)NULL);
+			_exit(127);
+		}
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "%s %s: status %d", cmds[i][0],
+			  cmds[i][1] ? cmds[i][1] : "", status);
+	}
+}

@@ -156,18 +156,29 @@ static int processes_with(const char *marker)
 	return n;
 }
 
+static struct cmd run_forking(const char *tag, const char *first, const char *then,
+			      const char *timeout);
+
 /* timeit of f(), which forks a process that sleeps and then does `then`
  * (the worker's timeout: timeout seconds): the run does not wait for what
  * it forked, and nothing it forked outlives the run.  */
 static struct cmd run_forking_statement(const char *tag, const char *then, const char *timeout)
 {
+	return run_forking(tag, "", then, timeout);
+}
+
+/* The same, the forked process first doing `first` (os.setsid()).  */
+static struct cmd run_forking(const char *tag, const char *first, const char *then,
+			      const char *timeout)
+{
 	cleanup_free char *marker = xasprintf("sandbench-fork-%s-%d", tag, (int)getpid());
 	cleanup_free char *setup = xasprintf("import os, time  # %s\n"
 					     "def f():\n"
 					     "    if os.fork() == 0:\n"
+					     "        %s\n"
 					     "        time.sleep(60)\n"
 					     "        os._exit(0)\n"
-					     "%s", marker, then);
+					     "%s", marker, *first ? first : "pass", then);
 	uint64_t t0 = bench_clock_ns();
 	struct cmd c = RUN(tag, "timeit", "--smoke", "--timeout", (char *)timeout, "-s", setup, "f()");
 	double took = (double)(bench_clock_ns() - t0) / 1e9;
@@ -182,6 +193,16 @@ static struct cmd run_forking_statement(const char *tag, const char *then, const
 Test(faults, a_process_forked_by_a_statement_does_not_outlive_the_run)
 {
 	struct cmd c = run_forking_statement("ends", "", "600");
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+}
+
+/* A process that leaves the worker's group and session (os.setsid()) is
+ * still ended with the run: its parent is a child subreaper.  */
+Test(faults, a_process_that_leaves_the_session_does_not_outlive_the_run)
+{
+	struct cmd c = run_forking("setsid", "os.setsid()", "", "600");
 
 	cr_assert_eq(c.status, 0, "%s", c.err);
 	cmd_free(&c);

@@ -748,6 +748,7 @@ Test(k8s, collect_refuses_unusable_arguments)
 {
 	char *p = plan("p", (char *[]){ "--runtime-classes", "runc,gvisor", "--smoke", "-b",
 		"nbody", "--node", "n", NULL });
+	char *fifo = path_in("fifo.log");
 	struct cmd c = SANDBENCH("k8s", "collect");
 
 	cr_assert_eq(c.status, 2, "%s", c.err);
@@ -763,7 +764,15 @@ Test(k8s, collect_refuses_unusable_arguments)
 	cr_assert_eq(c.status, 1, "a missing log is bad input: %s", c.err);
 	cr_assert(strstr(c.err, "open `/nonexistent.log`"), "%s", c.err);
 	cmd_free(&c);
+	/* A FIFO named as a log is refused, not waited for: a pipe is `-`.  */
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	c = support_finish_within(dir, "cmd", support_start(dir, "cmd", NULL, (char *[]){
+		"k8s", "collect", p, fifo, NULL }), 60);
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, fifo) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
 	free(p);
+	free(fifo);
 }
 
 /* ---- the Jobs' commands under runc and runsc ---- */

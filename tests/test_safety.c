@@ -660,6 +660,194 @@ Test(safety, report_skips_syscalls_json_and_fifos)
 	free(fifo);
 }
 
+/* Within a minute, or it hung: what used to wait forever in open().  */
+#define RUN_WITHIN(tag, ...) support_finish_within(dir, tag, support_start(dir, tag, NULL, \
+	(char *[]){ __VA_ARGS__, NULL }), 60)
+
+/* A FIFO with no writer, given as or found beside an input, is refused
+ * naming it: never a wait for a writer that will not come.  */
+Test(safety, fifo_inputs_are_refused_not_waited_for)
+{
+	char *r = path_in("fifo"), *a = path_in("fifo/a.json"), *sys = path_in("fifo/syscalls.json");
+	char *ff = path_in("ff.json"), *b = path_in("fifo/b.json"), *text;
+	struct cmd c;
+
+	cr_assert_eq(mkdir(r, 0755), 0);
+	c = RUN("a", "run", "-p", "3", "-n", "2", "-b", "unpack_sequence", "-o", a);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cmd_free(&c);
+	text = slurp(a);
+	write_text(b, text);	/* report wants two */
+	free(text);
+	cr_assert_eq(mkfifo(ff, 0644), 0);
+	cr_assert_eq(mkfifo(sys, 0644), 0);
+
+	c = RUN_WITHIN("compare", "compare", a, ff);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, ff) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN_WITHIN("explain", "explain", a);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, sys), "%s", c.err);
+	cmd_free(&c);
+	c = RUN_WITHIN("report", "report", r);
+	cr_assert(c.status == 0 || c.status == 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, sys) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cmd_free(&c);
+	c = RUN_WITHIN("append", "run", "--smoke", "-b", "unpack_sequence", "-o", ff, "--append");
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, ff) && strstr(c.err, "not a regular file"), "%s", c.err);
+	cr_assert(!strstr(c.err, "[1/1]"), "refused before measuring:\n%s", c.err);
+	cmd_free(&c);
+	free(r);
+	free(a);
+	free(sys);
+	free(ff);
+	free(b);
+}
+
+/* An empty path (or value) is a usage error naming the option, said
+ * before any work: `image build -o ""` used to build for minutes first.  */
+Test(safety, empty_option_values_are_usage_errors)
+{
+	char *a = path_in("a.json");
+	const char *cases[][8] = {
+		{ "compare", "-o", "", a, a },
+		{ "report", "--ref", "", dir },
+		{ "run", "--smoke", "-b", "float", "--output=" },
+		{ "timeit", "-o", "", "pass" },
+		{ "matrix", "--runtimes", "native", "--smoke", "-o", "" },
+		{ "matrix", "--resume", "" },
+		{ "explain", "--syscalls", "-b", "float", "-o", "" },
+		{ "k8s", "plan", "--runtime-classes", "runc", "--image", "", "-o", dir },
+		{ "image", "build", "-o", "" },
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[9] = { NULL };
+		struct cmd c;
+
+		for (size_t k = 0; k < 8 && cases[i][k]; k++)
+			argv[k] = (char *)cases[i][k];
+		c = support_finish_within(dir, "empty", support_start(dir, "empty", NULL, argv), 60);
+		cr_assert_eq(c.status, 2, "%s %s: %d\n%s", argv[0], argv[1], c.status, c.err);
+		cr_assert(strstr(c.err, "an empty value"), "%s %s:\n%s", argv[0], argv[1], c.err);
+		cmd_free(&c);
+	}
+	cr_assert_neq(lstat(".new", &st), 0, "image build left nothing in the current folder");
+	free(a);
+}
+
+/* An empty name in a list is a mistake, not a name to skip.  */
+Test(safety, an_empty_runtime_name_is_refused)
+{
+	static const char *const lists[] = { "native,,native", ",native", "native," };
+	char *m = path_in("m");
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		struct cmd c = RUN("empty-name", "matrix", "--runtimes", (char *)lists[i], "--smoke",
+				   "-b", "float", "-o", m);
+
+		cr_assert_eq(c.status, 2, "%s: %d\n%s", lists[i], c.status, c.err);
+		cr_assert(strstr(c.err, "an empty runtime name"), "%s:\n%s", lists[i], c.err);
+		cr_assert_neq(lstat(m, &st), 0, "nothing is made for a bad option");
+		cmd_free(&c);
+	}
+	free(m);
+}
+
+/* ---- a matrix of one runtime, and benchmarks that could not be measured ---- */
+
+/* One runtime needs no lockstep partner: it is measured, not skipped.  */
+Test(safety, a_matrix_of_one_runtime_measures_it)
+{
+	char *out = path_in("one"), *file = path_in("one/native.json");
+	char *plan = path_in("one/matrix.json"), *text;
+	struct cmd c = RUN("one", "matrix", "--runtimes", "native", "--smoke", "-b", "float", "-o", out);
+	json_t *suite, *b;
+
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "float: "), "the benchmark's line is said:\n%s", c.err);
+	suite = load(file);
+	b = result_find_benchmark(suite, "float");
+	cr_assert_not_null(b, "native.json holds float");
+	cr_assert_gt(json_array_size(json_object_get(b, "runs")), 0);
+	text = slurp(plan);
+	cr_assert(strstr(text, "\"native-r1\": true"), "%s", text);
+	json_decref(suite);
+	free(text);
+	cmd_free(&c);
+	free(out);
+	free(file);
+	free(plan);
+}
+
+/* A `sandbench __serve` started by matrix pid, or -1.  */
+static pid_t serve_of(pid_t matrix)
+{
+	char path[64], line[512], cmdline[64];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	cr_assert_not_null(d);
+	while (found < 0 && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		char *paren;
+		int ppid = -1;
+		ssize_t n;
+		FILE *f;
+
+		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline))) <= 0)
+			continue;
+		cmdline[n] = '\0';
+		if (strcmp(cmdline + strlen(cmdline) + 1, "__serve") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fgets(line, sizeof(line), f) && (paren = strrchr(line, ')')))
+			sscanf(paren + 1, " %*c %d", &ppid);
+		fclose(f);
+		if (ppid == matrix)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* native,native with one server killed: the other lane cannot measure in
+ * lockstep alone.  That is said, and its round is not done, so that
+ * --resume measures it again.  */
+Test(safety, a_benchmark_not_measured_is_never_done)
+{
+	char *out = path_in("half"), *plan = path_in("half/matrix.json"), *text;
+	pid_t pid = support_start(dir, "half", NULL, (char *[]){ "matrix", "--runtimes",
+		"native,native", "--smoke", "-b", "nbody,float", "-o", out, NULL });
+	pid_t serve = -1;
+	struct cmd c;
+
+	for (int i = 0; i < 6000 && serve < 0; i++) {
+		int status;
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before its servers ran");
+		if ((serve = serve_of(pid)) < 0)
+			usleep(10000);
+	}
+	cr_assert_gt(serve, 0, "no server of the matrix appeared");
+	cr_assert_eq(kill(serve, SIGKILL), 0);
+	c = support_finish(dir, "half", pid);
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "not measured"), "what was not measured is said:\n%s", c.err);
+	text = slurp(plan);
+	cr_assert(!strstr(text, "-r1\": true"), "no round is done:\n%s", text);
+	free(text);
+	cmd_free(&c);
+	free(out);
+	free(plan);
+}
+
 /* ---- low: SIGHUP, and messages that name only files that exist ---- */
 
 static int count_named(const char *folder, const char *prefix)

@@ -21,6 +21,13 @@
 int cmd_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+struct option;
+
+/* getopt_long, and an empty value ("", `--output=`) refused as getopt
+ * refuses an unknown option: said, naming the option, and '?' returned, on
+ * which the caller prints its usage and returns 2.  Before any work.  */
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
 /* ---- help, version, list, env ---- */
 extern const char usage_main[], usage_list[], usage_env[];
 int cmd_help(int argc, char **argv);

@@ -405,6 +405,7 @@ static json_t *sibling_syscalls(const char *file)
 	cleanup_free char *path = NULL;
 	cleanup_free char *text = NULL;
 	char *slash = strrchr(copy, '/');
+	struct bench_error err = { 0 };
 	json_t *sys = NULL;
 
 	if (slash)
@@ -413,8 +414,11 @@ static json_t *sibling_syscalls(const char *file)
 	if (access(path, F_OK) < 0)
 		return NULL;
 	/* Present but unusable: said, not silently left out.  */
-	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, NULL) < 0 ||
-	    !json_is_object(sys = json_loads(text, 0, NULL)) ||
+	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, &err) < 0) {
+		fprintf(stderr, "sandbench: explain: %s: its counts are left out\n", err.msg);
+		return NULL;
+	}
+	if (!json_is_object(sys = json_loads(text, 0, NULL)) ||
 	    !json_is_object(json_object_get(sys, "benchmarks"))) {
 		fprintf(stderr, "sandbench: explain: `%s` is not a file of `explain --syscalls`: "
 			"its counts are left out\n", path);
@@ -512,7 +516,7 @@ int explain_parse(int argc, char **argv, struct explain_options *o)
 
 	*o = (struct explain_options){ .output = "results/syscalls.json" };
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "b:c:o:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "b:c:o:", longopts)) != -1) {
 		switch (c) {
 		case 's': o->syscalls = 1; break;
 		case 'B': o->budget_dir = optarg; break;

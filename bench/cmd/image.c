@@ -38,7 +38,7 @@ int image_parse(int argc, char **argv, struct image_options *o)
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "o:", longopts)) != -1) {
 		if (c == 'o')
 			o->dir = optarg;
 		else if (c == 'P')

@@ -141,7 +141,7 @@ int k8s_plan_parse(int argc, char **argv, struct k8s_plan_options *o)
 	*o = (struct k8s_plan_options){ .plan = { .rounds = 2, .cpus = 2, .memory = 4LL << 30,
 						  .deadline = 3600, .profile = "default" } };
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:b:c:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "o:b:c:", longopts)) != -1) {
 		if ((rc = number_option(c, o)) != 1) {
 			if (rc)
 				return rc;

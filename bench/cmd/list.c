@@ -23,9 +23,9 @@ int list_parse(int argc, char **argv, struct list_options *o)
 
 	*o = (struct list_options){ 0 };
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "c:", longopts)) != -1) {
 		if (c != 'c')
-			return cmd_usage_error(usage_list, "%s", "unknown option");
+			return cmd_usage_error(usage_list, NULL);
 		o->categories = optarg;
 	}
 	if (optind < argc)

@@ -1,5 +1,6 @@
 /* sandbench: what does this sandbox cost my Python code, and where?  The
  * commands, each in bench/cmd/NAME.c.  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +38,18 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Output lost (a closed stdout, a full disk) is an error, as coreutils
+ * say it: flushed here, where it would otherwise be lost in silence.  */
+static int close_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "sandbench: write error on stdout: %s\n", strerror(errno));
+		return rc ? rc : 1;
+	}
+	return rc;
+}
+
+static int run_command(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage_main, stderr);
@@ -60,4 +72,12 @@ int main(int argc, char **argv)
 	fprintf(stderr, "sandbench: unknown command `%s`; commands: list run timeit env image "
 		"matrix k8s compare report explain\nTry `sandbench --help`.\n", argv[1]);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run_command(argc, argv);
+
+	/* The internal commands (__worker...) keep their own streams.  */
+	return argc >= 2 && argv[1][0] == '_' ? rc : close_stdout(rc);
 }

@@ -264,6 +264,9 @@ static int parse_runtimes(const char *list, struct ctr_matrix_plan *p)
 	cleanup_free char *copy = xstrdup(list);
 	struct bench_error err = { 0 };
 
+	/* strtok_r would skip an empty name silently.  */
+	if (list[0] == ',' || strstr(list, ",,") || util_ends_with(list, ","))
+		return BAD("--runtimes `%s`: an empty runtime name", list);
 	for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save))
 		if (ctr_matrix_plan_add(p, name, &err) < 0) {
@@ -284,7 +287,7 @@ int matrix_parse(int argc, char **argv, struct matrix_options *o)
 	*o = (struct matrix_options){ 0 };
 	ctr_matrix_plan_init(p);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:b:c:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "o:b:c:", longopts)) != -1) {
 		if ((rc = lockstep_option(c, p)) != 1 || (rc = limit_option(c, o)) != 1) {
 			if (rc)
 				return rc;

@@ -146,7 +146,7 @@ int report_options_parse(int argc, char **argv, const char *usage, int with_outp
 			before++;
 	}
 	optind = 0;
-	while ((c = getopt_long(argc, argv, with_output ? "o:" : "", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, with_output ? "o:" : "", longopts)) != -1) {
 		switch (c) {
 		case O_REF: r->ref = optarg; break;
 		case O_MIN_CHANGE:

@@ -233,8 +233,8 @@ static int measure_parse(int argc, char **argv, int is_timeit, const char *usage
 
 	*o = (struct measure_options){ .run = { .timeout = 600 } };
 	optind = 0;
-	while ((c = getopt_long(argc, argv, is_timeit ? "s:p:n:w:l:o:" : "b:c:p:n:w:l:o:",
-				measure_longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, is_timeit ? "s:p:n:w:l:o:" : "b:c:p:n:w:l:o:",
+			       measure_longopts)) != -1) {
 		rc = measure_number(c, usage, &a);
 		if (rc == 1)
 			rc = measure_option(c, usage, o, &a);

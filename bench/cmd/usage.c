@@ -1,3 +1,4 @@
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -16,4 +17,19 @@ int cmd_usage_error(const char *usage, const char *fmt, ...)
 	}
 	fprintf(stderr, "\n%s", usage);
 	return 2;
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	int index = -1, c = getopt_long(argc, argv, shortopts, longopts, &index);
+
+	if (c != -1 && c != '?' && c != ':' && optarg && !*optarg) {
+		if (index >= 0)
+			fprintf(stderr, "sandbench: --%s: an empty value: give a path or a value\n",
+				longopts[index].name);
+		else
+			fprintf(stderr, "sandbench: -%c: an empty value: give a path or a value\n", c);
+		return '?';
+	}
+	return c;
 }

@@ -1,5 +1,6 @@
 #include "bench/lib/child.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -99,6 +100,75 @@ static void untrack(const struct child *c)
 	for (size_t i = 0; i < MAX_CHILDREN; i++)
 		if (registry[i] == target(c))
 			registry[i] = 0;
+}
+
+/* Every child started and not yet finished (daemons too): what
+ * end_orphans spares.  */
+static pid_t ours[MAX_CHILDREN];
+
+static void remember(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (ours[i] == 0) {
+			ours[i] = pid;
+			return;
+		}
+}
+
+static void forget(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (ours[i] == pid)
+			ours[i] = 0;
+}
+
+static int is_ours(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (ours[i] == pid)
+			return 1;
+	return 0;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[512], *paren;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_line(path, line, sizeof(line)) < 0 || !(paren = strrchr(line, ')')) ||
+	    sscanf(paren + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* After a swept child: the processes its descendants orphaned, ours as a
+ * child subreaper (a group sweep misses one that called setsid()), each
+ * killed and reaped, until none is left (its own orphans come next).
+ * Children started here are spared.  */
+static void end_orphans(void)
+{
+	for (int pass = 0; pass < 100; pass++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		int found = 0;
+
+		if (!d)
+			return;
+		while ((e = readdir(d))) {
+			pid_t pid = (pid_t)atoi(e->d_name);
+
+			if (pid <= 0 || is_ours(pid) || parent_of(pid) != getpid())
+				continue;
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			found++;
+		}
+		closedir(d);
+		if (!found)
+			return;
+	}
 }
 
 /* ---- starting ---- */
@@ -296,6 +366,11 @@ int child_start(struct child *c, struct bench_error *err)
 		setpgid(c->pid, c->pid);	/* no race with a stop sent right away */
 started:
 	track(c);
+	remember(c->pid);
+	/* What a worker starts and orphans (after setsid() too) becomes ours,
+	 * not init's: child_finish ends it.  */
+	if (c->flags & CHILD_SWEEP_GROUP)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (out[1] >= 0)
@@ -528,6 +603,9 @@ int child_finish(struct child *c, double timeout, struct bench_error *err)
 	    (CHILD_OWN_GROUP | CHILD_SWEEP_GROUP))
 		sweep_group(c->pid);
 	untrack(c);
+	forget(c->pid);
+	if (c->flags & CHILD_SWEEP_GROUP)
+		end_orphans();
 	c->pid = -1;
 	if (c->timed_out)
 		return bench_error_set(err, 0, "`%s` ran past the timeout of %g s and was stopped",

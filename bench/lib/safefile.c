@@ -146,13 +146,60 @@ int safefile_check_writable(const char *path, struct bench_error *err)
 	return 0;
 }
 
-/* Empty and remove the folder name in parent, on the device dev only.  */
+/* The folders from the top down to the one being emptied: names and
+ * identities in memory, one descriptor (the deepest) open at a time.  */
+struct level {
+	char *name;		/* in its parent */
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Unlink every entry of the folder fd that is not a folder; the first
+ * folder's name (a new string) in *sub, or NULL when none is left.  */
+static int empty_files(int fd, dev_t dev, const char *top, char **sub, struct bench_error *err)
+{
+	struct dirent *e;
+	struct stat st;
+	int dfd = dup(fd), rc = 0;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+
+	*sub = NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return bench_error_set(err, errno, "remove `%s`", top);
+	}
+	rewinddir(d);
+	while (rc == 0 && !*sub && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)
+				rc = bench_error_set(err, errno, "remove `%s`: `%s`", top, e->d_name);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != dev)
+				rc = bench_error_set(err, 0, "remove `%s`: `%s` is on another file system",
+						     top, e->d_name);
+			else
+				*sub = xstrdup(e->d_name);
+		} else if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT) {
+			rc = bench_error_set(err, errno, "remove `%s`: `%s`", top, e->d_name);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Empty and remove the folder name in parent, on the device dev only,
+ * without recursion: down into one folder at a time, back up through ".."
+ * only when it is still the folder come from (same device and inode), so
+ * that a tree moved meanwhile is not followed.  */
 static int remove_at(int parent, const char *name, dev_t dev, const char *top,
 		     struct bench_error *err)
 {
+	struct level *up = NULL;
+	size_t depth = 0, cap = 0;
 	struct stat st;
-	struct dirent *e;
-	DIR *d;
 	int fd, rc = 0;
 
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -167,17 +214,61 @@ static int remove_at(int parent, const char *name, dev_t dev, const char *top,
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return bench_error_set(err, errno, "remove `%s`", top);
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return bench_error_set(err, errno, "remove `%s`", top);
-	}
-	while (rc == 0 && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+	for (;;) {
+		char *sub;
+		int next;
+
+		if ((rc = empty_files(fd, dev, top, &sub, err)) < 0)
+			break;
+		if (sub) {
+			next = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (next < 0 || fstat(next, &st) < 0 || st.st_dev != dev) {
+				rc = bench_error_set(err, next < 0 ? errno : 0, "remove `%s`: `%s`", top, sub);
+				if (next >= 0)
+					close(next);
+				free(sub);
+				break;
+			}
+			if (fstat(fd, &st) < 0) {
+				rc = bench_error_set(err, errno, "remove `%s`", top);
+				close(next);
+				free(sub);
+				break;
+			}
+			if (depth == cap)
+				up = xrealloc(up, (cap = cap ? cap * 2 : 64) * sizeof(*up));
+			up[depth++] = (struct level){ sub, st.st_dev, st.st_ino };
+			close(fd);
+			fd = next;
 			continue;
-		rc = remove_at(fd, e->d_name, dev, top, err);
+		}
+		if (depth == 0)
+			break;
+		/* Empty: back up to the folder come from, and remove it there.  */
+		next = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		depth--;
+		if (next < 0 || fstat(next, &st) < 0 || st.st_dev != up[depth].dev ||
+		    st.st_ino != up[depth].ino) {
+			rc = bench_error_set(err, next < 0 ? errno : 0, "remove `%s`: a folder moved "
+					     "while it was removed", top);
+			if (next >= 0)
+				close(next);
+			depth++;
+			break;
+		}
+		close(fd);
+		fd = next;
+		if (unlinkat(fd, up[depth].name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+			rc = bench_error_set(err, errno, "remove `%s`: `%s`", top, up[depth].name);
+			depth++;
+			break;
+		}
+		free(up[depth].name);
 	}
-	closedir(d);
+	close(fd);
+	for (size_t i = 0; i < depth; i++)
+		free(up[i].name);
+	free(up);
 	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return bench_error_set(err, errno, "remove `%s`", top);
 	return rc;

@@ -90,17 +90,52 @@ int util_write_file_atomic(const char *path, const char *data, size_t len,
 	return rc;
 }
 
+int util_open_input(const char *path, struct bench_error *err)
+{
+	struct stat st;
+	int fd, flags;
+
+	/* Non-blocking: the open of a FIFO with no writer returns at once.  */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return bench_error_set(err, errno, "open `%s`", path);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return bench_error_set(err, e, "open `%s`", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return bench_error_set(err, 0, "`%s` is %s, not a regular file: only a regular "
+				       "file is read", path, S_ISDIR(st.st_mode) ? "a folder" :
+				       S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ?
+				       "a socket" : "a device");
+	}
+	/* A regular file never blocks, but the reader expects blocking reads.  */
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		return bench_error_set(err, e, "open `%s`", path);
+	}
+	return fd;
+}
+
 int util_read_file(const char *path, size_t max_len, char **out, size_t *len,
 		   struct bench_error *err)
 {
 	gzFile gz;
 	char *buf = NULL;
 	size_t used = 0, cap = 0;
+	int fd = util_open_input(path, err);
 
-	/* gzopen reads plain files transparently, so one path serves both.  */
-	gz = gzopen(path, "rb");
-	if (!gz)
-		return bench_error_set(err, errno ? errno : ENOMEM, "open `%s`", path);
+	if (fd < 0)
+		return -1;
+	/* gzdopen reads plain files transparently, so one path serves both.  */
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		return bench_error_set(err, ENOMEM, "open `%s`", path);
+	}
 	for (;;) {
 		int n;
 		if (cap - used < 65536) {

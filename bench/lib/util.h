@@ -28,8 +28,12 @@ static inline void cleanup_closep(int *fd) { if (*fd >= 0) close(*fd); }
 int util_write_file_atomic(const char *path, const char *data, size_t len,
 			   struct bench_error *err);
 
-/* Read a whole file (gunzipping ".gz"), at most max_len bytes; *out is
- * NUL-terminated and owned by the caller.  */
+/* Open path to read it: a regular file only (a FIFO, device or folder is
+ * refused naming it, without waiting for a FIFO's writer).  The fd, or -1.  */
+int util_open_input(const char *path, struct bench_error *err);
+
+/* Read a whole file (gunzipping ".gz"; a regular file only, as above), at
+ * most max_len bytes; *out is NUL-terminated and owned by the caller.  */
 int util_read_file(const char *path, size_t max_len, char **out, size_t *len,
 		   struct bench_error *err);
 
