@@ -96,10 +96,7 @@ const char usage_matrix[] =
 
 enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
        O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE, O_DESIGN, O_VALUE_TIME, O_VALUES,
-       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_PIN };
-
-/* Numbered apart from the list above, which grows.  */
-enum { O_SCRATCH = 512 };
+       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_PIN, O_SCRATCH };
 
 static const struct option longopts[] = {
 	{ "runtimes", required_argument, NULL, O_RUNTIMES },
