@@ -106,6 +106,8 @@ void ctr_cleanup_leftovers(void)
 	}
 	each_line(netns, delete_netns, NULL);
 	remove_dead_folders("/tmp", "sandbench-bundle-");
+	remove_dead_folders("/tmp", "sandbench-scratch-");
+	remove_dead_folders("/var/tmp", "sandbench-scratch-");
 	for (const char *folder = tmp && *tmp ? tmp : "/tmp"; folder; folder = NULL) {
 		remove_dead_folders(folder, "sandbench-cache-");
 		remove_dead_folders(folder, "sandbench-timeit-");

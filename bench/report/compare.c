@@ -498,6 +498,7 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 		"placement_cpus", "placement_pin", "placement_pin_cpus",
 		"containerd_version", "kata_version", "kata_hypervisor", "kata_hypervisor_version",
 		"kata_guest_kernel", "kata_shared_fs", "kata_vm_memory_mb", "kata_vm_vcpus",
+		"scratch_fs", "python_lib_fs",
 	};
 	size_t n = 0;
 
