@@ -260,6 +260,10 @@ void report_text(FILE *out, const struct compare *c, int color)
 	fprintf(out, "per iteration, (change against %s): sys%% system share of CPU time (points), "
 		"minflt minor faults, csw context switches, rw-sysc read/write syscalls (factors)\n",
 		ref);
+	if (c->budget)
+		fprintf(out, "syscalls predict: the change per iteration the system calls predict "
+			"(share of the measured); far: by more than a factor of 2; incomplete: "
+			"probes missing (`sandbench explain --budget DIR` names them)\n");
 	if (c->study)
 		fprintf(out, "%s: %s, per benchmark; per category over the same benchmarks\n",
 			c->study->label, c->study->title);
