@@ -73,12 +73,15 @@ void report_fmt_count(char *buf, size_t size, double v)
 		snprintf(buf, size, "%de%d", v < 0 ? -1 : 1, exp10 + 1);
 }
 
-void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share)
+void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share,
+			int unreported)
 {
 	double change = compare_explain_change(ref, other, is_share);
 	char v[32];
 
-	if (isnan(other)) {
+	if (unreported) {
+		snprintf(buf, size, "n/a");
+	} else if (isnan(other)) {
 		snprintf(buf, size, "-");
 	} else if (is_share) {
 		if (fabs(change) < 0.05)
@@ -241,6 +244,20 @@ char *report_runs_note(const struct compare *c)
 			 c->runtimes[!c->ref].nfiles);
 }
 
+char *report_unreported_note(const struct compare *c, size_t rt)
+{
+	const char *names[COMPARE_COUNTERS];
+	size_t n = compare_unreported(c, rt, 1, names);
+
+	if (n == 0)
+		return NULL;
+	return xasprintf("n/a: %s reports no %s%s%s%s%s: every value is 0 where another runtime "
+			 "counts them (gVisor's getrusage counts no page faults or context "
+			 "switches): not available, not 0.", c->runtimes[rt].name, names[0],
+			 n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "",
+			 n > 2 ? names[2] : "");
+}
+
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 {
 	char *note = report_coverage_note(c);
@@ -256,6 +273,12 @@ void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 		if (v)
 			fprintf(out, "%s%s.\n", prefix, v);
 		free(v);
+	}
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *u = report_unreported_note(c, rt);
+		if (u)
+			fprintf(out, "%s%s\n", prefix, u);
+		free(u);
 	}
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *w = compare_drift_warning(c, rt);

@@ -50,8 +50,10 @@ void report_fmt_value(char *buf, size_t size, double v, const char *unit);
 /* A count with 3 significant digits and k/M/G: "1.23k", "0.0451".  */
 void report_fmt_count(char *buf, size_t size, double v);
 /* An explanation counter with its change: "60% (+56)" for a share,
- * "125 (x1.04)" for a count per iteration.  */
-void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share);
+ * "125 (x1.04)" for a count per iteration, "n/a" when the runtime does not
+ * report it (unreported).  */
+void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share,
+			int unreported);
 
 /* CSV: a text field, quoted when it holds a comma, a quote or a line
  * break; a number after a comma, with full precision (empty when unknown).  */
@@ -78,6 +80,10 @@ char *report_runs_note(const struct compare *c);
  * and var_between, as standard deviations), and what would narrow the
  * intervals; NULL when none is paired.  A new string.  */
 char *report_variance_note(const struct compare *c, size_t rt);
+
+/* The counters runtime rt does not report (compare_runtime.unreported),
+ * printed n/a: why, or NULL when none; owned by the caller.  */
+char *report_unreported_note(const struct compare *c, size_t rt);
 
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix);
 
