@@ -21,6 +21,7 @@
 #include "bench/lib/result.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
 #include "bench/report/compare.h"
 #include "bench/report/report.h"
 #include "bench/report/thesis.h"
@@ -700,6 +701,69 @@ static void check_svg(const char *path)
 	free(cmd);
 	free(svg);
 	free(png);
+}
+
+/* How many times needle occurs in text.  */
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* With a budget, report_write_dir writes budget.svg: valid SVG, one row per
+ * slowed-down benchmark with counts (not nbody, unchanged, nor the probes,
+ * which have none), its measured bar, its prediction by call and the rest
+ * unexplained.  */
+Test(compare, budget_chart_one_bar_per_slowed_down_benchmark)
+{
+	struct spec a[] = {
+		{ "pathlib", "pathlib", 0.02, 1 }, { "logging_simple", "logging", 1e-5, 1 },
+		{ "nbody", "math", 0.1, 1 }, { "file_stat", "kernel", 1e-6, 1 },
+		{ "syscall_getpid", "kernel", 1e-7, 1 },
+	};
+	struct spec b[] = {
+		{ "pathlib", "pathlib", 0.02, 10 }, { "logging_simple", "logging", 1e-5, 3 },
+		{ "nbody", "math", 0.1, 1 }, { "file_stat", "kernel", 1e-6, 20 },
+		{ "syscall_getpid", "kernel", 1e-7, 50 },
+	};
+	char *pa = write_file("runc.json", "runc", a, 5), *pb = write_file("runsc.json", "runsc", b, 5);
+	char *out = xasprintf("%s/out", dir), *path = xasprintf("%s/out/budget.svg", dir), *svg;
+	json_t *counts = json_loads("{\"benchmarks\": {\"pathlib\": {\"newfstatat\": 4500}, "
+				    "\"logging_simple\": {\"getpid\": 1}, \"nbody\": {}}}", 0, NULL);
+	struct budget_table t = { 0 };
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	budget_table_build(&t, &c, counts, NULL);
+	c.budget = &t;
+	cr_assert_eq(report_write_dir(&c, out, &err), 0, "%s", err.msg);
+	check_svg(path);
+	svg = slurp(path);
+	cr_assert_eq(count_of(svg, "<g class=\"row\""), 2, "%s", svg);
+	cr_assert(strstr(svg, "data-bench=\"pathlib\""), "%s", svg);
+	cr_assert(strstr(svg, "data-bench=\"logging_simple\""), "%s", svg);
+	cr_assert_null(strstr(svg, "data-bench=\"nbody\""), "%s", svg);
+	cr_assert_eq(count_of(svg, "class=\"measured\""), 2, "%s", svg);
+	cr_assert_eq(count_of(svg, "data-call=\"newfstatat\""), 1, "%s", svg);
+	cr_assert_eq(count_of(svg, "data-call=\"getpid\""), 1, "%s", svg);
+	/* 4500 x 19 us = 85.5 ms of about 180 ms, 4.9 us of 20 us: both leave a
+	 * rest.  */
+	cr_assert_eq(count_of(svg, "class=\"unexplained\""), 2, "%s", svg);
+	cr_assert(strstr(svg, "predicted +85.5 ms ("), "%s", svg);
+	/* Page faults (10 per iteration) have no mmap_fault probe here.  */
+	cr_assert(strstr(svg, "(25%) incomplete"), "%s", svg);
+	free(svg);
+	budget_table_release(&t);
+	compare_release(&c);
+	json_decref(counts);
+	free(out);
+	free(path);
+	free(pa);
+	free(pb);
 }
 
 Test(compare, report_files_and_valid_svg)

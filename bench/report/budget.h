@@ -174,4 +174,10 @@ json_t *budget_json(const struct budget *b);
 void budget_csv(FILE *f, const struct budget *b);
 void budget_md_category(FILE *f, const struct compare *c, const char *category);
 
+/* The chart of c->budget (budget.svg): per slowed-down benchmark and
+ * runtime, the measured change with its interval and beside it the
+ * predicted change stacked by call (the top calls, then "other"), the rest
+ * marked unexplained; each row in percent of its measured change.  */
+char *budget_svg(const struct compare *c);
+
 #endif

@@ -67,7 +67,7 @@ int report_files(const struct report_options *o, const char *const *paths, size_
 			rc = REPORT_NOT_WRITTEN;
 		else
 			printf("\nreport: %s/report.md (and report.csv, report.json, overview.svg, "
-			       "category-*.svg)\n", dir);
+			       "category-*.svg%s)\n", dir, cmp.budget ? ", budget.svg" : "");
 	}
 	crossed = gate_crossed(&cmp, o->fail_on, o->bounds, o->nbounds);
 	if (crossed) {

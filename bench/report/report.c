@@ -10,6 +10,7 @@
 #include "bench/lib/error.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
 #include "bench/report/compare.h"
 
 void report_fmt_change(char *buf, size_t size, double ratio)
@@ -139,6 +140,8 @@ int report_write_dir(const struct compare *c, const char *dir, struct bench_erro
 		if (write_text(dir, name, report_svg_category(c, i), err) < 0)
 			return -1;
 	}
+	if (c->budget && write_text(dir, "budget.svg", budget_svg(c), err) < 0)
+		return -1;
 	return 0;
 }
 

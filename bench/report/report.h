@@ -30,13 +30,19 @@ char *report_json(const struct compare *c);
 char *report_svg_category(const struct compare *c, size_t category);
 char *report_svg_overview(const struct compare *c);
 
+/* Text in an SVG (XML) document: escaped, control characters left out.  */
+void report_svg_text(FILE *f, const char *s);
+
+/* An axis step of 1, 2, 2.5 or 5 times a power of ten, at least raw.  */
+double report_svg_nice_step(double raw);
+
 /* "category-<name>.svg", with characters unsafe in a file name replaced;
  * owned by the caller.  */
 char *report_svg_name(const char *category);
 
-/* Write report.md, report.csv, report.json, overview.svg and one
- * category-*.svg per category into dir (created when missing), each file
- * atomically.  */
+/* Write report.md, report.csv, report.json, overview.svg, one
+ * category-*.svg per category and, with a system-call budget, budget.svg
+ * into dir (created when missing), each file atomically.  */
 int report_write_dir(const struct compare *c, const char *dir, struct bench_error *err);
 
 /* Formatting shared by the renderers; NAN gives "-" (or "" for an

@@ -85,6 +85,9 @@ static void summary(FILE *f, const struct compare *c)
 		fputc('\n', f);
 	}
 	fprintf(f, "\n![Geometric mean per category](overview.svg)\n\n");
+	if (c->budget)
+		fprintf(f, "![System-call budget: measured and predicted change per slowed-down "
+			"benchmark](budget.svg)\n\n");
 }
 
 /* A few sentences per category, as the study's chapter 7 has.  */
