@@ -391,7 +391,8 @@ static void write_means(const char *file, const char *runtime, const char *const
 {
 	static const double spread[] = { 1.0, 1.01, 0.99, 1.005, 0.995 };
 	char *path = xasprintf("%s/%s", dir, file);
-	json_t *suite = result_suite_new(json_pack("{s:s}", "runtime", runtime));
+	json_t *suite = result_suite_new(json_pack("{s:s, s:s}", "runtime", runtime,
+						   "sandbench_version", "0.1.0"));
 	struct bench_error err = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
@@ -508,6 +509,36 @@ Test(budget_e2e, a_matrix_without_its_probes_names_them_and_how_to_add_them)
 	json_decref(budget);
 	free(cmd);
 	free(sub);
+}
+
+/* Counts of other benchmarks, or from another version, are refused with
+ * the command that makes matching ones.  */
+Test(budget_e2e, counts_that_do_not_match_the_matrix_are_refused)
+{
+	const char *bench[] = { "pathlib", "nbody" };
+	char *want = xasprintf("sandbench explain --syscalls -b pathlib,nbody -o %s/syscalls.json "
+			       "--force", dir);
+	struct cmd r;
+
+	write_means("runc.json", "runc", bench, (double[]){ 0.026, 0.1 }, 2);
+	write_means("runsc.json", "runsc", bench, (double[]){ 0.2, 0.1 }, 2);
+	write_text("syscalls.json", "{\"benchmarks\": {\"logging_simple\": {\"getpid\": 1}}}");
+	r = RUN("others", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, "counts none of the matrix's benchmarks"), "%s", r.err);
+	cr_assert(strstr(r.err, want), "no `%s` in:\n%s", want, r.err);
+	cmd_free(&r);
+	r = RUN("report-others", "report", dir);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, want), "%s", r.err);
+	cmd_free(&r);
+	write_text("syscalls.json", "{\"sandbench_version\": \"0.0.1\", \"benchmarks\": "
+		   "{\"pathlib\": {\"newfstatat\": 4500}}}");
+	r = RUN("version", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, "sandbench 0.0.1") && strstr(r.err, want), "%s", r.err);
+	cmd_free(&r);
+	free(want);
 }
 
 /* A folder without counts, or with a file that is not theirs, says so.  */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench/cmd/cmd.h"
+#include "bench/harness/metadata.h"
 #include "bench/harness/protocol.h"
 #include "bench/harness/runner.h"
 #include "bench/harness/worker.h"
@@ -58,7 +59,8 @@ const char usage_explain[] =
 	"matrix's files lack are read from DIR/probes (then DIR/probes-2, ...),\n"
 	"matrices of them alone; when some are missing there too, the calls they\n"
 	"price are listed with them and the matrix command that measures them\n"
-	"into the next such folder is printed.\n"
+	"into the next such folder is printed.  Counts of none of DIR's benchmarks,\n"
+	"or of another sandbench or Python version, are refused.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories\n"
 	"  -o, --output OUT      where to store the counts\n"
@@ -247,7 +249,7 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 {
 	struct bench_error err = { 0 };
 	const struct bench_def **sel;
-	json_t *doc, *benches;
+	json_t *doc, *benches, *md;
 	size_t n;
 	int failed = 0;
 
@@ -261,6 +263,11 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 	}
 	doc = json_pack("{s:s, s:{}}", "method", "strace -f -c; per iteration = (calls with 2L "
 			"loops - calls with L loops) / (L x inner loops)", "benchmarks");
+	/* What `explain --budget` checks against the result files.  */
+	md = metadata_collect();
+	json_object_set(doc, "sandbench_version", json_object_get(md, "sandbench_version"));
+	json_object_set(doc, "python_version", json_object_get(md, "python_version"));
+	json_decref(md);
 	benches = json_object_get(doc, "benchmarks");
 	printf("%-26s %s\n", "benchmark", "system calls per iteration (top 6)");
 	for (size_t i = 0; i < n; i++) {
@@ -358,7 +365,8 @@ static int explain_budget(const char *dir, const char *names, const char *catego
 				"and at least one other runtime", dir, n, n == 1 ? "" : "s");
 		goto out;
 	}
-	if (compare_load(&c, (const char *const *)paths, n, &opts, &err) < 0)
+	if (compare_load(&c, (const char *const *)paths, n, &opts, &err) < 0 ||
+	    budget_counts_check(&c, counts, counts_path, &err) < 0)
 		goto out;
 	if (budget_probes_load(&probes, dir, &err) < 0)
 		goto out;

@@ -120,6 +120,13 @@ void budget_table_release(struct budget_table *t);
 int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
 		      struct bench_error *err);
 
+/* Whether the counts (from path) match c: they count some of its
+ * benchmarks, and with the sandbench and Python versions of its reference
+ * file when they record them.  0, or -1 with err naming the command that
+ * makes matching counts.  */
+int budget_counts_check(const struct compare *c, json_t *counts, const char *path,
+			struct bench_error *err);
+
 /* The cell of bench b, runtime rt, or NULL when absent.  */
 const struct budget *budget_table_cell(const struct budget_table *t, size_t b, size_t rt);
 

@@ -164,6 +164,45 @@ void budget_probes_command(FILE *f, const char *dir, const struct compare *c,
 	json_decref(plan);
 }
 
+/* The keys of explain --syscalls that must agree with the result files'.  */
+static const char *const version_keys[] = { "sandbench_version", "python_version" };
+
+int budget_counts_check(const struct compare *c, json_t *counts, const char *path,
+			struct bench_error *err)
+{
+	json_t *benches = json_object_get(counts, "benchmarks");
+	json_t *md = c->runtimes[c->ref].metadata;
+	char why[256] = "";
+	size_t known = 0;
+	char *names, *joined;
+
+	for (size_t i = 0; i < c->nbenches; i++)
+		known += json_object_get(benches, c->benches[i].name) != NULL;
+	if (known == 0)
+		snprintf(why, sizeof(why), "it counts none of the matrix's benchmarks");
+	for (size_t i = 0; i < sizeof(version_keys) / sizeof(version_keys[0]) && !why[0]; i++) {
+		const char *a = json_string_value(json_object_get(counts, version_keys[i]));
+		const char *b = json_string_value(json_object_get(md, version_keys[i]));
+
+		/* Counts from before the key was recorded pass.  */
+		if (a && b && strcmp(a, b) != 0)
+			snprintf(why, sizeof(why), "it was counted by %s %s, the matrix ran %s",
+				 i == 0 ? "sandbench" : "Python", a, b);
+	}
+	if (!why[0])
+		return 0;
+	names = xstrdup("");
+	for (size_t i = 0; i < c->nbenches; i++) {
+		joined = xasprintf("%s%s%s", names, i ? "," : "", c->benches[i].name);
+		free(names);
+		names = joined;
+	}
+	bench_error_set(err, 0, "`%s` does not match the matrix: %s; make matching counts with "
+			"`sandbench explain --syscalls -b %s -o %s --force`", path, why, names, path);
+	free(names);
+	return -1;
+}
+
 int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
 		      struct bench_error *err)
 {
@@ -188,6 +227,10 @@ int budget_table_load(struct budget_table *t, const struct compare *c, const cha
 		json_decref(counts);
 		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "
 				       "\"benchmarks\" object)", path);
+	}
+	if (budget_counts_check(c, counts, path, err) < 0) {
+		json_decref(counts);
+		return -1;
 	}
 	if (slash)
 		*slash = '\0';
