@@ -94,39 +94,35 @@ static const struct {
 
 #define COUNTER(ex, i) (*(double *)((char *)(ex) + counters[i].offset))
 
-/* Whether runtime rt's counter i is 0 in every benchmark that records it
- * (and one does); non-zero somewhere when *nonzero.  */
-static int all_zero(const struct compare *c, size_t rt, size_t i, int *nonzero)
+/* Whether runtime rt records counter i in some benchmark (*known) and
+ * whether it is 0 in every one that does.  */
+static int all_zero(const struct compare *c, size_t rt, size_t i, int *known)
 {
-	size_t known = 0;
+	int nonzero = 0;
 
-	*nonzero = 0;
+	*known = 0;
 	for (size_t b = 0; b < c->nbenches; b++) {
 		const struct compare_cell *cell = &c->benches[b].cells[rt];
 		double v = cell->present ? COUNTER(&cell->ex, i) : NAN;
 
 		if (isnan(v))
 			continue;
-		known++;
-		*nonzero |= v != 0;
+		*known = 1;
+		nonzero |= v != 0;
 	}
-	return known > 0 && !*nonzero;
+	return *known && !nonzero;
 }
 
 void compare_explain_unreported(struct compare *c)
 {
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		int any_nonzero = 0, nonzero;
-		unsigned zero = 0;
+		int counted = 0, known;
 
-		for (size_t rt = 0; rt < c->nruntimes; rt++) {
-			if (all_zero(c, rt, i, &nonzero))
-				zero |= 1u << (rt < 31 ? rt : 31);
-			any_nonzero |= nonzero;
-		}
 		/* All zero everywhere: a real 0 (major faults, say).  */
-		for (size_t rt = 0; rt < c->nruntimes && rt < 31 && any_nonzero; rt++) {
-			if (!(zero & (1u << rt)))
+		for (size_t rt = 0; rt < c->nruntimes; rt++)
+			counted |= !all_zero(c, rt, i, &known) && known;
+		for (size_t rt = 0; rt < c->nruntimes && counted; rt++) {
+			if (!all_zero(c, rt, i, &known))
 				continue;
 			c->runtimes[rt].unreported |= counters[i].bit;
 			for (size_t b = 0; b < c->nbenches; b++)
