@@ -116,7 +116,9 @@ void budget_table_release(struct budget_table *t);
 /* Build the table from the counts in path (DIR/syscalls.json), and the
  * probes of DIR/probes* when they exist: 1 when built, 0 when there
  * is no such file, -1 (err set) on a file that is not `explain --syscalls`
- * output or a probes folder that cannot be read.  */
+ * output or a probes folder that cannot be read, BUDGET_MISMATCH (err set)
+ * on counts that do not match c (budget_counts_check).  */
+#define BUDGET_MISMATCH (-2)
 int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
 		      struct bench_error *err);
 

@@ -230,7 +230,7 @@ int budget_table_load(struct budget_table *t, const struct compare *c, const cha
 	}
 	if (budget_counts_check(c, counts, path, err) < 0) {
 		json_decref(counts);
-		return -1;
+		return BUDGET_MISMATCH;
 	}
 	if (slash)
 		*slash = '\0';
