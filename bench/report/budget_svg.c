@@ -22,7 +22,7 @@
 #define BAR_GAP 2
 #define ROW_PAD 12
 #define MAX_PCT 300		/* an axis beyond this clips the bars */
-#define VALUE_W 190		/* the values' column */
+#define VALUE_W 240		/* the values' column: "predicted +58.4 us (36%) incomplete" */
 
 static const char *const palette[] = {
 	"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
