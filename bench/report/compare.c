@@ -365,6 +365,7 @@ int compare_build(struct compare *c, json_t **suites, const char *const *paths, 
 					       paths[rt], c->runtimes[c->ref].path,
 					       c->runtimes[c->ref].name);
 	}
+	compare_explain_unreported(c);
 	summarise_coverage(c);
 	compare_fill_groups(c);
 	sort_benches(c);

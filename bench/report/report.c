@@ -10,6 +10,7 @@
 #include "bench/lib/error.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
 #include "bench/report/compare.h"
 
 void report_fmt_change(char *buf, size_t size, double ratio)
@@ -73,12 +74,15 @@ void report_fmt_count(char *buf, size_t size, double v)
 		snprintf(buf, size, "%de%d", v < 0 ? -1 : 1, exp10 + 1);
 }
 
-void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share)
+void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share,
+			int unreported)
 {
 	double change = compare_explain_change(ref, other, is_share);
 	char v[32];
 
-	if (isnan(other)) {
+	if (unreported) {
+		snprintf(buf, size, "n/a");
+	} else if (isnan(other)) {
 		snprintf(buf, size, "-");
 	} else if (is_share) {
 		if (fabs(change) < 0.05)
@@ -136,6 +140,8 @@ int report_write_dir(const struct compare *c, const char *dir, struct bench_erro
 		if (write_text(dir, name, report_svg_category(c, i), err) < 0)
 			return -1;
 	}
+	if (c->budget && write_text(dir, "budget.svg", budget_svg(c), err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -241,6 +247,20 @@ char *report_runs_note(const struct compare *c)
 			 c->runtimes[!c->ref].nfiles);
 }
 
+char *report_unreported_note(const struct compare *c, size_t rt)
+{
+	const char *names[COMPARE_COUNTERS];
+	size_t n = compare_unreported(c, rt, 1, names);
+
+	if (n == 0)
+		return NULL;
+	return xasprintf("n/a: %s reports no %s%s%s%s%s: every value is 0 where another runtime "
+			 "counts them (gVisor's getrusage counts no page faults or context "
+			 "switches): not available, not 0.", c->runtimes[rt].name, names[0],
+			 n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "",
+			 n > 2 ? names[2] : "");
+}
+
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 {
 	char *note = report_coverage_note(c);
@@ -256,6 +276,12 @@ void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 		if (v)
 			fprintf(out, "%s%s.\n", prefix, v);
 		free(v);
+	}
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *u = report_unreported_note(c, rt);
+		if (u)
+			fprintf(out, "%s%s\n", prefix, u);
+		free(u);
 	}
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *w = compare_drift_warning(c, rt);
