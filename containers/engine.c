@@ -79,7 +79,7 @@ static void podman_isolation(const struct ctr_run *run, const struct ctr_prepare
 		ctr_argv_addf(a, "--volume=%s:/tmp:rw", pr->scratch);
 	else
 		ctr_argv_add(a, "--tmpfs=/tmp:rw,size=1g,mode=1777");
-	ctr_argv_addf(a, "--user=%d:%d", LIMIT_CONTAINER_UID, LIMIT_CONTAINER_UID);
+	ctr_argv_addf(a, "--user=%u:%u", pr->uid, pr->uid);
 	ctr_argv_add(a, "--cap-drop=all");
 	ctr_argv_add(a, "--security-opt=no-new-privileges");
 	/* podman 4.3 asks for its default ulimits, above the host's hard ones.  */

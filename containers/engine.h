@@ -24,6 +24,8 @@ struct ctr_prepared {
 	 * container's own tmpfs.  native mounts a tmpfs on it when mount_scratch. */
 	char *scratch;
 	int mount_scratch;
+	/* Its user and group: an id no other host process has (bundle.c).  */
+	unsigned uid;
 };
 
 struct ctr_engine_ops {

@@ -105,7 +105,7 @@ int ctr_scratch_prepare(const struct ctr_run *run, struct ctr_prepared *pr,
 		return -1;
 	/* A container's user writes there; root removes it without
 	 * following what it left (ctr_scratch_remove).  */
-	if (!native && chown(pr->scratch, LIMIT_CONTAINER_UID, LIMIT_CONTAINER_UID) < 0)
+	if (!native && chown(pr->scratch, pr->uid, pr->uid) < 0)
 		return bench_error_set(err, errno, "--scratch disk: give `%s` to the container's "
 				       "user", pr->scratch);
 	return 0;

@@ -586,7 +586,8 @@ Test(budget, a_counts_file_that_is_not_json_says_where)
 	fclose(f);
 	cr_assert_eq(budget_table_load(&t, &c, path, &err), -1);
 	cr_assert(strstr(err.msg, "not the output of `explain --syscalls`"), "%s", err.msg);
-	cr_assert(strstr(err.msg, "not valid JSON (line 2"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "not valid JSON: "), "%s", err.msg);
+	cr_assert(strstr(err.msg, "at line 2, column "), "%s", err.msg);
 	support_remove_dir(tmp);
 	free(path);
 }

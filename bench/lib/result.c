@@ -206,6 +206,15 @@ void result_inherit_metadata(json_t *suite)
 	}
 }
 
+void result_json_error(const json_error_t *jerr, char *buf, size_t size)
+{
+	const char *near = strstr(jerr->text, " near ");
+	int len = near ? (int)(near - jerr->text) : (int)strlen(jerr->text);
+
+	snprintf(buf, size, "%.*s at line %d, column %d", len, jerr->text, jerr->line,
+		 jerr->column);
+}
+
 int result_read(const char *path, json_t **suite, struct bench_error *err)
 {
 	cleanup_free char *text = NULL;
@@ -216,9 +225,11 @@ int result_read(const char *path, json_t **suite, struct bench_error *err)
 	if (util_read_file(path, LIMIT_RESULT_FILE, &text, &len, err) < 0)
 		return -1;
 	s = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!s)
-		return bench_error_set(err, 0, "%s: not valid JSON (line %d: %s)", path, jerr.line,
-				       jerr.text);
+	if (!s) {
+		char why[JSON_ERROR_TEXT_LENGTH + 64];
+		result_json_error(&jerr, why, sizeof(why));
+		return bench_error_set(err, 0, "%s: not valid JSON: %s", path, why);
+	}
 	result_inherit_metadata(s);
 	if (result_validate(s, path, err) < 0) {
 		json_decref(s);

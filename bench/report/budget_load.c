@@ -13,6 +13,7 @@
 
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
+#include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
@@ -220,9 +221,12 @@ int budget_table_load(struct budget_table *t, const struct compare *c, const cha
 	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, err) < 0)
 		return -1;
 	counts = json_loads(text, 0, &jerr);
-	if (!counts)
+	if (!counts) {
+		char why[JSON_ERROR_TEXT_LENGTH + 64];
+		result_json_error(&jerr, why, sizeof(why));
 		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls`: not "
-				       "valid JSON (line %d: %s)", path, jerr.line, jerr.text);
+				       "valid JSON: %s", path, why);
+	}
 	if (!json_is_object(json_object_get(counts, "benchmarks"))) {
 		json_decref(counts);
 		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "
