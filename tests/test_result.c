@@ -137,6 +137,9 @@ Test(result, rejects_what_is_not_a_result)
 {
 	expect_rejected("{\"version\": \"1.0\", \"benchmarks\": [", "not valid JSON");
 	expect_rejected("[]", "not an object");
+	/* Their mean would be inf: no statistic survives such a value.  */
+	expect_rejected("{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {\"name\": \"x\"}, "
+			"\"runs\": [{\"values\": [1e308, 1e308]}]}]}", "at most 1e+100");
 	expect_rejected("{\"version\": \"2.0\", \"benchmarks\": []}", "version");
 	expect_rejected("{\"version\": \"1.0\"}", "benchmarks");
 	expect_rejected("{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {}, \"runs\": []}]}",

@@ -615,6 +615,45 @@ Test(safety, one_matrix_per_folder_and_no_foreign_results)
 	free(stray);
 }
 
+/* Root writes nothing into a folder another user owns or may write: that
+ * user could replace what root wrote between two of its steps.  */
+Test(safety, a_results_folder_of_another_user_is_refused_before_any_write)
+{
+	const char *modes[] = { "owner", "group", "others" };
+	char *f = path_in("foreign"), *plan = path_in("foreign/matrix.json");
+	struct cmd c;
+
+	if (getuid() != 0)
+		cr_skip_test("the folder of another user needs root to make");
+	cr_assert_eq(chmod(dir, 0755), 0);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(mkdir(f, 0755), 0);
+		if (i == 0)
+			cr_assert_eq(chown(f, 65534, 65534), 0);
+		else
+			cr_assert_eq(chmod(f, i == 1 ? 0775 : 0757), 0);
+		c = RUN("foreign", "matrix", "--runtimes", "native,native", "--smoke", "-b", "float",
+			"-o", f);
+		cr_assert_eq(c.status, 2, "%s: %d\n%s", modes[i], c.status, c.err);
+		cr_assert(strstr(c.err, f), "%s: the folder is not named:\n%s", modes[i], c.err);
+		cr_assert_eq(access(plan, F_OK), -1, "%s: matrix.json was written", modes[i]);
+		cmd_free(&c);
+		cr_assert_eq(rmdir(f), 0, "%s: something was written in the folder", modes[i]);
+	}
+
+	/* A matrix begun in a folder of root's, then given away.  */
+	c = RUN("mine", "matrix", "--runtimes", "native,native", "--smoke", "-b", "float", "-o", f);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	cr_assert_eq(chown(f, 65534, 65534), 0);
+	c = RUN("given", "matrix", "--resume", f);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, f), "%s", c.err);
+	cmd_free(&c);
+	free(plan);
+	free(f);
+}
+
 /* ---- low: what the containers may write, what report reads ---- */
 
 Test(safety, dev_shm_is_read_only_in_containers)

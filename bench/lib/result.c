@@ -85,6 +85,8 @@ static int check_metadata(json_t *md, const char *what, const char *where,
 	return 0;
 }
 
+#define RESULT_MAX_VALUE 1e100
+
 static int check_values(json_t *arr, int pairs, const char *what, const char *name,
 			struct bench_error *err)
 {
@@ -104,6 +106,11 @@ static int check_values(json_t *arr, int pairs, const char *what, const char *na
 		if (!json_is_number(x) || !(json_number_value(x) > 0))
 			return bench_error_set(err, 0, "%s: benchmark `%s`: a value is not a number > 0",
 					       what, name);
+		/* Far beyond any time or size, and its square still finite.  */
+		if (json_number_value(x) > RESULT_MAX_VALUE)
+			return bench_error_set(err, 0, "%s: benchmark `%s`: a value is %g: values "
+					       "must be at most %g", what, name,
+					       json_number_value(x), RESULT_MAX_VALUE);
 	}
 	return 0;
 }
