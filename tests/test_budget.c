@@ -591,3 +591,32 @@ Test(budget, a_counts_file_that_is_not_json_says_where)
 	support_remove_dir(tmp);
 	free(path);
 }
+
+/* A count is a number of calls: one below zero (or not a number) is
+ * refused, naming the benchmark and the call.  */
+Test(budget, a_negative_count_is_refused)
+{
+	char tmp[] = "/tmp/sandbench-test-budget-XXXXXX";
+	struct compare_bench bench = { .name = "pathlib" };
+	struct compare_runtime rt = { 0 };
+	struct compare c = { .benches = &bench, .nbenches = 1, .runtimes = &rt, .nruntimes = 1 };
+	const char *bad[] = { "-5", "\"many\"" };
+	struct budget_table t;
+	char *path;
+
+	support_make_dir(tmp);
+	path = xasprintf("%s/syscalls.json", tmp);
+	for (size_t i = 0; i < 2; i++) {
+		struct bench_error err = { 0 };
+		FILE *f = fopen(path, "w");
+
+		cr_assert_not_null(f);
+		fprintf(f, "{\"benchmarks\": {\"pathlib\": {\"getpid\": 1, \"newfstatat\": %s}}}\n",
+			bad[i]);
+		fclose(f);
+		cr_assert_eq(budget_table_load(&t, &c, path, &err), -1, "%s accepted", bad[i]);
+		cr_assert(strstr(err.msg, "pathlib") && strstr(err.msg, "newfstatat"), "%s", err.msg);
+	}
+	support_remove_dir(tmp);
+	free(path);
+}

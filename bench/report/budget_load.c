@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,26 @@ int budget_counts_check(const struct compare *c, json_t *counts, const char *pat
 	return -1;
 }
 
+/* Every count a number of calls per iteration: finite, 0 or more.  */
+static int counts_valid(json_t *counts, const char *path, struct bench_error *err)
+{
+	const char *bench, *call;
+	json_t *calls, *n;
+
+	json_object_foreach(json_object_get(counts, "benchmarks"), bench, calls) {
+		if (!json_is_object(calls))
+			return bench_error_set(err, 0, "`%s`: benchmark `%s`: its counts are not an "
+					       "object of calls", path, bench);
+		json_object_foreach(calls, call, n)
+			if (!json_is_number(n) || !(json_number_value(n) >= 0) ||
+			    !isfinite(json_number_value(n)))
+				return bench_error_set(err, 0, "`%s`: benchmark `%s`: the count of `%s` "
+						       "is not a number of calls (0 or more)", path,
+						       bench, call);
+	}
+	return 0;
+}
+
 int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
 		      struct bench_error *err)
 {
@@ -231,6 +252,10 @@ int budget_table_load(struct budget_table *t, const struct compare *c, const cha
 		json_decref(counts);
 		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "
 				       "\"benchmarks\" object)", path);
+	}
+	if (counts_valid(counts, path, err) < 0) {
+		json_decref(counts);
+		return -1;
 	}
 	if (budget_counts_check(c, counts, path, err) < 0) {
 		json_decref(counts);
