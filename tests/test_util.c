@@ -5,10 +5,15 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "bench/lib/codec.h"
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/safefile.h"
 #include "bench/lib/util.h"
 
@@ -48,8 +53,9 @@ Test(util, make_temp_dir_fails_with_errno_and_an_empty_path)
 
 /* A tree deeper than the descriptors a process may hold (30,000 levels, as
  * a container user can make in its folder) is removed all the same: one
- * descriptor at a time, not one per level.  */
-Test(util, remove_tree_of_30000_levels)
+ * descriptor at a time, not one per level.  30,000 folders on a busy disk
+ * take minutes: no 30-second limit.  */
+Test(util, remove_tree_of_30000_levels, .timeout = 600)
 {
 	char top[PATH_MAX];
 	struct bench_error err = { 0 };
@@ -77,4 +83,56 @@ Test(util, remove_tree_of_30000_levels)
 	close(fd);
 	cr_assert_eq(safefile_remove_tree(top, &err), 0, "%s", err.msg);
 	cr_assert_neq(lstat(top, &st), 0, "%s is gone", top);
+}
+
+/* A gzip bomb: size bytes of zeros, compressed (about 1/1000 of size).  */
+static unsigned char *gzip_zeros(size_t size, size_t *len)
+{
+	static unsigned char zeros[1 << 16];
+	z_stream zs = { 0 };
+	size_t cap = size / 500 + 4096;
+	unsigned char *out = xmalloc(cap);
+
+	cr_assert_eq(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	for (size_t done = 0; done < size; done += sizeof(zeros)) {
+		zs.next_in = zeros;
+		zs.avail_in = sizeof(zeros);
+		cr_assert_eq(deflate(&zs, Z_NO_FLUSH), Z_OK);
+		cr_assert_gt(zs.avail_out, 0);
+	}
+	cr_assert_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*len = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+/* A bomb is refused at the limit without holding much more than the limit
+ * (it held twice as much, growing its buffer past the limit).  */
+Test(util, a_gzip_bomb_is_refused_near_the_limit, .timeout = 120)
+{
+	size_t len;
+	unsigned char *bomb = gzip_zeros((size_t)LIMIT_RESULT_FILE + (300u << 20), &len);
+	pid_t pid = fork();
+	int status;
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct bench_error err = { 0 };
+		struct rusage ru;
+		char *out;
+		size_t n;
+
+		if (codec_gunzip(bomb, len, &out, &n, &err) != -1 || !strstr(err.msg, "limit"))
+			_exit(2);
+		getrusage(RUSAGE_SELF, &ru);
+		/* ru_maxrss in KiB: the limit, the bomb and the program.  */
+		_exit(ru.ru_maxrss > (long)((LIMIT_RESULT_FILE + (64u << 20)) >> 10) ? 3 : 0);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "the child died");
+	cr_assert_neq(WEXITSTATUS(status), 2, "the bomb was not refused at the limit");
+	cr_assert_eq(WEXITSTATUS(status), 0, "the peak passed the limit by more than 64 MiB");
+	free(bomb);
 }

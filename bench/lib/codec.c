@@ -108,7 +108,7 @@ int codec_gunzip(const unsigned char *data, size_t len, char **out, size_t *out_
 		 struct bench_error *err)
 {
 	z_stream zs = { 0 };
-	size_t cap = len * 8 + 4096;
+	size_t cap = len * 8 + 4096 < LIMIT_RESULT_FILE ? len * 8 + 4096 : LIMIT_RESULT_FILE;
 	char *buf;
 	int rc;
 
@@ -128,7 +128,8 @@ int codec_gunzip(const unsigned char *data, size_t len, char **out, size_t *out_
 				rc = Z_MEM_ERROR;
 				break;
 			}
-			cap *= 2;
+			/* Never past the limit: a bomb costs the limit, not twice it.  */
+			cap = cap < LIMIT_RESULT_FILE / 2 ? cap * 2 : LIMIT_RESULT_FILE;
 			buf = xrealloc(buf, cap + 1);
 			continue;
 		}
