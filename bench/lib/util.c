@@ -139,7 +139,10 @@ int util_read_file(const char *path, size_t max_len, char **out, size_t *len,
 	for (;;) {
 		int n;
 		if (cap - used < 65536) {
+			/* Never much past the limit: a gzip bomb costs the limit.  */
 			cap = cap ? cap * 2 : 131072;
+			if (cap > max_len + 65536)
+				cap = max_len + 65536;
 			buf = xrealloc(buf, cap + 1);
 		}
 		n = gzread(gz, buf + used, (unsigned)(cap - used));
