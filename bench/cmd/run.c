@@ -19,6 +19,7 @@ const char usage_run[] =
 	"                     [-p PROCESSES] [--target PCT] [-n VALUES] [-w WARMUPS]\n"
 	"                     [-l LOOPS | --loops-from FILE]\n"
 	"                     [--min-time S] [--timeout S] [--affinity CPUS]\n"
+	"                     [--workers fresh|forked]\n"
 	"                     [--workloads-dir DIR] [-o FILE [--force | --append]]\n"
 	"\n"
 	"Run benchmarks, each in fresh worker processes, and write a pyperf JSON file.\n"
@@ -45,6 +46,10 @@ const char usage_run[] =
 	"      --timeout S       kill a worker process after S seconds (default 600;\n"
 	"                        0: never)\n"
 	"      --affinity CPUS   pin worker processes to CPUs, e.g. 1 or 0,2-3\n"
+	"      --workers MODE    fresh (default): a new worker process per measured\n"
+	"                        process; forked: a worker set up once (a template)\n"
+	"                        forks each measured process, and a new template\n"
+	"                        (hash seed, layout) replaces it every 4 processes\n"
 	"      --workloads-dir DIR  load the Python workloads from DIR (the\n"
 	"                        categories/ folder) instead of the built-in copies\n"
 	"  -o, --output FILE     result file (.json or .json.gz); default:\n"
@@ -65,7 +70,7 @@ struct measure_args {
 };
 
 enum { O_FAST = 256, O_RIGOROUS, O_SMOKE, O_MIN_TIME, O_TIMEOUT, O_AFFINITY,
-       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM, O_TARGET };
+       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM, O_TARGET, O_WORKERS };
 
 static const struct option measure_longopts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -87,6 +92,7 @@ static const struct option measure_longopts[] = {
 	{ "append", no_argument, NULL, O_APPEND },
 	{ "loops-from", required_argument, NULL, O_LOOPS_FROM },
 	{ "target", required_argument, NULL, O_TARGET },
+	{ "workers", required_argument, NULL, O_WORKERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -167,6 +173,15 @@ static int measure_option(int c, const char *usage, struct measure_options *o,
 		if (stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
 			return cmd_usage_error(usage, "--workloads-dir `%s` is not a folder", optarg);
 		r->workloads_dir = optarg;
+		break;
+	case O_WORKERS:
+		if (strcmp(optarg, "fresh") == 0)
+			r->forks = 0;
+		else if (strcmp(optarg, "forked") == 0)
+			r->forks = RUNNER_TEMPLATE_FORKS;
+		else
+			return cmd_usage_error(usage, "bad --workers `%s`: give fresh or forked",
+					       optarg);
 		break;
 	case 'o': r->output = optarg; break;
 	case O_FORCE: r->force = 1; break;

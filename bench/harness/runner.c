@@ -181,6 +181,84 @@ out:
 	return rc;
 }
 
+/* Fresh processes: each one a new worker; the first calibrates when the
+ * loops are not known (and only calibrates with -p 0).  */
+static int run_fresh(const struct runner_options *opts, struct worker_spec *spec, json_t *runs,
+		     json_t *bench, unsigned *inner_loops, struct bench_error *err)
+{
+	const char *name = spec->def ? spec->def->name : "timeit";
+	struct worker_result res = { .inner_loops = 1 };
+	unsigned first = 0;
+
+	if (spec->loops == 0) {
+		/* The calibrating process is also the first measuring one,
+		 * unless only calibration was asked for (-p 0).  */
+		spec->values = opts->processes ? opts->values : 0;
+		spec->hash_seed = worker_random_hash_seed();
+		if (worker_run(spec, &res, err) < 0)
+			return -1;
+		spec->loops = res.loops;
+		spec->values = opts->values;
+		*inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
+		first = opts->processes ? 1 : 0;
+	}
+	for (unsigned p = first; p < opts->processes; p++) {
+		if (precise_enough(opts, runs, bench))
+			break;
+		if (child_stop_requested())
+			return bench_error_set(err, 0, "`%s`: interrupted", name);
+		spec->hash_seed = worker_random_hash_seed();
+		if (worker_run(spec, &res, err) < 0)
+			return -1;
+		*inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
+	}
+	return 0;
+}
+
+/* Forked processes: templates of at most opts->forks processes each, a new
+ * template (a new interpreter, hash seed and layout) when one is used up;
+ * the first calibrates when the loops are not known, the others reuse its
+ * loops.  */
+static int run_forked(const struct runner_options *opts, struct worker_spec *spec, json_t *runs,
+		      json_t *bench, unsigned *inner_loops, struct bench_error *err)
+{
+	const char *name = spec->def ? spec->def->name : "timeit";
+
+	spec->generation = 0;
+	while (json_array_size(runs) < opts->processes && !precise_enough(opts, runs, bench)) {
+		struct worker_template t;
+		struct worker_result res;
+		size_t before = json_array_size(runs);
+		int rc;
+
+		if (child_stop_requested())
+			return bench_error_set(err, 0, "`%s`: interrupted", name);
+		spec->forks = opts->processes - (unsigned)before;
+		if (spec->forks > opts->forks)
+			spec->forks = opts->forks;
+		spec->generation++;
+		spec->hash_seed = worker_random_hash_seed();
+		if (worker_template_start(spec, &t, err) < 0)
+			return -1;
+		while ((rc = worker_template_next(&t, &res, err)) == 1) {
+			spec->loops = res.loops;
+			*inner_loops = res.inner_loops;
+			json_array_append_new(runs, res.run);
+			if (precise_enough(opts, runs, bench) || child_stop_requested()) {
+				worker_template_end(&t);
+				break;
+			}
+		}
+		if (rc < 0)
+			return -1;
+		if (json_array_size(runs) == before)
+			return bench_error_set(err, 0, "`%s`: its template ended without a run", name);
+	}
+	return 0;
+}
+
 /* Run one benchmark: calibrate (unless the loops are known), then the
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
@@ -194,44 +272,26 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		.values = opts->values, .min_time = opts->min_time,
 		.affinity = opts->affinity, .timeout = opts->timeout,
 	};
-	struct worker_result res = { .inner_loops = 1 };
 	const char *name = def ? def->name : "timeit";
-	json_t *runs = json_array();
-	unsigned inner_loops = 0, first = 0;
+	json_t *runs = json_array(), *md;
+	unsigned inner_loops = 0;
+	int forked = opts->forks > 0 && opts->processes > 0, rc;
 
 	/* Inputs a workload generates (a git repository, a file tree) are made
 	 * by its first process and reused by the others.  */
 	spec.cache_dir = cache_dir;
 	spec.loops = known_loops(opts, *bench, name);
-	if (spec.loops && opts->processes == 0)
+	if (spec.loops && opts->processes == 0) {
+		json_decref(runs);
 		return bench_error_set(err, 0, "`%s`: -p 0 only calibrates, and its loops are already "
 				       "known (%llu, in the file appended to)", name,
 				       (unsigned long long)spec.loops);
-	if (spec.loops == 0) {
-		/* The calibrating process is also the first measuring one,
-		 * unless only calibration was asked for (-p 0).  */
-		spec.values = opts->processes ? opts->values : 0;
-		spec.hash_seed = worker_random_hash_seed();
-		if (worker_run(&spec, &res, err) < 0)
-			goto fail;
-		spec.loops = res.loops;
-		spec.values = opts->values;
-		inner_loops = res.inner_loops;
-		json_array_append_new(runs, res.run);
-		first = opts->processes ? 1 : 0;
 	}
-	for (unsigned p = first; p < opts->processes; p++) {
-		if (precise_enough(opts, runs, *bench))
-			break;
-		if (child_stop_requested()) {
-			bench_error_set(err, 0, "`%s`: interrupted", name);
-			goto fail;
-		}
-		spec.hash_seed = worker_random_hash_seed();
-		if (worker_run(&spec, &res, err) < 0)
-			goto fail;
-		inner_loops = res.inner_loops;
-		json_array_append_new(runs, res.run);
+	rc = forked ? run_forked(opts, &spec, runs, *bench, &inner_loops, err) :
+		      run_fresh(opts, &spec, runs, *bench, &inner_loops, err);
+	if (rc < 0) {
+		json_decref(runs);
+		return -1;
 	}
 	if (!*bench) {
 		*bench = result_benchmark_new(name, def ? def->category : "timeit",
@@ -240,6 +300,11 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		if (!def)
 			set_timeit_metadata(opts, json_object_get(*bench, "metadata"));
 	}
+	/* How its processes were made (each run says which template).  */
+	md = json_object_get(*bench, "metadata");
+	json_object_set_new(md, "worker_processes", json_string(forked ? "forked" : "fresh"));
+	if (forked)
+		json_object_set_new(md, "worker_template_forks", json_integer(opts->forks));
 	json_array_extend(json_object_get(*bench, "runs"), runs);
 	{
 		size_t i;
@@ -250,9 +315,6 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	}
 	json_decref(runs);
 	return 0;
-fail:
-	json_decref(runs);
-	return -1;
 }
 
 static void print_summary(struct outcome *out, size_t n)

@@ -20,6 +20,9 @@ struct runner_options {
 	json_t *loops_from;		/* take the loops of these results */
 	double min_time;		/* seconds per value when calibrating */
 	double timeout;			/* seconds per worker; 0: none */
+	unsigned forks;			/* 0: a fresh worker per process; else
+					 * processes forked from templates, a
+					 * new template every this many */
 	const char *workloads_dir;
 	const char *affinity;
 	const char *output;		/* result file */
@@ -30,6 +33,10 @@ struct runner_options {
 
 /* The profiles `run`, `matrix` and `k8s` share: "default", "fast",
  * "rigorous", "smoke".  */
+/* Processes forked per template: a new template (interpreter, hash seed,
+ * layout) every this many, so that no one template's luck is a bias.  */
+#define RUNNER_TEMPLATE_FORKS 4
+
 struct runner_profile {
 	const char *name;
 	unsigned processes;		/* the most; a matrix splits them across rounds */
