@@ -143,3 +143,49 @@ Test(forked, a_template_that_dies_fails_only_its_benchmark)
 	free(wd);
 	free(out);
 }
+
+static size_t runs_of(json_t *suite, const char *name)
+{
+	json_t *b = bench_named(suite, name);
+
+	cr_assert_not_null(b, "`%s` missing", name);
+	return json_array_size(json_object_get(b, "runs"));
+}
+
+/* A budget spent before the adaptive stage: every benchmark keeps its first
+ * 3 processes, none gets more, though none is near the target.  */
+Test(forked, the_adaptive_stage_stops_at_the_budget)
+{
+	char *out = path_in("budget.json");
+	struct cmd c = RUN("run", "-b", "float,syscall_getpid", "-p", "12", "--target", "0.0001",
+			   "--budget", "0.001", "-n", "1", "-w", "0", "-l", "2", "-o", out);
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert_null(strstr(c.err, "[more]"), "no process past the budget: %s", c.err);
+	suite = load(out);
+	cr_assert_eq(runs_of(suite, "float"), 3);
+	cr_assert_eq(runs_of(suite, "syscall_getpid"), 3);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
+/* A budget to spare: the adaptive stage gives each benchmark far from the
+ * target more processes, up to the most (-p), and stops there.  */
+Test(forked, the_adaptive_stage_goes_up_to_the_most_processes)
+{
+	char *out = path_in("more.json");
+	struct cmd c = RUN("run", "-b", "float,syscall_getpid", "-p", "8", "--target", "0.0001",
+			   "--budget", "600", "-n", "1", "-w", "0", "-l", "2", "-o", out);
+	json_t *suite;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	cr_assert(strstr(c.err, "[more] float: "), "%s", c.err);
+	suite = load(out);
+	cr_assert_eq(runs_of(suite, "float"), 8);
+	cr_assert_eq(runs_of(suite, "syscall_getpid"), 8);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}

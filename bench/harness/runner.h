@@ -16,6 +16,11 @@ struct runner_options {
 	/* Stop adding processes once the 95% confidence half-width of the mean
 	 * is within target (relative; 0: run every process).  */
 	double target;
+	/* With a target: once every benchmark has its first processes, spend
+	 * what is left of this many seconds (from the run's start) on more
+	 * where the half-width is furthest above the target (0: none).  */
+	double budget;
+	int budget_per_benchmark;	/* budget is per benchmark selected */
 	uint64_t loops;			/* 0: calibrate in a first process */
 	json_t *loops_from;		/* take the loops of these results */
 	double min_time;		/* seconds per value when calibrating */
@@ -44,6 +49,8 @@ struct runner_profile {
 	double target;			/* stop at this relative half-width; 0: never */
 	double min_time;		/* seconds per value, for calibration */
 	uint64_t loops;			/* 0: calibrated */
+	double budget;			/* run: seconds per benchmark selected (0: none) */
+	unsigned most;			/* run: the most processes of one benchmark */
 };
 
 /* The profile named so, or NULL.  */
