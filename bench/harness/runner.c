@@ -255,7 +255,9 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	const char *name = def ? def->name : "timeit";
 	json_t *runs = json_array(), *md;
 	unsigned inner_loops = 0;
-	int forked = opts->forks > 0 && opts->processes > 0, rc;
+	/* One process alone (--smoke) gains nothing from a template.  */
+	int forked = opts->forks > 0 && (opts->processes > 1 || (*bench && opts->processes)), rc;
+	const char *made = forked ? "forked" : "fresh", *had;
 
 	/* Inputs a workload generates (a git repository, a file tree) are made
 	 * by its first process and reused by the others.  */
@@ -282,7 +284,9 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	}
 	/* How its processes were made (each run says which template).  */
 	md = json_object_get(*bench, "metadata");
-	json_object_set_new(md, "worker_processes", json_string(forked ? "forked" : "fresh"));
+	had = json_string_value(json_object_get(md, "worker_processes"));
+	json_object_set_new(md, "worker_processes", json_string(had && strcmp(had, made) != 0 ?
+								"fresh and forked" : made));
 	if (forked)
 		json_object_set_new(md, "worker_template_forks", json_integer(opts->forks));
 	json_array_extend(json_object_get(*bench, "runs"), runs);

@@ -403,7 +403,8 @@ static unsigned own_threads(void)
  * the interpreter are the template's to tear down.  */
 static void __attribute__((noreturn)) forked_worker(struct instance *in,
 						    const struct worker_spec *spec,
-						    pid_t template, unsigned fork_no)
+						    pid_t template, unsigned fork_no,
+						    json_t *calibration)
 {
 	struct proto_reply out = { .status = PROTO_OK };
 	struct bench_error err = { 0 };
@@ -423,6 +424,15 @@ static void __attribute__((noreturn)) forked_worker(struct instance *in,
 		json_object_set_new(md, "worker_template_pid", json_integer(template));
 		json_object_set_new(md, "worker_template_generation", json_integer(spec->generation));
 		json_object_set_new(md, "worker_template_fork", json_integer(fork_no));
+		/* The template's calibration, in its first run as a fresh
+		 * worker's is in its own.  */
+		if (calibration) {
+			json_t *w = json_object_get(out.run, "warmups");
+			json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)spec->loops));
+			if (w)
+				json_array_extend(calibration, w);
+			json_object_set(out.run, "warmups", calibration);
+		}
 	}
 	rc = send_result(&out, rc, spec, &err);
 	fflush(NULL);
@@ -466,7 +476,7 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 			goto out;
 		}
 		if (pid == 0)
-			forked_worker(in, &mine, self, k);
+			forked_worker(in, &mine, self, k, spec->loops == 0 && k == 1 ? tries : NULL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		/* Exit 0: it sent its run; 1: why it failed (the parent stops
