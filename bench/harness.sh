@@ -19,6 +19,8 @@
 #   HARNESS_FORKED=1  only forked processes against fresh ones (--fast, each
 #                     kind twice, interleaved: wall time, precision, A/A)
 #   HARNESS_FORKED_BENCH=NAMES  that comparison on these benchmarks only
+#   HARNESS_ABBA_ONLY=1  with HARNESS_FORKED=1: only the ABBA comparison on
+#                     15 benchmarks (forked_abba)
 #   HARNESS_OTHER=BIN another sandbench binary to compare with python3
 #                     (`make bench-harness` gives the other linkage's)
 set -eu
@@ -74,9 +76,28 @@ forked_vs_fresh() {
 		"$out/forked2.json"
 }
 
+# The same question without drift: benchmark by benchmark, -p 8 of each
+# kind twice in the order fresh, forked, forked, fresh (ABBA), so that a
+# load that rises or falls through the run weighs on both kinds alike.
+forked_abba() {
+	set -- richards nbody float chaos go hexiom nqueens raytrace spectral_norm deltablue \
+		json_dumps unpickle_list regex_v8 pathlib logging_simple
+	mkdir -p "$out/abba"
+	for b in "$@"; do
+		for f in fresh1 forked1 forked2 fresh2; do
+			$sb run --fast -p 8 --workers ${f%?} -b $b --append -o "$out/abba/$f.json" \
+				>> "$out/abba/$f.txt" 2>&1 || true
+		done
+	done
+	say "ABBA, -p 8, $# benchmarks" "$(echo "$@" | tr ' ' ,)"
+	$py bench/forked_aa.py "$out/abba/fresh1.json" "$out/abba/fresh2.json" \
+		"$out/abba/forked1.json" "$out/abba/forked2.json"
+}
+
 echo "sandbench harness benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), results in $out"
 if [ "${HARNESS_FORKED:-0}" = 1 ]; then
-	forked_vs_fresh
+	forked_abba
+	[ -n "${HARNESS_ABBA_ONLY:-}" ] || forked_vs_fresh
 	exit 0
 fi
 if [ "${HARNESS_MATRICES:-0}" != 1 ] && [ "${HARNESS_VALIDITY:-0}" != 1 ]; then
@@ -97,6 +118,7 @@ say "catalogue --fast: wall time" "$(cat "$out/fast.time") s"
 say "catalogue --fast" "$(efficiency "$out/fast.txt")"
 say "catalogue --fast: time to verdict" "$(on_target "$out/fast.json" 2)"
 forked_vs_fresh
+forked_abba
 
 # Embedded against /usr/bin/python3: the same loops (calibrated once), then
 # rounds in which each benchmark gets one process of each side in turn, the
