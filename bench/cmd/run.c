@@ -23,7 +23,7 @@ const char usage_run[] =
 	"                     [--workers fresh|forked]\n"
 	"                     [--workloads-dir DIR] [-o FILE [--force | --append]]\n"
 	"\n"
-	"Run benchmarks, each in fresh worker processes, and write a pyperf JSON file.\n"
+	"Run benchmarks, each in several worker processes, and write a pyperf JSON file.\n"
 	"A benchmark's first process calibrates the loops, then measures like the rest.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories (with -b: the union)\n"
@@ -55,10 +55,10 @@ const char usage_run[] =
 	"      --timeout S       kill a worker process after S seconds (default 600;\n"
 	"                        0: never)\n"
 	"      --affinity CPUS   pin worker processes to CPUs, e.g. 1 or 0,2-3\n"
-	"      --workers MODE    fresh (default): a new worker process per measured\n"
-	"                        process; forked: a worker set up once (a template)\n"
+	"      --workers MODE    forked (default): a worker set up once (a template)\n"
 	"                        forks each measured process, and a new template\n"
-	"                        (hash seed, layout) replaces it every 4 processes\n"
+	"                        (hash seed, layout) replaces it every 4 processes;\n"
+	"                        fresh: a new worker process per measured process\n"
 	"      --workloads-dir DIR  load the Python workloads from DIR (the\n"
 	"                        categories/ folder) instead of the built-in copies\n"
 	"  -o, --output FILE     result file (.json or .json.gz); default:\n"
@@ -270,7 +270,7 @@ static int measure_parse(int argc, char **argv, int is_timeit, const char *usage
 				  .values = -1, .warmups = -1, .loops = -1, .budget = -1 };
 	int c, rc;
 
-	*o = (struct measure_options){ .run = { .timeout = 600 } };
+	*o = (struct measure_options){ .run = { .timeout = 600, .forks = RUNNER_TEMPLATE_FORKS } };
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, is_timeit ? "s:p:n:w:l:o:" : "b:c:p:n:w:l:o:",
 			       measure_longopts)) != -1) {
