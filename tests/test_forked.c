@@ -189,3 +189,29 @@ Test(forked, the_adaptive_stage_goes_up_to_the_most_processes)
 	cmd_free(&c);
 	free(out);
 }
+
+/* A set-up that starts a thread (an echo thread) cannot be forked: each of
+ * its templates measures once itself, as a fresh worker.  */
+Test(forked, a_setup_with_threads_is_measured_fresh)
+{
+	char *out = path_in("threads.json");
+	struct cmd c = RUN("run", "-b", "futex_pingpong", "-p", "3", "-n", "1", "-l", "10",
+			   "-o", out);
+	json_int_t pids[3];
+	json_t *suite, *runs, *r;
+	size_t i;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	runs = json_object_get(bench_named(suite, "futex_pingpong"), "runs");
+	cr_assert_eq(json_array_size(runs), 3);
+	json_array_foreach(runs, i, r) {
+		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "metadata"),
+								   "worker_process")), "fresh");
+		pids[i] = md_int(r, "worker_pid");
+		cr_assert(!seen_before(pids, i, pids[i]), "pid %lld twice", (long long)pids[i]);
+	}
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}

@@ -36,12 +36,12 @@ struct runner_options {
 	const char *stmt, *setup;	/* timeit: the one ad-hoc benchmark */
 };
 
-/* The profiles `run`, `matrix` and `k8s` share: "default", "fast",
- * "rigorous", "smoke".  */
 /* Processes forked per template: a new template (interpreter, hash seed,
  * layout) every this many, so that no one template's luck is a bias.  */
 #define RUNNER_TEMPLATE_FORKS 4
 
+/* The profiles `run`, `matrix` and `k8s` share: "default", "fast",
+ * "rigorous", "smoke".  */
 struct runner_profile {
 	const char *name;
 	unsigned processes;		/* the most; a matrix splits them across rounds */

@@ -1,9 +1,9 @@
 #include "bench/harness/worker.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -461,6 +461,9 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 		goto out;
 	if (own_threads() != 1) {
 		rc = measure(in, &mine, out, err);
+		if (rc == 0 && spec->loops == 0)
+			json_object_set_new(json_object_get(out->run, "metadata"), "calibrate_loops",
+					    json_integer((json_int_t)mine.loops));
 		goto out;
 	}
 	*forked = 1;
