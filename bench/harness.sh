@@ -16,6 +16,11 @@
 #   HARNESS_MATRICES=1  only the matrices
 #   HARNESS_VALIDITY=1  only the validity check (the designs on system-call-
 #                     heavy benchmarks under runc and runsc)
+#   HARNESS_FORKED=1  only forked processes against fresh ones (--fast, each
+#                     kind twice, interleaved: wall time, precision, A/A)
+#   HARNESS_FORKED_BENCH=NAMES  that comparison on these benchmarks only
+#   HARNESS_ABBA_ONLY=1  with HARNESS_FORKED=1: only the ABBA comparison on
+#                     15 benchmarks (forked_abba)
 #   HARNESS_OTHER=BIN another sandbench binary to compare with python3
 #                     (`make bench-harness` gives the other linkage's)
 set -eu
@@ -53,7 +58,48 @@ print("%d of %d benchmarks reached %s%%" % (ok, len(b), sys.argv[2]))
 PY
 }
 
+# --fast with fresh worker processes and with forked ones, each kind twice,
+# in turn (fresh, forked, fresh, forked) so that a drifting machine favours
+# neither: wall time, duty cycle and median half-width of each, then the
+# A/A within each kind and forked against fresh (bench/forked_aa.py).
+forked_vs_fresh() {
+	bench=${HARNESS_FORKED_BENCH:+-b $HARNESS_FORKED_BENCH}
+	for i in 1 2; do
+		for kind in fresh forked; do
+			/usr/bin/time -f '%e' -o "$out/$kind$i.time" $sb run --fast --workers $kind \
+				$bench -o "$out/$kind$i.json" > "$out/$kind$i.txt" 2>&1 || true
+			say "--fast ${HARNESS_FORKED_BENCH:-catalogue}, $kind #$i" \
+				"$(cat "$out/$kind$i.time") s; $(efficiency "$out/$kind$i.txt")"
+		done
+	done
+	$py bench/forked_aa.py "$out/fresh1.json" "$out/fresh2.json" "$out/forked1.json" \
+		"$out/forked2.json"
+}
+
+# The same question without drift: benchmark by benchmark, -p 8 of each
+# kind twice in the order fresh, forked, forked, fresh (ABBA), so that a
+# load that rises or falls through the run weighs on both kinds alike.
+forked_abba() {
+	set -- richards nbody float chaos go hexiom nqueens raytrace spectral_norm deltablue \
+		json_dumps unpickle_list regex_v8 pathlib logging_simple
+	mkdir -p "$out/abba"
+	for b in "$@"; do
+		for f in fresh1 forked1 forked2 fresh2; do
+			$sb run --fast -p 8 --workers ${f%?} -b $b --append -o "$out/abba/$f.json" \
+				>> "$out/abba/$f.txt" 2>&1 || true
+		done
+	done
+	say "ABBA, -p 8, $# benchmarks" "$(echo "$@" | tr ' ' ,)"
+	$py bench/forked_aa.py "$out/abba/fresh1.json" "$out/abba/fresh2.json" \
+		"$out/abba/forked1.json" "$out/abba/forked2.json"
+}
+
 echo "sandbench harness benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), results in $out"
+if [ "${HARNESS_FORKED:-0}" = 1 ]; then
+	forked_abba
+	[ -n "${HARNESS_ABBA_ONLY:-}" ] || forked_vs_fresh
+	exit 0
+fi
 if [ "${HARNESS_MATRICES:-0}" != 1 ] && [ "${HARNESS_VALIDITY:-0}" != 1 ]; then
 $sb env > "$out/env.json"
 say "clock read cost" "$($py -c 'import json,sys; print("%.1f ns" % json.load(open(sys.argv[1]))["clock_read_cost_ns"])' "$out/env.json")"
@@ -71,6 +117,8 @@ say "timeit, ~100 us statement, to a 1% half-width" "$($py -c "print('%.1f s' % 
 say "catalogue --fast: wall time" "$(cat "$out/fast.time") s"
 say "catalogue --fast" "$(efficiency "$out/fast.txt")"
 say "catalogue --fast: time to verdict" "$(on_target "$out/fast.json" 2)"
+forked_vs_fresh
+forked_abba
 
 # Embedded against /usr/bin/python3: the same loops (calibrated once), then
 # rounds in which each benchmark gets one process of each side in turn, the

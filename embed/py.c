@@ -375,6 +375,21 @@ int py_finalize(struct bench_error *err)
 	return 0;
 }
 
+pid_t py_fork(void)
+{
+	pid_t pid;
+
+	if (!Py_IsInitialized())
+		return fork();
+	PyOS_BeforeFork();
+	pid = fork();
+	if (pid == 0)
+		PyOS_AfterFork_Child();
+	else
+		PyOS_AfterFork_Parent();
+	return pid;
+}
+
 int py_workload_load(const char *module, struct py_workload **out,
 		     struct bench_error *err)
 {

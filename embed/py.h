@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct bench_error;
 struct py_workload;
@@ -31,6 +32,13 @@ int py_call_bytes(const char *module, const char *func, char **out, size_t *len,
 
 /* Finalise the interpreter; -1 if Py_FinalizeEx reports an error.  */
 int py_finalize(struct bench_error *err);
+
+/* fork(), with the interpreter's own hooks around it when it runs
+ * (os.register_at_fork callbacks: random reseeds in the child, the
+ * threading module forgets the parent's threads): what a process that
+ * forks copies of itself after py_init calls.  The hash seed is not
+ * renewed: it is fixed when the interpreter starts.  */
+pid_t py_fork(void);
 
 /* Import the workload categories/<module>.py ("math/nbody"), or a built-in
  * one ("embed/timeit_workload").  A missing import sets err->skip.  */

@@ -16,22 +16,32 @@
 
 const char usage_run[] =
 	"usage: sandbench run [-b NAMES] [-c CATEGORIES] [--fast | --rigorous | --smoke]\n"
-	"                     [-p PROCESSES] [--target PCT] [-n VALUES] [-w WARMUPS]\n"
+	"                     [-p PROCESSES] [--target PCT] [--budget S]\n"
+	"                     [-n VALUES] [-w WARMUPS]\n"
 	"                     [-l LOOPS | --loops-from FILE]\n"
 	"                     [--min-time S] [--timeout S] [--affinity CPUS]\n"
+	"                     [--workers fresh|forked]\n"
 	"                     [--workloads-dir DIR] [-o FILE [--force | --append]]\n"
 	"\n"
-	"Run benchmarks, each in fresh worker processes, and write a pyperf JSON file.\n"
+	"Run benchmarks, each in several worker processes, and write a pyperf JSON file.\n"
 	"A benchmark's first process calibrates the loops, then measures like the rest.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories (with -b: the union)\n"
-	"      --fast            up to 6 processes x 2 values of at least 0.05 s,\n"
-	"                        1 warmup; stop at a 95% confidence half-width of 2%\n"
-	"      --rigorous        up to 40 processes x 3 values, 1 warmup; stop at 0.5%\n"
+	"      --fast            up to 16 processes x 2 values of at least 0.05 s,\n"
+	"                        1 warmup; stop at a 95% confidence half-width of 2%;\n"
+	"                        a budget of 2 s per benchmark\n"
+	"      --rigorous        up to 80 processes x 3 values, 1 warmup; stop at 0.5%;\n"
+	"                        15 s per benchmark\n"
 	"      --smoke           1 process x 1 value, 1 loop, no warmup: checks that\n"
 	"                        every workload runs and passes its self-check\n"
-	"                        (default profile: up to 20 processes x 3 values,\n"
-	"                        1 warmup; stop at 1%; never fewer than 3 processes)\n"
+	"                        (default profile: up to 40 processes x 3 values,\n"
+	"                        1 warmup; stop at 1%; 6.5 s per benchmark)\n"
+	"      --budget S        every benchmark gets 3 processes first; then, until S\n"
+	"                        seconds from the start, more go (4 at a time, fresh\n"
+	"                        workers 1) to the benchmark whose half-width is\n"
+	"                        furthest above the target (default: the profile's\n"
+	"                        seconds per benchmark; 0: none, each benchmark in\n"
+	"                        turn up to its target or most processes)\n"
 	"  -p, --processes N     exactly N worker processes per benchmark, no early\n"
 	"                        stop (0: only calibrate)\n"
 	"      --target PCT      stop adding processes at this confidence half-width\n"
@@ -45,6 +55,10 @@ const char usage_run[] =
 	"      --timeout S       kill a worker process after S seconds (default 600;\n"
 	"                        0: never)\n"
 	"      --affinity CPUS   pin worker processes to CPUs, e.g. 1 or 0,2-3\n"
+	"      --workers MODE    forked (default): a worker set up once (a template)\n"
+	"                        forks each measured process, and a new template\n"
+	"                        (hash seed, layout) replaces it every 4 processes;\n"
+	"                        fresh: a new worker process per measured process\n"
 	"      --workloads-dir DIR  load the Python workloads from DIR (the\n"
 	"                        categories/ folder) instead of the built-in copies\n"
 	"  -o, --output FILE     result file (.json or .json.gz); default:\n"
@@ -61,11 +75,12 @@ struct measure_args {
 	const struct runner_profile *prof;
 	long processes, values, warmups, loops;	/* -1: the profile's */
 	double target, min_time;		/* 0: the profile's */
+	double budget;				/* -1: the profile's */
 	int profiles;
 };
 
 enum { O_FAST = 256, O_RIGOROUS, O_SMOKE, O_MIN_TIME, O_TIMEOUT, O_AFFINITY,
-       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM, O_TARGET };
+       O_WORKLOADS, O_FORCE, O_APPEND, O_LOOPS_FROM, O_TARGET, O_WORKERS, O_BUDGET };
 
 static const struct option measure_longopts[] = {
 	{ "bench", required_argument, NULL, 'b' },
@@ -87,6 +102,8 @@ static const struct option measure_longopts[] = {
 	{ "append", no_argument, NULL, O_APPEND },
 	{ "loops-from", required_argument, NULL, O_LOOPS_FROM },
 	{ "target", required_argument, NULL, O_TARGET },
+	{ "workers", required_argument, NULL, O_WORKERS },
+	{ "budget", required_argument, NULL, O_BUDGET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +134,13 @@ static int measure_number(int c, const char *usage, struct measure_args *a)
 	case O_MIN_TIME:
 		if (util_parse_double(optarg, &a->min_time) < 0)
 			return cmd_usage_error(usage, "bad --min-time `%s`: give seconds > 0", optarg);
+		return 0;
+	case O_BUDGET:
+		if (strcmp(optarg, "0") == 0)
+			a->budget = 0;	/* none */
+		else if (util_parse_double(optarg, &a->budget) < 0)
+			return cmd_usage_error(usage, "bad --budget `%s`: give seconds, or 0 for "
+					       "none", optarg);
 		return 0;
 	case O_TARGET:
 		if (util_parse_double(optarg, &a->target) < 0 || a->target > 100)
@@ -168,6 +192,15 @@ static int measure_option(int c, const char *usage, struct measure_options *o,
 			return cmd_usage_error(usage, "--workloads-dir `%s` is not a folder", optarg);
 		r->workloads_dir = optarg;
 		break;
+	case O_WORKERS:
+		if (strcmp(optarg, "fresh") == 0)
+			r->forks = 0;
+		else if (strcmp(optarg, "forked") == 0)
+			r->forks = RUNNER_TEMPLATE_FORKS;
+		else
+			return cmd_usage_error(usage, "bad --workers `%s`: give fresh or forked",
+					       optarg);
+		break;
 	case 'o': r->output = optarg; break;
 	case O_FORCE: r->force = 1; break;
 	case O_APPEND: r->append = 1; break;
@@ -201,12 +234,18 @@ static int measure_apply(const char *usage, struct measure_options *o,
 	if (a->processes == 0 && (a->loops > 0 || r->loops_from || prof->loops))
 		return cmd_usage_error(usage, "%s", "-p 0 only calibrates the loops: not with "
 				       "--loops, --loops-from or --smoke, which give them");
-	r->processes = prof->processes;
+	r->processes = prof->most;
 	r->values = prof->values;
 	r->warmups = prof->warmups;
 	r->target = prof->target;
 	r->min_time = a->min_time > 0 ? a->min_time : prof->min_time;
 	r->loops = prof->loops;
+	r->budget = prof->budget;
+	r->budget_per_benchmark = 1;
+	if (a->budget >= 0) {
+		r->budget = a->budget;
+		r->budget_per_benchmark = 0;
+	}
 	if (a->processes >= 0) {
 		r->processes = (unsigned)a->processes;
 		r->target = 0;
@@ -228,10 +267,10 @@ static int measure_parse(int argc, char **argv, int is_timeit, const char *usage
 			 struct measure_options *o)
 {
 	struct measure_args a = { .prof = runner_profile("default"), .processes = -1,
-				  .values = -1, .warmups = -1, .loops = -1 };
+				  .values = -1, .warmups = -1, .loops = -1, .budget = -1 };
 	int c, rc;
 
-	*o = (struct measure_options){ .run = { .timeout = 600 } };
+	*o = (struct measure_options){ .run = { .timeout = 600, .forks = RUNNER_TEMPLATE_FORKS } };
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, is_timeit ? "s:p:n:w:l:o:" : "b:c:p:n:w:l:o:",
 			       measure_longopts)) != -1) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bench/harness/metadata.h"
+#include "bench/harness/runner_outcome.h"
 #include "bench/harness/worker.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
@@ -23,24 +24,16 @@
 
 #define MIN_PROCESSES 3
 
-enum outcome_status { OUT_OK, OUT_FAILED, OUT_SKIPPED, OUT_NOT_RUN };
-
-struct outcome {
-	const char *name, *category;
-	enum outcome_status status;
-	struct bench_error err;
-	double mean, stdev, halfwidth;
-	size_t nvalues, nruns;
-	uint64_t loops;
-};
-
-/* --fast aims at the whole catalogue in about three minutes on two cores:
- * fewer, shorter values; the default and --rigorous at precision.  */
+/* --fast aims at the whole catalogue (87 benchmarks) in about three minutes
+ * on two cores: fewer, shorter values; the default (about ten) and
+ * --rigorous at precision.  `run` spends a budget per benchmark selected,
+ * and gives a benchmark far from its target up to `most` processes (a
+ * matrix and k8s take `processes`).  */
 static const struct runner_profile profiles[] = {
-	{ "default", 20, 3, 1, 0.01, 0.1, 0 },
-	{ "fast", 6, 2, 1, 0.02, 0.05, 0 },
-	{ "rigorous", 40, 3, 1, 0.005, 0.1, 0 },
-	{ "smoke", 1, 1, 0, 0, 0.1, 1 },
+	{ "default", 20, 3, 1, 0.01, 0.1, 0, 6.5, 40 },
+	{ "fast", 6, 2, 1, 0.02, 0.05, 0, 2, 16 },
+	{ "rigorous", 40, 3, 1, 0.005, 0.1, 0, 15, 80 },
+	{ "smoke", 1, 1, 0, 0, 0.1, 1, 0, 1 },
 };
 
 const struct runner_profile *runner_profile(const char *name)
@@ -49,19 +42,6 @@ const struct runner_profile *runner_profile(const char *name)
 		if (strcmp(profiles[i].name, name) == 0)
 			return &profiles[i];
 	return NULL;
-}
-
-void runner_format_time(double s, char *buf, size_t size)
-{
-	static const struct { double scale; const char *unit; } units[] = {
-		{ 1, "s" }, { 1e-3, "ms" }, { 1e-6, "us" }, { 1e-9, "ns" },
-	};
-	size_t i = 0;
-
-	while (i + 1 < sizeof(units) / sizeof(units[0]) && fabs(s) < units[i].scale)
-		i++;
-	snprintf(buf, size, "%.*f %s", fabs(s / units[i].scale) >= 100 ? 1 :
-		 fabs(s / units[i].scale) >= 10 ? 2 : 3, s / units[i].scale, units[i].unit);
 }
 
 /* Fill the outcome's statistics from the benchmark's values.  */
@@ -181,6 +161,84 @@ out:
 	return rc;
 }
 
+/* Fresh processes: each one a new worker; the first calibrates when the
+ * loops are not known (and only calibrates with -p 0).  */
+static int run_fresh(const struct runner_options *opts, struct worker_spec *spec, json_t *runs,
+		     json_t *bench, unsigned *inner_loops, struct bench_error *err)
+{
+	const char *name = spec->def ? spec->def->name : "timeit";
+	struct worker_result res = { .inner_loops = 1 };
+	unsigned first = 0;
+
+	if (spec->loops == 0) {
+		/* The calibrating process is also the first measuring one,
+		 * unless only calibration was asked for (-p 0).  */
+		spec->values = opts->processes ? opts->values : 0;
+		spec->hash_seed = worker_random_hash_seed();
+		if (worker_run(spec, &res, err) < 0)
+			return -1;
+		spec->loops = res.loops;
+		spec->values = opts->values;
+		*inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
+		first = opts->processes ? 1 : 0;
+	}
+	for (unsigned p = first; p < opts->processes; p++) {
+		if (precise_enough(opts, runs, bench))
+			break;
+		if (child_stop_requested())
+			return bench_error_set(err, 0, "`%s`: interrupted", name);
+		spec->hash_seed = worker_random_hash_seed();
+		if (worker_run(spec, &res, err) < 0)
+			return -1;
+		*inner_loops = res.inner_loops;
+		json_array_append_new(runs, res.run);
+	}
+	return 0;
+}
+
+/* Forked processes: templates of at most opts->forks processes each, a new
+ * template (a new interpreter, hash seed and layout) when one is used up;
+ * the first calibrates when the loops are not known, the others reuse its
+ * loops.  */
+static int run_forked(const struct runner_options *opts, struct worker_spec *spec, json_t *runs,
+		      json_t *bench, unsigned *inner_loops, struct bench_error *err)
+{
+	const char *name = spec->def ? spec->def->name : "timeit";
+
+	spec->generation = 0;
+	while (json_array_size(runs) < opts->processes && !precise_enough(opts, runs, bench)) {
+		struct worker_template t;
+		struct worker_result res;
+		size_t before = json_array_size(runs);
+		int rc;
+
+		if (child_stop_requested())
+			return bench_error_set(err, 0, "`%s`: interrupted", name);
+		spec->forks = opts->processes - (unsigned)before;
+		if (spec->forks > opts->forks)
+			spec->forks = opts->forks;
+		spec->generation++;
+		spec->hash_seed = worker_random_hash_seed();
+		if (worker_template_start(spec, &t, err) < 0)
+			return -1;
+		while ((rc = worker_template_next(&t, &res, err)) == 1) {
+			spec->loops = res.loops;
+			*inner_loops = res.inner_loops;
+			json_array_append_new(runs, res.run);
+			if (precise_enough(opts, runs, bench) || child_stop_requested()) {
+				worker_template_end(&t);
+				break;
+			}
+		}
+		if (rc < 0)
+			return -1;
+		if (json_array_size(runs) == before)
+			return bench_error_set(err, 0, "`%s`: its template ended without a run", name);
+	}
+	return 0;
+}
+
 /* Run one benchmark: calibrate (unless the loops are known), then the
  * worker processes.  Only a complete benchmark is added to *bench (created
  * when NULL): a failure leaves it as it was.  */
@@ -194,44 +252,28 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		.values = opts->values, .min_time = opts->min_time,
 		.affinity = opts->affinity, .timeout = opts->timeout,
 	};
-	struct worker_result res = { .inner_loops = 1 };
 	const char *name = def ? def->name : "timeit";
-	json_t *runs = json_array();
-	unsigned inner_loops = 0, first = 0;
+	json_t *runs = json_array(), *md;
+	unsigned inner_loops = 0;
+	/* One process alone (--smoke) gains nothing from a template.  */
+	int forked = opts->forks > 0 && (opts->processes > 1 || (*bench && opts->processes)), rc;
+	const char *made = forked ? "forked" : "fresh", *had;
 
 	/* Inputs a workload generates (a git repository, a file tree) are made
 	 * by its first process and reused by the others.  */
 	spec.cache_dir = cache_dir;
 	spec.loops = known_loops(opts, *bench, name);
-	if (spec.loops && opts->processes == 0)
+	if (spec.loops && opts->processes == 0) {
+		json_decref(runs);
 		return bench_error_set(err, 0, "`%s`: -p 0 only calibrates, and its loops are already "
 				       "known (%llu, in the file appended to)", name,
 				       (unsigned long long)spec.loops);
-	if (spec.loops == 0) {
-		/* The calibrating process is also the first measuring one,
-		 * unless only calibration was asked for (-p 0).  */
-		spec.values = opts->processes ? opts->values : 0;
-		spec.hash_seed = worker_random_hash_seed();
-		if (worker_run(&spec, &res, err) < 0)
-			goto fail;
-		spec.loops = res.loops;
-		spec.values = opts->values;
-		inner_loops = res.inner_loops;
-		json_array_append_new(runs, res.run);
-		first = opts->processes ? 1 : 0;
 	}
-	for (unsigned p = first; p < opts->processes; p++) {
-		if (precise_enough(opts, runs, *bench))
-			break;
-		if (child_stop_requested()) {
-			bench_error_set(err, 0, "`%s`: interrupted", name);
-			goto fail;
-		}
-		spec.hash_seed = worker_random_hash_seed();
-		if (worker_run(&spec, &res, err) < 0)
-			goto fail;
-		inner_loops = res.inner_loops;
-		json_array_append_new(runs, res.run);
+	rc = forked ? run_forked(opts, &spec, runs, *bench, &inner_loops, err) :
+		      run_fresh(opts, &spec, runs, *bench, &inner_loops, err);
+	if (rc < 0) {
+		json_decref(runs);
+		return -1;
 	}
 	if (!*bench) {
 		*bench = result_benchmark_new(name, def ? def->category : "timeit",
@@ -240,6 +282,13 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 		if (!def)
 			set_timeit_metadata(opts, json_object_get(*bench, "metadata"));
 	}
+	/* How its processes were made (each run says which template).  */
+	md = json_object_get(*bench, "metadata");
+	had = json_string_value(json_object_get(md, "worker_processes"));
+	json_object_set_new(md, "worker_processes", json_string(had && strcmp(had, made) != 0 ?
+								"fresh and forked" : made));
+	if (forked)
+		json_object_set_new(md, "worker_template_forks", json_integer(opts->forks));
 	json_array_extend(json_object_get(*bench, "runs"), runs);
 	{
 		size_t i;
@@ -250,55 +299,6 @@ static int run_benchmark(const struct runner_options *opts, const struct bench_d
 	}
 	json_decref(runs);
 	return 0;
-fail:
-	json_decref(runs);
-	return -1;
-}
-
-static void print_summary(struct outcome *out, size_t n)
-{
-	printf("\n%-26s %-10s %12s %12s %8s %7s  %s\n", "benchmark", "category", "mean",
-	       "stdev", "ci95", "values", "status");
-	for (size_t i = 0; i < n; i++) {
-		struct outcome *o = &out[i];
-		char mean[32] = "-", sd[32] = "-", ci[32] = "-", vals[32] = "-";
-		const char *status = o->status == OUT_OK ? "ok" : o->status == OUT_FAILED ?
-			"FAILED" : o->status == OUT_SKIPPED ? "skipped" : "not run";
-
-		if (o->status == OUT_OK && o->nvalues == 0)
-			snprintf(vals, sizeof(vals), "0");
-		else if (o->status == OUT_OK) {
-			runner_format_time(o->mean, mean, sizeof(mean));
-			if (o->nvalues >= 2)
-				runner_format_time(o->stdev, sd, sizeof(sd));
-			if (o->nruns >= 2)
-				snprintf(ci, sizeof(ci), "+-%.1f%%", 100 * o->halfwidth / o->mean);
-			snprintf(vals, sizeof(vals), "%zux%zu", o->nruns, o->nvalues / (o->nruns ? o->nruns : 1));
-		}
-		printf("%-26s %-10s %12s %12s %8s %7s  %s", o->name, o->category, mean, sd, ci,
-		       vals, status);
-		if (o->status == OUT_SKIPPED || o->status == OUT_FAILED)
-			printf(": %s", o->err.msg);
-		printf("\n");
-	}
-}
-
-/* How well the machine time was used: the share of the wall time spent in
- * timed values (duty cycle), and the median precision reached.  */
-static void print_efficiency(struct outcome *out, size_t n, double timed, double wall)
-{
-	double *hw = xcalloc(n, sizeof(*hw));
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (out[i].status == OUT_OK && out[i].nruns >= 2 && out[i].mean > 0)
-			hw[k++] = 100 * out[i].halfwidth / out[i].mean;
-	printf("\nwall time %.1f s, of which timed values %.1f s: duty cycle %.0f%%", wall, timed,
-	       wall > 0 ? 100 * timed / wall : 0);
-	if (k)
-		printf("; median 95%% half-width %.2f%% over %zu benchmarks", stats_median(hw, k), k);
-	printf("\n");
-	free(hw);
 }
 
 /* --append reads the file, adds to it for the whole run, and writes it back:
@@ -365,7 +365,7 @@ static int open_suite(const struct runner_options *opts, json_t **suite,
  * why: failed, skipped, or not run when interrupted), -2 when the file
  * cannot be written (the run stops).  */
 static int run_one(const struct runner_options *opts, const struct bench_def *def, json_t *suite,
-		   size_t i, size_t total, double *timed, struct outcome *o)
+		   const char *label, double *timed, struct outcome *o)
 {
 	json_t *bench = result_find_benchmark(suite, o->name);
 	int fresh = bench == NULL, rc;
@@ -373,7 +373,7 @@ static int run_one(const struct runner_options *opts, const struct bench_def *de
 
 	if (bench)
 		json_incref(bench);
-	fprintf(stderr, "[%zu/%zu] %s ...\n", i + 1, total, o->name);
+	fprintf(stderr, "%s %s ...\n", label, o->name);
 	if (util_make_temp_dir("sandbench-cache", cache, sizeof(cache)) < 0)
 		fprintf(stderr, "sandbench: cannot create a folder in $TMPDIR (%s): each worker of "
 			"`%s` makes its own inputs\n", strerror(errno), o->name);
@@ -385,7 +385,7 @@ static int run_one(const struct runner_options *opts, const struct bench_def *de
 		if (child_stop_requested())
 			return -1;
 		o->status = o->err.skip ? OUT_SKIPPED : OUT_FAILED;
-		fprintf(stderr, "[%zu/%zu] %s: %s: %s\n%s", i + 1, total, o->name,
+		fprintf(stderr, "%s %s: %s: %s\n%s", label, o->name,
 			o->status == OUT_SKIPPED ? "skipped" : "FAILED", o->err.msg,
 			o->err.detail ? o->err.detail : "");
 		return -1;
@@ -407,52 +407,60 @@ static int run_one(const struct runner_options *opts, const struct bench_def *de
 	return 0;
 }
 
-/* "[2/5] nbody: 1.2 ms +- 3 us, 20 processes, +-0.4% (3.1 s; about 9 s left)" */
-static void print_done(const struct outcome *o, size_t i, size_t total, uint64_t t0,
-		       uint64_t start)
+/* The benchmark whose half-width is furthest above the target, among those
+ * that may have more processes: its index, or n when none.  */
+static size_t furthest_from_target(const struct runner_options *opts, const struct outcome *out,
+				   size_t n)
 {
-	char mean[32], sd[32], what[128], left[64] = "";
+	double worst = 1;
+	size_t best = n;
 
-	runner_format_time(o->mean, mean, sizeof(mean));
-	runner_format_time(o->stdev, sd, sizeof(sd));
-	if (o->nvalues == 0)
-		snprintf(what, sizeof(what), "calibrated, %llu loops", (unsigned long long)o->loops);
-	else if (o->nvalues == 1)
-		snprintf(what, sizeof(what), "%s", mean);
-	else if (o->nruns >= 2)
-		snprintf(what, sizeof(what), "%s +- %s, %zu processes, +-%.1f%%", mean, sd,
-			 o->nruns, 100 * o->halfwidth / o->mean);
-	else
-		snprintf(what, sizeof(what), "%s +- %s", mean, sd);
-	if (i + 1 < total) {
-		double per = (double)(bench_clock_ns() - start) / 1e9 / (double)(i + 1);
-		snprintf(left, sizeof(left), "; about %.0f s left", per * (double)(total - i - 1));
+	for (size_t i = 0; i < n; i++) {
+		const struct outcome *o = &out[i];
+		double r = o->mean > 0 ? o->halfwidth / o->mean / opts->target : 0;
+
+		if (o->status == OUT_OK && o->nruns < opts->processes && r > worst) {
+			worst = r;
+			best = i;
+		}
 	}
-	fprintf(stderr, "[%zu/%zu] %s: %s (%.1f s%s)\n", i + 1, total, o->name, what,
-		(double)(bench_clock_ns() - t0) / 1e9, left);
+	return best;
 }
 
-/* The run's last words and exit status.  */
-static int finish_run(const struct runner_options *opts, int interrupted, int written,
-		      size_t failed)
+/* The adaptive stage (a target and a budget): once every benchmark has its
+ * first processes, more go, a template's worth at a time (fresh: one), to
+ * the benchmark furthest from the target, until every one is within it or
+ * at the most processes, or the budget is spent.  */
+static int run_adaptive(const struct runner_options *opts, const struct bench_def **sel,
+			json_t *suite, struct outcome *out, size_t total, uint64_t start,
+			double *timed, size_t *failed)
 {
-	/* Only a file that was written is named (not timeit's scratch file).  */
-	if (written && !opts->scratch_output)
-		printf("\nresults: %s\n", opts->output);
-	if (interrupted && written && !opts->scratch_output) {
-		fprintf(stderr, "sandbench: interrupted by signal %d; finished benchmarks are in `%s`\n",
-			interrupted, opts->output);
-		return 128 + interrupted;
+	int written = 0;
+
+	while (!child_stop_requested()) {
+		double left = opts->budget - (double)(bench_clock_ns() - start) / 1e9;
+		size_t i = furthest_from_target(opts, out, total);
+		struct runner_options more = *opts;
+		unsigned step = opts->forks ? opts->forks : 1;
+		uint64_t t0 = bench_clock_ns();
+		int rc;
+
+		if (left <= 0 || i == total)
+			break;
+		more.processes = (unsigned)(opts->processes - out[i].nruns);
+		if (more.processes > step)
+			more.processes = step;
+		rc = run_one(&more, opts->stmt ? NULL : sel[i], suite, "[more]", timed, &out[i]);
+		*failed += out[i].status == OUT_FAILED;
+		if (rc == -2)
+			return -2;
+		if (rc == 0) {
+			written = 1;
+			runner_print_done(&out[i], "[more]", t0,
+					  opts->budget - (double)(bench_clock_ns() - start) / 1e9);
+		}
 	}
-	if (interrupted) {
-		fprintf(stderr, "sandbench: interrupted by signal %d%s\n", interrupted,
-			written ? "" : opts->scratch_output ? "; no benchmark was finished" :
-			"; no benchmark was finished, nothing was written");
-		return 128 + interrupted;
-	}
-	if (failed)
-		fprintf(stderr, "sandbench: %zu benchmark%s failed\n", failed, failed > 1 ? "s" : "");
-	return failed ? 1 : 0;
+	return written;
 }
 
 int runner_run(const struct runner_options *opts, const struct bench_def **sel, size_t n)
@@ -463,8 +471,19 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	uint64_t start = bench_clock_ns();
 	double timed = 0;
 	json_t *suite = NULL;
-	int status, written = 0;
+	int status, written = 0, rc = 0;
+	/* Adaptive: every benchmark its first processes, then the budget goes
+	 * where the intervals are widest (run_adaptive).  */
+	struct runner_options whole = *opts, first;
+	int adaptive;
 
+	if (opts->budget_per_benchmark)
+		whole.budget *= (double)total;
+	opts = &whole;	/* the budget of the whole run, from here on */
+	adaptive = whole.target > 0 && whole.budget > 0 && whole.processes > MIN_PROCESSES;
+	first = whole;
+	if (adaptive)
+		first.processes = MIN_PROCESSES;
 	if (open_suite(opts, &suite, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		free(out);
@@ -475,31 +494,40 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	 * terminal (SIGHUP) removes scratch folders as Ctrl-C does.  */
 	child_clear_stop();
 	child_catch_signals();
-	for (size_t i = 0; i < total; i++) {
+	for (size_t i = 0; i < total && rc != -2; i++) {
 		const struct bench_def *def = opts->stmt ? NULL : sel[i];
 		struct outcome *o = &out[i];
 		uint64_t t0 = bench_clock_ns();
-		int rc;
+		char label[64];
+		double elapsed, left;
 
 		o->name = def ? def->name : "timeit";
 		o->category = def ? def->category : "timeit";
 		o->status = OUT_NOT_RUN;
 		if (child_stop_requested())
 			continue;
-		rc = run_one(opts, def, suite, i, total, &timed, o);
+		snprintf(label, sizeof(label), "[%zu/%zu]", i + 1, total);
+		rc = run_one(&first, def, suite, label, &timed, o);
 		failed += o->status == OUT_FAILED;
-		if (rc == -2)
-			break;
-		if (rc == 0) {
-			written = 1;
-			print_done(o, i, total, t0, start);
-		}
+		if (rc != 0)
+			continue;
+		written = 1;
+		/* What is left: the benchmarks to come at the pace so far, or
+		 * with a budget, what remains of it if that is more.  */
+		elapsed = (double)(bench_clock_ns() - start) / 1e9;
+		left = elapsed / (double)(i + 1) * (double)(total - i - 1);
+		if (adaptive && opts->budget - elapsed > left)
+			left = opts->budget - elapsed;
+		runner_print_done(o, label, t0, left);
 	}
+	if (adaptive && rc != -2 && (rc = run_adaptive(opts, sel, suite, out, total, start, &timed,
+						      &failed)) > 0)
+		written = 1;
 	child_release_signals();
 
-	print_summary(out, total);
-	print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
-	status = finish_run(opts, child_stop_requested(), written, failed);
+	runner_print_summary(out, total);
+	runner_print_efficiency(out, total, timed, (double)(bench_clock_ns() - start) / 1e9);
+	status = runner_finish_run(opts, child_stop_requested(), written, failed);
 	for (size_t i = 0; i < total; i++)
 		bench_error_release(&out[i].err);
 	free(out);

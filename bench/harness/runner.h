@@ -16,10 +16,18 @@ struct runner_options {
 	/* Stop adding processes once the 95% confidence half-width of the mean
 	 * is within target (relative; 0: run every process).  */
 	double target;
+	/* With a target: once every benchmark has its first processes, spend
+	 * what is left of this many seconds (from the run's start) on more
+	 * where the half-width is furthest above the target (0: none).  */
+	double budget;
+	int budget_per_benchmark;	/* budget is per benchmark selected */
 	uint64_t loops;			/* 0: calibrate in a first process */
 	json_t *loops_from;		/* take the loops of these results */
 	double min_time;		/* seconds per value when calibrating */
 	double timeout;			/* seconds per worker; 0: none */
+	unsigned forks;			/* 0: a fresh worker per process; else
+					 * processes forked from templates, a
+					 * new template every this many */
 	const char *workloads_dir;
 	const char *affinity;
 	const char *output;		/* result file */
@@ -27,6 +35,10 @@ struct runner_options {
 	int force, append;
 	const char *stmt, *setup;	/* timeit: the one ad-hoc benchmark */
 };
+
+/* Processes forked per template: a new template (interpreter, hash seed,
+ * layout) every this many, so that no one template's luck is a bias.  */
+#define RUNNER_TEMPLATE_FORKS 4
 
 /* The profiles `run`, `matrix` and `k8s` share: "default", "fast",
  * "rigorous", "smoke".  */
@@ -37,6 +49,8 @@ struct runner_profile {
 	double target;			/* stop at this relative half-width; 0: never */
 	double min_time;		/* seconds per value, for calibration */
 	uint64_t loops;			/* 0: calibrated */
+	double budget;			/* run: seconds per benchmark selected (0: none) */
+	unsigned most;			/* run: the most processes of one benchmark */
 };
 
 /* The profile named so, or NULL.  */

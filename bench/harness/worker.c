@@ -85,6 +85,10 @@ char **worker_argv(const struct worker_spec *spec)
 	argv[n++] = xasprintf("--spawned-at=%llu", (unsigned long long)bench_clock_ns());
 	if (spec->lockstep)
 		argv[n++] = xstrdup("--lockstep");
+	if (spec->forks) {
+		argv[n++] = xasprintf("--forks=%u", spec->forks);
+		argv[n++] = xasprintf("--generation=%u", spec->generation);
+	}
 	argv[n] = NULL;
 	return argv;
 }
@@ -137,6 +141,10 @@ static int worker_arg(const char *key, const char *v, struct worker_spec *spec)
 		rc = util_parse_long(v, 0, 4294967295L, &spec->hash_seed);
 	else if (strcmp(key, "spawned-at") == 0)
 		rc = count_arg(v, LONG_MAX, &spec->spawned_at);
+	else if (strcmp(key, "forks") == 0 || strcmp(key, "generation") == 0) {
+		rc = count_arg(v, LIMIT_COUNT, &n);
+		*(key[0] == 'f' ? &spec->forks : &spec->generation) = (unsigned)n;
+	}
 	else
 		rc = -1;
 	return rc;
@@ -159,7 +167,7 @@ int worker_parse_argv(int argc, char **argv, struct worker_spec *spec)
 		if (worker_arg(key, eq + 1, spec) < 0)
 			return -1;
 	}
-	return (spec->def || spec->stmt) ? 0 : -1;
+	return (spec->def || spec->stmt) && !(spec->forks && spec->lockstep) ? 0 : -1;
 }
 
 /* What the worker process does before exec: pinning, and for a lockstep

@@ -25,6 +25,8 @@ struct worker_spec {
 	double timeout;			/* seconds per worker, 0: none */
 	uint64_t spawned_at;		/* worker side: the parent's clock at fork */
 	int lockstep;			/* a live worker (worker_live_*) */
+	unsigned forks;			/* > 0: a template (worker_template_*) */
+	unsigned generation;		/* a template's number in its benchmark */
 };
 
 /* What one worker sent back.  */
@@ -40,6 +42,27 @@ struct worker_result {
  * the traceback in err->detail; a missing module gives status SKIPPED.  */
 int worker_run(const struct worker_spec *spec, struct worker_result *res,
 	       struct bench_error *err);
+
+/* A template: one worker process set up, warmed up (or calibrated, when
+ * spec->loops is 0) once, that forks spec->forks processes one after the
+ * other, each of which measures as a fresh worker does and sends its own
+ * run: a new process in milliseconds instead of an interpreter's start,
+ * imports and set-up.  A template that cannot fork safely (its set-up
+ * started threads) measures once itself instead.  */
+struct worker_template {
+	const char *name;
+	struct child *child;	/* its runs on child->from; NULL once ended */
+	double timeout;		/* seconds per run, 0: none */
+};
+
+int worker_template_start(const struct worker_spec *spec, struct worker_template *t,
+			  struct bench_error *err);
+/* The next run: 1 with res, 0 when the template has sent them all and
+ * ended well, -1 with err naming what failed (the template has ended).  */
+int worker_template_next(struct worker_template *t, struct worker_result *res,
+			 struct bench_error *err);
+/* End it now (with the process it forked) and reap it.  */
+void worker_template_end(struct worker_template *t);
 
 /* A live worker in lockstep mode: set up, warmed up (or calibrated when
  * spec->loops is 0) and blocked on a pipe read until asked for a value.  */

@@ -1,14 +1,18 @@
 #include "bench/harness/worker.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/harness/metadata.h"
 #include "bench/harness/protocol.h"
+#include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
@@ -360,6 +364,143 @@ out:
 	return rc;
 }
 
+/* The final reply of a worker: its run, or why it failed.  */
+static int send_result(struct proto_reply *reply, int rc, const struct worker_spec *spec,
+		       struct bench_error *err)
+{
+	if (rc < 0) {
+		if (err->skip && spec->def && spec->def->requires)
+			bench_error_prefix(err, "install the Debian package %s", spec->def->requires);
+		reply->status = err->skip ? PROTO_SKIPPED : PROTO_FAILED;
+		reply->error = err->msg[0] ? err->msg : "unknown error";
+		reply->traceback = err->detail;
+	}
+	if (send_reply(reply) < 0) {
+		fprintf(stderr, "sandbench __worker: cannot write the result to fd %d\n", WORKER_FD);
+		return -1;
+	}
+	return rc;
+}
+
+/* The threads of this process (/proc/self/status), 0 when unknown.  */
+static unsigned own_threads(void)
+{
+	char line[128];
+	unsigned n = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %u", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* One process forked from the template: warm-ups and values as a fresh
+ * worker's (the warm-ups also make it write its own copies of the pages
+ * the workload touches), then its run, and _exit: the set-up's files and
+ * the interpreter are the template's to tear down.  */
+static void __attribute__((noreturn)) forked_worker(struct instance *in,
+						    const struct worker_spec *spec,
+						    pid_t template, unsigned fork_no,
+						    json_t *calibration)
+{
+	struct proto_reply out = { .status = PROTO_OK };
+	struct bench_error err = { 0 };
+	int rc;
+
+	/* A template that dies takes its process with it.  */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != template)
+		_exit(1);
+	rc = measure(in, spec, &out, &err);
+	if (rc == 0) {
+		json_t *md = json_object_get(out.run, "metadata");
+		json_object_set_new(md, "duration",
+				    json_real((double)(bench_clock_ns() - spec->spawned_at) / 1e9));
+		json_object_set_new(md, "worker_pid", json_integer(getpid()));
+		json_object_set_new(md, "worker_process", json_string("forked"));
+		json_object_set_new(md, "worker_template_pid", json_integer(template));
+		json_object_set_new(md, "worker_template_generation", json_integer(spec->generation));
+		json_object_set_new(md, "worker_template_fork", json_integer(fork_no));
+		/* The template's calibration, in its first run as a fresh
+		 * worker's is in its own.  */
+		if (calibration) {
+			json_t *w = json_object_get(out.run, "warmups");
+			json_object_set_new(md, "calibrate_loops", json_integer((json_int_t)spec->loops));
+			if (w)
+				json_array_extend(calibration, w);
+			json_object_set(out.run, "warmups", calibration);
+		}
+	}
+	rc = send_result(&out, rc, spec, &err);
+	fflush(NULL);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+/* A template (--forks N): calibrate (loops 0) or warm up once, then fork
+ * N processes one after the other from that state, each measuring as a
+ * fresh worker.  Python's hash seed is fixed when the interpreter starts,
+ * so every process a template forks has the template's seed (and its
+ * memory layout): the parent renews templates every few processes so that
+ * seeds and layouts still vary across a benchmark's runs.  A set-up that
+ * started threads cannot be forked (only the forking thread would go on):
+ * then the template measures once itself, as a fresh worker (*forked 0).  */
+static int worker_template(struct instance *in, const struct worker_spec *spec,
+			   struct proto_reply *out, int *forked, struct bench_error *err)
+{
+	struct worker_spec mine = *spec;
+	json_t *tries = json_array();
+	pid_t self = getpid();
+	uint64_t ns;
+	int rc = -1;
+
+	if (mine.loops == 0 ? calibrate(in, spec, tries, &mine.loops, err) < 0 :
+	    instance_run(in, mine.loops, &ns, err) < 0)
+		goto out;
+	if (own_threads() != 1) {
+		rc = measure(in, &mine, out, err);
+		if (rc == 0 && spec->loops == 0)
+			json_object_set_new(json_object_get(out->run, "metadata"), "calibrate_loops",
+					    json_integer((json_int_t)mine.loops));
+		goto out;
+	}
+	*forked = 1;
+	for (unsigned k = 1; k <= spec->forks; k++) {
+		char what[128];
+		int status;
+		pid_t pid;
+
+		mine.spawned_at = bench_clock_ns();
+		fflush(NULL);
+		if ((pid = py_fork()) < 0) {
+			bench_error_set(err, errno, "template: fork");
+			goto out;
+		}
+		if (pid == 0)
+			forked_worker(in, &mine, self, k, spec->loops == 0 && k == 1 ? tries : NULL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		/* Exit 0: it sent its run; 1: why it failed (the parent stops
+		 * here); anything else: it sent nothing, so the template says.  */
+		if (WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
+			if (WEXITSTATUS(status) == 1)
+				break;
+			continue;
+		}
+		*forked = 0;
+		child_describe_status(status, what, sizeof(what));
+		bench_error_set(err, 0, "`%s`: the process forked from its template (fork %u) "
+				"ended (%s)", in->def ? in->def->name : "timeit", k, what);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(tries);
+	return rc;
+}
+
 int worker_main(int argc, char **argv)
 {
 	struct worker_spec spec = { .values = 1, .min_time = 0.1, .hash_seed = 0 };
@@ -367,34 +508,31 @@ int worker_main(int argc, char **argv)
 	struct instance in = { 0 };
 	struct proto_reply reply = { .status = PROTO_OK };
 	uint64_t t0 = bench_clock_ns();
-	int rc;
+	int rc, forked = 0;
 
 	if (worker_parse_argv(argc, argv, &spec) < 0) {
 		fprintf(stderr, "sandbench __worker: bad arguments (this mode is internal)\n");
 		return 2;
 	}
 	rc = instance_setup(&in, &spec, &err);
-	if (rc == 0)
+	if (rc == 0 && spec.forks)
+		rc = worker_template(&in, &spec, &reply, &forked, &err);
+	else if (rc == 0)
 		rc = spec.lockstep ? lockstep(&in, &spec, &reply, &err) : measure(&in, &spec, &reply, &err);
 	instance_teardown(&in);
 	if (py_finalize(rc == 0 ? &err : NULL) < 0)
 		rc = -1;
+	/* A template that forked has nothing to say: its processes did.  */
+	if (rc == 0 && forked)
+		return 0;
 	if (rc == 0) {
-		json_object_set_new(json_object_get(reply.run, "metadata"), "duration",
-				    json_real((double)(bench_clock_ns() - t0) / 1e9));
-	} else {
-		if (err.skip && spec.def && spec.def->requires)
-			bench_error_prefix(&err, "install the Debian package %s", spec.def->requires);
-		reply.status = err.skip ? PROTO_SKIPPED : PROTO_FAILED;
-		reply.error = err.msg[0] ? err.msg : "unknown error";
-		reply.traceback = err.detail;
+		json_t *md = json_object_get(reply.run, "metadata");
+		json_object_set_new(md, "duration", json_real((double)(bench_clock_ns() - t0) / 1e9));
+		json_object_set_new(md, "worker_pid", json_integer(getpid()));
+		json_object_set_new(md, "worker_process", json_string("fresh"));
 	}
-	if (send_reply(&reply) < 0) {
-		fprintf(stderr, "sandbench __worker: cannot write the result to fd %d\n", WORKER_FD);
-		rc = -1;
-	}
+	rc = send_result(&reply, rc, &spec, &err);
 	json_decref(reply.run);
 	bench_error_release(&err);
 	return rc == 0 ? 0 : 1;
 }
-
