@@ -196,7 +196,8 @@ static FILE *open_log(const char *path, struct bench_error *err)
 
 /* A matrix being run.  */
 struct matrix_run {
-	const char *dir;
+	const char *dir;		/* absolute: what containers mount */
+	const char *given;		/* as the user gave it: what the report names */
 	struct ctr_matrix_plan *p;
 	json_t *done;			/* the plan's "done" */
 	struct ctr_image img;
@@ -401,7 +402,7 @@ static int run_finish(struct matrix_run *m, int status)
 		cleanup_free char *path = xasprintf("%s/%s.json", m->dir, p->runtimes[i]);
 		merged += access(path, F_OK) == 0;
 	}
-	if (merged >= 2 && report_folder(&ro, m->dir, &err) < 0) {
+	if (merged >= 2 && report_folder(&ro, m->given, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		bench_error_release(&err);
 		status = status ? status : 1;
@@ -410,9 +411,10 @@ static int run_finish(struct matrix_run *m, int status)
 }
 
 /* Run the whole plan; returns the exit status.  */
-static int run_plan(const char *dir, struct ctr_matrix_plan *p, json_t *done)
+static int run_plan(const char *dir, const char *given, struct ctr_matrix_plan *p,
+		    json_t *done)
 {
-	struct matrix_run m = { .dir = dir, .p = p, .done = done, .start = bench_clock_ns(),
+	struct matrix_run m = { .dir = dir, .given = given, .p = p, .done = done, .start = bench_clock_ns(),
 				.rng = p->seed ^ 0x5eedULL };
 	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
 	int status = run_open(&m);
@@ -442,7 +444,9 @@ static int run_plan(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 	return status;
 }
 
-/* Containers mount DIR/raw: the runtimes want an absolute path.  */
+/* Containers mount DIR/raw: the runtimes want an absolute path.  The
+ * report names the files as the user gave DIR, so that it reads the same
+ * on another machine (the current folder stays ours throughout).  */
 static int run_plan_at(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 {
 	char *abs = realpath(dir, NULL);
@@ -452,7 +456,7 @@ static int run_plan_at(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 		fprintf(stderr, "sandbench: matrix: `%s`: %s\n", dir, strerror(errno));
 		return 2;
 	}
-	rc = run_plan(abs, p, done);
+	rc = run_plan(abs, dir, p, done);
 	free(abs);
 	return rc;
 }
