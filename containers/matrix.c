@@ -414,23 +414,27 @@ static int run_finish(struct matrix_run *m, int status)
 static int run_plan(const char *dir, const char *given, struct ctr_matrix_plan *p,
 		    json_t *done)
 {
-	struct matrix_run m = { .dir = dir, .given = given, .p = p, .done = done, .start = bench_clock_ns(),
-				.rng = p->seed ^ 0x5eedULL };
+	struct matrix_run m = { .dir = dir, .given = given, .p = p, .done = done,
+				.start = bench_clock_ns(), .rng = p->seed ^ 0x5eedULL };
 	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
-	int status = run_open(&m);
+	int status = run_open(&m), caught = 0;
 
 	if (status == 0)
 		status = run_prepare(&m);
 	if (status == 0) {
 		child_catch_signals();
+		caught = 1;
 		ctr_shuffle_orders(p->seed, p->rounds, p->nruntimes, order);
 		for (unsigned r = 0; r < p->rounds && !child_stop_requested(); r++)
 			run_round(&m, r, order);
 		status = run_finish(&m, status);
-		child_release_signals();
 	}
+	/* Still caught while the engine closes: a signal then would end us
+	 * with its private daemon's containers and folder left.  */
 	if (m.engine_open)
 		ctr_engine_close(p->engine);
+	if (caught)
+		child_release_signals();
 	if (m.log) {
 		ctr_matrix_log(m.log, "matrix: exit status %d", status);
 		fclose(m.log);
