@@ -15,25 +15,11 @@
 
 #include "bench/lib/limits.h"
 #include "bench/lib/safefile.h"
+#include "bench/lib/orphans.h"
 #include "bench/lib/util.h"
 
 /* Where the runc shim of a containerd keeps its runtime's state.  */
 #define CONTAINERD_RUNC_ROOT "/run/containerd/runc/" CTR_CONTAINERD_NAMESPACE
-
-/* The process id in NAME-PID-..., if that process is gone; else 0.  */
-static pid_t dead_owner(const char *name, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	char *end;
-	long pid;
-
-	if (strncmp(name, prefix, n) != 0)
-		return 0;
-	pid = strtol(name + n, &end, 10);
-	if (end == name + n || *end != '-' || pid <= 0 || pid == getpid())
-		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH ? (pid_t)pid : 0;
-}
 
 /* Each line of a command's output, to fn.  */
 static void each_line(char *const argv[], void (*fn)(const char *line, const void *arg),
@@ -70,7 +56,7 @@ static void delete_container(const char *id, const void *arg)
 {
 	struct ctr_argv a = { 0 };
 
-	if (!dead_owner(id, "sandbench-"))
+	if (!orphans_dead_owner(id, "sandbench-"))
 		return;
 	runtime_cmd(arg, &a);
 	ctr_argv_add(&a, "delete");
@@ -83,7 +69,7 @@ static void delete_container(const char *id, const void *arg)
 static void delete_netns(const char *name, const void *arg)
 {
 	(void)arg;
-	if (dead_owner(name, "sandbench-"))
+	if (orphans_dead_owner(name, "sandbench-"))
 		ctr_netns_delete(name);
 }
 
@@ -159,18 +145,17 @@ static void kill_naming(const char *folder)
 	}
 }
 
-/* Remove folder/NAME-PID-* whose process is gone; with kill, first end
- * the processes that name it.  */
-static void remove_dead_folders(const char *folder, const char *prefix, int kill_first)
+/* Remove folder/sandbench-containerd-PID-* whose process is gone, once
+ * the processes that name it have ended.  */
+static void remove_dead_daemons(const char *folder)
 {
 	DIR *d = opendir(folder);
 	struct dirent *e;
 
 	while (d && (e = readdir(d)))
-		if (dead_owner(e->d_name, prefix)) {
+		if (orphans_dead_owner(e->d_name, "sandbench-containerd-")) {
 			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
-			if (kill_first)
-				kill_naming(path);
+			kill_naming(path);
 			safefile_remove_tree(path, NULL);
 		}
 	if (d)
@@ -206,12 +191,9 @@ void ctr_cleanup_leftovers(void)
 		}
 	}
 	each_line(netns, delete_netns, NULL);
-	remove_dead_folders("/tmp", "sandbench-bundle-", 0);
-	for (const char *folder = tmp && *tmp ? tmp : "/tmp"; folder; folder = NULL) {
-		remove_dead_folders(folder, "sandbench-cache-", 0);
-		remove_dead_folders(folder, "sandbench-timeit-", 0);
-		/* Its daemon died with it (CHILD_DIE_WITH_PARENT); its shims
-		 * and their containers did not.  */
-		remove_dead_folders(folder, "sandbench-containerd-", 1);
-	}
+	orphans_remove_dead("/tmp", "sandbench-bundle-");
+	orphans_sweep();
+	/* Its daemon died with it (CHILD_DIE_WITH_PARENT); its shims and
+	 * their containers did not.  */
+	remove_dead_daemons(tmp && *tmp ? tmp : "/tmp");
 }

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <dirent.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,12 +157,32 @@ static void equal_counts(const char *out, const char *const *runtimes)
 			result_benchmark_values(b, &v, &n, NULL, NULL);
 			free(v);
 			want = want ? want : n;
-			cr_assert(n > 0 && n == want, "%s: `%s`: %zu values, others %zu", path,
-				  names[k], n, want);
+			if (n == 0 || n != want) {
+				char *log = xasprintf("%s/matrix.log", out), *text = slurp(log);
+				cr_assert_fail("%s: `%s`: %zu values, others %zu; matrix.log:\n%s",
+					       path, names[k], n, want, text);
+			}
 		}
 		json_decref(suite);
 		free(path);
 	}
+}
+
+/* A scratch folder or file of pid's in /tmp or in ours: its path, or NULL.  */
+static char *scratch_left(pid_t pid)
+{
+	char *found = NULL;
+
+	for (int k = 0; k < 2 && !found; k++) {
+		char *pattern = xasprintf("%s/sandbench-*-%d-*", k ? dir : "/tmp", (int)pid);
+		glob_t g;
+
+		if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+			found = xstrdup(g.gl_pathv[0]);
+		globfree(&g);
+		free(pattern);
+	}
+	return found;
 }
 
 /* Nothing of the matrix whose pid this was: its processes, those that name
@@ -174,25 +195,22 @@ static void nothing_left(pid_t pid, const char *out, const struct proc *procs, s
 			    xasprintf("sandbench-containerd-%d-", (int)pid),
 			    xasprintf("sandbench-cache-%d-", (int)pid),
 			    xasprintf("sandbench-timeit-%d-", (int)pid), (char *)out, NULL };
-	char *mounts = slurp("/proc/self/mountinfo");
-	char *glob = xasprintf("ls -d /tmp/sandbench-*-%d-* %s/sandbench-*-%d-* >/dev/null 2>&1",
-			       (int)pid, dir, (int)pid);
+	char *mounts = slurp("/proc/self/mountinfo"), *left = scratch_left(pid);
 
 	for (size_t i = 0; i < nprocs; i++)
 		cr_assert(!alive(&procs[i]), "process %d of the killed matrix is left",
 			  (int)procs[i].pid);
 	for (size_t i = 0; needles[i]; i++) {
-		pid_t left = support_process_with(needles[i]);
-		cr_assert_eq(left, 0, "process %d names %s", (int)left, needles[i]);
+		pid_t named = support_process_with(needles[i]);
+		cr_assert_eq(named, 0, "process %d names %s", (int)named, needles[i]);
 		cr_assert(!strstr(mounts, needles[i]), "a mount names %s", needles[i]);
 	}
 	cr_assert(!output_has((char *[]){ "ip", "netns", "list", NULL }, needles[0]),
 		  "a network namespace %s* is left", needles[0]);
-	cr_assert_neq(system(glob), 0, "a scratch folder of %d is left", (int)pid);
+	cr_assert_null(left, "%s is left", left);
 	for (size_t i = 0; i < 5; i++)
 		free(needles[i]);
 	free(mounts);
-	free(glob);
 }
 
 /* Wait for the moment; then send sig.  Whether the moment came while the
@@ -312,4 +330,74 @@ Test(kill, containerd_matrix_killed_anywhere_then_resumed)
 	}
 	kill_and_resume("containerd", &moments[1], SIGKILL);
 	kill_and_resume("containerd", &moments[3], SIGHUP);
+}
+
+/* ---- run, timeit, explain --syscalls: killed outright ---- */
+
+/* sandbench argv..., SIGKILLed once a child of its names `child`: every
+ * process it had is gone within 10 s (they die with it), and the next
+ * `next` run removes its scratch folders and files.  */
+static void killed_leaves_nothing(const char *tag, char *const argv[], const char *child,
+				  char *const next[])
+{
+	char *needles[] = { NULL };
+	char *left;
+	struct proc procs[256];
+	size_t nprocs = 0;
+	struct cmd c;
+	pid_t pid, found = 0;
+
+	setenv("TMPDIR", dir, 1);
+	pid = support_start(dir, tag, NULL, argv);
+	for (int i = 0; i < 3000 && !found; i++) {
+		nprocs = snapshot(pid, needles, procs, 256);
+		for (size_t k = 1; k < nprocs && !found; k++) {
+			char buf[4096];
+			ssize_t n = support_cmdline(procs[k].pid, buf, sizeof(buf));
+			for (ssize_t j = 0; j < n; j++)
+				buf[j] = buf[j] ? buf[j] : ' ';
+			if (n > 0 && memmem(buf, (size_t)n, child, strlen(child)))
+				found = procs[k].pid;
+		}
+		if (!found)
+			usleep(20000);
+	}
+	cr_assert(found, "%s: no `%s` started", tag, child);
+	kill(pid, SIGKILL);
+	c = support_finish(dir, tag, pid);
+	cr_assert_eq(c.status, 128 + SIGKILL, "%s: %d\n%s", tag, c.status, c.err);
+	cmd_free(&c);
+	for (size_t k = 0; k < nprocs; k++) {
+		for (int i = 0; i < 100 && alive(&procs[k]); i++)
+			usleep(100000);
+		cr_assert(!alive(&procs[k]), "%s: process %d outlived it by 10 s", tag,
+			  (int)procs[k].pid);
+	}
+	c = support_run(dir, "next", next);
+	cr_assert_eq(c.status, 0, "%s: the next run failed (%d):\n%s", tag, c.status, c.err);
+	left = scratch_left(pid);
+	cr_assert_null(left, "%s: %s is left", tag, left);
+	cmd_free(&c);
+}
+
+Test(kill, run_timeit_and_explain_killed_leave_nothing)
+{
+	char *wd = support_hanging_workloads(dir), *out = xasprintf("%s/next.json", dir);
+	char *sc = xasprintf("%s/syscalls.json", dir);
+
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
+	/* nbody sleeps for an hour there.  */
+	killed_leaves_nothing("run", (char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b", "nbody",
+		NULL }, "__worker", (char *[]){ "run", "--smoke", "-b", "float", "-o", out, "--force",
+		NULL });
+	killed_leaves_nothing("timeit", (char *[]){ "timeit", "-s", "import time",
+		"time.sleep(3600)", NULL }, "__worker", (char *[]){ "timeit", "-p", "1", "-n", "1",
+		"pass", NULL });
+	if (have("strace") && getuid() == 0)
+		killed_leaves_nothing("explain", (char *[]){ "explain", "--syscalls", "-b", "sympy_sum",
+			"-o", sc, NULL }, "__worker", (char *[]){ "explain", "--syscalls", "-b",
+			"float", "-o", sc, "--force", NULL });
+	free(sc);
+	free(out);
+	free(wd);
 }
