@@ -59,8 +59,8 @@ void ctr_netns_delete(const char *name)
 /* ---- the bundle ---- */
 
 /* Write config.json for this run into a new bundle folder.  */
-static int oci_bundle(const struct ctr_run *run, const char *netns_path, const char *results,
-		      char *bundle, struct bench_error *err)
+static int oci_bundle(const struct ctr_run *run, const char *netns_path,
+		      const struct ctr_prepared *pr, char *bundle, struct bench_error *err)
 {
 	struct ctr_argv args = { 0 };
 	cleanup_free char *env = xasprintf("SANDBENCH_RUNTIME=%s", run->driver->name);
@@ -77,8 +77,8 @@ static int oci_bundle(const struct ctr_run *run, const char *netns_path, const c
 		ctr_argv_add(&args, run->args[i]);
 	config = ctr_oci_config(&(struct ctr_oci_spec){
 		.rootfs = run->image->rootfs, .args = (const char *const *)args.v, .env = envs,
-		.results = results, .netns = netns_path, .cpus = run->cpus,
-		.memory = run->memory, .uid = LIMIT_CONTAINER_UID, .gid = LIMIT_CONTAINER_UID });
+		.results = pr->results, .tmp_dir = pr->scratch, .netns = netns_path, .cpus = run->cpus,
+		.memory = run->memory, .uid = pr->uid, .gid = pr->uid });
 	text = json_dumps(config, JSON_INDENT(2));
 	path = xasprintf("%s/config.json", bundle);
 	rc = util_write_file_atomic(path, text, strlen(text), err);
@@ -103,7 +103,7 @@ int ctr_prepare_bundle(const struct ctr_run *run, struct ctr_prepared *pr, struc
 		return -1;
 	if (pr->netns)
 		netns_path = xasprintf("/run/netns/%s", pr->netns);
-	return oci_bundle(run, netns_path, pr->results, pr->bundle, err);
+	return oci_bundle(run, netns_path, pr, pr->bundle, err);
 }
 
 /* ---- one container ---- */
@@ -123,7 +123,7 @@ static int container_folder(const struct ctr_run *run, struct ctr_prepared *pr,
 		pr->results = NULL;
 		return -1;
 	}
-	if (chown(pr->results, LIMIT_CONTAINER_UID, LIMIT_CONTAINER_UID) < 0)
+	if (chown(pr->results, pr->uid, pr->uid) < 0)
 		return bench_error_set(err, errno, "give `%s` to the container's user", pr->results);
 	return 0;
 }
@@ -140,6 +140,19 @@ int ctr_prepare_container(const struct ctr_run *run, struct ctr_prepared *pr,
 	return pr->engine->prepare(run, pr, err);
 }
 
+/* A container's user and group: an id of its own, from this process's pid
+ * and the container's serial, in a range far above any user or
+ * subordinate-id allocation, so that no host process but root can reach its
+ * processes (their /proc/PID/fd, signals), as any process running as
+ * `nobody` could.  Without a user namespace, which would leave the runtime
+ * unable to mount an image in a private folder and podman copying it.  */
+#define CONTAINER_UID_BASE 0x60000000u
+
+static unsigned container_uid(unsigned serial)
+{
+	return CONTAINER_UID_BASE + ((unsigned)getpid() & 0x3fffff) * 64 + serial % 64;
+}
+
 int ctr_prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench_error *err)
 {
 	const struct ctr_driver *d = run->driver;
@@ -150,6 +163,9 @@ int ctr_prepare(const struct ctr_run *run, struct ctr_prepared *pr, struct bench
 	snprintf(pr->bundle, sizeof(pr->bundle), "/tmp/sandbench-bundle-%ld-XXXXXX", (long)getpid());
 	pr->id = xasprintf("sandbench-%ld-%u-%llu", (long)getpid(), serial++,
 			   (unsigned long long)bench_clock_ns());
+	pr->uid = container_uid(serial - 1);
+	if (ctr_scratch_prepare(run, pr, err) < 0)
+		return -1;
 	return (d->prepare ? d->prepare : ctr_prepare_container)(run, pr, err);
 }
 
@@ -172,6 +188,7 @@ void ctr_teardown(const struct ctr_run *run, struct ctr_prepared *pr)
 	}
 	if (pr->relay.pid > 0)
 		child_finish(&pr->relay, 0, NULL);
+	ctr_scratch_remove(pr);
 	free(pr->results);
 	free(pr->netns);
 	free(pr->id);

@@ -112,6 +112,14 @@ void ctr_run_metadata(const struct ctr_driver *d, enum ctr_engine engine, json_t
 /* The default podman options: --runtime NAME.  */
 void ctr_podman_runtime(const struct ctr_driver *d, struct ctr_argv *argv);
 
+/* Where a run's /tmp and working folder live (--scratch): the same kind
+ * for every runtime, so that native is a like-for-like baseline.  */
+enum ctr_scratch { CTR_SCRATCH_TMPFS, CTR_SCRATCH_DISK };
+
+/* "tmpfs", "disk"; parse: -1 for an unknown name.  */
+const char *ctr_scratch_name(enum ctr_scratch scratch);
+int ctr_scratch_parse(const char *name, enum ctr_scratch *scratch);
+
 /* One container run: `sandbench ARGS` inside, results in a host folder.  */
 struct ctr_run {
 	const struct ctr_driver *driver;
@@ -124,6 +132,7 @@ struct ctr_run {
 	double timeout;			/* seconds, 0: none */
 	int log_fd;			/* the container's output is copied here */
 	const char *label;		/* progress prefix: "round 1/2 runc" */
+	enum ctr_scratch scratch;	/* its /tmp: a tmpfs (the default) or disk */
 };
 
 /* Start the container, copy its output to log_fd (and its progress lines to

@@ -70,12 +70,16 @@ static long long nproc_limit(void)
 }
 
 /* The same least privilege as the bundle's config.json (containers/oci.c).  */
-static void podman_isolation(const struct ctr_run *run, struct ctr_argv *a)
+static void podman_isolation(const struct ctr_run *run, const struct ctr_prepared *pr,
+			     struct ctr_argv *a)
 {
 	ctr_argv_add(a, "--network=none");
 	ctr_argv_add(a, "--read-only");
-	ctr_argv_add(a, "--tmpfs=/tmp:rw,size=1g,mode=1777");
-	ctr_argv_addf(a, "--user=%d:%d", LIMIT_CONTAINER_UID, LIMIT_CONTAINER_UID);
+	if (pr->scratch)
+		ctr_argv_addf(a, "--volume=%s:/tmp:rw", pr->scratch);
+	else
+		ctr_argv_add(a, "--tmpfs=/tmp:rw,size=1g,mode=1777");
+	ctr_argv_addf(a, "--user=%u:%u", pr->uid, pr->uid);
 	ctr_argv_add(a, "--cap-drop=all");
 	ctr_argv_add(a, "--security-opt=no-new-privileges");
 	/* podman 4.3 asks for its default ulimits, above the host's hard ones.  */
@@ -102,7 +106,7 @@ static int podman_prepare(const struct ctr_run *run, struct ctr_prepared *pr, st
 	ctr_argv_add(a, "--interactive");
 	ctr_argv_addf(a, "--name=%s", pr->id);
 	d->podman_options(d, a);
-	podman_isolation(run, a);
+	podman_isolation(run, pr, a);
 	if (pr->results)
 		ctr_argv_addf(a, "--volume=%s:/results:rw", pr->results);
 	ctr_argv_add(a, "--workdir=/tmp");

@@ -20,6 +20,12 @@ struct ctr_prepared {
 	struct ctr_argv argv;
 	struct ctr_argv env;	/* its environment; empty: ours */
 	struct child relay;	/* copies its stderr to the log (sessions) */
+	/* A folder the tool made for its /tmp (scratch.c), or NULL: a
+	 * container's own tmpfs.  native mounts a tmpfs on it when mount_scratch. */
+	char *scratch;
+	int mount_scratch;
+	/* Its user and group: an id no other host process has (bundle.c).  */
+	unsigned uid;
 };
 
 struct ctr_engine_ops {
@@ -98,6 +104,18 @@ void ctr_runtime_child(const struct ctr_run *run, struct ctr_prepared *pr, struc
  * to log_fd: runc chowns a container's standard streams to its user,
  * which must never get root's log.  The write end, or -1.  */
 int ctr_log_relay(int log_fd, struct child *relay, struct bench_error *err);
+
+/* The scratch folder run needs (scratch.c): for native, a mount point for
+ * its private tmpfs or a disk folder, which becomes its TMPDIR and working
+ * folder; for a container with disk, a folder bound to its /tmp.  Refused,
+ * saying what to do, when it cannot be had here.  */
+int ctr_scratch_prepare(const struct ctr_run *run, struct ctr_prepared *pr,
+			struct bench_error *err);
+/* In native's process before exec: a mount namespace of its own in which
+ * pr->scratch is a tmpfs (when mount_scratch), and it as the working
+ * folder.  0 or an errno value.  */
+int ctr_scratch_enter(const struct ctr_prepared *pr);
+void ctr_scratch_remove(struct ctr_prepared *pr);
 
 /* Run argv quietly: 0 when it exits 0.  */
 int ctr_quiet_run(char *const argv[]);

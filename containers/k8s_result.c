@@ -125,9 +125,12 @@ int ctr_k8s_result_parse(const char *line, const char *what, struct ctr_k8s_resu
 		return bench_error_set(err, 0, "%s: the result of %s round %ld: %s", what, fields[2],
 				       round, why.msg);
 	suite = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!suite)
+	if (!suite) {
+		char where[JSON_ERROR_TEXT_LENGTH + 64];
+		result_json_error(&jerr, where, sizeof(where));
 		return bench_error_set(err, 0, "%s: the result of %s round %ld is not valid JSON "
-				       "(%s)", what, fields[2], round, jerr.text);
+				       "(%s)", what, fields[2], round, where);
+	}
 	if (result_validate(suite, what, err) < 0) {
 		json_decref(suite);
 		return -1;

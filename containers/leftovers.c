@@ -192,6 +192,8 @@ void ctr_cleanup_leftovers(void)
 	}
 	each_line(netns, delete_netns, NULL);
 	orphans_remove_dead("/tmp", "sandbench-bundle-");
+	orphans_remove_dead("/tmp", "sandbench-scratch-");
+	orphans_remove_dead("/var/tmp", "sandbench-scratch-");
 	orphans_sweep();
 	/* Its daemon died with it (CHILD_DIE_WITH_PARENT); its shims and
 	 * their containers did not.  */

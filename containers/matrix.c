@@ -507,7 +507,7 @@ static int start_folder(const char *dir, struct ctr_matrix_plan *p)
 	cleanup_free char *plan_path = xasprintf("%s/matrix.json", dir);
 	cleanup_free char *other = NULL;
 
-	if (util_mkdir_p(dir, &err) < 0) {
+	if (util_mkdir_p(dir, &err) < 0 || safefile_check_own_folder(dir, &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;
 	}
@@ -582,7 +582,8 @@ int ctr_matrix_resume(const char *dir)
 	json_t *root = NULL, *done;
 	int rc;
 
-	if (ctr_matrix_plan_load(dir, &p, &root, &err) < 0) {
+	if (safefile_check_own_folder(dir, &err) < 0 ||
+	    ctr_matrix_plan_load(dir, &p, &root, &err) < 0) {
 		fprintf(stderr, "sandbench: matrix: %s\n", err.msg);
 		return 2;
 	}

@@ -35,6 +35,7 @@ struct ctr_matrix_plan {
 	int pin;			/* enum ctr_pin (containers/placement.h) */
 	const char *pin_cpus;		/* --pin sandbox=LIST, or NULL: cpus */
 	long long memory;
+	enum ctr_scratch scratch;	/* every runtime's /tmp: tmpfs or disk */
 	double timeout;
 	const char *names, *categories;
 	const char *profile;		/* "default", "fast", "rigorous", "smoke" */

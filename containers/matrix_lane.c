@@ -68,6 +68,7 @@ int ctr_lane_start(const char *dir, const struct ctr_matrix_plan *p, const struc
 	}
 	if (ctr_session_start(&(struct ctr_run){ .driver = l->d, .engine = p->engine, .image = img,
 				.results = raw, .cpus = p->cpus, .memory = p->memory,
+				.scratch = p->scratch,
 				.log_fd = fileno(log) }, &l->s, err) < 0)
 		return -1;
 	if (read_hello(l, p->timeout, &msg, err) < 0) {

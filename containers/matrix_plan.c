@@ -160,6 +160,7 @@ static json_t *plan_to_json(const struct ctr_matrix_plan *p, json_t *done)
 
 	json_object_update(j, ls);
 	json_decref(ls);
+	json_object_set_new(j, "scratch", json_string(ctr_scratch_name(p->scratch)));
 	return j;
 }
 
@@ -207,6 +208,12 @@ int ctr_matrix_plan_load(const char *dir, struct ctr_matrix_plan *p, json_t **ro
 	}
 	p->cpus = json_string_value(json_object_get(j, "cpus"));
 	p->memory = json_integer_value(json_object_get(j, "memory"));
+	/* Plans from before --scratch had a tmpfs for containers only.  */
+	if (ctr_scratch_parse(json_string_value(json_object_get(j, "scratch")) ?: "tmpfs",
+			      &p->scratch) < 0) {
+		json_decref(j);
+		return bench_error_set(err, 0, "%s: not a plan written by sandbench matrix", path);
+	}
 	p->timeout = json_number_value(json_object_get(j, "timeout"));
 	p->names = json_string_value(json_object_get(j, "benchmarks"));
 	p->categories = json_string_value(json_object_get(j, "categories"));

@@ -55,7 +55,10 @@ json_t *ctr_oci_config(const struct ctr_oci_spec *spec)
 	/* The process's user owns /tmp: runc applies its umask to mode=1777.  */
 	snprintf(tmp_options, sizeof(tmp_options), "nosuid,nodev,mode=1777,size=1g,uid=%u,gid=%u",
 		 spec->uid, spec->gid);
-	json_array_append_new(mounts, mount("/tmp", "tmpfs", "tmpfs", tmp_options));
+	if (spec->tmp_dir)
+		json_array_append_new(mounts, mount("/tmp", "bind", spec->tmp_dir, "rbind,rw,nosuid,nodev"));
+	else
+		json_array_append_new(mounts, mount("/tmp", "tmpfs", "tmpfs", tmp_options));
 	if (spec->results)
 		json_array_append_new(mounts, mount("/results", "bind", spec->results, "rbind,rw"));
 

@@ -20,6 +20,11 @@ static int runtime_before_exec(void *arg)
 	return run->driver->before_exec(run);
 }
 
+static int native_scratch(void *arg)
+{
+	return ctr_scratch_enter(arg);
+}
+
 void ctr_runtime_child(const struct ctr_run *run, struct ctr_prepared *pr, struct child *c)
 {
 	*c = (struct child)CHILD_INIT;
@@ -31,6 +36,11 @@ void ctr_runtime_child(const struct ctr_run *run, struct ctr_prepared *pr, struc
 	if (run->driver->before_exec) {
 		c->before_exec = runtime_before_exec;
 		c->arg = (void *)run;
+	}
+	/* Only native runs in the scratch folder itself (scratch.c).  */
+	if ((run->driver->flags & CTR_NO_CONTAINER) && pr->scratch) {
+		c->before_exec = native_scratch;
+		c->arg = pr;
 	}
 }
 

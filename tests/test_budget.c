@@ -5,9 +5,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench/lib/error.h"
+#include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "bench/report/budget.h"
 #include "bench/report/compare.h"
@@ -81,11 +83,11 @@ Test(budget, a_prediction_far_from_the_measurement_is_a_finding)
 {
 	struct budget b;
 
-	/* 9 ms [8, 10] measured: 2.06 ms is below half of 8.  */
+	/* 9 ms [8, 10] measured: 2.06 ms is below half of 8; futex's probe is
+	 * missing under the runtime, so the prediction is incomplete.  */
 	compute(hand_counts, ref_costs, rt_costs, 50, 10, 9, 11, &b);
 	cr_assert(b.far);
-	cr_assert(strstr(budget_finding(&b), "CPU-bound slow-down not explained by system calls"),
-		  "%s", budget_finding(&b));
+	cr_assert(strstr(budget_finding(&b), "probes that price some of its calls are missing"), "%s", budget_finding(&b));
 	budget_release(&b);
 	/* 0.5 ms [0.4, 0.6]: 2.06 ms is over twice 0.6.  */
 	compute(hand_counts, ref_costs, rt_costs, 50, 1.5, 1.4, 1.6, &b);
@@ -113,6 +115,62 @@ Test(budget, a_prediction_far_from_the_measurement_is_a_finding)
 	budget_release(&b);
 	compute(hand_counts, ref_costs, rt_costs, 50, 5.2, NAN, NAN, &b);
 	cr_assert(b.far, "2.06 ms against 4.2 ms");
+	budget_release(&b);
+}
+
+/* A call whose probe is not in the files names that probe; one no probe
+ * prices names none.  The finding then says the prediction is incomplete,
+ * not that the benchmark is CPU-bound.  */
+Test(budget, an_unpriced_call_names_its_missing_probe)
+{
+	struct budget b;
+
+	compute("{\"newfstatat\": 4500, \"getdents64\": 12, \"wait4\": 1}", "{}", "{}", NAN,
+		8, 7.5, 8.5, &b);
+	cr_assert_eq(b.nunpriced, 3);
+	cr_assert_eq(b.nmissing, 2);
+	cr_assert_str_eq(b.unpriced[0].name, "newfstatat");
+	cr_assert_str_eq(b.unpriced[0].probe, "file_stat");
+	cr_assert_str_eq(b.unpriced[1].probe, "dir_getdents");
+	cr_assert_null(b.unpriced[2].probe, "no probe prices wait4");
+	cr_assert_float_eq(b.calls, 4513, 1e-9);
+	cr_assert(b.far);
+	cr_assert(strstr(budget_finding(&b), "probes that price some of its calls are missing"), "%s", budget_finding(&b));
+	cr_assert_null(strstr(budget_finding(&b), "CPU-bound"), "%s", budget_finding(&b));
+	{
+		const char *names[8];
+		size_t n = 0;
+
+		budget_missing_probes(&b, names, &n, 8);
+		budget_missing_probes(&b, names, &n, 8);
+		cr_assert_eq(n, 2, "each probe once");
+		cr_assert_str_eq(names[0], "file_stat");
+		cr_assert_str_eq(names[1], "dir_getdents");
+	}
+	budget_release(&b);
+}
+
+/* "CPU-bound" only of a benchmark that makes almost no system calls (under
+ * one per millisecond of its time); one whose priced calls fall short is
+ * told to look at what the probes do not price.  */
+Test(budget, cpu_bound_only_with_almost_no_calls)
+{
+	struct budget b;
+
+	compute("{}", ref_costs, rt_costs, NAN, 10, 9, 11, &b);
+	cr_assert(strstr(budget_finding(&b), "CPU-bound"), "%s", budget_finding(&b));
+	budget_release(&b);
+	/* 0.5 brk in a 1 ms iteration, unpriced: still almost none.  */
+	compute("{\"brk\": 0.5}", ref_costs, rt_costs, NAN, 10, 9, 11, &b);
+	cr_assert(strstr(budget_finding(&b), "CPU-bound"), "%s", budget_finding(&b));
+	budget_release(&b);
+	/* 100 getpid, priced at +1 us: 0.1 ms of 9 ms.  */
+	compute("{\"getpid\": 100}", ref_costs, rt_costs, NAN, 10, 9, 11, &b);
+	cr_assert(b.far);
+	cr_assert_eq(b.nmissing, 0);
+	cr_assert_null(strstr(budget_finding(&b), "CPU-bound"), "%s", budget_finding(&b));
+	cr_assert(strstr(budget_finding(&b), "more than its system calls"), "%s",
+		  budget_finding(&b));
 	budget_release(&b);
 }
 
@@ -324,6 +382,167 @@ Test(budget_e2e, getpid_and_newfstatat_lead_under_runsc)
 	free(m);
 }
 
+/* ---- on synthetic result files ---- */
+
+/* DIR/FILE: a result file of runtime with the benchmarks' mean times,
+ * five processes of three values each, +-1% apart.  */
+static void write_means(const char *file, const char *runtime, const char *const *names,
+			const double *means, size_t n)
+{
+	static const double spread[] = { 1.0, 1.01, 0.99, 1.005, 0.995 };
+	char *path = xasprintf("%s/%s", dir, file);
+	json_t *suite = result_suite_new(json_pack("{s:s, s:s}", "runtime", runtime,
+						   "sandbench_version", "0.1.0"));
+	struct bench_error err = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *b = result_benchmark_new(names[i], bench_registry_find(names[i])->category,
+						 "python", 10, 1);
+
+		for (size_t p = 0; p < 5; p++) {
+			double m = means[i] * spread[p];
+
+			json_array_append_new(json_object_get(b, "runs"), json_pack(
+				"{s:{s:i, s:i}, s:[f,f,f]}", "metadata", "ru_minflt", 0, "ru_nvcsw", 0,
+				"values", m * 0.999, m, m * 1.001));
+		}
+		json_array_append_new(json_object_get(suite, "benchmarks"), b);
+	}
+	cr_assert_eq(result_write(path, suite, &err), 0, "%s", err.msg);
+	json_decref(suite);
+	free(path);
+}
+
+static void write_text(const char *file, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/* The budget of the first benchmark under runsc in DIR/report.json; a
+ * reference that lives as long as the test.  */
+static json_t *runsc_budget(void)
+{
+	char *path = xasprintf("%s/report.json", dir);
+	json_t *report = load(path);
+	json_t *b = json_array_get(json_object_get(report, "benchmarks"), 0);
+	json_t *budget = json_object_get(json_object_get(json_object_get(b, "runtimes"), "runsc"),
+					 "budget");
+
+	json_incref(budget);
+	json_decref(report);
+	free(path);
+	return budget;
+}
+
+/* A matrix of pathlib alone: the budget names the probes its files lack and
+ * the command that measures them in DIR/probes; once they are there, it
+ * prices pathlib's calls with them, and so does the report.  */
+Test(budget_e2e, a_matrix_without_its_probes_names_them_and_how_to_add_them)
+{
+	const char *bench[] = { "pathlib" }, *probes[] = { "file_stat", "dir_getdents" };
+	const char *open_close[] = { "file_open_close" };
+	char *sub = xasprintf("%s/" BUDGET_PROBES_DIR, dir), *cmd;
+	json_t *budget;
+	struct cmd r;
+
+	write_means("runc.json", "runc", bench, (double[]){ 0.026 }, 1);
+	write_means("runsc.json", "runsc", bench, (double[]){ 0.2 }, 1);
+	write_text("syscalls.json", "{\"benchmarks\": {\"pathlib\": {\"newfstatat\": 4500, "
+		   "\"getdents64\": 12, \"openat\": 4, \"wait4\": 1}}}");
+	write_text("matrix.json", "{\"runtimes\": [\"runc\", \"runsc\"], \"profile\": "
+		   "\"fast\", \"engine\": \"oci\", \"design\": \"lockstep\"}");
+	r = RUN("missing", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd = xasprintf("sandbench matrix --runtimes runc,runsc --fast -b file_stat,dir_getdents,"
+			"file_open_close -o %s", sub);
+	cr_assert(strstr(r.out, cmd), "no `%s` in:\n%s", cmd, r.out);
+	cr_assert(strstr(r.out, "newfstatat 4.5k (file_stat)"), "%s", r.out);
+	cr_assert(strstr(r.out, "wait4 1"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "CPU-bound"), "%s", r.out);
+	cmd_free(&r);
+	r = RUN("report-missing", "report", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "0 (0%) incomplete"), "%s", r.out);
+	cmd_free(&r);
+	budget = runsc_budget();
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(budget,
+		"missing_probes"), 0)), "file_stat");
+	json_decref(budget);
+
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	write_means(BUDGET_PROBES_DIR "/runc.json", "runc", probes, (double[]){ 1e-6, 2e-6 }, 2);
+	write_means(BUDGET_PROBES_DIR "/runsc.json", "runsc", probes, (double[]){ 3.9e-5, 5e-5 },
+		    2);
+	/* One still missing: the next folder, DIR/probes-2, not DIR/probes.  */
+	r = RUN("one-left", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	free(cmd);
+	cmd = xasprintf("sandbench matrix --runtimes runc,runsc --fast -b file_open_close -o %s-2",
+			sub);
+	cr_assert(strstr(r.out, cmd), "no `%s` in:\n%s", cmd, r.out);
+	cmd_free(&r);
+	free(sub);
+	sub = xasprintf("%s/" BUDGET_PROBES_DIR "-2", dir);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	write_means(BUDGET_PROBES_DIR "-2/runc.json", "runc", open_close, (double[]){ 2e-6 }, 1);
+	write_means(BUDGET_PROBES_DIR "-2/runsc.json", "runsc", open_close, (double[]){ 4e-6 }, 1);
+	r = RUN("priced", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "newfstatat 4.5k x +38.0 us = +171 ms"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "sandbench matrix"), "nothing left to measure:\n%s", r.out);
+	cr_assert_null(strstr(r.out, "far from"), "%s", r.out);
+	cmd_free(&r);
+	r = RUN("report", "report", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "syscalls predict"), "%s", r.out);
+	cmd_free(&r);
+	budget = runsc_budget();
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(budget, "top"), 0), "syscall")), "newfstatat");
+	cr_assert_eq(json_array_size(json_object_get(budget, "missing_probes")), 0);
+	json_decref(budget);
+	free(cmd);
+	free(sub);
+}
+
+/* Counts of other benchmarks, or from another version, are refused with
+ * the command that makes matching ones; report leaves the budget out.  */
+Test(budget_e2e, counts_that_do_not_match_the_matrix_are_refused)
+{
+	const char *bench[] = { "pathlib", "nbody" };
+	char *want = xasprintf("sandbench explain --syscalls -b pathlib,nbody -o %s/syscalls.json "
+			       "--force", dir);
+	struct cmd r;
+
+	write_means("runc.json", "runc", bench, (double[]){ 0.026, 0.1 }, 2);
+	write_means("runsc.json", "runsc", bench, (double[]){ 0.2, 0.1 }, 2);
+	write_text("syscalls.json", "{\"benchmarks\": {\"logging_simple\": {\"getpid\": 1}}}");
+	r = RUN("others", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, "counts none of the matrix's benchmarks"), "%s", r.err);
+	cr_assert(strstr(r.err, want), "no `%s` in:\n%s", want, r.err);
+	cmd_free(&r);
+	/* A report is made all the same, without the budget, saying why.  */
+	r = RUN("report-others", "report", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.err, want) && strstr(r.err, "budget is left out"), "%s", r.err);
+	cr_assert_null(strstr(r.out, "syscalls predict"), "%s", r.out);
+	cmd_free(&r);
+	write_text("syscalls.json", "{\"sandbench_version\": \"0.0.1\", \"benchmarks\": "
+		   "{\"pathlib\": {\"newfstatat\": 4500}}}");
+	r = RUN("version", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, "sandbench 0.0.1") && strstr(r.err, want), "%s", r.err);
+	cmd_free(&r);
+	free(want);
+}
+
 /* A folder without counts, or with a file that is not theirs, says so.  */
 Test(budget_e2e, explain_budget_needs_the_counts)
 {
@@ -367,7 +586,8 @@ Test(budget, a_counts_file_that_is_not_json_says_where)
 	fclose(f);
 	cr_assert_eq(budget_table_load(&t, &c, path, &err), -1);
 	cr_assert(strstr(err.msg, "not the output of `explain --syscalls`"), "%s", err.msg);
-	cr_assert(strstr(err.msg, "not valid JSON (line 2"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "not valid JSON: "), "%s", err.msg);
+	cr_assert(strstr(err.msg, "at line 2, column "), "%s", err.msg);
 	support_remove_dir(tmp);
 	free(path);
 }

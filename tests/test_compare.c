@@ -2,12 +2,15 @@
  * on synthetic result files with known ratios.  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #if HAVE_LIBXML2
@@ -21,6 +24,7 @@
 #include "bench/lib/result.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
 #include "bench/report/compare.h"
 #include "bench/report/report.h"
 #include "bench/report/thesis.h"
@@ -50,6 +54,7 @@ struct spec {
 	size_t procs;		/* 0: 5 */
 	const char *unit;	/* NULL: "second" */
 	int no_io;		/* leave io_syscr / io_syscw out */
+	int no_counters;	/* faults and context switches 0, as gVisor's */
 };
 
 static const double spread[] = { 1.00, 1.02, 0.98, 1.01, 0.99, 1.015, 0.985 };
@@ -80,7 +85,8 @@ static char *write_file(const char *file, const char *runtime, const struct spec
 			double m = s->base * s->factor * spread[p % 7];
 			json_t *run = json_pack("{s:{s:f, s:f, s:f, s:i, s:i, s:i, s:i}, s:[f,f,f]}",
 				"metadata", "ru_utime_s", 0.3, "ru_stime_s", 0.1, "timed_s", 0.5,
-				"ru_minflt", 300, "ru_majflt", 0, "ru_nvcsw", 20, "ru_nivcsw", 10,
+				"ru_minflt", s->no_counters ? 0 : 300, "ru_majflt", 0,
+				"ru_nvcsw", s->no_counters ? 0 : 20, "ru_nivcsw", s->no_counters ? 0 : 10,
 				"values", m * 0.999, m, m * 1.001);
 			if (!s->no_io) {
 				json_object_set_new(json_object_get(run, "metadata"), "io_syscr",
@@ -316,6 +322,70 @@ static char *render_text(const struct compare *c, int color)
 	report_text(f, c, color);
 	fclose(f);
 	return text;
+}
+
+/* A runtime whose every page fault and context switch count is 0, where
+ * the reference's are not, does not report them (gVisor's getrusage):
+ * "n/a" and null, with a note, never 0 (x0.00).  One benchmark at 0 among
+ * others that are not is a real 0.  */
+Test(compare, counters_a_runtime_does_not_report_are_not_available)
+{
+	struct spec a[] = { { "nbody", "math", 0.1, 1 }, { "float", "math", 0.1, 1 } };
+	struct spec b[] = { { "nbody", "math", 0.1, 2, .no_counters = 1 },
+			    { "float", "math", 0.1, 2, .no_counters = 1 } };
+	char *pa = write_file("runc.json", "runc", a, 2), *pb = write_file("runsc.json", "runsc", b, 2);
+	char *out = xasprintf("%s/out", dir), *path = xasprintf("%s/out/report.json", dir), *text;
+	struct bench_error err = { 0 };
+	struct compare c;
+	char cell[64];
+	json_t *report, *rt;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.runtimes[1].unreported, COMPARE_MINFLT | COMPARE_CSW);
+	cr_assert_eq(c.runtimes[0].unreported, 0);
+	cr_assert(isnan(c.benches[0].cells[1].ex.minflt) && isnan(c.benches[0].cells[1].ex.csw));
+	cr_assert_float_eq(c.benches[0].cells[1].ex.majflt, 0, 1e-12, "0 on both sides: a 0");
+	report_fmt_explain(cell, sizeof(cell), 10, NAN, 0, 1);
+	cr_assert_str_eq(cell, "n/a");
+	text = render_text(&c, 0);
+	cr_assert_null(strstr(text, "x0.00"), "%s", text);
+	cr_assert(strstr(text, "n/a"), "%s", text);
+	cr_assert(strstr(text, "runsc reports no minflt, csw"), "%s", text);
+	free(text);
+	cr_assert_eq(mkdir(out, 0755), 0);
+	cr_assert_eq(report_write_dir(&c, out, &err), 0, "%s", err.msg);
+	free(path);
+	path = xasprintf("%s/out/report.md", dir);
+	text = slurp(path);
+	cr_assert(strstr(text, "| n/a | n/a |") && strstr(text, "runsc reports no minflt, csw"),
+		  "%s", text);
+	cr_assert_null(strstr(text, "x0.00"), "%s", text);
+	free(text);
+	free(path);
+	path = xasprintf("%s/out/report.json", dir);
+	report = load(path);
+	rt = json_object_get(json_object_get(json_array_get(json_object_get(report, "benchmarks"),
+							    0), "runtimes"), "runsc");
+	cr_assert(json_is_null(json_object_get(json_object_get(rt, "explain"), "csw_per_it")));
+	cr_assert(json_is_null(json_object_get(json_object_get(rt, "explain_change"), "csw")));
+	rt = json_array_get(json_object_get(report, "runtimes"), 1);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(rt, "unreported"), 1)),
+			 "csw_per_it");
+	json_decref(report);
+	compare_release(&c);
+
+	/* Zero in one benchmark only: reported, a real 0.  */
+	b[1].no_counters = 0;
+	free(pb);
+	pb = write_file("runsc.json", "runsc", b, 2);
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(c.runtimes[1].unreported, 0);
+	cr_assert_float_eq(c.benches[0].cells[1].ex.csw, 0, 1e-12);
+	compare_release(&c);
+	free(out);
+	free(path);
+	free(pa);
+	free(pb);
 }
 
 Test(compare, benchmarks_in_one_file_only_are_listed)
@@ -636,6 +706,69 @@ static void check_svg(const char *path)
 	free(png);
 }
 
+/* How many times needle occurs in text.  */
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* With a budget, report_write_dir writes budget.svg: valid SVG, one row per
+ * slowed-down benchmark with counts (not nbody, unchanged, nor the probes,
+ * which have none), its measured bar, its prediction by call and the rest
+ * unexplained.  */
+Test(compare, budget_chart_one_bar_per_slowed_down_benchmark)
+{
+	struct spec a[] = {
+		{ "pathlib", "pathlib", 0.02, 1 }, { "logging_simple", "logging", 1e-5, 1 },
+		{ "nbody", "math", 0.1, 1 }, { "file_stat", "kernel", 1e-6, 1 },
+		{ "syscall_getpid", "kernel", 1e-7, 1 },
+	};
+	struct spec b[] = {
+		{ "pathlib", "pathlib", 0.02, 10 }, { "logging_simple", "logging", 1e-5, 3 },
+		{ "nbody", "math", 0.1, 1 }, { "file_stat", "kernel", 1e-6, 20 },
+		{ "syscall_getpid", "kernel", 1e-7, 50 },
+	};
+	char *pa = write_file("runc.json", "runc", a, 5), *pb = write_file("runsc.json", "runsc", b, 5);
+	char *out = xasprintf("%s/out", dir), *path = xasprintf("%s/out/budget.svg", dir), *svg;
+	json_t *counts = json_loads("{\"benchmarks\": {\"pathlib\": {\"newfstatat\": 4500}, "
+				    "\"logging_simple\": {\"getpid\": 1}, \"nbody\": {}}}", 0, NULL);
+	struct budget_table t = { 0 };
+	struct bench_error err = { 0 };
+	struct compare c;
+
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
+	budget_table_build(&t, &c, counts, NULL);
+	c.budget = &t;
+	cr_assert_eq(report_write_dir(&c, out, &err), 0, "%s", err.msg);
+	check_svg(path);
+	svg = slurp(path);
+	cr_assert_eq(count_of(svg, "<g class=\"row\""), 2, "%s", svg);
+	cr_assert(strstr(svg, "data-bench=\"pathlib\""), "%s", svg);
+	cr_assert(strstr(svg, "data-bench=\"logging_simple\""), "%s", svg);
+	cr_assert_null(strstr(svg, "data-bench=\"nbody\""), "%s", svg);
+	cr_assert_eq(count_of(svg, "class=\"measured\""), 2, "%s", svg);
+	cr_assert_eq(count_of(svg, "data-call=\"newfstatat\""), 1, "%s", svg);
+	cr_assert_eq(count_of(svg, "data-call=\"getpid\""), 1, "%s", svg);
+	/* 4500 x 19 us = 85.5 ms of about 180 ms, 4.9 us of 20 us: both leave a
+	 * rest.  */
+	cr_assert_eq(count_of(svg, "class=\"unexplained\""), 2, "%s", svg);
+	cr_assert(strstr(svg, "predicted +85.5 ms ("), "%s", svg);
+	/* Page faults (10 per iteration) have no mmap_fault probe here.  */
+	cr_assert(strstr(svg, "(25%) incomplete"), "%s", svg);
+	free(svg);
+	budget_table_release(&t);
+	compare_release(&c);
+	json_decref(counts);
+	free(out);
+	free(path);
+	free(pa);
+	free(pb);
+}
+
 Test(compare, report_files_and_valid_svg)
 {
 	struct spec a[] = {
@@ -805,6 +938,67 @@ static int exists(const char *folder, const char *name)
 
 	free(p);
 	return ok;
+}
+
+/* The first name in folder other than . and .., or NULL (static).  */
+static const char *opendir_first(const char *folder)
+{
+	static char name[256];
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	const char *found = NULL;
+
+	while (d && !found && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(name, sizeof(name), "%s", e->d_name);
+			found = name;
+		}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* A disk that fills up halfway through the set keeps the set there was
+ * (or none), never half of a new one.  */
+static void unmount_small(void)
+{
+	char *small = xasprintf("%s/small", dir);
+
+	umount2(small, MNT_DETACH);	/* when an assertion ended the test */
+	free(small);
+}
+
+Test(compare, the_report_files_are_written_all_or_none, .fini = unmount_small)
+{
+	struct spec a = { "nbody", "math", 0.1, 1 }, b = { "nbody", "math", 0.1, 2 };
+	char *pa = write_file("runc.json", NULL, &a, 1), *pb = write_file("runsc.json", NULL, &b, 1);
+	char *out = xasprintf("%s/small", dir), *old = xasprintf("%s/small/report.md", dir);
+	const char *names[] = { "report.md", "report.csv", "report.json", "overview.svg",
+				"category-math.svg" };
+	char *text;
+
+	if (getuid() != 0)
+		cr_skip_test("a small file system needs root to mount");
+	cr_redirect_stdout();
+	cr_redirect_stderr();
+	cr_assert_eq(mkdir(out, 0755), 0);
+	/* Two pages: report.md and report.csv fit, report.json does not.  */
+	cr_assert_eq(mount("tmpfs", out, "tmpfs", 0, "size=8k"), 0, "%s", strerror(errno));
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", pa, pb, "-o", out, NULL }), 1);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_not(exists(out, names[i]), "%s was written alone", names[i]);
+	cr_assert_null(opendir_first(out), "a file is left: %s", opendir_first(out));
+	/* An old report stays whole.  */
+	write_text_file(old, "the old report\n");
+	cr_assert_eq(call(cmd_compare, (char *[]){ "compare", pa, pb, "-o", out, NULL }), 1);
+	text = slurp(old);
+	cr_assert_str_eq(text, "the old report\n");
+	cr_assert_not(exists(out, "report.csv"));
+	free(text);
+	free(old);
+	free(out);
+	free(pa);
+	free(pb);
 }
 
 Test(compare, compare_command)
@@ -1260,10 +1454,10 @@ Test(compare, paired_category_interval_covers_a_simulated_truth, .timeout = 120)
 	cr_assert(hits >= 0.90 * SIMS && hits <= 0.995 * SIMS, "covered %zu of %d", hits, SIMS);
 }
 
-/* A process whose values sum past the largest double has an infinite mean:
- * no ratio for that benchmark, and no endless selection over NaNs (70
- * processes a side are past the listed size).  */
-Test(compare, overflowing_means_give_no_ratio, .timeout = 30)
+/* Values whose sum passes the largest double would give an infinite mean:
+ * such a file is refused, naming the value, before any statistic (70
+ * processes a side, past the listed size).  */
+Test(compare, values_that_would_overflow_are_refused, .timeout = 30)
 {
 	char *pa = xasprintf("%s/runc.json", dir), *pb = xasprintf("%s/runsc.json", dir);
 	struct bench_error err = { 0 };
@@ -1281,11 +1475,8 @@ Test(compare, overflowing_means_give_no_ratio, .timeout = 30)
 		fprintf(f, "]}]}\n");
 		fclose(f);
 	}
-	cr_assert_eq(load2(&c, pa, pb, NULL, &err), 0, "%s", err.msg);
-	cr_assert(isnan(c.benches[0].cells[1].r.ratio));
-	cr_assert_eq(c.benches[0].cells[1].r.verdict, COMPARE_NO_VERDICT);
-	free(report_json(&c));
-	compare_release(&c);
+	cr_assert_eq(load2(&c, pa, pb, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "runc.json") && strstr(err.msg, "at most 1e+100"), "%s", err.msg);
 	free(pa);
 	free(pb);
 }

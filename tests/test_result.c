@@ -115,10 +115,31 @@ static void expect_rejected(const char *text, const char *fragment)
 	free(path);
 }
 
+/* A file that is not JSON may be one root can read and its user cannot:
+ * the error gives a position, never the file's words.  */
+Test(result, a_parse_error_quotes_nothing_of_the_file)
+{
+	struct bench_error err = { 0 };
+	char *path = xasprintf("%s/secret.json", dir);
+	json_t *suite = NULL;
+	FILE *f = fopen(path, "w");
+
+	fputs("\n  KEEPOUT-hunter2 is the password\n", f);
+	fclose(f);
+	cr_assert_eq(result_read(path, &suite, &err), -1);
+	cr_assert_null(strstr(err.msg, "KEEPOUT"), "the error quotes the file: %s", err.msg);
+	cr_assert_null(strstr(err.msg, "hunter2"), "the error quotes the file: %s", err.msg);
+	cr_assert(strstr(err.msg, "line 2, column "), "no position: %s", err.msg);
+	free(path);
+}
+
 Test(result, rejects_what_is_not_a_result)
 {
 	expect_rejected("{\"version\": \"1.0\", \"benchmarks\": [", "not valid JSON");
 	expect_rejected("[]", "not an object");
+	/* Their mean would be inf: no statistic survives such a value.  */
+	expect_rejected("{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {\"name\": \"x\"}, "
+			"\"runs\": [{\"values\": [1e308, 1e308]}]}]}", "at most 1e+100");
 	expect_rejected("{\"version\": \"2.0\", \"benchmarks\": []}", "version");
 	expect_rejected("{\"version\": \"1.0\"}", "benchmarks");
 	expect_rejected("{\"version\": \"1.0\", \"benchmarks\": [{\"metadata\": {}, \"runs\": []}]}",

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench/lib/error.h"
+#include "bench/lib/limits.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "containers/oci.h"
@@ -614,6 +615,45 @@ Test(safety, one_matrix_per_folder_and_no_foreign_results)
 	free(stray);
 }
 
+/* Root writes nothing into a folder another user owns or may write: that
+ * user could replace what root wrote between two of its steps.  */
+Test(safety, a_results_folder_of_another_user_is_refused_before_any_write)
+{
+	const char *modes[] = { "owner", "group", "others" };
+	char *f = path_in("foreign"), *plan = path_in("foreign/matrix.json");
+	struct cmd c;
+
+	if (getuid() != 0)
+		cr_skip_test("the folder of another user needs root to make");
+	cr_assert_eq(chmod(dir, 0755), 0);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(mkdir(f, 0755), 0);
+		if (i == 0)
+			cr_assert_eq(chown(f, 65534, 65534), 0);
+		else
+			cr_assert_eq(chmod(f, i == 1 ? 0775 : 0757), 0);
+		c = RUN("foreign", "matrix", "--runtimes", "native,native", "--smoke", "-b", "float",
+			"-o", f);
+		cr_assert_eq(c.status, 2, "%s: %d\n%s", modes[i], c.status, c.err);
+		cr_assert(strstr(c.err, f), "%s: the folder is not named:\n%s", modes[i], c.err);
+		cr_assert_eq(access(plan, F_OK), -1, "%s: matrix.json was written", modes[i]);
+		cmd_free(&c);
+		cr_assert_eq(rmdir(f), 0, "%s: something was written in the folder", modes[i]);
+	}
+
+	/* A matrix begun in a folder of root's, then given away.  */
+	c = RUN("mine", "matrix", "--runtimes", "native,native", "--smoke", "-b", "float", "-o", f);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	cr_assert_eq(chown(f, 65534, 65534), 0);
+	c = RUN("given", "matrix", "--resume", f);
+	cr_assert_eq(c.status, 2, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, f), "%s", c.err);
+	cmd_free(&c);
+	free(plan);
+	free(f);
+}
+
 /* ---- low: what the containers may write, what report reads ---- */
 
 Test(safety, dev_shm_is_read_only_in_containers)
@@ -980,4 +1020,110 @@ Test(safety, timeit_refuses_statements_that_leave_the_loop)
 	cr_assert_eq(c.status, 1, "the user's failing import is a failure: %d\n%s", c.status, c.err);
 	cr_assert(strstr(c.err, "no_such_module_here"), "%s", c.err);
 	cmd_free(&c);
+}
+
+/* ---- a container's user is no host user ---- */
+
+static pid_t parent_of(pid_t pid)
+{
+	char *path = xasprintf("/proc/%d/stat", (int)pid), buf[512], *paren;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ppid = 0;
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	if (paren)
+		sscanf(paren + 1, " %*c %d", &ppid);
+	return ppid;
+}
+
+/* The host uid of pid, or -1 once it has gone.  */
+static long host_uid_of(pid_t pid)
+{
+	char *path = xasprintf("/proc/%d/status", (int)pid), *text, *line;
+	long uid = -1;
+
+	if (access(path, R_OK) == 0 && (text = slurp(path))) {
+		line = strstr(text, "\nUid:");
+		if (line)
+			uid = strtol(line + 5, NULL, 10);
+		free(text);
+	}
+	free(path);
+	return uid;
+}
+
+/* Can a host process running as `nobody` open pid's standard input, as it
+ * could a container's server when the container's user was host nobody?  */
+static int nobody_opens_stdin(pid_t pid)
+{
+	pid_t child = fork();
+	int status;
+
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		char *path = xasprintf("/proc/%d/fd/0", (int)pid);
+		if (setgid(LIMIT_CONTAINER_UID) < 0 || setuid(LIMIT_CONTAINER_UID) < 0)
+			_exit(2);
+		_exit(open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) >= 0 ? 1 : 0);
+	}
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 2, "setuid to nobody failed");
+	return WEXITSTATUS(status) == 1;
+}
+
+Test(safety, no_host_user_reaches_a_containers_server)
+{
+	char *out = path_in("uid");
+	long uids[2] = { -1, -1 };
+	size_t found = 0;
+	pid_t matrix;
+	struct cmd c;
+
+	if (getuid() != 0 || !have("runc") || !have("crun"))
+		cr_skip_test("runc and crun need root and their packages");
+	matrix = support_start(dir, "uid", NULL, (char *[]){ "matrix", "--runtimes", "runc,crun",
+		"--smoke", "-b", "nbody,float,richards,json_dumps", "-o", out, NULL });
+	/* Each container's `sandbench __serve`, a child of its runtime,
+	 * whose parent the matrix started.  */
+	for (int i = 0; i < 6000 && found < 2; i++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		int status;
+
+		cr_assert_not_null(d);
+		cr_assert_eq(waitpid(matrix, &status, WNOHANG), 0, "the matrix ended first");
+		while ((e = readdir(d)) && found < 2) {
+			pid_t pid = (pid_t)atoi(e->d_name);
+			char cmdline[256];
+			ssize_t n = pid > 0 ? support_cmdline(pid, cmdline, sizeof(cmdline)) : -1;
+			long uid;
+
+			if (n <= 0 || !memmem(cmdline, (size_t)n, "__serve", 8) ||
+			    parent_of(parent_of(pid)) != matrix)
+				continue;
+			uid = host_uid_of(pid);
+			if (uid < 0 || (found == 1 && uid == uids[0]))
+				continue;
+			cr_assert_not(nobody_opens_stdin(pid),
+				      "host nobody opened the stdin of container process %d", (int)pid);
+			cr_assert(uid != 0 && uid != LIMIT_CONTAINER_UID,
+				  "a container's server runs as host uid %ld", uid);
+			uids[found++] = uid;
+		}
+		closedir(d);
+		if (found < 2)
+			usleep(10000);
+	}
+	cr_assert_eq(found, 2, "found %zu containers' servers", found);
+	cr_assert_neq(uids[0], uids[1], "two containers share host uid %ld", uids[0]);
+	c = support_finish(dir, "uid", matrix);
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cmd_free(&c);
+	free(out);
 }

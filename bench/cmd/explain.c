@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench/cmd/cmd.h"
+#include "bench/harness/metadata.h"
 #include "bench/harness/protocol.h"
 #include "bench/harness/runner.h"
 #include "bench/harness/worker.h"
@@ -55,7 +56,12 @@ const char usage_explain[] =
 	"interval, the change predicted from the system calls (calls per iteration\n"
 	"x the difference of their cost in the kernel probes of the same files),\n"
 	"the share explained, the top three calls, the calls no probe prices, and\n"
-	"a finding when the prediction is far from the measurement.\n"
+	"a finding when the prediction is far from the measurement.  Probes the\n"
+	"matrix's files lack are read from DIR/probes (then DIR/probes-2, ...),\n"
+	"matrices of them alone; when some are missing there too, the calls they\n"
+	"price are listed with them and the matrix command that measures them\n"
+	"into the next such folder is printed.  Counts of none of DIR's benchmarks,\n"
+	"or of another sandbench or Python version, are refused.\n"
 	"  -b, --bench NAMES     comma-separated benchmark names\n"
 	"  -c, --category LIST   comma-separated categories\n"
 	"  -o, --output OUT      where to store the counts\n"
@@ -255,7 +261,7 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 {
 	struct bench_error err = { 0 };
 	const struct bench_def **sel;
-	json_t *doc, *benches;
+	json_t *doc, *benches, *md;
 	size_t n;
 	int failed = 0;
 
@@ -271,6 +277,11 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 	orphans_sweep();
 	doc = json_pack("{s:s, s:{}}", "method", "strace -f -c; per iteration = (calls with 2L "
 			"loops - calls with L loops) / (L x inner loops)", "benchmarks");
+	/* What `explain --budget` checks against the result files.  */
+	md = metadata_collect();
+	json_object_set(doc, "sandbench_version", json_object_get(md, "sandbench_version"));
+	json_object_set(doc, "python_version", json_object_get(md, "python_version"));
+	json_decref(md);
 	benches = json_object_get(doc, "benchmarks");
 	printf("%-26s %s\n", "benchmark", "system calls per iteration (top 6)");
 	for (size_t i = 0; i < n; i++) {
@@ -325,7 +336,8 @@ static void print_budget(const struct compare *c, size_t bi, size_t rt, const st
 	if (top[0])
 		printf("    %s\n", top);
 	if (unpriced[0])
-		printf("    unpriced (calls per iteration): %s\n", unpriced);
+		printf("    unpriced (calls per iteration, and the probe missing): %s\n",
+		       unpriced);
 	if (finding)
 		printf("    far from the measurement: %s\n", finding);
 }
@@ -335,13 +347,15 @@ static int explain_budget(const char *dir, const char *names, const char *catego
 	struct bench_error err = { 0 };
 	struct compare c = { 0 };
 	struct compare_options opts = { .min_change = 0.02 };
+	struct budget_probes probes = { 0 };
 	struct budget_table t = { 0 };
 	cleanup_free char *counts_path = xasprintf("%s/syscalls.json", dir);
 	cleanup_free char *text = NULL;
 	const struct bench_def **sel = NULL;
 	char **paths = NULL;
 	json_t *counts = NULL;
-	size_t n = 0, nsel = 0, shown = 0;
+	const char *missing[BUDGET_MAX_MISSING];
+	size_t n = 0, nsel = 0, shown = 0, nmissing = 0;
 	int rc = 2;
 
 	if ((names || categories) &&
@@ -365,9 +379,12 @@ static int explain_budget(const char *dir, const char *names, const char *catego
 				"and at least one other runtime", dir, n, n == 1 ? "" : "s");
 		goto out;
 	}
-	if (compare_load(&c, (const char *const *)paths, n, &opts, &err) < 0)
+	if (compare_load(&c, (const char *const *)paths, n, &opts, &err) < 0 ||
+	    budget_counts_check(&c, counts, counts_path, &err) < 0)
 		goto out;
-	budget_table_build(&t, &c, counts);
+	if (budget_probes_load(&probes, dir, &err) < 0)
+		goto out;
+	budget_table_build(&t, &c, counts, &probes);
 	printf("overhead budget per iteration, against %s; predicted = system calls per "
 	       "iteration (%s) x their cost difference in the kernel probes, plus page "
 	       "faults\n\n", c.runtimes[c.ref].name, counts_path);
@@ -390,17 +407,21 @@ static int explain_budget(const char *dir, const char *names, const char *catego
 
 			if (b) {
 				print_budget(&c, bi, rt, b);
+				budget_missing_probes(b, missing, &nmissing, BUDGET_MAX_MISSING);
 				shown++;
 			}
 		}
 	}
 	if (shown == 0)
 		printf("no benchmark has both system call counts and values under two runtimes\n");
+	if (nmissing > 0)
+		budget_probes_command(stdout, dir, &c, missing, nmissing);
 	rc = 0;
 out:
 	if (rc)
 		fprintf(stderr, "sandbench: explain --budget: %s\n", err.msg);
 	budget_table_release(&t);
+	budget_probes_release(&probes);
 	compare_release(&c);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);

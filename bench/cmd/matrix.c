@@ -19,6 +19,7 @@ const char usage_matrix[] =
 	"                        [--pin none|sandbox[=CPUS]|worker[=CPUS]]\n"
 	"                        [--engine oci|podman|containerd] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
+	"                        [--scratch tmpfs|disk]\n"
 	"       sandbench matrix --resume DIR\n"
 	"\n"
 	"Run the selected benchmarks under several runtimes, each runtime with one\n"
@@ -73,6 +74,9 @@ const char usage_matrix[] =
 	"                    affinity of native and of the runtimes' host processes\n"
 	"                    (default: every CPU this process may use)\n"
 	"  --memory SIZE     a memory limit, e.g. 4G (at least 128M)\n"
+	"  --scratch KIND    every runtime's /tmp and working folder: tmpfs (default:\n"
+	"                    a container's own; native's mounted in a mount namespace\n"
+	"                    of its own, as root) or disk (a folder under /var/tmp)\n"
 	"  --timeout S       kill a worker process after S seconds, and stop a container\n"
 	"                    that answers nothing for S + 60 (default 3600; 0: never)\n"
 	"  --seed N          the seed of the orders, CPUs and hash seeds (default:\n"
@@ -92,7 +96,7 @@ const char usage_matrix[] =
 
 enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
        O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE, O_DESIGN, O_VALUE_TIME, O_VALUES,
-       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_PIN };
+       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_PIN, O_SCRATCH };
 
 static const struct option longopts[] = {
 	{ "runtimes", required_argument, NULL, O_RUNTIMES },
@@ -118,6 +122,7 @@ static const struct option longopts[] = {
 	{ "seeds", required_argument, NULL, O_SEEDS },
 	{ "value-warmup", no_argument, NULL, O_VALUE_WARMUP },
 	{ "pin", required_argument, NULL, O_PIN },
+	{ "scratch", required_argument, NULL, O_SCRATCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -235,6 +240,10 @@ static int limit_option(int c, struct matrix_options *o)
 		if ((cpu = util_unusable_cpu(&set)) >= 0)
 			return BAD("--cpus `%s`: CPU %d is not one this process may use", optarg, cpu);
 		p->cpus = optarg;
+		return 0;
+	case O_SCRATCH:
+		if (ctr_scratch_parse(optarg, &p->scratch) < 0)
+			return BAD("bad --scratch `%s`: give tmpfs or disk", optarg);
 		return 0;
 	case O_MEMORY:
 		p->memory = ctr_parse_size(optarg);

@@ -54,10 +54,12 @@
 	"intervals' exact coverage and how many false verdicts chance alone would\n" \
 	"give.  Explanation columns, per iteration of the timed values:\n" \
 	"system-time share, minor page faults, context switches, read/write-type\n" \
-	"syscalls, with their change against the reference.  A syscalls.json beside\n" \
-	"the (first) file, from `explain --syscalls`, adds the system-call budget:\n" \
-	"the change predicted from the calls and the kernel probes (`sandbench\n" \
-	"explain --help`).\n"
+	"syscalls, with their change against the reference (n/a: a counter the\n" \
+	"runtime does not report, 0 in all its benchmarks where another runtime's\n" \
+	"is not).  A syscalls.json beside the (first) file, from `explain\n" \
+	"--syscalls`, adds the system-call budget: the change predicted from the\n" \
+	"calls and the kernel probes (`sandbench explain --help`), and its chart,\n" \
+	"budget.svg, in the output folder.\n"
 const char usage_compare[] =
 	"usage: sandbench compare [OPTIONS] FILE FILE...\n"
 	"       sandbench compare [OPTIONS] A1 A2 [A3...] -- B1 B2 [B3...]\n"
@@ -89,7 +91,8 @@ const char usage_report[] =
 	"`sandbench matrix` writes them: DIR/runc.json, DIR/runsc.json, ...; not\n"
 	"matrix.json, report.json, plan.json, syscalls.json or what is not a regular\n"
 	"file), print the table and write report.md,\n"
-	"report.csv, report.json, overview.svg and category-*.svg into DIR.\n"
+	"report.csv, report.json, overview.svg, category-*.svg and, with a\n"
+	"syscalls.json in DIR, budget.svg into DIR.\n"
 	COMMON_OPTIONS
 	"\n"
 	METHOD

@@ -3,6 +3,7 @@
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -126,12 +127,42 @@ static const char *python_link(void)
 	return dl_iterate_phdr(is_libpython, NULL) ? "shared" : "static";
 }
 
+#ifndef PY_STDLIB_DIR
+#define PY_STDLIB_DIR "/usr/lib/python3.11"
+#endif
+
+/* The kind of file system path is on ("tmpfs", "ext4", "overlay"...), or
+ * its magic number in hex: what makes file workloads fast or slow.  */
+static void fs_kind(const char *path, char *buf, size_t size)
+{
+	static const struct { unsigned long magic; const char *name; } kinds[] = {
+		{ 0x01021994, "tmpfs" }, { 0xef53, "ext4" }, { 0x794c7630, "overlay" },
+		{ 0x58465342, "xfs" }, { 0x9123683e, "btrfs" }, { 0x6969, "nfs" },
+		{ 0x01021997, "9p" }, { 0x65735546, "fuse" }, { 0x2fc12fc1, "zfs" },
+		{ 0x73717368, "squashfs" }, { 0x858458f6, "ramfs" },
+	};
+	struct statfs fs;
+
+	if (statfs(path, &fs) < 0) {
+		snprintf(buf, size, "unknown");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((unsigned long)fs.f_type == kinds[i].magic) {
+			snprintf(buf, size, "%s", kinds[i].name);
+			return;
+		}
+	snprintf(buf, size, "0x%lx", (unsigned long)fs.f_type);
+}
+
 json_t *metadata_collect(void)
 {
 	char host[256] = "unknown", model[256], runtime[128], platform[512], timer[128], pyver[64];
 	struct utsname u;
 	json_t *md;
 	const char *marker = container_marker();
+	const char *tmp = getenv("TMPDIR");
+	char scratch_fs[32], python_lib_fs[32];
 
 	gethostname(host, sizeof(host) - 1);
 	if (!host[0])
@@ -162,6 +193,11 @@ json_t *metadata_collect(void)
 		       "kernel_version", u.version);
 	if (marker)
 		json_object_set_new(md, "container_marker", json_string(marker));
+	/* Where the workloads write (TMPDIR) and what Python imports from.  */
+	fs_kind(tmp && *tmp ? tmp : "/tmp", scratch_fs, sizeof(scratch_fs));
+	fs_kind(PY_STDLIB_DIR, python_lib_fs, sizeof(python_lib_fs));
+	json_object_set_new(md, "scratch_fs", json_string(scratch_fs));
+	json_object_set_new(md, "python_lib_fs", json_string(python_lib_fs));
 	if (getenv("SANDBENCH_RUNTIME") && *getenv("SANDBENCH_RUNTIME"))
 		json_object_set_new(md, "runtime", json_string(getenv("SANDBENCH_RUNTIME")));
 	return md;

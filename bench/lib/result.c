@@ -85,6 +85,8 @@ static int check_metadata(json_t *md, const char *what, const char *where,
 	return 0;
 }
 
+#define RESULT_MAX_VALUE 1e100
+
 static int check_values(json_t *arr, int pairs, const char *what, const char *name,
 			struct bench_error *err)
 {
@@ -104,6 +106,11 @@ static int check_values(json_t *arr, int pairs, const char *what, const char *na
 		if (!json_is_number(x) || !(json_number_value(x) > 0))
 			return bench_error_set(err, 0, "%s: benchmark `%s`: a value is not a number > 0",
 					       what, name);
+		/* Far beyond any time or size, and its square still finite.  */
+		if (json_number_value(x) > RESULT_MAX_VALUE)
+			return bench_error_set(err, 0, "%s: benchmark `%s`: a value is %g: values "
+					       "must be at most %g", what, name,
+					       json_number_value(x), RESULT_MAX_VALUE);
 	}
 	return 0;
 }
@@ -206,6 +213,15 @@ void result_inherit_metadata(json_t *suite)
 	}
 }
 
+void result_json_error(const json_error_t *jerr, char *buf, size_t size)
+{
+	const char *near = strstr(jerr->text, " near ");
+	int len = near ? (int)(near - jerr->text) : (int)strlen(jerr->text);
+
+	snprintf(buf, size, "%.*s at line %d, column %d", len, jerr->text, jerr->line,
+		 jerr->column);
+}
+
 int result_read(const char *path, json_t **suite, struct bench_error *err)
 {
 	cleanup_free char *text = NULL;
@@ -216,9 +232,11 @@ int result_read(const char *path, json_t **suite, struct bench_error *err)
 	if (util_read_file(path, LIMIT_RESULT_FILE, &text, &len, err) < 0)
 		return -1;
 	s = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!s)
-		return bench_error_set(err, 0, "%s: not valid JSON (line %d: %s)", path, jerr.line,
-				       jerr.text);
+	if (!s) {
+		char why[JSON_ERROR_TEXT_LENGTH + 64];
+		result_json_error(&jerr, why, sizeof(why));
+		return bench_error_set(err, 0, "%s: not valid JSON: %s", path, why);
+	}
 	result_inherit_metadata(s);
 	if (result_validate(s, path, err) < 0) {
 		json_decref(s);

@@ -35,6 +35,11 @@ void result_inherit_metadata(json_t *suite);
  * metadata (result_inherit_metadata) and validate it (result_validate).  */
 int result_read(const char *path, json_t **suite, struct bench_error *err);
 
+/* jansson's parse error without the words it quotes from the file (a
+ * file root may read and its user may not): "'[' or '{' expected at line
+ * 2, column 9".  */
+void result_json_error(const json_error_t *jerr, char *buf, size_t size);
+
 /* Check the shape DESIGN.md gives: version "1.0", a benchmarks array, each
  * with metadata.name, a unit, runs whose values are numbers > 0 and whose
  * metadata values are non-empty one-line strings, ints or floats.  `what`

@@ -285,6 +285,27 @@ int safefile_remove_tree(const char *path, struct bench_error *err)
 	return remove_at(AT_FDCWD, path, st.st_dev, path, err);
 }
 
+int safefile_check_own_folder(const char *path, struct bench_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return bench_error_set(err, errno, "`%s`", path);
+	if (!S_ISDIR(st.st_mode))
+		return bench_error_set(err, 0, "`%s` is not a folder%s", path,
+				       S_ISLNK(st.st_mode) ? " but a link: name the folder itself" : "");
+	if (st.st_uid != geteuid())
+		return bench_error_set(err, 0, "`%s` belongs to user %u, who could replace what is "
+				       "written there: choose a folder of your own", path,
+				       (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return bench_error_set(err, 0, "`%s` may be written by %s, who could replace what "
+				       "is written there: choose a folder only you may write, or "
+				       "chmod go-w it", path,
+				       st.st_mode & S_IWOTH ? "every user" : "its group");
+	return 0;
+}
+
 int safefile_is_marked(const char *path, const char *marker)
 {
 	struct stat st;

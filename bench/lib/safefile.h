@@ -27,6 +27,10 @@ int safefile_check_writable(const char *path, struct bench_error *err);
  * file system (rm -rf --one-file-system, race-free): -1 on the first error.  */
 int safefile_remove_tree(const char *path, struct bench_error *err);
 
+/* path is a folder of this process's user that no other user may write
+ * (not a link): one where what is written stays as written.  */
+int safefile_check_own_folder(const char *path, struct bench_error *err);
+
 /* Is path a folder that a marker file named marker says is ours (or an empty
  * folder)?  1 yes, 0 no (also when it is a link), -1 absent.  */
 int safefile_is_marked(const char *path, const char *marker);

@@ -4,10 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "bench/lib/error.h"
-#include "bench/lib/limits.h"
 #include "bench/lib/util.h"
 #include "bench/report/compare.h"
 #include "bench/report/report.h"
@@ -196,6 +193,8 @@ static void add_term(struct budget *b, const struct budget_input *in, const char
 		rt = probe_cost(in->rt_costs, p->probe);
 	}
 	if (isnan(ref) || isnan(rt)) {
+		t.probe = p ? p->probe : NULL;
+		b->nmissing += p != NULL;
 		b->unpriced = xrealloc(b->unpriced, (b->nunpriced + 1) * sizeof(*b->unpriced));
 		b->unpriced[b->nunpriced++] = t;
 		return;
@@ -233,6 +232,7 @@ void budget_compute(const struct budget_input *in, struct budget *b)
 	if (!json_is_object(in->counts) || isnan(in->ref_mean) || isnan(in->ratio))
 		return;
 	b->present = 1;
+	b->ref_mean = in->ref_mean;
 	b->measured = in->ref_mean * (in->ratio - 1);
 	if (!isnan(in->lo) && !isnan(in->hi)) {
 		b->lo = in->ref_mean * (in->lo - 1);
@@ -244,8 +244,10 @@ void budget_compute(const struct budget_input *in, struct budget *b)
 			   json_number_value(json_object_get(covered, name));
 
 		/* Below 0.01 per iteration: noise, as in `explain --syscalls`.  */
-		if (n >= 0.01)
+		if (n >= 0.01) {
+			b->calls += n;
 			add_term(b, in, name, n);
+		}
 	}
 	json_decref(covered);
 	if (!isnan(in->faults) && in->faults > 0)
@@ -265,14 +267,31 @@ void budget_release(struct budget *b)
 	b->nunpriced = 0;
 }
 
+/* Almost no system calls: fewer than BUDGET_FEW_CALLS_PER_MS per
+ * millisecond of the reference's time.  */
+static int few_calls(const struct budget *b)
+{
+	return b->calls < BUDGET_FEW_CALLS_PER_MS * b->ref_mean * 1e3;
+}
+
 const char *budget_finding(const struct budget *b)
 {
 	if (!b->present || !b->far)
 		return NULL;
-	if (fabs(b->predicted) < fabs(b->measured))
-		return b->measured > 0 ? "CPU-bound slow-down not explained by system calls: look "
-					 "at VM exits, timers, memory"
-				       : "speed-up not explained by system calls";
+	if (fabs(b->predicted) < fabs(b->measured)) {
+		if (b->measured < 0)
+			return "speed-up not explained by system calls";
+		if (few_calls(b))
+			return "CPU-bound slow-down not explained by system calls (it makes "
+			       "almost none): look at VM exits, timers, memory";
+		/* Unpriced for want of a probe: the prediction is short, not wrong.  */
+		if (b->nmissing > 0)
+			return "incomplete: the probes that price some of its calls are missing "
+			       "from the matrix (the command below measures them)";
+		return "slowed down more than its system calls predict: look at the calls no "
+		       "probe prices, memory (brk, mmap, page faults) and reads or writes of "
+		       "other sizes than the probes'";
+	}
 	return "system calls predict more than was measured: the calls are dearer in the "
 	       "probes than in this benchmark (cached or batched), or the counts differ "
 	       "under the runtime";
@@ -280,25 +299,43 @@ const char *budget_finding(const struct budget *b)
 
 /* ---- a comparison's table ---- */
 
-/* probe name -> mean time per iteration under runtime rt, for every
- * benchmark that prices a call and has values there.  */
-static json_t *runtime_costs(const struct compare *c, size_t rt)
+/* Add to costs, probe name -> mean time per iteration under runtime rt,
+ * every benchmark of c that prices a call, has values there and is not in
+ * costs yet.  */
+static void add_costs(json_t *costs, const struct compare *c, size_t rt)
 {
-	json_t *costs = json_object();
-
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
 		int is_probe = 0;
 
 		for (size_t j = 0; j < budget_nprices && !is_probe; j++)
 			is_probe = strcmp(budget_prices[j].probe, b->name) == 0;
-		if (is_probe && b->cells[rt].present && strcmp(b->unit, "second") == 0)
+		if (is_probe && b->cells[rt].present && strcmp(b->unit, "second") == 0 &&
+		    !json_object_get(costs, b->name))
 			json_object_set_new(costs, b->name, json_real(b->cells[rt].mean));
+	}
+}
+
+/* The probes' costs under runtime rt of c: its own files first, then the
+ * runtime of the same name in each matrix of probes.  */
+static json_t *runtime_costs(const struct compare *c, size_t rt,
+			     const struct budget_probes *probes)
+{
+	json_t *costs = json_object();
+
+	add_costs(costs, c, rt);
+	for (size_t m = 0; probes && m < probes->n; m++) {
+		const struct compare *p = &probes->matrices[m];
+
+		for (size_t i = 0; i < p->nruntimes; i++)
+			if (strcmp(p->runtimes[i].name, c->runtimes[rt].name) == 0)
+				add_costs(costs, p, i);
 	}
 	return costs;
 }
 
-void budget_table_build(struct budget_table *t, const struct compare *c, json_t *syscalls)
+void budget_table_build(struct budget_table *t, const struct compare *c, json_t *syscalls,
+			const struct budget_probes *probes)
 {
 	json_t *benches = json_object_get(syscalls, "benchmarks");
 	json_t **costs = xcalloc(c->nruntimes, sizeof(*costs));
@@ -307,7 +344,7 @@ void budget_table_build(struct budget_table *t, const struct compare *c, json_t 
 	t->nruntimes = c->nruntimes;
 	t->cells = xcalloc(c->nbenches * c->nruntimes, sizeof(*t->cells));
 	for (size_t rt = 0; rt < c->nruntimes; rt++)
-		costs[rt] = runtime_costs(c, rt);
+		costs[rt] = runtime_costs(c, rt, probes);
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
 		const struct compare_cell *ref = &b->cells[c->ref];
@@ -422,8 +459,9 @@ void budget_fmt_unpriced(char *buf, size_t size, const struct budget *b)
 		char n[32];
 
 		fmt_count(n, sizeof(n), b->unpriced[i].count);
-		used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? ", " : "",
-					 b->unpriced[i].name, n);
+		used += (size_t)snprintf(buf + used, size - used, "%s%s %s%s%s%s", i ? ", " : "",
+					 b->unpriced[i].name, n, b->unpriced[i].probe ? " (" : "",
+					 b->unpriced[i].probe ?: "", b->unpriced[i].probe ? ")" : "");
 	}
 }
 
@@ -439,7 +477,8 @@ void budget_fmt_cell(char *buf, size_t size, const struct budget *b)
 	}
 	budget_fmt_time(p, sizeof(p), b->predicted);
 	budget_fmt_share(share, sizeof(share), b);
-	snprintf(buf, size, "%s (%s)%s", p, share, b->far ? " far" : "");
+	snprintf(buf, size, "%s (%s)%s", p, share,
+		 b->nmissing ? " incomplete" : b->far ? " far" : "");
 }
 
 /* A number, or null when unknown.  */
@@ -469,6 +508,16 @@ json_t *budget_json(const struct budget *b)
 		      "measured_low_s", num(b->lo), "measured_high_s", num(b->hi), "predicted_s",
 		      num(b->predicted), "explained_share", num(b->share), "top", top, "unpriced",
 		      unpriced, "far", b->far);
+	{
+		const char *missing[BUDGET_MAX_MISSING];
+		size_t n = 0;
+		json_t *names = json_array();
+
+		budget_missing_probes(b, missing, &n, BUDGET_MAX_MISSING);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(names, json_string(missing[i]));
+		json_object_set_new(o, "missing_probes", names);
+	}
 	finding = budget_finding(b);
 	json_object_set_new(o, "finding", finding ? json_string(finding) : json_null());
 	return o;
@@ -522,30 +571,4 @@ void budget_md_category(FILE *f, const struct compare *c, const char *category)
 		if (any)
 			fprintf(f, ".\n\n");
 	}
-}
-
-int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
-		      struct bench_error *err)
-{
-	cleanup_free char *text = NULL;
-	json_error_t jerr;
-	json_t *counts;
-
-	*t = (struct budget_table){ 0 };
-	if (access(path, F_OK) < 0)
-		return 0;
-	if (util_read_file(path, LIMIT_DATA_FILE, &text, NULL, err) < 0)
-		return -1;
-	counts = json_loads(text, 0, &jerr);
-	if (!counts)
-		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls`: not "
-				       "valid JSON (line %d: %s)", path, jerr.line, jerr.text);
-	if (!json_is_object(json_object_get(counts, "benchmarks"))) {
-		json_decref(counts);
-		return bench_error_set(err, 0, "`%s`: not the output of `explain --syscalls` (no "
-				       "\"benchmarks\" object)", path);
-	}
-	budget_table_build(t, c, counts);
-	json_decref(counts);
-	return 1;
 }

@@ -11,8 +11,10 @@
  * Calls per iteration come from `explain --syscalls` (strace, natively:
  * DIR/syscalls.json), faults from the reference's getrusage, and costs from
  * the kernel probes in the same result files: budget_prices says which
- * probe prices which call.  A call with no probe, or whose probe is
- * missing from either file, is "unpriced" and listed with its count.  */
+ * probe prices which call; probes missing from the matrix's files are read
+ * from DIR/probes (BUDGET_PROBES_DIR), a matrix of them alone.  A call with
+ * no probe, or whose probe is missing from either side, is "unpriced" and
+ * listed with its count (and the missing probe).  */
 #ifndef BENCH_BUDGET_H
 #define BENCH_BUDGET_H
 
@@ -22,6 +24,7 @@
 
 struct bench_error;
 struct compare;
+struct budget_probes;
 
 /* One row of the price table: the probe (a kernel benchmark) whose time per
  * iteration, x weight, is the cost of one call of syscall.  */
@@ -41,12 +44,17 @@ extern const size_t budget_nprices;
 /* The row pricing syscall, or NULL.  */
 const struct budget_price *budget_price_of(const char *syscall);
 
+/* Beside a matrix folder DIR: a matrix of the probes its files lack.  */
+#define BUDGET_PROBES_DIR "probes"
+
 /* A system call's part of the prediction.  */
 struct budget_term {
 	char name[32];
 	double count;		/* calls per iteration */
 	double delta;		/* seconds per call, runtime - reference */
 	double contrib;		/* count x delta */
+	const char *probe;	/* unpriced: the probe that would price it, missing
+				 * from a file; NULL when no probe prices it */
 };
 
 #define BUDGET_TOP 3
@@ -61,8 +69,16 @@ struct budget {
 	size_t ntop;
 	struct budget_term *unpriced;	/* count only, largest first */
 	size_t nunpriced;
+	size_t nmissing;	/* of them, those whose probe is missing */
+	double calls;		/* system calls per iteration, priced or not */
+	double ref_mean;	/* the reference's time of one iteration */
 	int far;		/* the prediction is far from the measurement */
 };
+
+/* Fewer system calls than this per millisecond of the reference's time is
+ * "almost none": at 20 us each (a dear call in a sandbox) they cost under
+ * 2%, so a far larger slow-down is elsewhere: CPU-bound.  */
+#define BUDGET_FEW_CALLS_PER_MS 1.0
 
 /* What budget_compute() needs, all per iteration.  */
 struct budget_input {
@@ -91,18 +107,56 @@ struct budget_table {
 };
 
 /* Build the table from c and the counts of `explain --syscalls`
- * ({"benchmarks": {name: {syscall: calls}}}).  */
-void budget_table_build(struct budget_table *t, const struct compare *c, json_t *syscalls);
+ * ({"benchmarks": {name: {syscall: calls}}}); the probes c lacks are priced
+ * from probes' matrices (runtimes matched by name) when not NULL.  */
+void budget_table_build(struct budget_table *t, const struct compare *c, json_t *syscalls,
+			const struct budget_probes *probes);
 void budget_table_release(struct budget_table *t);
 
-/* Build the table from the counts in path (DIR/syscalls.json): 1 when
- * built, 0 when there is no such file, -1 (err set) on a file that is not
- * `explain --syscalls` output.  */
+/* Build the table from the counts in path (DIR/syscalls.json), and the
+ * probes of DIR/probes* when they exist: 1 when built, 0 when there
+ * is no such file, -1 (err set) on a file that is not `explain --syscalls`
+ * output or a probes folder that cannot be read, BUDGET_MISMATCH (err set)
+ * on counts that do not match c (budget_counts_check).  */
+#define BUDGET_MISMATCH (-2)
 int budget_table_load(struct budget_table *t, const struct compare *c, const char *path,
 		      struct bench_error *err);
 
+/* Whether the counts (from path) match c: they count some of its
+ * benchmarks, and with the sandbench and Python versions of its reference
+ * file when they record them.  0, or -1 with err naming the command that
+ * makes matching counts.  */
+int budget_counts_check(const struct compare *c, json_t *counts, const char *path,
+			struct bench_error *err);
+
 /* The cell of bench b, runtime rt, or NULL when absent.  */
 const struct budget *budget_table_cell(const struct budget_table *t, size_t b, size_t rt);
+
+/* The matrices of probes beside a matrix folder DIR: DIR/probes, then
+ * DIR/probes-2 and so on (in name order; the first that has a probe
+ * prices it).  Load: 0, or -1 (err set) when one cannot be read.  */
+struct budget_probes {
+	struct compare *matrices;
+	size_t n;
+};
+
+int budget_probes_load(struct budget_probes *p, const char *dir, struct bench_error *err);
+void budget_probes_release(struct budget_probes *p);
+
+/* Where the next matrix of probes goes: DIR/probes, or the first
+ * DIR/probes-N that does not exist; a new string.  */
+char *budget_probes_free_dir(const char *dir);
+
+/* Print to f the matrix command that measures the missing probes into
+ * budget_probes_free_dir(dir), with the runtimes, profile, engine and
+ * design of DIR/matrix.json (c's runtimes when there is none).  */
+void budget_probes_command(FILE *f, const char *dir, const struct compare *c,
+			   const char **missing, size_t nmissing);
+
+/* Add the probes b misses to names (n of them, at most max, each once);
+ * BUDGET_MAX_MISSING holds every probe.  */
+#define BUDGET_MAX_MISSING 32
+void budget_missing_probes(const struct budget *b, const char **names, size_t *n, size_t max);
 
 /* A signed time per iteration: "+127 ms", "-3.1 us", "-" for NAN.  */
 void budget_fmt_time(char *buf, size_t size, double seconds);
@@ -113,11 +167,13 @@ void budget_fmt_share(char *buf, size_t size, const struct budget *b);
 /* The top contributors: "newfstatat 4.51k x +28.1 us = +127 ms, ...".  */
 void budget_fmt_top(char *buf, size_t size, const struct budget *b);
 
-/* The unpriced calls: "ioctl 12, sysinfo 1.5", "" when none.  */
+/* The unpriced calls, each with its missing probe when one would price it:
+ * "newfstatat 4.51k (file_stat), ioctl 12", "" when none.  */
 void budget_fmt_unpriced(char *buf, size_t size, const struct budget *b);
 
-/* For the report: the table cell "+96.5 ms (126%)", " far" added when far,
- * "-" for NULL; report.json's object (null for NULL); report.csv's fields,
+/* For the report: the table cell "+96.5 ms (126%)", " incomplete" added
+ * when probes are missing, else " far" when far, "-" for NULL; report.json's
+ * object (null for NULL; missing_probes names them); report.csv's fields,
  * each after a comma, under BUDGET_CSV_HEADER; report.md's line per
  * category and runtime (nothing without c->budget).  */
 void budget_fmt_cell(char *buf, size_t size, const struct budget *b);
@@ -126,5 +182,11 @@ json_t *budget_json(const struct budget *b);
 	"budget_top,budget_unpriced,budget_far"
 void budget_csv(FILE *f, const struct budget *b);
 void budget_md_category(FILE *f, const struct compare *c, const char *category);
+
+/* The chart of c->budget (budget.svg): per slowed-down benchmark and
+ * runtime, the measured change with its interval and beside it the
+ * predicted change stacked by call (the top calls, then "other"), the rest
+ * marked unexplained; each row in percent of its measured change.  */
+char *budget_svg(const struct compare *c);
 
 #endif

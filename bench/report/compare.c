@@ -365,6 +365,7 @@ int compare_build(struct compare *c, json_t **suites, const char *const *paths, 
 					       paths[rt], c->runtimes[c->ref].path,
 					       c->runtimes[c->ref].name);
 	}
+	compare_explain_unreported(c);
 	summarise_coverage(c);
 	compare_fill_groups(c);
 	sort_benches(c);
@@ -498,6 +499,7 @@ size_t compare_metadata_diff(const struct compare *c, const char **keys, size_t 
 		"placement_cpus", "placement_pin", "placement_pin_cpus",
 		"containerd_version", "kata_version", "kata_hypervisor", "kata_hypervisor_version",
 		"kata_guest_kernel", "kata_shared_fs", "kata_vm_memory_mb", "kata_vm_vcpus",
+		"scratch_fs", "python_lib_fs",
 	};
 	size_t n = 0;
 

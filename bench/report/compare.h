@@ -136,6 +136,9 @@ struct compare_bench {
 	double max_ratio;		/* over the other runtimes, for sorting */
 };
 
+/* Counters a runtime may not report (compare_runtime.unreported).  */
+enum { COMPARE_MINFLT = 1, COMPARE_MAJFLT = 2, COMPARE_CSW = 4 };
+
 struct compare_runtime {
 	char *name;			/* metadata `runtime`, else the file stem */
 	char *path;			/* runs mode: the side's first file */
@@ -146,6 +149,10 @@ struct compare_runtime {
 	size_t drift_warned;		/* benchmarks compared unpaired though
 					 * not interleaved with the reference:
 					 * the drift warning's count */
+	unsigned unreported;		/* COMPARE_* counters 0 in every value
+					 * where another runtime's are not: not
+					 * reported (gVisor's getrusage), NAN in
+					 * its cells */
 };
 
 /* The geometric mean of a category (or of everything) per runtime.  */
@@ -228,6 +235,16 @@ const char *compare_method_name(enum compare_method m);
 /* The drift warning for runtime rt, or NULL when it has none; owned by the
  * caller.  */
 char *compare_drift_warning(const struct compare *c, size_t rt);
+
+/* Mark the counters each runtime of c does not report (see
+ * compare_runtime.unreported) and make them unknown in its cells.  */
+void compare_explain_unreported(struct compare *c);
+
+/* The names of the counters runtime rt does not report, as in report.json
+ * ("minflt_per_it") or short ("minflt"): how many.  */
+#define COMPARE_COUNTERS 3
+size_t compare_unreported(const struct compare *c, size_t rt, int short_names,
+			  const char *names[COMPARE_COUNTERS]);
 
 /* The change of an explanation counter against the reference: other / ref,
  * or for sys_share the difference in percentage points; NAN if unknown.  */

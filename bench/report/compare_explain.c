@@ -3,6 +3,9 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static int md_number(json_t *md, const char *key, double *v)
 {
@@ -76,4 +79,65 @@ double compare_explain_change(double ref, double other, int is_share)
 	if (is_share)
 		return 100 * (other - ref);
 	return ref > 0 ? other / ref : NAN;
+}
+
+/* The counters a runtime may leave out, where they live in a cell.  */
+static const struct {
+	unsigned bit;
+	const char *name, *short_name;
+	size_t offset;
+} counters[] = {
+	{ COMPARE_MINFLT, "minflt_per_it", "minflt", offsetof(struct compare_explain, minflt) },
+	{ COMPARE_MAJFLT, "majflt_per_it", "majflt", offsetof(struct compare_explain, majflt) },
+	{ COMPARE_CSW, "csw_per_it", "csw", offsetof(struct compare_explain, csw) },
+};
+
+#define COUNTER(ex, i) (*(double *)((char *)(ex) + counters[i].offset))
+
+/* Whether runtime rt records counter i in some benchmark (*known) and
+ * whether it is 0 in every one that does.  */
+static int all_zero(const struct compare *c, size_t rt, size_t i, int *known)
+{
+	int nonzero = 0;
+
+	*known = 0;
+	for (size_t b = 0; b < c->nbenches; b++) {
+		const struct compare_cell *cell = &c->benches[b].cells[rt];
+		double v = cell->present ? COUNTER(&cell->ex, i) : NAN;
+
+		if (isnan(v))
+			continue;
+		*known = 1;
+		nonzero |= v != 0;
+	}
+	return *known && !nonzero;
+}
+
+void compare_explain_unreported(struct compare *c)
+{
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		int counted = 0, known;
+
+		/* All zero everywhere: a real 0 (major faults, say).  */
+		for (size_t rt = 0; rt < c->nruntimes; rt++)
+			counted |= !all_zero(c, rt, i, &known) && known;
+		for (size_t rt = 0; rt < c->nruntimes && counted; rt++) {
+			if (!all_zero(c, rt, i, &known))
+				continue;
+			c->runtimes[rt].unreported |= counters[i].bit;
+			for (size_t b = 0; b < c->nbenches; b++)
+				COUNTER(&c->benches[b].cells[rt].ex, i) = NAN;
+		}
+	}
+}
+
+size_t compare_unreported(const struct compare *c, size_t rt, int short_names,
+			  const char *names[COMPARE_COUNTERS])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (c->runtimes[rt].unreported & counters[i].bit)
+			names[n++] = short_names ? counters[i].short_name : counters[i].name;
+	return n;
 }

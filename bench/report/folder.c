@@ -32,6 +32,13 @@ static int load_budget(struct compare *c, const char *first, struct budget_table
 	rc = budget_table_load(t, c, path, err);
 	if (rc > 0)
 		c->budget = t;
+	/* Counts of other benchmarks beside the files (a results folder's
+	 * syscalls.json) do not stop a comparison: said, and left out.  */
+	if (rc == BUDGET_MISMATCH) {
+		fprintf(stderr, "sandbench: %s: the system-call budget is left out\n", err->msg);
+		bench_error_release(err);
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -67,7 +74,7 @@ int report_files(const struct report_options *o, const char *const *paths, size_
 			rc = REPORT_NOT_WRITTEN;
 		else
 			printf("\nreport: %s/report.md (and report.csv, report.json, overview.svg, "
-			       "category-*.svg)\n", dir);
+			       "category-*.svg%s)\n", dir, cmp.budget ? ", budget.svg" : "");
 	}
 	crossed = gate_crossed(&cmp, o->fail_on, o->bounds, o->nbounds);
 	if (crossed) {

@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench/harness/runner.h"
 #include "bench/lib/error.h"
+#include "bench/lib/safefile.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
+#include "bench/report/budget.h"
 #include "bench/report/compare.h"
 
 void report_fmt_change(char *buf, size_t size, double ratio)
@@ -73,12 +76,15 @@ void report_fmt_count(char *buf, size_t size, double v)
 		snprintf(buf, size, "%de%d", v < 0 ? -1 : 1, exp10 + 1);
 }
 
-void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share)
+void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share,
+			int unreported)
 {
 	double change = compare_explain_change(ref, other, is_share);
 	char v[32];
 
-	if (isnan(other)) {
+	if (unreported) {
+		snprintf(buf, size, "n/a");
+	} else if (isnan(other)) {
 		snprintf(buf, size, "-");
 	} else if (is_share) {
 		if (fabs(change) < 0.05)
@@ -108,35 +114,67 @@ char *report_svg_name(const char *category)
 	return name;
 }
 
-static int write_text(const char *dir, const char *name, char *text,
-		      struct bench_error *err)
-{
-	cleanup_free char *path = xasprintf("%s/%s", dir, name);
-	int rc = util_write_file_atomic(path, text, strlen(text), err);
+/* The report's files, all or none: each is written whole under a staging
+ * name first, and only when every one is there do they take their names.  A
+ * disk that fills halfway keeps the set there was.  */
+struct report_file {
+	char *name, *text;
+};
 
-	free(text);
+static int write_set(const char *dir, struct report_file *files, size_t n,
+		     struct bench_error *err)
+{
+	size_t staged = 0;
+	int rc = 0;
+
+	for (; staged < n && rc == 0; staged++) {
+		cleanup_free char *path = xasprintf("%s/.%s.new", dir, files[staged].name);
+		rc = util_write_file_atomic(path, files[staged].text, strlen(files[staged].text),
+					    err);
+	}
+	for (size_t i = 0; i < staged; i++) {
+		cleanup_free char *from = xasprintf("%s/.%s.new", dir, files[i].name);
+		cleanup_free char *to = xasprintf("%s/%s", dir, files[i].name);
+		if (rc < 0)
+			unlink(from);
+		else if (safefile_check_replaceable(to, err) < 0 || rename(from, to) < 0) {
+			if (!err->msg[0])
+				bench_error_set(err, errno, "write `%s`", to);
+			unlink(from);
+			rc = -1;
+		}
+	}
 	return rc;
 }
 
 int report_write_dir(const struct compare *c, const char *dir, struct bench_error *err)
 {
+	struct report_file *files;
+	size_t n = 0;
 	struct stat st;
+	int rc;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return bench_error_set(err, errno, "create the folder `%s`", dir);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return bench_error_set(err, ENOTDIR, "output folder `%s`", dir);
-	if (write_text(dir, "report.md", report_md(c), err) < 0 ||
-	    write_text(dir, "report.csv", report_csv(c), err) < 0 ||
-	    write_text(dir, "report.json", report_json(c), err) < 0 ||
-	    write_text(dir, "overview.svg", report_svg_overview(c), err) < 0)
-		return -1;
-	for (size_t i = 0; i < c->ncategories; i++) {
-		cleanup_free char *name = report_svg_name(c->categories[i].name);
-		if (write_text(dir, name, report_svg_category(c, i), err) < 0)
-			return -1;
+	files = xcalloc(5 + c->ncategories, sizeof(*files));
+	files[n++] = (struct report_file){ xstrdup("report.md"), report_md(c) };
+	files[n++] = (struct report_file){ xstrdup("report.csv"), report_csv(c) };
+	files[n++] = (struct report_file){ xstrdup("report.json"), report_json(c) };
+	files[n++] = (struct report_file){ xstrdup("overview.svg"), report_svg_overview(c) };
+	for (size_t i = 0; i < c->ncategories; i++)
+		files[n++] = (struct report_file){ report_svg_name(c->categories[i].name),
+						   report_svg_category(c, i) };
+	if (c->budget)
+		files[n++] = (struct report_file){ xstrdup("budget.svg"), budget_svg(c) };
+	rc = write_set(dir, files, n, err);
+	for (size_t i = 0; i < n; i++) {
+		free(files[i].name);
+		free(files[i].text);
 	}
-	return 0;
+	free(files);
+	return rc;
 }
 
 void report_fmt_basis(char *buf, size_t size, const struct compare_cell *x,
@@ -241,6 +279,20 @@ char *report_runs_note(const struct compare *c)
 			 c->runtimes[!c->ref].nfiles);
 }
 
+char *report_unreported_note(const struct compare *c, size_t rt)
+{
+	const char *names[COMPARE_COUNTERS];
+	size_t n = compare_unreported(c, rt, 1, names);
+
+	if (n == 0)
+		return NULL;
+	return xasprintf("n/a: %s reports no %s%s%s%s%s: every value is 0 where another runtime "
+			 "counts them (gVisor's getrusage counts no page faults or context "
+			 "switches): not available, not 0.", c->runtimes[rt].name, names[0],
+			 n > 1 ? ", " : "", n > 1 ? names[1] : "", n > 2 ? ", " : "",
+			 n > 2 ? names[2] : "");
+}
+
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 {
 	char *note = report_coverage_note(c);
@@ -256,6 +308,12 @@ void report_print_notes(FILE *out, const struct compare *c, const char *prefix)
 		if (v)
 			fprintf(out, "%s%s.\n", prefix, v);
 		free(v);
+	}
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *u = report_unreported_note(c, rt);
+		if (u)
+			fprintf(out, "%s%s\n", prefix, u);
+		free(u);
 	}
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *w = compare_drift_warning(c, rt);

@@ -30,13 +30,19 @@ char *report_json(const struct compare *c);
 char *report_svg_category(const struct compare *c, size_t category);
 char *report_svg_overview(const struct compare *c);
 
+/* Text in an SVG (XML) document: escaped, control characters left out.  */
+void report_svg_text(FILE *f, const char *s);
+
+/* An axis step of 1, 2, 2.5 or 5 times a power of ten, at least raw.  */
+double report_svg_nice_step(double raw);
+
 /* "category-<name>.svg", with characters unsafe in a file name replaced;
  * owned by the caller.  */
 char *report_svg_name(const char *category);
 
-/* Write report.md, report.csv, report.json, overview.svg and one
- * category-*.svg per category into dir (created when missing), each file
- * atomically.  */
+/* Write report.md, report.csv, report.json, overview.svg, one
+ * category-*.svg per category and, with a system-call budget, budget.svg
+ * into dir (created when missing), each file atomically.  */
 int report_write_dir(const struct compare *c, const char *dir, struct bench_error *err);
 
 /* Formatting shared by the renderers; NAN gives "-" (or "" for an
@@ -50,8 +56,10 @@ void report_fmt_value(char *buf, size_t size, double v, const char *unit);
 /* A count with 3 significant digits and k/M/G: "1.23k", "0.0451".  */
 void report_fmt_count(char *buf, size_t size, double v);
 /* An explanation counter with its change: "60% (+56)" for a share,
- * "125 (x1.04)" for a count per iteration.  */
-void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share);
+ * "125 (x1.04)" for a count per iteration, "n/a" when the runtime does not
+ * report it (unreported).  */
+void report_fmt_explain(char *buf, size_t size, double ref, double other, int is_share,
+			int unreported);
 
 /* CSV: a text field, quoted when it holds a comma, a quote or a line
  * break; a number after a comma, with full precision (empty when unknown).  */
@@ -78,6 +86,10 @@ char *report_runs_note(const struct compare *c);
  * and var_between, as standard deviations), and what would narrow the
  * intervals; NULL when none is paired.  A new string.  */
 char *report_variance_note(const struct compare *c, size_t rt);
+
+/* The counters runtime rt does not report (compare_runtime.unreported),
+ * printed n/a: why, or NULL when none; owned by the caller.  */
+char *report_unreported_note(const struct compare *c, size_t rt);
 
 void report_print_notes(FILE *out, const struct compare *c, const char *prefix);
 

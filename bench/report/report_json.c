@@ -121,10 +121,19 @@ char *report_json(const struct compare *c)
 	char *text, *note;
 	size_t len;
 
-	for (size_t rt = 0; rt < c->nruntimes; rt++)
-		json_array_append_new(runtimes, json_pack("{s:s, s:o, s:b, s:I}",
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		const char *names[COMPARE_COUNTERS];
+		size_t n = compare_unreported(c, rt, 0, names);
+		/* Counters it does not report: null in its cells, not 0.  */
+		json_t *unreported = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(unreported, json_string(names[i]));
+		json_array_append_new(runtimes, json_pack("{s:s, s:o, s:b, s:I, s:o}",
 			"name", c->runtimes[rt].name, "file", path_json(c->runtimes[rt].path),
-			"reference", rt == c->ref, "benchmarks", (json_int_t)c->runtimes[rt].nbenches));
+			"reference", rt == c->ref, "benchmarks", (json_int_t)c->runtimes[rt].nbenches,
+			"unreported", unreported));
+	}
 	for (size_t k = 0; k < c->nbenches; k++)
 		json_array_append_new(benches, bench_json(c, &c->benches[c->order[k]]));
 	for (size_t i = 0; i < c->ncategories; i++)

@@ -85,6 +85,9 @@ static void summary(FILE *f, const struct compare *c)
 		fputc('\n', f);
 	}
 	fprintf(f, "\n![Geometric mean per category](overview.svg)\n\n");
+	if (c->budget)
+		fprintf(f, "![System-call budget: measured and predicted change per slowed-down "
+			"benchmark](budget.svg)\n\n");
 }
 
 /* A few sentences per category, as the study's chapter 7 has.  */
@@ -157,13 +160,15 @@ static void category_table(FILE *f, const struct compare *c, const char *categor
 				md_study(f, b->study);
 				fprintf(f, " |");
 			}
-			report_fmt_explain(v, sizeof(v), x->ex.sys_share, y->ex.sys_share, 1);
+			report_fmt_explain(v, sizeof(v), x->ex.sys_share, y->ex.sys_share, 1, 0);
 			fprintf(f, " %s |", v);
-			report_fmt_explain(v, sizeof(v), x->ex.minflt, y->ex.minflt, 0);
+			report_fmt_explain(v, sizeof(v), x->ex.minflt, y->ex.minflt, 0,
+					   c->runtimes[rt].unreported & COMPARE_MINFLT);
 			fprintf(f, " %s |", v);
-			report_fmt_explain(v, sizeof(v), x->ex.csw, y->ex.csw, 0);
+			report_fmt_explain(v, sizeof(v), x->ex.csw, y->ex.csw, 0,
+					   c->runtimes[rt].unreported & COMPARE_CSW);
 			fprintf(f, " %s |", v);
-			report_fmt_explain(v, sizeof(v), x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
+			report_fmt_explain(v, sizeof(v), x->ex.rw_syscalls, y->ex.rw_syscalls, 0, 0);
 			fprintf(f, " %s |", v);
 			if (c->budget) {
 				budget_fmt_cell(v, sizeof(v), budget_table_cell(c->budget, c->order[k], rt));
@@ -223,6 +228,14 @@ static void notes(FILE *f, const struct compare *c)
 			fprintf(f, ".\n\n");
 		}
 		free(v);
+	}
+	for (size_t rt = 0; rt < c->nruntimes; rt++) {
+		char *u = report_unreported_note(c, rt);
+		if (u) {
+			md_text(f, u);
+			fprintf(f, "\n\n");
+		}
+		free(u);
 	}
 	for (size_t rt = 0; rt < c->nruntimes; rt++) {
 		char *w = compare_drift_warning(c, rt);

@@ -46,7 +46,7 @@ struct chart {
 	int with_study;		/* the last series is the study's */
 };
 
-static void xml_text(FILE *f, const char *s)
+void report_svg_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -97,7 +97,7 @@ static void tick_label(char *buf, size_t size, double ratio, double step_pct)
 }
 
 /* A step of 1, 2, 2.5 or 5 times a power of ten, at least raw.  */
-static double nice_step(double raw)
+double report_svg_nice_step(double raw)
 {
 	static const double m[] = { 1, 2, 2.5, 5, 10 };
 	double p = pow(10, floor(log10(raw)));
@@ -123,11 +123,11 @@ static void linear_axis(struct axis *ax, double lo, double hi)
 	/* As many ticks as their widest labels allow, at most 10.  */
 	max_ticks = (size_t)((ax->x1 - ax->x0) / (label_px(8, DIGIT_W) + TICK_GAP));
 	max_ticks = max_ticks < 2 ? 2 : max_ticks > 10 ? 10 : max_ticks;
-	step = nice_step((b - a) / (double)(max_ticks - 1));
+	step = report_svg_nice_step((b - a) / (double)(max_ticks - 1));
 	ax->a = floor(a / step + 1e-9) * step;
 	ax->b = ceil(b / step - 1e-9) * step;
 	while ((ax->b - ax->a) / step + 1 > (double)max_ticks + 0.5) {
-		step = nice_step(step * 1.01);
+		step = report_svg_nice_step(step * 1.01);
 		ax->a = floor(a / step + 1e-9) * step;
 		ax->b = ceil(b / step - 1e-9) * step;
 	}
@@ -209,7 +209,7 @@ static double legend(FILE *f, const struct chart *ch)
 		if (f) {
 			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
 				"<text x=\"%.1f\" y=\"%.1f\">", x, y - 9, ch->series[s].color, x + 14, y);
-			xml_text(f, ch->series[s].name);
+			report_svg_text(f, ch->series[s].name);
 			fprintf(f, "</text>\n");
 		}
 		x += w;
@@ -268,9 +268,9 @@ static void svg_head(FILE *f, const struct chart *ch, const struct layout *lay)
 		"font-size=\"12\">\n", WIDTH, lay->height, WIDTH, lay->height);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
 	fprintf(f, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", MARGIN);
-	xml_text(f, ch->title);
+	report_svg_text(f, ch->title);
 	fprintf(f, "</text>\n<text x=\"%d\" y=\"40\" font-size=\"11\" fill=\"#555555\">", MARGIN);
-	xml_text(f, ch->subtitle);
+	report_svg_text(f, ch->subtitle);
 	fprintf(f, "</text>\n");
 	legend(f, ch);
 }
@@ -298,7 +298,7 @@ static void svg_grid(FILE *f, const struct chart *ch, const struct layout *lay)
 		ax->x0, bottom, ax->x1, bottom);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (ax->x0 + ax->x1) / 2,
 		bottom + 40);
-	xml_text(f, ch->axis);
+	report_svg_text(f, ch->axis);
 	fprintf(f, "%s</text>\n", ax->log ? " (log scale)" : "");
 }
 
@@ -342,7 +342,7 @@ static void svg_rows(FILE *f, const struct chart *ch, const struct layout *lay)
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"%s>", lay->ax.x0 - 8,
 			top + (lay->band - ROW_PAD) / 2 + 4,
 			ch->bold_last && r + 1 == ch->nrows ? " font-weight=\"bold\"" : "");
-		xml_text(f, label);
+		report_svg_text(f, label);
 		fprintf(f, "</text>\n");
 		for (size_t s = 0; s < ch->nseries; s++)
 			svg_bar(f, ch, lay, &ch->bars[r * ch->nseries + s], s,

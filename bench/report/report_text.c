@@ -121,10 +121,12 @@ static void print_benchmarks(FILE *out, const struct compare *c, int color)
 			report_fmt_interval(row[6], CELL, y->r.lo, y->r.hi);
 			snprintf(row[7], CELL, "%s", compare_verdict_name(y->r.verdict));
 			report_fmt_basis(row[8], CELL, x, y);
-			report_fmt_explain(row[10], CELL, x->ex.sys_share, y->ex.sys_share, 1);
-			report_fmt_explain(row[11], CELL, x->ex.minflt, y->ex.minflt, 0);
-			report_fmt_explain(row[12], CELL, x->ex.csw, y->ex.csw, 0);
-			report_fmt_explain(row[13], CELL, x->ex.rw_syscalls, y->ex.rw_syscalls, 0);
+			report_fmt_explain(row[10], CELL, x->ex.sys_share, y->ex.sys_share, 1, 0);
+			report_fmt_explain(row[11], CELL, x->ex.minflt, y->ex.minflt, 0,
+					   c->runtimes[rt].unreported & COMPARE_MINFLT);
+			report_fmt_explain(row[12], CELL, x->ex.csw, y->ex.csw, 0,
+					   c->runtimes[rt].unreported & COMPARE_CSW);
+			report_fmt_explain(row[13], CELL, x->ex.rw_syscalls, y->ex.rw_syscalls, 0, 0);
 			if (c->budget)
 				budget_fmt_cell(row[14], CELL,
 						budget_table_cell(c->budget, c->order[k], rt));
@@ -260,6 +262,10 @@ void report_text(FILE *out, const struct compare *c, int color)
 	fprintf(out, "per iteration, (change against %s): sys%% system share of CPU time (points), "
 		"minflt minor faults, csw context switches, rw-sysc read/write syscalls (factors)\n",
 		ref);
+	if (c->budget)
+		fprintf(out, "syscalls predict: the change per iteration the system calls predict "
+			"(share of the measured); far: by more than a factor of 2; incomplete: "
+			"probes missing (`sandbench explain --budget DIR` names them)\n");
 	if (c->study)
 		fprintf(out, "%s: %s, per benchmark; per category over the same benchmarks\n",
 			c->study->label, c->study->title);

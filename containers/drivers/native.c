@@ -19,16 +19,20 @@ static int native_prepare(const struct ctr_run *run, struct ctr_prepared *pr,
 			  struct bench_error *err)
 {
 	extern char **environ;
-	static const char mark[] = "SANDBENCH_RUNTIME=";
+	static const char mark[] = "SANDBENCH_RUNTIME=", tmpdir[] = "TMPDIR=";
 
 	(void)err;
 	ctr_argv_add(&pr->argv, util_self_exe());
 	for (size_t i = 0; run->args[i]; i++)
 		ctr_argv_add(&pr->argv, run->args[i]);
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, mark, sizeof(mark) - 1) != 0)
+		if (strncmp(*e, mark, sizeof(mark) - 1) != 0 &&
+		    !(pr->scratch && strncmp(*e, tmpdir, sizeof(tmpdir) - 1) == 0))
 			ctr_argv_add(&pr->env, *e);
 	ctr_argv_addf(&pr->env, "%snative", mark);
+	/* Its scratch folder (containers/scratch.c), as /tmp is a container's.  */
+	if (pr->scratch)
+		ctr_argv_addf(&pr->env, "%s%s", tmpdir, pr->scratch);
 	return 0;
 }
 
