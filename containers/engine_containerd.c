@@ -161,7 +161,9 @@ static int wait_for_daemon(const char *logp, struct bench_error *err)
 
 /* containerd in a mount namespace of its own, without the cgroup2 mount of
  * a hybrid host (crun refuses it; runc does not care), in its own process
- * group and out of Ctrl-C's way: we stop it after cleaning up.  */
+ * group and out of Ctrl-C's way: we stop it after cleaning up.  Killed when
+ * sandbench dies (a SIGKILL leaves no daemon); what its shims left, the
+ * next matrix removes (ctr_cleanup_leftovers).  */
 static int start_daemon(struct bench_error *err)
 {
 	cleanup_free char *config = xasprintf("%s/config.toml", cd.dir);
@@ -185,7 +187,8 @@ static int start_daemon(struct bench_error *err)
 	cd.daemon.argv = argv;
 	cd.daemon.name = "containerd";
 	cd.daemon.out = cd.daemon.err = log >= 0 ? log : CHILD_NULL;
-	cd.daemon.flags = CHILD_SEARCH_PATH | CHILD_CALLER_ENV | CHILD_OWN_GROUP | CHILD_KEEP_ON_STOP;
+	cd.daemon.flags = CHILD_SEARCH_PATH | CHILD_CALLER_ENV | CHILD_OWN_GROUP | CHILD_KEEP_ON_STOP |
+			  CHILD_DIE_WITH_PARENT;
 	cd.daemon.stop_signal = SIGTERM;
 	cd.daemon.before_exec = daemon_before_exec;
 	rc = child_start(&cd.daemon, err);

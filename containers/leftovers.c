@@ -1,32 +1,25 @@
 /* What matrices killed outright left behind (containers named
- * sandbench-PID-*, network namespaces, bundles, cache and scratch folders),
- * removed once their process is gone.  */
+ * sandbench-PID-*, network namespaces, bundles, cache and scratch folders,
+ * a private containerd's shims and folder), removed once their process is
+ * gone.  */
 #include "containers/engine.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/lib/limits.h"
 #include "bench/lib/safefile.h"
+#include "bench/lib/orphans.h"
 #include "bench/lib/util.h"
 
-/* The process id in NAME-PID-..., if that process is gone; else 0.  */
-static pid_t dead_owner(const char *name, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	char *end;
-	long pid;
-
-	if (strncmp(name, prefix, n) != 0)
-		return 0;
-	pid = strtol(name + n, &end, 10);
-	if (end == name + n || *end != '-' || pid <= 0 || pid == getpid())
-		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH ? (pid_t)pid : 0;
-}
+/* Where the runc shim of a containerd keeps its runtime's state.  */
+#define CONTAINERD_RUNC_ROOT "/run/containerd/runc/" CTR_CONTAINERD_NAMESPACE
 
 /* Each line of a command's output, to fn.  */
 static void each_line(char *const argv[], void (*fn)(const char *line, const void *arg),
@@ -44,16 +37,28 @@ static void each_line(char *const argv[], void (*fn)(const char *line, const voi
 	}
 }
 
+/* A runtime, and the state folder it lists (NULL: its default).  */
+struct runtime_root {
+	const struct ctr_driver *d;
+	const char *root;
+};
+
+static void runtime_cmd(const struct runtime_root *r, struct ctr_argv *a)
+{
+	ctr_argv_add(a, r->d->binary);
+	if (r->d->oci_options)
+		r->d->oci_options(a);
+	if (r->root)
+		ctr_argv_addf(a, "--root=%s", r->root);
+}
+
 static void delete_container(const char *id, const void *arg)
 {
-	const struct ctr_driver *d = arg;
 	struct ctr_argv a = { 0 };
 
-	if (!dead_owner(id, "sandbench-"))
+	if (!orphans_dead_owner(id, "sandbench-"))
 		return;
-	ctr_argv_add(&a, d->binary);
-	if (d->oci_options)
-		d->oci_options(&a);
+	runtime_cmd(arg, &a);
 	ctr_argv_add(&a, "delete");
 	ctr_argv_add(&a, "--force");
 	ctr_argv_add(&a, id);
@@ -64,19 +69,93 @@ static void delete_container(const char *id, const void *arg)
 static void delete_netns(const char *name, const void *arg)
 {
 	(void)arg;
-	if (dead_owner(name, "sandbench-"))
+	if (orphans_dead_owner(name, "sandbench-"))
 		ctr_netns_delete(name);
 }
 
-/* Remove folder/NAME-PID-* whose process is gone.  */
-static void remove_dead_folders(const char *folder, const char *prefix)
+/* Does this command line name path itself or a file in it?  */
+static int names_path(const char *cmdline, size_t len, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (const char *p = cmdline; (p = memmem(p, len - (size_t)(p - cmdline), path, n));
+	     p += n)
+		if (p + n == cmdline + len || p[n] == '/' || p[n] == '\0')
+			return 1;
+	return 0;
+}
+
+/* The process's parent, from /proc/PID/stat (after the command's ")").  */
+static pid_t parent_of(const char *pid)
+{
+	cleanup_free char *path = xasprintf("/proc/%s/stat", pid), *stat = NULL;
+	char *end;
+
+	if (util_read_file(path, 4096, &stat, NULL, NULL) < 0 || !(end = strrchr(stat, ')')))
+		return 0;
+	return (pid_t)strtol(end + 4, NULL, 10);	/* ") S PPID" */
+}
+
+/* SIGKILL every process whose command line names the folder (a dead
+ * matrix's private containerd, its shims, a ctr), and their children
+ * first (the containers the shims started), then wait for them to end.  */
+static void kill_naming(const char *folder)
+{
+	pid_t named[64], killed[256];
+	size_t nnamed = 0, nkilled = 0;
+	struct dirent *e;
+	DIR *proc;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (!(proc = opendir("/proc")))
+			return;
+		while ((e = readdir(proc))) {
+			cleanup_free char *path = xasprintf("/proc/%s/cmdline", e->d_name), *cmd = NULL;
+			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), ppid;
+			size_t len;
+
+			if (pid <= 0 || pid == getpid())
+				continue;
+			if (pass == 0 && nnamed < 64 &&
+			    util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 &&
+			    names_path(cmd, len, folder))
+				named[nnamed++] = pid;
+			ppid = pass == 1 && nnamed ? parent_of(e->d_name) : 0;
+			for (size_t i = 0; ppid > 0 && i < nnamed && nkilled < 256; i++)
+				if (ppid == named[i] && kill(pid, SIGKILL) == 0)
+					killed[nkilled++] = pid;
+		}
+		closedir(proc);
+	}
+	for (size_t i = 0; i < nnamed && nkilled < 256; i++)
+		if (kill(named[i], SIGKILL) == 0)
+			killed[nkilled++] = named[i];
+	/* Ended, or a zombie whose parent is gone (no command line).  */
+	for (int tries = 0; tries < 100; tries++) {
+		size_t alive = 0;
+		for (size_t i = 0; i < nkilled; i++) {
+			cleanup_free char *path = xasprintf("/proc/%ld/cmdline", (long)killed[i]);
+			cleanup_free char *cmd = NULL;
+			size_t len = 0;
+			alive += util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 && len > 0;
+		}
+		if (!alive)
+			break;
+		usleep(50000);
+	}
+}
+
+/* Remove folder/sandbench-containerd-PID-* whose process is gone, once
+ * the processes that name it have ended.  */
+static void remove_dead_daemons(const char *folder)
 {
 	DIR *d = opendir(folder);
 	struct dirent *e;
 
 	while (d && (e = readdir(d)))
-		if (dead_owner(e->d_name, prefix)) {
+		if (orphans_dead_owner(e->d_name, "sandbench-containerd-")) {
 			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
+			kill_naming(path);
 			safefile_remove_tree(path, NULL);
 		}
 	if (d)
@@ -91,25 +170,32 @@ void ctr_cleanup_leftovers(void)
 	for (size_t i = 0; ctr_drivers[i]; i++) {
 		const struct ctr_driver *d = ctr_drivers[i];
 		cleanup_free char *installed = d->binary ? ctr_which(d->binary) : NULL;
-		struct ctr_argv a = { 0 };
+		const char *roots[] = { NULL, CONTAINERD_RUNC_ROOT };
 
 		if (!installed)
 			continue;
-		ctr_argv_add(&a, d->binary);
-		if (d->oci_options)
-			d->oci_options(&a);
 		/* The default listing: a header, then one line per container,
-		 * its id first (runc, crun and runsc alike).  */
-		ctr_argv_add(&a, "list");
-		each_line(a.v, delete_container, d);
-		ctr_argv_release(&a);
+		 * its id first (runc, crun and runsc alike); its own state
+		 * folder, then the one a private containerd's shims used.  */
+		for (size_t k = 0; k < 2; k++) {
+			struct runtime_root r = { d, roots[k] };
+			struct ctr_argv a = { 0 };
+			struct stat st;
+
+			if (r.root && stat(r.root, &st) < 0)
+				continue;
+			runtime_cmd(&r, &a);
+			ctr_argv_add(&a, "list");
+			each_line(a.v, delete_container, &r);
+			ctr_argv_release(&a);
+		}
 	}
 	each_line(netns, delete_netns, NULL);
-	remove_dead_folders("/tmp", "sandbench-bundle-");
-	remove_dead_folders("/tmp", "sandbench-scratch-");
-	remove_dead_folders("/var/tmp", "sandbench-scratch-");
-	for (const char *folder = tmp && *tmp ? tmp : "/tmp"; folder; folder = NULL) {
-		remove_dead_folders(folder, "sandbench-cache-");
-		remove_dead_folders(folder, "sandbench-timeit-");
-	}
+	orphans_remove_dead("/tmp", "sandbench-bundle-");
+	orphans_remove_dead("/tmp", "sandbench-scratch-");
+	orphans_remove_dead("/var/tmp", "sandbench-scratch-");
+	orphans_sweep();
+	/* Its daemon died with it (CHILD_DIE_WITH_PARENT); its shims and
+	 * their containers did not.  */
+	remove_dead_daemons(tmp && *tmp ? tmp : "/tmp");
 }

@@ -196,7 +196,8 @@ static FILE *open_log(const char *path, struct bench_error *err)
 
 /* A matrix being run.  */
 struct matrix_run {
-	const char *dir;
+	const char *dir;		/* absolute: what containers mount */
+	const char *given;		/* as the user gave it: what the report names */
 	struct ctr_matrix_plan *p;
 	json_t *done;			/* the plan's "done" */
 	struct ctr_image img;
@@ -401,7 +402,7 @@ static int run_finish(struct matrix_run *m, int status)
 		cleanup_free char *path = xasprintf("%s/%s.json", m->dir, p->runtimes[i]);
 		merged += access(path, F_OK) == 0;
 	}
-	if (merged >= 2 && report_folder(&ro, m->dir, &err) < 0) {
+	if (merged >= 2 && report_folder(&ro, m->given, &err) < 0) {
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		bench_error_release(&err);
 		status = status ? status : 1;
@@ -410,25 +411,30 @@ static int run_finish(struct matrix_run *m, int status)
 }
 
 /* Run the whole plan; returns the exit status.  */
-static int run_plan(const char *dir, struct ctr_matrix_plan *p, json_t *done)
+static int run_plan(const char *dir, const char *given, struct ctr_matrix_plan *p,
+		    json_t *done)
 {
-	struct matrix_run m = { .dir = dir, .p = p, .done = done, .start = bench_clock_ns(),
-				.rng = p->seed ^ 0x5eedULL };
+	struct matrix_run m = { .dir = dir, .given = given, .p = p, .done = done,
+				.start = bench_clock_ns(), .rng = p->seed ^ 0x5eedULL };
 	size_t *order = xcalloc((size_t)p->rounds * p->nruntimes, sizeof(*order));
-	int status = run_open(&m);
+	int status = run_open(&m), caught = 0;
 
 	if (status == 0)
 		status = run_prepare(&m);
 	if (status == 0) {
 		child_catch_signals();
+		caught = 1;
 		ctr_shuffle_orders(p->seed, p->rounds, p->nruntimes, order);
 		for (unsigned r = 0; r < p->rounds && !child_stop_requested(); r++)
 			run_round(&m, r, order);
 		status = run_finish(&m, status);
-		child_release_signals();
 	}
+	/* Still caught while the engine closes: a signal then would end us
+	 * with its private daemon's containers and folder left.  */
 	if (m.engine_open)
 		ctr_engine_close(p->engine);
+	if (caught)
+		child_release_signals();
 	if (m.log) {
 		ctr_matrix_log(m.log, "matrix: exit status %d", status);
 		fclose(m.log);
@@ -442,7 +448,9 @@ static int run_plan(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 	return status;
 }
 
-/* Containers mount DIR/raw: the runtimes want an absolute path.  */
+/* Containers mount DIR/raw: the runtimes want an absolute path.  The
+ * report names the files as the user gave DIR, so that it reads the same
+ * on another machine (the current folder stays ours throughout).  */
 static int run_plan_at(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 {
 	char *abs = realpath(dir, NULL);
@@ -452,7 +460,7 @@ static int run_plan_at(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 		fprintf(stderr, "sandbench: matrix: `%s`: %s\n", dir, strerror(errno));
 		return 2;
 	}
-	rc = run_plan(abs, p, done);
+	rc = run_plan(abs, dir, p, done);
 	free(abs);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,4 +193,40 @@ ssize_t support_cmdline(pid_t pid, char *buf, size_t size)
 	n = read(fd, buf, size - 1);
 	close(fd);
 	return n;
+}
+
+pid_t support_process_with(const char *needle)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	cr_assert_not_null(proc);
+	while (!found && (e = readdir(proc))) {
+		char buf[4096];
+		ssize_t n;
+
+		if (strspn(e->d_name, "0123456789") != strlen(e->d_name))
+			continue;
+		if ((n = support_cmdline(atoi(e->d_name), buf, sizeof(buf))) <= 0)
+			continue;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		if (strstr(buf, needle))
+			found = atoi(e->d_name);
+	}
+	closedir(proc);
+	return found;
+}
+
+int support_wait_for_process(const char *needle, int present, double timeout)
+{
+	for (double waited = 0; waited < timeout; waited += 0.1) {
+		if (!support_process_with(needle) == !present)
+			return 1;
+		usleep(100000);
+	}
+	return !support_process_with(needle) == !present;
 }

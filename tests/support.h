@@ -51,4 +51,11 @@ void need_containers(const char *const *runtimes, size_t n);
  * length, or -1 when the process is gone.  */
 ssize_t support_cmdline(pid_t pid, char *buf, size_t size);
 
+/* A process whose command line (NULs read as spaces) holds needle: its pid,
+ * or 0.  */
+pid_t support_process_with(const char *needle);
+/* Poll until such a process is there (present) or gone (!present), at most
+ * timeout seconds: whether it came to be.  */
+int support_wait_for_process(const char *needle, int present, double timeout);
+
 #endif

@@ -164,31 +164,13 @@ static int file_has(const char *path, const char *needle)
 /* No process whose command line holds needle (NULs read as spaces).  */
 static void no_process_with(const char *needle)
 {
-	DIR *proc = opendir("/proc");
-	struct dirent *e;
+	pid_t left = support_process_with(needle);
+	char buf[4096];
+	ssize_t n = left ? support_cmdline(left, buf, sizeof(buf)) : 0;
 
-	cr_assert_not_null(proc);
-	while ((e = readdir(proc))) {
-		char path[64], buf[4096];
-		ssize_t n;
-		int fd;
-
-		if (strspn(e->d_name, "0123456789") != strlen(e->d_name))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		for (ssize_t i = 0; i < n; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		buf[n] = '\0';
-		cr_assert(strstr(buf, needle) == NULL, "process %s is left: %s", e->d_name, buf);
-	}
-	closedir(proc);
+	for (ssize_t i = 0; i < n; i++)
+		buf[i] = buf[i] ? buf[i] : ' ';
+	cr_assert_eq(left, 0, "process %d is left: %.*s", (int)left, (int)(n > 0 ? n : 0), buf);
 }
 
 /* Nothing of the matrix whose pid this was: no container processes (their
@@ -281,6 +263,66 @@ Test(containerd, smoke_matrix_private_daemon)
 		free(cmd);
 	}
 	cmd_free(&c);
+	free(out);
+	free(none);
+}
+
+/* Whether a path matching this glob pattern exists.  */
+static int exists(const char *pattern)
+{
+	char *cmd = xasprintf("ls -d %s >/dev/null 2>&1", pattern);
+	int found = system(cmd) == 0;
+
+	free(cmd);
+	return found;
+}
+
+/* A matrix killed outright while its private daemon runs a container: the
+ * daemon dies with it (it is tied to its parent's life), and the next
+ * --resume removes the shim, the daemon's folder and the rest.  */
+Test(containerd, killed_matrix_leaves_no_private_daemon)
+{
+	const char *const bins[] = { "containerd", "ctr", "runc", NULL };
+	const char *const runtimes[] = { "native", "runc", NULL };
+	const char *const names[] = { "nbody", NULL };
+	char *out = xasprintf("%s/killed", dir), *none = xasprintf("%s/none.sock", dir);
+	char *daemon, *folder, *shim, *bundle;
+	struct cmd c;
+	pid_t pid;
+
+	need_root(bins);
+	setenv("CONTAINERD_ADDRESS", none, 1);
+	setenv("TMPDIR", dir, 1);
+	pid = support_start(dir, "killed", NULL, (char *[]){ "matrix", "--runtimes", "native,runc",
+		"--engine", "containerd", "--smoke", "-b", "nbody", "-o", out, NULL });
+	folder = xasprintf("%s/sandbench-containerd-%d-", dir, (int)pid);
+	daemon = xasprintf("containerd --config %s", folder);
+	shim = xasprintf("-address %s", folder);
+	bundle = xasprintf("/tmp/sandbench-bundle-%d-*", (int)pid);
+	/* Killed once a container runs: the daemon and a shim are up.  */
+	cr_assert(support_wait_for_process(shim, 1, 300), "no shim started");
+	cr_assert(support_process_with(daemon), "no private daemon");
+	kill(pid, SIGKILL);
+	c = support_finish(dir, "killed", pid);
+	cr_assert_eq(c.status, 128 + SIGKILL);
+	cmd_free(&c);
+	cr_assert(support_wait_for_process(daemon, 0, 30), "the private daemon outlived its matrix");
+
+	c = support_run(dir, "resume", (char *[]){ "matrix", "--resume", out, NULL });
+	cr_assert_eq(c.status, 0, "resume failed (%d):\n%s", c.status, c.err);
+	equal_counts(out, runtimes, names, 6);	/* lockstep --smoke: 2 slots of 3 values */
+	nothing_left(pid);
+	cr_assert(!exists(bundle), "a bundle of the killed matrix is left");
+	{
+		char *pattern = xasprintf("%s*", folder);
+		cr_assert(!exists(pattern), "the killed matrix's containerd folder is left");
+		free(pattern);
+	}
+	cmd_free(&c);
+	free(bundle);
+	free(shim);
+	free(daemon);
+	free(folder);
 	free(out);
 	free(none);
 }

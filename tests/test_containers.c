@@ -395,6 +395,28 @@ Test(containers, matrix_lists_a_runtime_twice)
 	free(out_dir);
 }
 
+/* The matrix's report names its files as the user gave the folder
+ * (relative here), not by this machine's absolute path, so that it reads
+ * the same wherever it is copied.  */
+Test(containers, matrix_report_names_files_as_given)
+{
+	char *text = NULL, *report = NULL, *json = NULL;
+	int status;
+
+	cr_assert_eq(chdir(dir), 0);
+	status = run_sandbench((char *[]){ "matrix", "--design", "processes", "--runtimes",
+		"native,native", "--smoke", "-b", "nbody", "--rounds", "1", "-o", "given", NULL }, &text);
+	cr_assert_eq(status, 0, "matrix failed (%d):\n%s", status, text);
+	cr_assert_eq(util_read_file("given/report.md", 1 << 20, &report, NULL, NULL), 0);
+	cr_assert_eq(util_read_file("given/report.json", 1 << 22, &json, NULL, NULL), 0);
+	cr_assert(strstr(report, "| given/native.json |"), "%s", report);
+	cr_assert(strstr(json, "\"given/native-2.json\""), "%s", json);
+	cr_assert(!strstr(report, dir) && !strstr(json, dir), "an absolute path:\n%s", report);
+	free(json);
+	free(report);
+	free(text);
+}
+
 /* The image holds no libpython3.11.so beside a static binary, and the
  * extension modules of lib-dynload import in it under runc (timeit's
  * set-up asserts it; the container's own folder goes with it, so its exit

@@ -22,6 +22,7 @@
 #include "bench/lib/limits.h"
 #include "bench/lib/result.h"
 #include "bench/lib/safefile.h"
+#include "bench/lib/orphans.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
 #include "bench/report/budget.h"
@@ -68,6 +69,15 @@ const char usage_explain[] =
 
 /* ---- system calls by name, under strace ---- */
 
+/* A new scratch file /tmp/sandbench-WHAT-PID-XXXXXX, named in buf: its
+ * descriptor, or -1.  The pid says whose it is, for the clean-up after a
+ * SIGKILL (orphans_sweep).  */
+static int scratch_file(const char *what, char *buf, size_t size)
+{
+	snprintf(buf, size, "/tmp/sandbench-%s-%ld-XXXXXX", what, (long)getpid());
+	return mkstemp(buf);
+}
+
 /* Run a worker (argv) with its result on fd 3 going to msg_fd and its
  * stdout to /dev/null, and wait for it: its wait status in *status, -1
  * when it cannot be started.  */
@@ -92,7 +102,7 @@ static int run_worker_to(char *const argv[], unsigned flags, int msg_fd, int *st
 static int strace_worker(const struct bench_def *def, unsigned long long loops, json_t *counts,
 			 unsigned *inner, struct bench_error *err)
 {
-	char out_tmpl[] = "/tmp/sandbench-strace-XXXXXX", msg_tmpl[] = "/tmp/sandbench-msg-XXXXXX";
+	char out_tmpl[64], msg_tmpl[64];
 	struct worker_spec spec = { .def = def, .loops = loops, .values = 1 };
 	char **worker = worker_argv(&spec);
 	char *strace[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl };
@@ -100,7 +110,8 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	cleanup_free char **argv = NULL;
 	cleanup_free char *text = NULL;
 	cleanup_free char *msg_text = NULL;
-	int out_fd = mkstemp(out_tmpl), msg_fd = mkstemp(msg_tmpl), rc = -1, status;
+	int out_fd = scratch_file("strace", out_tmpl, sizeof(out_tmpl));
+	int msg_fd = scratch_file("msg", msg_tmpl, sizeof(msg_tmpl)), rc = -1, status;
 	struct proto_reply msg = { .status = PROTO_FAILED };
 	struct bench_error start_err = { 0 };
 	char what[128];
@@ -114,7 +125,8 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 		bench_error_set(err, errno, "create a temporary file");
 		goto out;
 	}
-	if (run_worker_to(argv, CHILD_SEARCH_PATH, msg_fd, &status, &start_err) < 0) {
+	if (run_worker_to(argv, CHILD_SEARCH_PATH | CHILD_DIE_WITH_PARENT, msg_fd, &status,
+			  &start_err) < 0) {
 		bench_error_set(err, 0, "%s (apt-get install strace)", start_err.msg);
 		goto out;
 	}
@@ -162,8 +174,8 @@ static unsigned long long quick_loops(const struct bench_def *def)
 {
 	struct worker_spec spec = { .def = def, .min_time = 0.05 };	/* calibrate only */
 	cleanup_free char *msg_text = NULL;
-	char tmpl[] = "/tmp/sandbench-msg-XXXXXX";
-	int fd = mkstemp(tmpl), status;
+	char tmpl[64];
+	int fd = scratch_file("msg", tmpl, sizeof(tmpl)), status;
 	unsigned long long loops = 1;
 	struct proto_reply msg;
 	char **argv;
@@ -171,7 +183,7 @@ static unsigned long long quick_loops(const struct bench_def *def)
 	if (fd < 0)
 		return 1;
 	argv = worker_argv(&spec);
-	if (run_worker_to(argv, 0, fd, &status, NULL) == 0 &&
+	if (run_worker_to(argv, CHILD_DIE_WITH_PARENT, fd, &status, NULL) == 0 &&
 	    util_read_file(tmpl, LIMIT_MESSAGE, &msg_text, NULL, NULL) == 0) {
 		if (proto_reply_decode(msg_text, strlen(msg_text), &msg, "the worker", NULL) == 0 &&
 		    msg.status == PROTO_OK)
@@ -261,6 +273,8 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 		fprintf(stderr, "sandbench: %s\n", err.msg);
 		return 2;
 	}
+	/* What an explain or a run killed outright left.  */
+	orphans_sweep();
 	doc = json_pack("{s:s, s:{}}", "method", "strace -f -c; per iteration = (calls with 2L "
 			"loops - calls with L loops) / (L x inner loops)", "benchmarks");
 	/* What `explain --budget` checks against the result files.  */

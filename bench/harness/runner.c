@@ -18,6 +18,7 @@
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/safefile.h"
+#include "bench/lib/orphans.h"
 #include "bench/lib/stats.h"
 #include "bench/lib/util.h"
 #include "categories/registry.h"
@@ -489,6 +490,8 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		free(out);
 		return 2;
 	}
+	/* What runs killed outright left (their workers died with them).  */
+	orphans_sweep();
 	/* Nothing measured is lost: each finished benchmark is written before
 	 * the next starts, and a signal only stops the current one.  A closed
 	 * terminal (SIGHUP) removes scratch folders as Ctrl-C does.  */

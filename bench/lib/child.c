@@ -221,7 +221,7 @@ static int child_fd(int fd, int as, int pipe_end)
 
 /* The child's side of child_start: it reports why it could not exec on
  * `report` (close-on-exec, so that a successful exec says nothing).  */
-static void in_child(struct child *c, int in_end, int out_end, int report)
+static void in_child(struct child *c, pid_t parent, int in_end, int out_end, int report)
 {
 	extern char **environ;
 	char *const *env = c->flags & CHILD_CALLER_ENV ? environ : c->env ? c->env : child_env();
@@ -229,8 +229,14 @@ static void in_child(struct child *c, int in_end, int out_end, int report)
 
 	if (c->flags & CHILD_OWN_GROUP)
 		setpgid(0, 0);
-	if (c->flags & CHILD_DIE_WITH_PARENT)
+	/* The signal comes when the thread that forked ends: sandbench forks
+	 * from its main thread only.  A parent already gone before the prctl
+	 * would never send it: then end here.  */
+	if (c->flags & CHILD_DIE_WITH_PARENT) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+	}
 	signal(SIGINT, c->flags & CHILD_IGNORE_STOPS ? SIG_IGN : SIG_DFL);
 	signal(SIGTERM, c->flags & CHILD_IGNORE_STOPS ? SIG_IGN : SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -317,6 +323,7 @@ static int spawn(struct child *c, int in_end, int out_end)
 int child_start(struct child *c, struct bench_error *err)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, report[2], e = 0;
+	pid_t parent;
 	ssize_t n;
 
 	c->pid = -1;
@@ -342,13 +349,14 @@ int child_start(struct child *c, struct bench_error *err)
 		goto fail;
 	}
 	fflush(NULL);
+	parent = getpid();
 	c->pid = fork();
 	if (c->pid < 0) {
 		bench_error_set(err, errno, "`%s`: fork", child_name(c));
 		goto fail;
 	}
 	if (c->pid == 0)
-		in_child(c, in[0], out[1], report[1]);
+		in_child(c, parent, in[0], out[1], report[1]);
 	close(report[1]);
 	report[1] = -1;
 	while ((n = read(report[0], &e, sizeof(e))) < 0 && errno == EINTR)

@@ -1,0 +1,403 @@
+/* Kill it anywhere: a small matrix on each engine, stopped by SIGKILL,
+ * SIGTERM, SIGINT or SIGHUP at a moment read from its log or /proc, then
+ * resumed.  Once the resume has ended nothing of the killed run is left
+ * (processes, network namespaces, mounts, scratch folders), and the result
+ * files hold every benchmark with equal counts per runtime.
+ *
+ * A handful of kill points by default; SANDBENCH_KILL_SWEEP=1 tries every
+ * signal at every moment on every engine.  */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <dirent.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/lib/child.h"
+#include "bench/lib/result.h"
+#include "bench/lib/util.h"
+#include "tests/support.h"
+
+static char dir[] = "/tmp/sandbench-test-kill-XXXXXX";
+
+static void setup(void)
+{
+	support_make_dir(dir);
+}
+
+static void teardown(void)
+{
+	support_remove_dir(dir);
+}
+
+TestSuite(kill, .init = setup, .fini = teardown, .timeout = 3600);
+
+/* When to kill: once the log holds `log`, or once a process names
+ * `process` (with %d: the matrix's pid).  */
+struct moment {
+	const char *name, *log, *process;
+};
+
+static const struct moment moments[] = {
+	{ "image check", "matrix: ", NULL },
+	{ "container start", NULL, "sandbench-%d-" },
+	{ "mid-slot", "lockstep nbody slot 1", NULL },
+	{ "between benchmarks", "lockstep pathlib slot 1", NULL },
+	{ "merge", ": done", NULL },
+};
+
+/* A process as it was, told apart from a later one of the same pid.  */
+struct proc {
+	pid_t pid;
+	unsigned long long start;
+};
+
+/* Its state and start time from /proc/PID/stat: 0, or -1 when gone.  */
+static int proc_stat(pid_t pid, char *state, pid_t *ppid, unsigned long long *start)
+{
+	char *path = xasprintf("/proc/%d/stat", (int)pid), *text = slurp(path), *p;
+	int rc = -1;
+
+	p = strrchr(text, ')');
+	/* ") S PPID" then field 22, the start time.  */
+	if (p && sscanf(p + 2, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			"%*d %*d %llu", state, ppid, start) == 3)
+		rc = 0;
+	free(text);
+	free(path);
+	return rc;
+}
+
+/* The processes below root, or whose command line holds one of needles,
+ * and theirs: what the killed run had running.  */
+static size_t snapshot(pid_t root, char *const *needles, struct proc *out, size_t max)
+{
+	size_t n = 0, before;
+
+	out[n++] = (struct proc){ root, 0 };
+	for (size_t i = 0; needles[i]; i++) {
+		pid_t p = support_process_with(needles[i]);
+		if (p && n < max)
+			out[n++] = (struct proc){ p, 0 };
+	}
+	do {
+		DIR *proc = opendir("/proc");
+		struct dirent *e;
+
+		before = n;
+		while (proc && (e = readdir(proc))) {
+			pid_t pid = atoi(e->d_name), ppid;
+			unsigned long long start;
+			int known = 0;
+			char state;
+
+			if (pid <= 0 || proc_stat(pid, &state, &ppid, &start) < 0)
+				continue;
+			for (size_t i = 0; i < n && !known; i++)
+				known = out[i].pid == pid;
+			for (size_t i = 0; i < n && !known && n < max; i++)
+				if (out[i].pid == ppid)
+					out[n++] = (struct proc){ pid, start }, known = 1;
+		}
+		if (proc)
+			closedir(proc);
+	} while (n > before);
+	for (size_t i = 0; i < n; i++) {
+		char state;
+		pid_t ppid;
+		if (out[i].start == 0 && proc_stat(out[i].pid, &state, &ppid, &out[i].start) < 0)
+			out[i].start = 0;
+	}
+	return n;
+}
+
+/* Still running (a zombie whose parent is gone has ended).  */
+static int alive(const struct proc *p)
+{
+	unsigned long long start;
+	char state;
+	pid_t ppid;
+
+	return p->start && proc_stat(p->pid, &state, &ppid, &start) == 0 && start == p->start &&
+	       state != 'Z';
+}
+
+/* Does the command's output hold needle?  */
+static int output_has(char *const argv[], const char *needle)
+{
+	char *out = NULL, *err = NULL;
+	int status, found;
+
+	cr_assert_eq(child_capture(argv, &out, &err, &status, NULL), 0, "%s", argv[0]);
+	found = strstr(out, needle) != NULL;
+	free(out);
+	free(err);
+	return found;
+}
+
+/* Every benchmark in every runtime's file, with as many values each.  */
+static void equal_counts(const char *out, const char *const *runtimes)
+{
+	const char *const names[] = { "nbody", "pathlib", NULL };
+	size_t want = 0;
+
+	for (size_t i = 0; runtimes[i]; i++) {
+		char *path = xasprintf("%s/%s.json", out, runtimes[i]);
+		json_t *suite = load(path);
+
+		for (size_t k = 0; names[k]; k++) {
+			json_t *b = result_find_benchmark(suite, names[k]);
+			double *v;
+			size_t n;
+
+			cr_assert_not_null(b, "%s: `%s` missing", path, names[k]);
+			result_benchmark_values(b, &v, &n, NULL, NULL);
+			free(v);
+			want = want ? want : n;
+			if (n == 0 || n != want) {
+				char *log = xasprintf("%s/matrix.log", out), *text = slurp(log);
+				cr_assert_fail("%s: `%s`: %zu values, others %zu; matrix.log:\n%s",
+					       path, names[k], n, want, text);
+			}
+		}
+		json_decref(suite);
+		free(path);
+	}
+}
+
+/* A scratch folder or file of pid's in /tmp or in ours: its path, or NULL.  */
+static char *scratch_left(pid_t pid)
+{
+	char *found = NULL;
+
+	for (int k = 0; k < 2 && !found; k++) {
+		char *pattern = xasprintf("%s/sandbench-*-%d-*", k ? dir : "/tmp", (int)pid);
+		glob_t g;
+
+		if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+			found = xstrdup(g.gl_pathv[0]);
+		globfree(&g);
+		free(pattern);
+	}
+	return found;
+}
+
+/* Nothing of the matrix whose pid this was: its processes, those that name
+ * its containers, bundles, scratch folders or private daemon, its network
+ * namespaces, mounts and /tmp folders.  */
+static void nothing_left(pid_t pid, const char *out, const struct proc *procs, size_t nprocs)
+{
+	char *needles[] = { xasprintf("sandbench-%d-", (int)pid),
+			    xasprintf("sandbench-bundle-%d-", (int)pid),
+			    xasprintf("sandbench-containerd-%d-", (int)pid),
+			    xasprintf("sandbench-cache-%d-", (int)pid),
+			    xasprintf("sandbench-timeit-%d-", (int)pid), (char *)out, NULL };
+	char *mounts = slurp("/proc/self/mountinfo"), *left = scratch_left(pid);
+
+	for (size_t i = 0; i < nprocs; i++)
+		cr_assert(!alive(&procs[i]), "process %d of the killed matrix is left",
+			  (int)procs[i].pid);
+	for (size_t i = 0; needles[i]; i++) {
+		pid_t named = support_process_with(needles[i]);
+		cr_assert_eq(named, 0, "process %d names %s", (int)named, needles[i]);
+		cr_assert(!strstr(mounts, needles[i]), "a mount names %s", needles[i]);
+	}
+	cr_assert(!output_has((char *[]){ "ip", "netns", "list", NULL }, needles[0]),
+		  "a network namespace %s* is left", needles[0]);
+	cr_assert_null(left, "%s is left", left);
+	for (size_t i = 0; i < 5; i++)
+		free(needles[i]);
+	free(mounts);
+}
+
+/* Wait for the moment; then send sig.  Whether the moment came while the
+ * matrix ran (a fast one may end first).  */
+static int kill_at(pid_t pid, const char *out, const struct moment *m, int sig,
+		   struct proc *procs, size_t *nprocs)
+{
+	char *log = xasprintf("%s/matrix.log", out);
+	char *process = m->process ? xasprintf(m->process, (int)pid) : NULL;
+	char *needles[] = { xasprintf("sandbench-containerd-%d-", (int)pid), NULL };
+	int came = 0;
+
+	/* 20 minutes: the first image build on a loaded machine.  */
+	for (int i = 0; i < 12000 && !came; i++) {
+		char *text = m->log ? slurp(log) : NULL;
+		char state;
+		pid_t ppid;
+		unsigned long long start;
+
+		came = m->log ? strstr(text, m->log) != NULL : support_process_with(process) != 0;
+		free(text);
+		if (!came && (proc_stat(pid, &state, &ppid, &start) < 0 || state == 'Z'))
+			break;
+		if (!came)
+			usleep(100000);
+	}
+	*nprocs = snapshot(pid, needles, procs, 256);
+	kill(pid, sig);
+	free(needles[0]);
+	free(process);
+	free(log);
+	return came;
+}
+
+static void need(const char *const *binaries)
+{
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
+	if (getuid() != 0)
+		cr_skip_test("the runtimes need root here");
+	for (size_t i = 0; binaries[i]; i++)
+		if (!have(binaries[i]))
+			cr_skip_test("%s is not installed (bench/deps.sh --test installs it)", binaries[i]);
+}
+
+/* One kill point: the matrix killed at moment m by sig, then resumed.  */
+static void kill_and_resume(const char *engine, const struct moment *m, int sig)
+{
+	static int count;
+	int runsc = strcmp(engine, "oci") == 0 && have("runsc");
+	const char *const runtimes[] = { "native", "runc", runsc ? "runsc" : NULL, NULL };
+	char *out = xasprintf("%s/m%d", dir, ++count), *none = xasprintf("%s/none.sock", dir);
+	char *tag = xasprintf("k%d", count), *rtag = xasprintf("r%d", count);
+	struct proc procs[256];
+	size_t nprocs;
+	struct cmd c;
+	pid_t pid;
+	int came;
+
+	/* containerd: a private daemon, as nothing answers there.  */
+	setenv("CONTAINERD_ADDRESS", none, 1);
+	setenv("TMPDIR", dir, 1);
+	pid = support_start(dir, tag, NULL, (char *[]){ "matrix", "--engine", (char *)engine,
+		"--runtimes", runsc ? "native,runc,runsc" : "native,runc", "--smoke", "-b",
+		"nbody,pathlib", "-o", out, NULL });
+	came = kill_at(pid, out, m, sig, procs, &nprocs);
+	c = support_finish_within(dir, tag, pid, 300);
+	cr_log_info("%s, %s at %s: %s, exit %d", engine, strsignal(sig), m->name,
+		    came ? "killed" : "ended before", c.status);
+	cmd_free(&c);
+	c = support_finish_within(dir, rtag, support_start(dir, rtag, NULL,
+		(char *[]){ "matrix", "--resume", out, NULL }), 600);
+	cr_assert_eq(c.status, 0, "%s, %s at %s: resume failed (%d):\n%s", engine,
+		     strsignal(sig), m->name, c.status, c.err);
+	equal_counts(out, runtimes);
+	nothing_left(pid, out, procs, nprocs);
+	cmd_free(&c);
+	free(rtag);
+	free(tag);
+	free(none);
+	free(out);
+}
+
+static int sweep(void)
+{
+	const char *s = getenv("SANDBENCH_KILL_SWEEP");
+	return s && strcmp(s, "1") == 0;
+}
+
+static const int signals[] = { SIGKILL, SIGTERM, SIGINT, SIGHUP };
+
+Test(kill, oci_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "runc", "ip", NULL };
+
+	need(bins);
+	if (sweep()) {
+		for (size_t s = 0; s < 4; s++)
+			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
+				kill_and_resume("oci", &moments[k], signals[s]);
+		return;
+	}
+	kill_and_resume("oci", &moments[1], SIGKILL);
+	kill_and_resume("oci", &moments[2], SIGTERM);
+	kill_and_resume("oci", &moments[4], SIGINT);
+}
+
+Test(kill, containerd_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "containerd", "ctr", "runc", "ip", NULL };
+
+	need(bins);
+	if (sweep()) {
+		for (size_t s = 0; s < 4; s++)
+			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
+				kill_and_resume("containerd", &moments[k], signals[s]);
+		return;
+	}
+	kill_and_resume("containerd", &moments[1], SIGKILL);
+	kill_and_resume("containerd", &moments[3], SIGHUP);
+}
+
+/* ---- run, timeit, explain --syscalls: killed outright ---- */
+
+/* sandbench argv..., SIGKILLed once a child of its names `child`: every
+ * process it had is gone within 10 s (they die with it), and the next
+ * `next` run removes its scratch folders and files.  */
+static void killed_leaves_nothing(const char *tag, char *const argv[], const char *child,
+				  char *const next[])
+{
+	char *needles[] = { NULL };
+	char *left;
+	struct proc procs[256];
+	size_t nprocs = 0;
+	struct cmd c;
+	pid_t pid, found = 0;
+
+	setenv("TMPDIR", dir, 1);
+	pid = support_start(dir, tag, NULL, argv);
+	for (int i = 0; i < 3000 && !found; i++) {
+		nprocs = snapshot(pid, needles, procs, 256);
+		for (size_t k = 1; k < nprocs && !found; k++) {
+			char buf[4096];
+			ssize_t n = support_cmdline(procs[k].pid, buf, sizeof(buf));
+			for (ssize_t j = 0; j < n; j++)
+				buf[j] = buf[j] ? buf[j] : ' ';
+			if (n > 0 && memmem(buf, (size_t)n, child, strlen(child)))
+				found = procs[k].pid;
+		}
+		if (!found)
+			usleep(20000);
+	}
+	cr_assert(found, "%s: no `%s` started", tag, child);
+	kill(pid, SIGKILL);
+	c = support_finish(dir, tag, pid);
+	cr_assert_eq(c.status, 128 + SIGKILL, "%s: %d\n%s", tag, c.status, c.err);
+	cmd_free(&c);
+	for (size_t k = 0; k < nprocs; k++) {
+		for (int i = 0; i < 100 && alive(&procs[k]); i++)
+			usleep(100000);
+		cr_assert(!alive(&procs[k]), "%s: process %d outlived it by 10 s", tag,
+			  (int)procs[k].pid);
+	}
+	c = support_run(dir, "next", next);
+	cr_assert_eq(c.status, 0, "%s: the next run failed (%d):\n%s", tag, c.status, c.err);
+	left = scratch_left(pid);
+	cr_assert_null(left, "%s: %s is left", tag, left);
+	cmd_free(&c);
+}
+
+Test(kill, run_timeit_and_explain_killed_leave_nothing)
+{
+	char *wd = support_hanging_workloads(dir), *out = xasprintf("%s/next.json", dir);
+	char *sc = xasprintf("%s/syscalls.json", dir);
+
+	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
+	/* nbody sleeps for an hour there.  */
+	killed_leaves_nothing("run", (char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b", "nbody",
+		NULL }, "__worker", (char *[]){ "run", "--smoke", "-b", "float", "-o", out, "--force",
+		NULL });
+	killed_leaves_nothing("timeit", (char *[]){ "timeit", "-s", "import time",
+		"time.sleep(3600)", NULL }, "__worker", (char *[]){ "timeit", "-p", "1", "-n", "1",
+		"pass", NULL });
+	if (have("strace") && getuid() == 0)
+		killed_leaves_nothing("explain", (char *[]){ "explain", "--syscalls", "-b", "sympy_sum",
+			"-o", sc, NULL }, "__worker", (char *[]){ "explain", "--syscalls", "-b",
+			"float", "-o", sc, "--force", NULL });
+	free(sc);
+	free(out);
+	free(wd);
+}
