@@ -447,8 +447,13 @@ static int wait_readable(struct child *c, uint64_t deadline)
 			return 1;
 		if (r < 0 && errno != EINTR)
 			return 1;	/* let read() say what is wrong */
+		/* Ended: what it wrote is in the pipe by now, also what it wrote
+		 * after the poll above gave up (a worker that replies and exits
+		 * between the two was read as one that died).  A process it
+		 * started may hold the pipe open: read what is there, wait for
+		 * no more.  */
 		if (r == 0 && child_done(c))
-			return -1;
+			return poll(&pfd, 1, 0) > 0 ? 1 : -1;
 	}
 }
 
