@@ -230,3 +230,21 @@ int support_wait_for_process(const char *needle, int present, double timeout)
 	}
 	return !support_process_with(needle) == !present;
 }
+
+pid_t support_parent(pid_t pid)
+{
+	char *path = xasprintf("/proc/%d/stat", (int)pid), buf[512], *paren;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ppid = 0;
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	if (paren)
+		sscanf(paren + 1, " %*c %d", &ppid);
+	return ppid;
+}

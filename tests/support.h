@@ -51,6 +51,9 @@ void need_containers(const char *const *runtimes, size_t n);
  * length, or -1 when the process is gone.  */
 ssize_t support_cmdline(pid_t pid, char *buf, size_t size);
 
+/* The parent of pid, or 0 once it has gone.  */
+pid_t support_parent(pid_t pid);
+
 /* A process whose command line (NULs read as spaces) holds needle: its pid,
  * or 0.  */
 pid_t support_process_with(const char *needle);

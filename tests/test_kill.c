@@ -245,16 +245,6 @@ static int kill_at(pid_t pid, const char *out, const struct moment *m, int sig,
 	return came;
 }
 
-static void need(const char *const *binaries)
-{
-	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
-	if (getuid() != 0)
-		cr_skip_test("the runtimes need root here");
-	for (size_t i = 0; binaries[i]; i++)
-		if (!have(binaries[i]))
-			cr_skip_test("%s is not installed (bench/deps.sh --test installs it)", binaries[i]);
-}
-
 /* One kill point: the matrix killed at moment m by sig, then resumed.  */
 static void kill_and_resume(const char *engine, const struct moment *m, int sig)
 {
@@ -301,35 +291,41 @@ static int sweep(void)
 
 static const int signals[] = { SIGKILL, SIGTERM, SIGINT, SIGHUP };
 
-Test(kill, oci_matrix_killed_anywhere_then_resumed)
-{
-	const char *const bins[] = { "runc", "ip", NULL };
+/* A kill point of the default run: a moment and a signal.  */
+struct point {
+	size_t moment;
+	int sig;
+};
 
-	need(bins);
+/* The default points, or every signal at every moment with the sweep.  */
+static void kill_points(const char *engine, const struct point *points, size_t n)
+{
 	if (sweep()) {
 		for (size_t s = 0; s < 4; s++)
 			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
-				kill_and_resume("oci", &moments[k], signals[s]);
+				kill_and_resume(engine, &moments[k], signals[s]);
 		return;
 	}
-	kill_and_resume("oci", &moments[1], SIGKILL);
-	kill_and_resume("oci", &moments[2], SIGTERM);
-	kill_and_resume("oci", &moments[4], SIGINT);
+	for (size_t i = 0; i < n; i++)
+		kill_and_resume(engine, &moments[points[i].moment], points[i].sig);
+}
+
+Test(kill, oci_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "runc", "ip" };
+	const struct point points[] = { { 1, SIGKILL }, { 2, SIGTERM }, { 4, SIGINT } };
+
+	need_containers(bins, 2);
+	kill_points("oci", points, 3);
 }
 
 Test(kill, containerd_matrix_killed_anywhere_then_resumed)
 {
-	const char *const bins[] = { "containerd", "ctr", "runc", "ip", NULL };
+	const char *const bins[] = { "containerd", "ctr", "runc", "ip" };
+	const struct point points[] = { { 1, SIGKILL }, { 3, SIGHUP } };
 
-	need(bins);
-	if (sweep()) {
-		for (size_t s = 0; s < 4; s++)
-			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
-				kill_and_resume("containerd", &moments[k], signals[s]);
-		return;
-	}
-	kill_and_resume("containerd", &moments[1], SIGKILL);
-	kill_and_resume("containerd", &moments[3], SIGHUP);
+	need_containers(bins, 4);
+	kill_points("containerd", points, 2);
 }
 
 /* ---- run, timeit, explain --syscalls: killed outright ---- */

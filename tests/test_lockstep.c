@@ -505,14 +505,7 @@ static pid_t lockstep_worker(pid_t matrix, const char *name)
 			continue;
 		/* Its server's parent is the matrix.  */
 		for (up = pid; up > 1; ) {
-			char *stat = xasprintf("/proc/%d/stat", (int)up), *text = slurp(stat), *paren;
-			int ppid = 0;
-			paren = strrchr(text, ')');
-			if (paren)
-				sscanf(paren + 1, " %*c %d", &ppid);
-			free(text);
-			free(stat);
-			up = ppid;
+			up = support_parent(up);
 			if (up == matrix) {
 				found = pid;
 				break;

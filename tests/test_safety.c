@@ -1024,24 +1024,6 @@ Test(safety, timeit_refuses_statements_that_leave_the_loop)
 
 /* ---- a container's user is no host user ---- */
 
-static pid_t parent_of(pid_t pid)
-{
-	char *path = xasprintf("/proc/%d/stat", (int)pid), buf[512], *paren;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ppid = 0;
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
-	if (paren)
-		sscanf(paren + 1, " %*c %d", &ppid);
-	return ppid;
-}
-
 /* The host uid of pid, or -1 once it has gone.  */
 static long host_uid_of(pid_t pid)
 {
@@ -1105,7 +1087,7 @@ Test(safety, no_host_user_reaches_a_containers_server)
 			long uid;
 
 			if (n <= 0 || !memmem(cmdline, (size_t)n, "__serve", 8) ||
-			    parent_of(parent_of(pid)) != matrix)
+			    support_parent(support_parent(pid)) != matrix)
 				continue;
 			uid = host_uid_of(pid);
 			if (uid < 0 || (found == 1 && uid == uids[0]))
