@@ -81,8 +81,13 @@ static double probe_delta(const struct budget_input *in, const char *probe)
 static double price_delta(const struct budget_price *p, const struct budget_input *in,
 			  double bytes, const char **missing)
 {
-	double d = probe_delta(in, p->probe), x;
+	double d, x;
 
+	/* Paid within another call's price, whether or not its probe ran.  */
+	*missing = NULL;
+	if (p->weight == 0)
+		return 0;
+	d = probe_delta(in, p->probe);
 	*missing = p->probe;
 	if (isnan(d))
 		return NAN;
@@ -123,6 +128,8 @@ static void add_term(struct budget *b, const struct budget_input *in, const char
 	t.delta = delta;
 	t.contrib = count * t.delta;
 	b->predicted += t.contrib;
+	if (strcmp(name, BUDGET_FAULTS) == 0)
+		b->faults = t;
 	if (p->weight > 0)
 		top_insert(b, &t);
 }
@@ -458,6 +465,9 @@ json_t *budget_json(const struct budget *b)
 			json_array_append_new(names, json_string(missing[i]));
 		json_object_set_new(o, "missing_probes", names);
 	}
+	json_object_set_new(o, "page_faults", b->faults.count > 0 ? json_pack(
+		"{s:o, s:o, s:o}", "faults", num(b->faults.count), "cost_change_s",
+		num(b->faults.delta), "contribution_s", num(b->faults.contrib)) : json_null());
 	finding = budget_finding(b);
 	json_object_set_new(o, "finding", finding ? json_string(finding) : json_null());
 	return o;

@@ -80,6 +80,7 @@ struct budget {
 	struct budget_term *unpriced;	/* count only, largest first */
 	size_t nunpriced;
 	size_t nmissing;	/* of them, those whose probe is missing */
+	struct budget_term faults;	/* the page faults' term, count 0 when none */
 	double calls;		/* system calls per iteration, priced or not */
 	double ref_mean;	/* the reference's time of one iteration */
 	int far;		/* the prediction is far from the measurement */
