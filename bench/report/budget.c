@@ -91,11 +91,11 @@ static double price_delta(const struct budget_price *p, const struct budget_inpu
 	*missing = p->probe;
 	if (isnan(d))
 		return NAN;
-	if (p->large && !isnan(bytes)) {
+	if (p->large) {
+		/* The large probe counts only for calls larger than the small's.  */
 		*missing = p->large;
-		if (isnan(x = probe_delta(in, p->large)))
+		if (isnan(d = budget_read_delta(d, probe_delta(in, p->large), bytes)))
 			return NAN;
-		d = budget_read_delta(d, x, bytes);
 	}
 	if (p->less) {
 		*missing = p->less;

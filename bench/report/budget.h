@@ -51,7 +51,8 @@ const struct budget_price *budget_price_of(const char *syscall);
 int budget_is_probe(const char *probe);
 
 /* The cost difference of one read of the given mean size (NAN: unknown),
- * from the differences of the 4 KiB (small) and 64 KiB (large) probes.  */
+ * from the differences of the 4 KiB (small) and 64 KiB (large) probes;
+ * small for 4 KiB or less or an unknown size, whatever large is.  */
 double budget_read_delta(double small, double large, double bytes);
 
 /* Beside a matrix folder DIR: a matrix of the probes its files lack.  */

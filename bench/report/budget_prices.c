@@ -6,15 +6,15 @@
 #include "bench/report/budget.h"
 
 /*
- * Which kernel probe prices which system call.  Calls of the same kind
+ * Calls of the same kind
  * share a probe: a path lookup is a path lookup whichever flavour of stat
  * makes it, and a call that only enters and leaves the kernel costs what
  * getpid costs.  weight 0: the call is paid within another row's probe
- * (close within file_open_close's openat+close), so it is priced but adds
- * nothing.  covers: the probe makes other calls too, all paid in this
- * price: with the probe's own counts (a `syscalls.json` that includes the
- * kernel probes), as many of those calls are taken off the benchmark's
- * counts (fork_exec: the child's start-up, the parent's wait4).  large:
+ * (close within file_open_close's openat+close), so it is priced at
+ * nothing, that probe measured or not.  covers: the probe makes other
+ * calls too, all paid in this price: with the probe's own counts (which
+ * `explain --syscalls` adds beside a benchmark that makes the call), as
+ * many of those calls are taken off the benchmark's counts.  large:
  * the same call at a larger size, for a cost by the mean size of the
  * benchmark's calls (budget_read_delta).  less: a probe pricing calls the
  * probe makes besides the one it prices, less_weight of them per
@@ -27,11 +27,11 @@
  * fault count can.
  *
  * Processes: fork_exec is a whole fork, exec of a small binary (the
- * dynamic loader's ~60 mmaps and 14 opens), exit and wait.  Its counts,
- * which `explain --syscalls` adds beside any benchmark that calls execve,
- * take the same start-up off the benchmark's counts: without them the
- * exec'd child's start-up was priced twice, in execve and call by call
- * (python_startup 138%, process_spawn 145%).
+ * dynamic loader's ~60 mmaps and 14 opens), exit and wait: its counts take
+ * the same start-up off the benchmark's.  Without them the exec'd child's
+ * start-up was priced twice, in execve and call by call (python_startup
+ * 138%, process_spawn 145%); what the benchmark's child does beyond it
+ * (posix_spawn's 118 rt_sigaction, Python's own start-up) stays.
  */
 const struct budget_price budget_prices[] = {
 	/* path lookups */
