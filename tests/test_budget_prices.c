@@ -65,6 +65,12 @@ Test(budget_prices, a_read_is_priced_by_its_mean_size)
 	cr_assert_float_eq(b.top[0].delta, 60e-6 + (262144.0 - 4096) * 30e-6 / 61440, 1e-12);
 	budget_release(&b);
 
+	/* A 64 KiB probe cheaper than the 4 KiB one is noise: the 4 KiB price.  */
+	compute("{\"read\": 10}", 10 * 65536.0, NAN, read_ref,
+		"{\"file_read_4k\": 61e-6, \"file_read_64k\": 40e-6}", NULL, &b);
+	cr_assert_float_eq(b.predicted, 10 * 60e-6, 1e-12);
+	budget_release(&b);
+
 	/* Counts without sizes (before they were counted): the 4 KiB price.  */
 	compute("{\"read\": 100}", NAN, NAN, read_ref, read_rt, NULL, &b);
 	cr_assert_float_eq(b.predicted, 100 * 60e-6, 1e-12);

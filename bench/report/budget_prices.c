@@ -157,5 +157,9 @@ double budget_read_delta(double small, double large, double bytes)
 	 * exactly (as long as they are above 4 KiB).  */
 	if (isnan(bytes) || bytes <= READ_SMALL)
 		return small;
+	/* A larger read costs no less: a large probe below the small one is
+	 * noise (seen on a loaded machine), and the small price stands.  */
+	if (large < small)
+		return small;
 	return small + (bytes - READ_SMALL) * (large - small) / (READ_LARGE - READ_SMALL);
 }
