@@ -235,9 +235,13 @@ const char *budget_finding(const struct budget *b)
 		if (b->nmissing > 0)
 			return "incomplete: the probes that price some of its calls are missing "
 			       "from the matrix (the command below measures them)";
+		/* Memory and read sizes are priced: what the counts cannot see is
+		 * left (2to3: more calls under gVisor than natively, a child's
+		 * faults).  */
 		return "slowed down more than its system calls predict: look at the calls no "
-		       "probe prices, memory (brk, mmap, page faults) and reads or writes of "
-		       "other sizes than the probes'";
+		       "probe prices, the page faults of the processes it starts (getrusage "
+		       "counts the worker's own) and its counts under the runtime itself "
+		       "(bench/runsc-counts.sh)";
 	}
 	return "system calls predict more than was measured: the calls are dearer in the "
 	       "probes than in this benchmark (cached or batched), or the counts differ "
