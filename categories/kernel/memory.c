@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "bench/lib/error.h"
-#include "bench/lib/util.h"
 #include "categories/kernel/probe.h"
 #include "categories/native.h"
 
