@@ -32,8 +32,8 @@ extern const struct bench_native_ops kernel_clock_gettime_ops;
 extern const struct bench_native_ops kernel_file_open_close_ops;
 extern const struct bench_native_ops kernel_file_stat_ops;
 extern const struct bench_native_ops kernel_file_read_4k_ops;
+extern const struct bench_native_ops kernel_file_read_64k_ops;
 extern const struct bench_native_ops kernel_file_write_fsync_ops;
-extern const struct bench_native_ops kernel_mmap_fault_ops;
 extern const struct bench_native_ops kernel_pipe_pingpong_ops;
 extern const struct bench_native_ops kernel_futex_pingpong_ops;
 extern const struct bench_native_ops kernel_tcp_loopback_rtt_ops;
@@ -41,11 +41,16 @@ extern const struct bench_native_ops kernel_fork_exec_ops;
 extern const struct bench_native_ops kernel_file_lseek_ops;
 extern const struct bench_native_ops kernel_file_fstat_ops;
 extern const struct bench_native_ops kernel_dir_getdents_ops;
-extern const struct bench_native_ops kernel_mmap_munmap_ops;
-extern const struct bench_native_ops kernel_brk_grow_shrink_ops;
 extern const struct bench_native_ops kernel_futex_wake_ops;
 extern const struct bench_native_ops kernel_epoll_wait_zero_ops;
 extern const struct bench_native_ops kernel_tcp_connect_ops;
+
+/* kernel/memory.c */
+extern const struct bench_native_ops kernel_mmap_fault_ops;
+extern const struct bench_native_ops kernel_arena_fault_ops;
+extern const struct bench_native_ops kernel_mmap_munmap_ops;
+extern const struct bench_native_ops kernel_brk_grow_shrink_ops;
+extern const struct bench_native_ops kernel_madvise_dontneed_ops;
 
 /* startup/startup.c */
 extern const struct bench_native_ops startup_python_ops;

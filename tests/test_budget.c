@@ -42,11 +42,13 @@ static void compute(const char *counts, const char *ref, const char *rt, double 
 static const char hand_counts[] =
 	"{\"getpid\": 10, \"newfstatat\": 100, \"weirdcall\": 5, \"futex\": 7}";
 static const char ref_costs[] =
-	"{\"syscall_getpid\": 1e-7, \"file_stat\": 1e-6, \"mmap_fault\": 2e-7, "
-	"\"futex_wake\": 1e-7}";
-/* futex_wake missing: a call whose probe has no cost under the runtime.  */
+	"{\"syscall_getpid\": 1e-7, \"file_stat\": 1e-6, \"arena_fault\": 2e-7, "
+	"\"mmap_munmap\": 1e-6, \"futex_wake\": 1e-7}";
+/* futex_wake missing: a call whose probe has no cost under the runtime.
+ * A fault: arena_fault's +1 us less its 2/256 mmap or munmap at +0 us.  */
 static const char rt_costs[] =
-	"{\"syscall_getpid\": 1.1e-6, \"file_stat\": 2.1e-5, \"mmap_fault\": 1.2e-6}";
+	"{\"syscall_getpid\": 1.1e-6, \"file_stat\": 2.1e-5, \"arena_fault\": 1.2e-6, "
+	"\"mmap_munmap\": 1e-6}";
 
 /* 10 x 1 us + 100 x 20 us + 50 faults x 1 us = 2.06 ms, against 2.2 ms
  * [2.0, 2.4] measured.  */
@@ -125,14 +127,14 @@ Test(budget, an_unpriced_call_names_its_missing_probe)
 {
 	struct budget b;
 
-	compute("{\"newfstatat\": 4500, \"getdents64\": 12, \"wait4\": 1}", "{}", "{}", NAN,
+	compute("{\"newfstatat\": 4500, \"getdents64\": 12, \"pipe2\": 1}", "{}", "{}", NAN,
 		8, 7.5, 8.5, &b);
 	cr_assert_eq(b.nunpriced, 3);
 	cr_assert_eq(b.nmissing, 2);
 	cr_assert_str_eq(b.unpriced[0].name, "newfstatat");
 	cr_assert_str_eq(b.unpriced[0].probe, "file_stat");
 	cr_assert_str_eq(b.unpriced[1].probe, "dir_getdents");
-	cr_assert_null(b.unpriced[2].probe, "no probe prices wait4");
+	cr_assert_null(b.unpriced[2].probe, "no probe prices pipe2");
 	cr_assert_float_eq(b.calls, 4513, 1e-9);
 	cr_assert(b.far);
 	cr_assert(strstr(budget_finding(&b), "probes that price some of its calls are missing"), "%s", budget_finding(&b));
@@ -315,7 +317,7 @@ Test(budget_e2e, getpid_and_newfstatat_lead_under_runsc)
 	if (!have("runsc"))
 		cr_skip_test("runsc is not installed (apt-get install runsc)");
 	r = RUN("matrix", "matrix", "--runtimes", "runc,runsc", "--fast", "--rounds", "1", "-b",
-		"syscall_getpid,file_stat,dir_getdents,file_open_close,mmap_fault,pathlib,"
+		"syscall_getpid,file_stat,dir_getdents,file_open_close,arena_fault,mmap_munmap,pathlib,"
 		"logging_simple", "-o", m);
 	cr_assert_eq(r.status, 0, "matrix failed:\n%s", r.err);
 	cmd_free(&r);
@@ -385,9 +387,10 @@ Test(budget_e2e, getpid_and_newfstatat_lead_under_runsc)
 /* ---- on synthetic result files ---- */
 
 /* DIR/FILE: a result file of runtime with the benchmarks' mean times,
- * five processes of three values each, +-1% apart.  */
-static void write_means(const char *file, const char *runtime, const char *const *names,
-			const double *means, size_t n)
+ * five processes of three values each, +-1% apart, each process with
+ * minflt minor faults (over its 3 values of 10 loops).  */
+static void write_faults(const char *file, const char *runtime, const char *const *names,
+			 const double *means, size_t n, int minflt)
 {
 	static const double spread[] = { 1.0, 1.01, 0.99, 1.005, 0.995 };
 	char *path = xasprintf("%s/%s", dir, file);
@@ -403,7 +406,7 @@ static void write_means(const char *file, const char *runtime, const char *const
 			double m = means[i] * spread[p];
 
 			json_array_append_new(json_object_get(b, "runs"), json_pack(
-				"{s:{s:i, s:i}, s:[f,f,f]}", "metadata", "ru_minflt", 0, "ru_nvcsw", 0,
+				"{s:{s:i, s:i}, s:[f,f,f]}", "metadata", "ru_minflt", minflt, "ru_nvcsw", 0,
 				"values", m * 0.999, m, m * 1.001));
 		}
 		json_array_append_new(json_object_get(suite, "benchmarks"), b);
@@ -411,6 +414,12 @@ static void write_means(const char *file, const char *runtime, const char *const
 	cr_assert_eq(result_write(path, suite, &err), 0, "%s", err.msg);
 	json_decref(suite);
 	free(path);
+}
+
+static void write_means(const char *file, const char *runtime, const char *const *names,
+			const double *means, size_t n)
+{
+	write_faults(file, runtime, names, means, n, 0);
 }
 
 static void write_text(const char *file, const char *text)
@@ -424,20 +433,29 @@ static void write_text(const char *file, const char *text)
 	free(path);
 }
 
-/* The budget of the first benchmark under runsc in DIR/report.json; a
- * reference that lives as long as the test.  */
-static json_t *runsc_budget(void)
+/* The budget of benchmark name (NULL: the first) under runsc in
+ * DIR/report.json; a reference that lives as long as the test.  */
+static json_t *runsc_budget_of(const char *name)
 {
 	char *path = xasprintf("%s/report.json", dir);
-	json_t *report = load(path);
-	json_t *b = json_array_get(json_object_get(report, "benchmarks"), 0);
-	json_t *budget = json_object_get(json_object_get(json_object_get(b, "runtimes"), "runsc"),
-					 "budget");
+	json_t *report = load(path), *b = NULL, *each, *budget;
+	size_t i;
 
+	json_array_foreach(json_object_get(report, "benchmarks"), i, each)
+		if (!b && (!name || strcmp(json_string_value(json_object_get(each, "name")),
+					   name) == 0))
+			b = each;
+	budget = json_object_get(json_object_get(json_object_get(b, "runtimes"), "runsc"),
+				 "budget");
 	json_incref(budget);
 	json_decref(report);
 	free(path);
 	return budget;
+}
+
+static json_t *runsc_budget(void)
+{
+	return runsc_budget_of(NULL);
 }
 
 /* A matrix of pathlib alone: the budget names the probes its files lack and
@@ -454,7 +472,7 @@ Test(budget_e2e, a_matrix_without_its_probes_names_them_and_how_to_add_them)
 	write_means("runc.json", "runc", bench, (double[]){ 0.026 }, 1);
 	write_means("runsc.json", "runsc", bench, (double[]){ 0.2 }, 1);
 	write_text("syscalls.json", "{\"benchmarks\": {\"pathlib\": {\"newfstatat\": 4500, "
-		   "\"getdents64\": 12, \"openat\": 4, \"wait4\": 1}}}");
+		   "\"getdents64\": 12, \"openat\": 4, \"pipe2\": 1}}}");
 	write_text("matrix.json", "{\"runtimes\": [\"runc\", \"runsc\"], \"profile\": "
 		   "\"fast\", \"engine\": \"oci\", \"design\": \"lockstep\"}");
 	r = RUN("missing", "explain", "--budget", dir);
@@ -463,7 +481,7 @@ Test(budget_e2e, a_matrix_without_its_probes_names_them_and_how_to_add_them)
 			"file_open_close -o %s", sub);
 	cr_assert(strstr(r.out, cmd), "no `%s` in:\n%s", cmd, r.out);
 	cr_assert(strstr(r.out, "newfstatat 4.5k (file_stat)"), "%s", r.out);
-	cr_assert(strstr(r.out, "wait4 1"), "%s", r.out);
+	cr_assert(strstr(r.out, "pipe2 1"), "%s", r.out);
 	cr_assert_null(strstr(r.out, "CPU-bound"), "%s", r.out);
 	cmd_free(&r);
 	r = RUN("report-missing", "report", dir);
@@ -509,6 +527,46 @@ Test(budget_e2e, a_matrix_without_its_probes_names_them_and_how_to_add_them)
 	json_decref(budget);
 	free(cmd);
 	free(sub);
+}
+
+/* The page faults' term, on a hand-made folder: the reference's faults
+ * per iteration (runsc reports none, as gVisor) x arena_fault's difference
+ * less its calls' share, in the text, report.json and budget.svg.  */
+Test(budget_e2e, page_faults_are_a_term_of_their_own)
+{
+	const char *names[] = { "logging_simple", "syscall_getpid", "arena_fault", "mmap_munmap" };
+	/* 30 faults a process of 3 values x 10 loops: 1 an iteration.  */
+	double fault = (15.6e-6 - 11.4e-6) - 2.0 / 256 * (155e-6 - 2.8e-6), want = 61e-6 + fault;
+	char *svg_path = xasprintf("%s/budget.svg", dir), *svg, *line;
+	json_t *budget, *faults;
+	struct cmd r;
+
+	write_faults("runc.json", "runc", names, (double[]){ 10e-6, 1e-6, 11.4e-6, 2.8e-6 }, 4,
+		     30);
+	write_faults("runsc.json", "runsc", names, (double[]){ 10e-6 + want, 62e-6, 15.6e-6,
+							       155e-6 }, 4, 0);
+	write_text("syscalls.json", "{\"benchmarks\": {\"logging_simple\": {\"getpid\": 1}}}");
+	r = RUN("faults", "explain", "--budget", dir, "-b", "logging_simple");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	line = xasprintf("(page faults) 1 x +%.2f us = +%.2f us", fault * 1e6, fault * 1e6);
+	cr_assert(strstr(r.out, line), "no `%s` in:\n%s", line, r.out);
+	cr_assert(strstr(r.out, "(100%)"), "%s", r.out);
+	cmd_free(&r);
+	r = RUN("faults-report", "report", dir);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_free(&r);
+	budget = runsc_budget_of("logging_simple");
+	faults = json_object_get(budget, "page_faults");
+	cr_assert_float_eq(json_number_value(json_object_get(faults, "faults")), 1, 1e-9);
+	cr_assert_float_eq(json_number_value(json_object_get(faults, "contribution_s")), fault,
+			   1e-12);
+	cr_assert_float_eq(json_number_value(json_object_get(budget, "predicted_s")), want, 1e-12);
+	json_decref(budget);
+	svg = slurp(svg_path);
+	cr_assert(strstr(svg, "data-call=\"(page faults)\""), "%s", svg);
+	free(svg);
+	free(svg_path);
+	free(line);
 }
 
 /* Counts of other benchmarks, or from another version, are refused with

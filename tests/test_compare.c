@@ -757,7 +757,7 @@ Test(compare, budget_chart_one_bar_per_slowed_down_benchmark)
 	 * rest.  */
 	cr_assert_eq(count_of(svg, "class=\"unexplained\""), 2, "%s", svg);
 	cr_assert(strstr(svg, "predicted +85.5 ms ("), "%s", svg);
-	/* Page faults (10 per iteration) have no mmap_fault probe here.  */
+	/* Page faults (10 per iteration) have no arena_fault probe here.  */
 	cr_assert(strstr(svg, "(25%) incomplete"), "%s", svg);
 	free(svg);
 	budget_table_release(&t);

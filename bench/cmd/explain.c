@@ -46,8 +46,13 @@ const char usage_explain[] =
 	"--syscalls: run the benchmarks natively under strace (Debian's strace),\n"
 	"counting system calls by name, and report them per iteration.  Each\n"
 	"benchmark runs twice in a worker, with L and 2L loops: the difference is the\n"
-	"timed work alone, without start-up and set-up.  Results go to OUT (default:\n"
-	"results/syscalls.json), where `explain FILE` finds them when beside FILE.\n"
+	"timed work alone, without start-up and set-up.  A benchmark that reads runs\n"
+	"twice more, tracing its reads alone, for the bytes they return per\n"
+	"iteration (the budget prices a read by its mean size).  The kernel probes\n"
+	"whose price covers other calls (fork_exec for execve: the exec'd child's\n"
+	"start-up) are counted too when a benchmark makes their call.  Results go\n"
+	"to OUT (default: results/syscalls.json), where `explain FILE` finds them\n"
+	"when beside FILE.\n"
 	"\n"
 	"--budget DIR: the overhead budget of a matrix folder (DIR/*.json, one per\n"
 	"runtime, and DIR/syscalls.json from `explain --syscalls -o\n"
@@ -97,16 +102,47 @@ static int run_worker_to(char *const argv[], unsigned flags, int msg_fd, int *st
 	return 0;
 }
 
+/* The bytes that the reads traced in path (strace -e trace=read,pread64)
+ * returned, into counts as "bytes".  */
+static int sum_read_bytes(const char *path, json_t *counts, struct bench_error *err)
+{
+	FILE *f = fopen(path, "re");
+	cleanup_free char *line = NULL;
+	size_t size = 0;
+	long long bytes = 0;
+
+	if (!f)
+		return bench_error_set(err, errno, "open strace's output `%s`", path);
+	/* "PID read(3, ""..., 65536) = 65536", or "<... read resumed>..." for a
+	 * call another thread's interrupted: the result ends the line.  */
+	while (getline(&line, &size, f) > 0) {
+		char *eq = strrchr(line, '=');
+		long long n;
+
+		if (eq && eq > line && eq[-1] == ' ' && sscanf(eq + 1, "%lld", &n) == 1 && n > 0)
+			bytes += n;
+	}
+	fclose(f);
+	json_object_set_new(counts, "bytes", json_integer(bytes));
+	return 0;
+}
+
 /* Run one worker of def under strace with `loops` loops; fill counts
- * (name -> calls) and *inner.  */
-static int strace_worker(const struct bench_def *def, unsigned long long loops, json_t *counts,
-			 unsigned *inner, struct bench_error *err)
+ * (name -> calls; with bytes, "bytes" -> bytes read by read and pread64)
+ * and *inner.  */
+static int strace_worker(const struct bench_def *def, unsigned long long loops, int bytes,
+			 json_t *counts, unsigned *inner, struct bench_error *err)
 {
 	char out_tmpl[64], msg_tmpl[64];
 	struct worker_spec spec = { .def = def, .loops = loops, .values = 1 };
 	char **worker = worker_argv(&spec);
-	char *strace[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl };
-	size_t ns = sizeof(strace) / sizeof(strace[0]), nw = 0;
+	char *by_name[] = { "strace", "-f", "-c", "-U", "name,calls", "-o", out_tmpl };
+	/* Each read with its result, nothing of its data.  */
+	char *reads[] = { "strace", "-f", "-qq", "-s", "0", "-e", "trace=read,pread64",
+			  "-e", "signal=none", "-o", out_tmpl };
+	char **strace = bytes ? reads : by_name;
+	size_t ns = bytes ? sizeof(reads) / sizeof(reads[0]) : sizeof(by_name) / sizeof(by_name[0]);
+	size_t nw = 0;
 	cleanup_free char **argv = NULL;
 	cleanup_free char *text = NULL;
 	cleanup_free char *msg_text = NULL;
@@ -119,7 +155,7 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 	while (worker[nw])
 		nw++;
 	argv = xcalloc(ns + nw + 1, sizeof(*argv));
-	memcpy(argv, strace, sizeof(strace));
+	memcpy(argv, strace, ns * sizeof(*argv));
 	memcpy(argv + ns, worker, nw * sizeof(*argv));
 	if (out_fd < 0 || msg_fd < 0) {
 		bench_error_set(err, errno, "create a temporary file");
@@ -143,6 +179,10 @@ static int strace_worker(const struct bench_def *def, unsigned long long loops, 
 		goto out;
 	}
 	*inner = msg.inner_loops;
+	if (bytes) {
+		rc = sum_read_bytes(out_tmpl, counts, err);
+		goto out;
+	}
 	if (util_read_file(out_tmpl, LIMIT_SMALL_FILE, &text, NULL, err) < 0)
 		goto out;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
@@ -197,16 +237,22 @@ static unsigned long long quick_loops(const struct bench_def *def)
 }
 
 /* System calls per iteration of def: (calls with 2L loops - calls with L
- * loops) / (L x inner loops).  A new object name -> calls, or NULL.  */
-static json_t *syscalls_per_iteration(const struct bench_def *def, struct bench_error *err)
+ * loops) / (L x inner loops).  A new object name -> calls, or NULL; when it
+ * reads, the bytes its reads return per iteration in *bytes (NAN when it
+ * makes no read), counted the same way in two more runs that trace reads
+ * alone: strace -c gives no sizes, and the budget prices a read by its
+ * size.  */
+static json_t *syscalls_per_iteration(const struct bench_def *def, double *bytes,
+				      struct bench_error *err)
 {
 	unsigned long long loops = quick_loops(def);
 	json_t *a = json_object(), *b = json_object(), *per = NULL, *v;
 	unsigned inner = 1;
 	const char *name;
 
-	if (strace_worker(def, loops, a, &inner, err) < 0 ||
-	    strace_worker(def, 2 * loops, b, &inner, err) < 0)
+	*bytes = NAN;
+	if (strace_worker(def, loops, 0, a, &inner, err) < 0 ||
+	    strace_worker(def, 2 * loops, 0, b, &inner, err) < 0)
 		goto out;
 	per = json_object();
 	json_object_foreach(b, name, v) {
@@ -215,6 +261,17 @@ static json_t *syscalls_per_iteration(const struct bench_def *def, struct bench_
 		/* Below 0.01 per iteration is start-up noise, not the work.  */
 		if (it >= 0.01)
 			json_object_set_new(per, name, json_real(it));
+	}
+	if (json_object_get(per, "read") || json_object_get(per, "pread64")) {
+		if (strace_worker(def, loops, 1, a, &inner, err) < 0 ||
+		    strace_worker(def, 2 * loops, 1, b, &inner, err) < 0) {
+			json_decref(per);
+			per = NULL;
+			goto out;
+		}
+		*bytes = fmax(0, (double)(json_integer_value(json_object_get(b, "bytes")) -
+					  json_integer_value(json_object_get(a, "bytes"))) /
+				 (double)loops / (double)(inner ? inner : 1));
 	}
 out:
 	json_decref(a);
@@ -257,6 +314,54 @@ static void format_syscalls(json_t *per, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
+/* Count def's calls (and bytes read) into doc and print them: 0, or -1
+ * (said on stderr).  */
+static int count_one(const struct bench_def *def, json_t *doc)
+{
+	struct bench_error err = { 0 };
+	double bytes;
+	json_t *per = syscalls_per_iteration(def, &bytes, &err);
+	char line[512];
+
+	if (!per) {
+		fprintf(stderr, "sandbench: explain: %s: %s\n", def->name, err.msg);
+		bench_error_release(&err);
+		return -1;
+	}
+	format_syscalls(per, line, sizeof(line));
+	printf("%-26s %s\n", def->name, line);
+	json_object_set_new(json_object_get(doc, "benchmarks"), def->name, per);
+	if (!isnan(bytes))
+		json_object_set_new(json_object_get(doc, "read_bytes"), def->name, json_real(bytes));
+	return 0;
+}
+
+/* Count too the probes whose price covers other calls (budget_prices:
+ * fork_exec for execve, ...) that the counted benchmarks make and that are
+ * not counted yet: the budget takes their calls off the benchmarks' (the
+ * exec'd child's start-up, paid in execve's price), which it can only do
+ * with their counts.  The number that failed.  */
+static int count_covering_probes(json_t *doc)
+{
+	json_t *benches = json_object_get(doc, "benchmarks"), *calls;
+	const char *name;
+	int failed = 0;
+
+	for (size_t i = 0; i < budget_nprices; i++) {
+		const struct budget_price *p = &budget_prices[i];
+		const struct bench_def *def = bench_registry_find(p->probe);
+		int used = 0;
+
+		if (!p->covers || !def || json_object_get(benches, p->probe))
+			continue;
+		json_object_foreach(benches, name, calls)
+			used |= json_object_get(calls, p->syscall) != NULL;
+		if (used)
+			failed += count_one(def, doc) < 0;
+	}
+	return failed;
+}
+
 static int explain_syscalls(const char *names, const char *categories, const char *output)
 {
 	struct bench_error err = { 0 };
@@ -275,8 +380,9 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 	}
 	/* What an explain or a run killed outright left.  */
 	orphans_sweep();
-	doc = json_pack("{s:s, s:{}}", "method", "strace -f -c; per iteration = (calls with 2L "
-			"loops - calls with L loops) / (L x inner loops)", "benchmarks");
+	doc = json_pack("{s:s, s:{}, s:{}}", "method", "strace -f -c; per iteration = (calls "
+			"with 2L loops - calls with L loops) / (L x inner loops); read_bytes: the "
+			"bytes read and pread64 return, the same way", "benchmarks", "read_bytes");
 	/* What `explain --budget` checks against the result files.  */
 	md = metadata_collect();
 	json_object_set(doc, "sandbench_version", json_object_get(md, "sandbench_version"));
@@ -284,20 +390,9 @@ static int explain_syscalls(const char *names, const char *categories, const cha
 	json_decref(md);
 	benches = json_object_get(doc, "benchmarks");
 	printf("%-26s %s\n", "benchmark", "system calls per iteration (top 6)");
-	for (size_t i = 0; i < n; i++) {
-		json_t *per = syscalls_per_iteration(sel[i], &err);
-		char line[512];
-
-		if (!per) {
-			fprintf(stderr, "sandbench: explain: %s: %s\n", sel[i]->name, err.msg);
-			bench_error_release(&err);
-			failed++;
-			continue;
-		}
-		format_syscalls(per, line, sizeof(line));
-		printf("%-26s %s\n", sel[i]->name, line);
-		json_object_set_new(benches, sel[i]->name, per);
-	}
+	for (size_t i = 0; i < n; i++)
+		failed += count_one(sel[i], doc) < 0;
+	failed += count_covering_probes(doc);
 	free(sel);
 	if (json_object_size(benches) > 0) {
 		cleanup_free char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);

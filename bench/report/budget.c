@@ -9,115 +9,6 @@
 #include "bench/report/compare.h"
 #include "bench/report/report.h"
 
-/*
- * Which kernel probe prices which system call.  Calls of the same kind
- * share a probe: a path lookup is a path lookup whichever flavour of stat
- * makes it, and a call that only enters and leaves the kernel costs what
- * getpid costs.  weight 0: the call is paid within another row's probe
- * (close within file_open_close's openat+close), so it is priced but adds
- * nothing.  covers: the probe makes other calls too, all paid in this
- * price: with the probe's own counts (a `syscalls.json` that includes the
- * kernel probes), as many of those calls are taken off the benchmark's
- * counts (fork_exec: the child's start-up, the parent's wait4).
- */
-const struct budget_price budget_prices[] = {
-	/* path lookups */
-	{ "newfstatat", "file_stat", 1 },
-	{ "statx", "file_stat", 1 },
-	{ "stat", "file_stat", 1 },
-	{ "lstat", "file_stat", 1 },
-	{ "access", "file_stat", 1 },
-	{ "faccessat", "file_stat", 1 },
-	{ "faccessat2", "file_stat", 1 },
-	{ "readlink", "file_stat", 1 },
-	{ "readlinkat", "file_stat", 1 },
-	/* calls on an open file */
-	{ "fstat", "file_fstat", 1 },
-	{ "lseek", "file_lseek", 1 },
-	{ "read", "file_read_4k", 1 },
-	{ "pread64", "file_read_4k", 1 },
-	{ "getdents64", "dir_getdents", 1, 1 },
-	{ "getdents", "dir_getdents", 1, 1 },
-	{ "openat", "file_open_close", 1, 1 },
-	{ "open", "file_open_close", 1, 1 },
-	{ "close", "file_open_close", 0 },
-	{ "fsync", "file_write_fsync", 1, 1 },
-	{ "fdatasync", "file_write_fsync", 1, 1 },
-	/* entry and exit, little else */
-	{ "getpid", "syscall_getpid", 1 },
-	{ "gettid", "syscall_getpid", 1 },
-	{ "getppid", "syscall_getpid", 1 },
-	{ "getuid", "syscall_getpid", 1 },
-	{ "geteuid", "syscall_getpid", 1 },
-	{ "getgid", "syscall_getpid", 1 },
-	{ "getegid", "syscall_getpid", 1 },
-	{ "rt_sigprocmask", "syscall_getpid", 1 },
-	{ "rt_sigaction", "syscall_getpid", 1 },
-	{ "ioctl", "syscall_getpid", 1 },
-	{ "fcntl", "syscall_getpid", 1 },
-	{ "dup", "syscall_getpid", 1 },
-	{ "dup2", "syscall_getpid", 1 },
-	{ "dup3", "syscall_getpid", 1 },
-	{ "umask", "syscall_getpid", 1 },
-	{ "getrandom", "syscall_getpid", 1 },
-	{ "sched_yield", "syscall_getpid", 1 },
-	{ "getcwd", "syscall_getpid", 1 },
-	{ "sysinfo", "syscall_getpid", 1 },
-	{ "prlimit64", "syscall_getpid", 1 },
-	{ "arch_prctl", "syscall_getpid", 1 },
-	{ "set_tid_address", "syscall_getpid", 1 },
-	{ "set_robust_list", "syscall_getpid", 1 },
-	{ "rseq", "syscall_getpid", 1 },
-	{ "setsockopt", "syscall_getpid", 1 },
-	{ "getsockopt", "syscall_getpid", 1 },
-	{ "getsockname", "syscall_getpid", 1 },
-	{ "getpeername", "syscall_getpid", 1 },
-	/* memory */
-	{ "brk", "brk_grow_shrink", 1 },
-	{ "mmap", "mmap_munmap", 1 },
-	{ "munmap", "mmap_munmap", 1 },
-	{ "mprotect", "mmap_munmap", 1 },
-	{ "madvise", "mmap_munmap", 1 },
-	{ "mremap", "mmap_munmap", 1 },
-	{ BUDGET_FAULTS, "mmap_fault", 1 },
-	/* waiting and clocks */
-	{ "futex", "futex_wake", 1 },
-	{ "epoll_wait", "epoll_wait_zero", 1 },
-	{ "epoll_ctl", "epoll_wait_zero", 1 },
-	{ "epoll_pwait", "epoll_wait_zero", 1 },
-	{ "poll", "epoll_wait_zero", 1 },
-	{ "ppoll", "epoll_wait_zero", 1 },
-	{ "select", "epoll_wait_zero", 1 },
-	{ "pselect6", "epoll_wait_zero", 1 },
-	{ "clock_gettime", "clock_gettime", 1 },
-	{ "gettimeofday", "clock_gettime", 1 },
-	/* loopback TCP: a round trip is a send and a receive on each side */
-	{ "sendto", "tcp_loopback_rtt", 0.25 },
-	{ "recvfrom", "tcp_loopback_rtt", 0.25 },
-	{ "sendmsg", "tcp_loopback_rtt", 0.25 },
-	{ "recvmsg", "tcp_loopback_rtt", 0.25 },
-	/* loopback TCP connections: made, accepted, closed, as one */
-	{ "socket", "tcp_connect", 1, 1 },
-	{ "connect", "tcp_connect", 0 },
-	{ "accept4", "tcp_connect", 0 },
-	{ "accept", "tcp_connect", 0 },
-	/* processes: fork, exec of a no-op, exit and wait, as one */
-	{ "execve", "fork_exec", 1, 1 },
-	{ "clone", "fork_exec", 0 },
-	{ "clone3", "fork_exec", 0 },
-	{ "vfork", "fork_exec", 0 },
-};
-
-const size_t budget_nprices = sizeof(budget_prices) / sizeof(budget_prices[0]);
-
-const struct budget_price *budget_price_of(const char *syscall)
-{
-	for (size_t i = 0; i < budget_nprices; i++)
-		if (strcmp(budget_prices[i].syscall, syscall) == 0)
-			return &budget_prices[i];
-	return NULL;
-}
-
 /* The cost of one probe iteration in costs, or NAN.  */
 static double probe_cost(json_t *costs, const char *probe)
 {
@@ -179,31 +70,85 @@ static json_t *covered_calls(const struct budget_input *in)
 	return covered;
 }
 
-/* Price count calls of name (or faults); unpriced ones go to the list.  */
+/* The difference of probe's cost, runtime - reference, or NAN.  */
+static double probe_delta(const struct budget_input *in, const char *probe)
+{
+	return probe_cost(in->rt_costs, probe) - probe_cost(in->ref_costs, probe);
+}
+
+/* The cost difference of one call priced by p, for calls of bytes bytes on
+ * average (NAN: unknown); NAN with *missing set to the probe that lacks.  */
+static double price_delta(const struct budget_price *p, const struct budget_input *in,
+			  double bytes, const char **missing)
+{
+	double d, x;
+
+	/* Paid within another call's price, whether or not its probe ran.  */
+	*missing = NULL;
+	if (p->weight == 0)
+		return 0;
+	d = probe_delta(in, p->probe);
+	*missing = p->probe;
+	if (isnan(d))
+		return NAN;
+	if (p->large) {
+		/* The large probe counts only for calls larger than the small's.  */
+		*missing = p->large;
+		if (isnan(d = budget_read_delta(d, probe_delta(in, p->large), bytes)))
+			return NAN;
+	}
+	if (p->less) {
+		*missing = p->less;
+		if (isnan(x = probe_delta(in, p->less)))
+			return NAN;
+		d -= p->less_weight * x;
+	}
+	*missing = NULL;
+	return p->weight * d;
+}
+
+/* Price count calls of name (or faults), of bytes bytes on average when
+ * sized; unpriced ones go to the list.  */
 static void add_term(struct budget *b, const struct budget_input *in, const char *name,
-		     double count)
+		     double count, double bytes)
 {
 	const struct budget_price *p = budget_price_of(name);
 	struct budget_term t = { .count = count };
-	double ref = NAN, rt = NAN;
+	const char *missing = NULL;
+	double delta = p ? price_delta(p, in, bytes, &missing) : NAN;
 
 	snprintf(t.name, sizeof(t.name), "%s", name);
-	if (p) {
-		ref = probe_cost(in->ref_costs, p->probe);
-		rt = probe_cost(in->rt_costs, p->probe);
-	}
-	if (isnan(ref) || isnan(rt)) {
-		t.probe = p ? p->probe : NULL;
-		b->nmissing += p != NULL;
+	if (isnan(delta)) {
+		t.probe = missing;
+		b->nmissing += missing != NULL;
 		b->unpriced = xrealloc(b->unpriced, (b->nunpriced + 1) * sizeof(*b->unpriced));
 		b->unpriced[b->nunpriced++] = t;
 		return;
 	}
-	t.delta = p->weight * (rt - ref);
+	t.delta = delta;
 	t.contrib = count * t.delta;
 	b->predicted += t.contrib;
+	if (strcmp(name, BUDGET_FAULTS) == 0)
+		b->faults = t;
 	if (p->weight > 0)
 		top_insert(b, &t);
+}
+
+/* The mean size of the sized calls (read, pread64: the rows with a large
+ * probe) of in, NAN when unknown.  */
+static double mean_bytes(const struct budget_input *in)
+{
+	const char *name;
+	json_t *v;
+	double calls = 0;
+
+	json_object_foreach(in->counts, name, v) {
+		const struct budget_price *p = budget_price_of(name);
+
+		if (p && p->large)
+			calls += json_number_value(v);
+	}
+	return calls > 0 && !isnan(in->read_bytes) ? in->read_bytes / calls : NAN;
 }
 
 /* Far: outside the measured interval by more than a factor of 2 (against
@@ -227,6 +172,7 @@ void budget_compute(const struct budget_input *in, struct budget *b)
 {
 	const char *name;
 	json_t *v, *covered;
+	double bytes;
 
 	*b = (struct budget){ .measured = NAN, .lo = NAN, .hi = NAN, .share = NAN };
 	if (!json_is_object(in->counts) || isnan(in->ref_mean) || isnan(in->ratio))
@@ -239,6 +185,7 @@ void budget_compute(const struct budget_input *in, struct budget *b)
 		b->hi = in->ref_mean * (in->hi - 1);
 	}
 	covered = covered_calls(in);
+	bytes = mean_bytes(in);
 	json_object_foreach(in->counts, name, v) {
 		double n = json_number_value(v) -
 			   json_number_value(json_object_get(covered, name));
@@ -246,12 +193,12 @@ void budget_compute(const struct budget_input *in, struct budget *b)
 		/* Below 0.01 per iteration: noise, as in `explain --syscalls`.  */
 		if (n >= 0.01) {
 			b->calls += n;
-			add_term(b, in, name, n);
+			add_term(b, in, name, n, bytes);
 		}
 	}
 	json_decref(covered);
 	if (!isnan(in->faults) && in->faults > 0)
-		add_term(b, in, BUDGET_FAULTS, in->faults);
+		add_term(b, in, BUDGET_FAULTS, in->faults, NAN);
 	if (b->nunpriced > 1)
 		qsort(b->unpriced, b->nunpriced, sizeof(*b->unpriced), by_count);
 	if (b->measured != 0)
@@ -288,9 +235,13 @@ const char *budget_finding(const struct budget *b)
 		if (b->nmissing > 0)
 			return "incomplete: the probes that price some of its calls are missing "
 			       "from the matrix (the command below measures them)";
+		/* Memory and read sizes are priced: what the counts cannot see is
+		 * left (2to3: more calls under gVisor than natively, a child's
+		 * faults).  */
 		return "slowed down more than its system calls predict: look at the calls no "
-		       "probe prices, memory (brk, mmap, page faults) and reads or writes of "
-		       "other sizes than the probes'";
+		       "probe prices, the page faults of the processes it starts (getrusage "
+		       "counts the worker's own) and its counts under the runtime itself "
+		       "(bench/runsc-counts.sh)";
 	}
 	return "system calls predict more than was measured: the calls are dearer in the "
 	       "probes than in this benchmark (cached or batched), or the counts differ "
@@ -306,12 +257,9 @@ static void add_costs(json_t *costs, const struct compare *c, size_t rt)
 {
 	for (size_t i = 0; i < c->nbenches; i++) {
 		const struct compare_bench *b = &c->benches[i];
-		int is_probe = 0;
 
-		for (size_t j = 0; j < budget_nprices && !is_probe; j++)
-			is_probe = strcmp(budget_prices[j].probe, b->name) == 0;
-		if (is_probe && b->cells[rt].present && strcmp(b->unit, "second") == 0 &&
-		    !json_object_get(costs, b->name))
+		if (budget_is_probe(b->name) && b->cells[rt].present &&
+		    strcmp(b->unit, "second") == 0 && !json_object_get(costs, b->name))
 			json_object_set_new(costs, b->name, json_real(b->cells[rt].mean));
 	}
 }
@@ -338,6 +286,7 @@ void budget_table_build(struct budget_table *t, const struct compare *c, json_t 
 			const struct budget_probes *probes)
 {
 	json_t *benches = json_object_get(syscalls, "benchmarks");
+	json_t *bytes = json_object_get(syscalls, "read_bytes");
 	json_t **costs = xcalloc(c->nruntimes, sizeof(*costs));
 
 	t->nbenches = c->nbenches;
@@ -353,6 +302,8 @@ void budget_table_build(struct budget_table *t, const struct compare *c, json_t 
 			const struct compare_cell *cell = &b->cells[rt];
 			struct budget_input in = {
 				.counts = json_object_get(benches, b->name),
+				.read_bytes = json_is_number(json_object_get(bytes, b->name)) ?
+					      json_number_value(json_object_get(bytes, b->name)) : NAN,
 				.faults = ref->ex.minflt,
 				.probe_counts = benches,
 				.ref_costs = costs[c->ref],
@@ -518,6 +469,9 @@ json_t *budget_json(const struct budget *b)
 			json_array_append_new(names, json_string(missing[i]));
 		json_object_set_new(o, "missing_probes", names);
 	}
+	json_object_set_new(o, "page_faults", b->faults.count > 0 ? json_pack(
+		"{s:o, s:o, s:o}", "faults", num(b->faults.count), "cost_change_s",
+		num(b->faults.delta), "contribution_s", num(b->faults.contrib)) : json_null());
 	finding = budget_finding(b);
 	json_object_set_new(o, "finding", finding ? json_string(finding) : json_null());
 	return o;

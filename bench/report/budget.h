@@ -33,6 +33,9 @@ struct budget_price {
 	const char *probe;
 	double weight;		/* 0: paid within another call's probe */
 	int covers;		/* the probe's other calls are paid in this price */
+	const char *large;	/* the probe of the same call at a larger size */
+	const char *less;	/* a probe pricing other calls the probe makes, */
+	double less_weight;	/* ... this many per iteration, taken off */
 };
 
 extern const struct budget_price budget_prices[];
@@ -43,6 +46,14 @@ extern const size_t budget_nprices;
 
 /* The row pricing syscall, or NULL.  */
 const struct budget_price *budget_price_of(const char *syscall);
+
+/* Whether probe prices a call (as a row's probe, large or less).  */
+int budget_is_probe(const char *probe);
+
+/* The cost difference of one read of the given mean size (NAN: unknown),
+ * from the differences of the 4 KiB (small) and 64 KiB (large) probes;
+ * small for 4 KiB or less or an unknown size, whatever large is.  */
+double budget_read_delta(double small, double large, double bytes);
 
 /* Beside a matrix folder DIR: a matrix of the probes its files lack.  */
 #define BUDGET_PROBES_DIR "probes"
@@ -70,6 +81,7 @@ struct budget {
 	struct budget_term *unpriced;	/* count only, largest first */
 	size_t nunpriced;
 	size_t nmissing;	/* of them, those whose probe is missing */
+	struct budget_term faults;	/* the page faults' term, count 0 when none */
 	double calls;		/* system calls per iteration, priced or not */
 	double ref_mean;	/* the reference's time of one iteration */
 	int far;		/* the prediction is far from the measurement */
@@ -83,6 +95,7 @@ struct budget {
 /* What budget_compute() needs, all per iteration.  */
 struct budget_input {
 	json_t *counts;		/* syscall name -> calls */
+	double read_bytes;	/* bytes read by read and pread64, NAN when unknown */
 	json_t *probe_counts;	/* probe name -> {syscall: calls}, or NULL */
 	double faults;		/* minor page faults, NAN when unknown */
 	json_t *ref_costs;	/* probe name -> seconds, under the reference */

@@ -205,7 +205,8 @@ int budget_counts_check(const struct compare *c, json_t *counts, const char *pat
 	return -1;
 }
 
-/* Every count a number of calls per iteration: finite, 0 or more.  */
+/* Every count a number of calls per iteration, every read_bytes one of
+ * bytes: finite, 0 or more.  */
 static int counts_valid(json_t *counts, const char *path, struct bench_error *err)
 {
 	const char *bench, *call;
@@ -222,6 +223,11 @@ static int counts_valid(json_t *counts, const char *path, struct bench_error *er
 						       "is not a number of calls (0 or more)", path,
 						       bench, call);
 	}
+	json_object_foreach(json_object_get(counts, "read_bytes"), bench, n)
+		if (!json_is_number(n) || !(json_number_value(n) >= 0) ||
+		    !isfinite(json_number_value(n)))
+			return bench_error_set(err, 0, "`%s`: benchmark `%s`: its read_bytes is not a "
+					       "number of bytes (0 or more)", path, bench);
 	return 0;
 }
 

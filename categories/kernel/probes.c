@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -22,11 +21,10 @@
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
+#include "categories/kernel/probe.h"
 #include "categories/native.h"
 
-/* A call the kernel refuses (a sandbox without it) makes the probe
- * unsupported here: reported as skipped, with the errno, not failed.  */
-static int probe_refused(struct bench_error *err)
+int probe_refused(struct bench_error *err)
 {
 	if (!err)
 		return -1;
@@ -44,10 +42,6 @@ static int probe_refused(struct bench_error *err)
 	}
 	return -1;
 }
-
-/* bench_error_set() for a system call: skipped when the kernel refuses it.  */
-#define probe_error(err, errnum, ...) \
-	(bench_error_set(err, errnum, __VA_ARGS__), probe_refused(err))
 
 /* A private futex operation on addr.  */
 static long futex(int *addr, int op, int val)
@@ -105,11 +99,13 @@ const struct bench_native_ops kernel_clock_gettime_ops = {
 
 #define BLOCK 4096
 #define BIG_FILE (1 << 20)
+#define LARGE_BLOCK (64 << 10)
 
 struct file_probe {
 	char *dir, *path;	/* a temporary folder and the file in it */
 	int fd;			/* the file kept open by read and write probes */
 	off_t size, offset;	/* next block read or written, wrapping around */
+	size_t block;		/* bytes a read probe reads at once */
 	unsigned char *buf;
 };
 
@@ -187,6 +183,7 @@ static int file_setup(void **state, off_t size, int flags, struct bench_error *e
 
 	f->fd = -1;
 	f->size = size;
+	f->block = BLOCK;
 	f->buf = xmalloc(BLOCK);
 	if (file_create(f, flags, err) < 0 || (flags == O_RDONLY && file_warm(f, err) < 0)) {
 		file_teardown(f);
@@ -249,27 +246,49 @@ static int read_setup(void **state, struct bench_error *err)
 	return file_setup(state, BIG_FILE, O_RDONLY, err);
 }
 
+/* Reads of 64 KiB: a buffered reader's chunk (xml.etree's parse reads
+ * 64 KiB at a time, iterparse 16 KiB), against file_read_4k's page, so
+ * that the budget prices a read by its size.  */
+static int read_64k_setup(void **state, struct bench_error *err)
+{
+	struct file_probe *f;
+
+	if (file_setup(state, BIG_FILE, O_RDONLY, err) < 0)
+		return -1;
+	f = *state;
+	f->block = LARGE_BLOCK;
+	free(f->buf);
+	f->buf = xmalloc(LARGE_BLOCK);
+	return 0;
+}
+
 static int read_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 		    struct bench_error *err)
 {
 	struct file_probe *f = state;
 
 	for (uint64_t i = 0; i < loops; i++) {
-		ssize_t n = pread(f->fd, f->buf, BLOCK, f->offset);
+		ssize_t n = pread(f->fd, f->buf, f->block, f->offset);
 
-		if (n != BLOCK)
+		if (n != (ssize_t)f->block)
 			return probe_error(err, n < 0 ? errno : 0, "read `%s` at %lld: %zd bytes",
 					   f->path, (long long)f->offset, n);
 		if (f->buf[0] != ((f->offset / BLOCK) & 0xff))
 			return bench_error_set(err, 0, "read `%s` at %lld: wrong data", f->path,
 					       (long long)f->offset);
-		f->offset = (f->offset + BLOCK) % f->size;
+		f->offset = (f->offset + (off_t)f->block) % f->size;
 	}
 	return 0;
 }
 
 const struct bench_native_ops kernel_file_read_4k_ops = {
 	.setup = read_setup,
+	.run = read_run,
+	.teardown = file_teardown,
+};
+
+const struct bench_native_ops kernel_file_read_64k_ops = {
+	.setup = read_64k_setup,
 	.run = read_run,
 	.teardown = file_teardown,
 };
@@ -303,41 +322,6 @@ const struct bench_native_ops kernel_file_write_fsync_ops = {
 	.setup = write_setup,
 	.run = write_run,
 	.teardown = file_teardown,
-};
-
-/* ---- mmap_fault ---- */
-
-#define MAP_BYTES (64u << 20)
-/* One touch per 4 KiB: a page fault each on 4 KiB-page kernels.  */
-#define TOUCH_STEP 4096u
-
-static int mmap_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
-		    struct bench_error *err)
-{
-	for (uint64_t i = 0; i < loops; i++) {
-		volatile char *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		int ok;
-
-		if (p == MAP_FAILED)
-			return probe_error(err, errno, "mmap %u MiB", MAP_BYTES >> 20);
-		/* Transparent huge pages would fault 2 MiB at once; the advice
-		 * may be ignored (a sandbox without THP), which is fine.  */
-		madvise((void *)p, MAP_BYTES, MADV_NOHUGEPAGE);
-		for (size_t off = 0; off < MAP_BYTES; off += TOUCH_STEP)
-			p[off] = 1;
-		ok = p[MAP_BYTES - TOUCH_STEP] == 1;
-		if (munmap((void *)p, MAP_BYTES) < 0)
-			return probe_error(err, errno, "munmap %u MiB", MAP_BYTES >> 20);
-		if (!ok)
-			return bench_error_set(err, 0, "mmap: a touched page lost its byte");
-	}
-	return 0;
-}
-
-const struct bench_native_ops kernel_mmap_fault_ops = {
-	.run = mmap_run,
-	.inner_loops = MAP_BYTES / TOUCH_STEP,
 };
 
 /* ---- probes that price one system call each, for `explain --budget` ---- */
@@ -485,54 +469,6 @@ const struct bench_native_ops kernel_dir_getdents_ops = {
 	.setup = dir_setup,
 	.run = getdents_run,
 	.teardown = dir_teardown,
-};
-
-/* ---- mmap_munmap, brk_grow_shrink ---- */
-
-#define SMALL_MAP (64u << 10)
-
-/* A 64 KiB anonymous mapping, never touched, and its removal: what a
- * malloc of a large block costs without the faults.  Two calls a loop.  */
-static int mmap_munmap_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
-			   struct bench_error *err)
-{
-	for (uint64_t i = 0; i < loops; i++) {
-		void *p = mmap(NULL, SMALL_MAP, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			return probe_error(err, errno, "mmap %u KiB", SMALL_MAP >> 10);
-		if (munmap(p, SMALL_MAP) < 0)
-			return probe_error(err, errno, "munmap %u KiB", SMALL_MAP >> 10);
-	}
-	return 0;
-}
-
-const struct bench_native_ops kernel_mmap_munmap_ops = {
-	.run = mmap_munmap_run,
-	.inner_loops = 2,
-};
-
-/* The program break moved up 64 KiB and back, through the raw call: the
- * break glibc's malloc knows is the same after each loop.  Two calls a
- * loop.  */
-static int brk_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
-		   struct bench_error *err)
-{
-	long start = syscall(SYS_brk, 0);
-
-	for (uint64_t i = 0; i < loops; i++) {
-		if (syscall(SYS_brk, start + SMALL_MAP) != start + SMALL_MAP)
-			return probe_error(err, ENOMEM, "brk: grow by %u KiB", SMALL_MAP >> 10);
-		if (syscall(SYS_brk, start) != start)
-			return bench_error_set(err, 0, "brk: shrink back to the start");
-	}
-	return 0;
-}
-
-const struct bench_native_ops kernel_brk_grow_shrink_ops = {
-	.run = brk_run,
-	.inner_loops = 2,
 };
 
 /* ---- futex_wake, epoll_wait_zero ---- */
