@@ -101,6 +101,35 @@ Test(forked, each_process_has_its_pid_and_templates_are_renewed)
 	free(out);
 }
 
+/* A target met at once still takes processes of two templates: one
+ * template's forks share its hash seed and layout, and their spread is not
+ * that of the interpreters a user runs.  */
+Test(forked, a_benchmark_is_measured_in_two_interpreters_at_least)
+{
+	char *out = path_in("two.json");
+	struct cmd c = RUN("run", "-b", "float", "-p", "16", "--target", "99", "--budget", "0",
+			   "-n", "1", "-w", "0", "-l", "2", "-o", out);
+	json_int_t templates[16];
+	size_t ntemplates = 0, i;
+	json_t *suite, *runs, *r;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	runs = json_object_get(bench_named(suite, "float"), "runs");
+	cr_assert_geq(json_array_size(runs), 3);
+	json_array_foreach(runs, i, r) {
+		json_int_t tpl = md_int(r, "worker_template_pid");
+
+		if (!seen_before(templates, ntemplates, tpl))
+			templates[ntemplates++] = tpl;
+	}
+	cr_assert_eq(ntemplates, 2, "%zu processes from %zu templates", json_array_size(runs),
+		     ntemplates);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
 /* A workloads folder whose float kills its template from the first process
  * the template forks (the template's own warm-up runs in the pid set-up
  * saw).  */
