@@ -207,13 +207,19 @@ Test(forked, the_adaptive_stage_goes_up_to_the_most_processes)
 	char *out = path_in("more.json");
 	struct cmd c = RUN("run", "-b", "float,syscall_getpid", "-p", "8", "--target", "0.0001",
 			   "--budget", "600", "-n", "1", "-w", "0", "-l", "2", "-o", out);
-	json_t *suite;
+	static const json_int_t want[] = { 1, 1, 2, 3, 3, 3, 3, 4 };
+	json_t *suite, *r;
+	size_t i;
 
 	cr_assert_eq(c.status, 0, "%s", c.err);
 	cr_assert(strstr(c.err, "[more] float: "), "%s", c.err);
 	suite = load(out);
 	cr_assert_eq(runs_of(suite, "float"), 8);
 	cr_assert_eq(runs_of(suite, "syscall_getpid"), 8);
+	/* Templates are numbered through the benchmark, the adaptive stage's
+	 * after the first stage's: 2 + 1, then 4, then 1.  */
+	json_array_foreach(json_object_get(bench_named(suite, "float"), "runs"), i, r)
+		cr_assert_eq(md_int(r, "worker_template_generation"), want[i], "run %zu", i);
 	json_decref(suite);
 	cmd_free(&c);
 	free(out);

@@ -229,6 +229,24 @@ static int run_fresh(const struct runner_options *opts, struct worker_spec *spec
 	return 0;
 }
 
+/* The highest template generation among a benchmark's runs (0: none), so
+ * that more processes number their templates on from there.  */
+static unsigned last_generation(json_t *bench)
+{
+	json_int_t last = 0;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(bench, "runs"), i, run) {
+		json_t *g = json_object_get(json_object_get(run, "metadata"),
+					    "worker_template_generation");
+
+		if (json_is_integer(g) && json_integer_value(g) > last)
+			last = json_integer_value(g);
+	}
+	return (unsigned)last;
+}
+
 /* Forked processes: templates of at most opts->forks processes each, a new
  * template (a new interpreter, hash seed and layout) when one is used up;
  * the first calibrates when the loops are not known, the others reuse its
@@ -238,7 +256,7 @@ static int run_forked(const struct runner_options *opts, struct worker_spec *spe
 {
 	const char *name = spec->def ? spec->def->name : "timeit";
 
-	spec->generation = 0;
+	spec->generation = last_generation(bench);
 	while (json_array_size(runs) < opts->processes && !precise_enough(opts, runs, bench)) {
 		struct worker_template t;
 		struct worker_result res;
