@@ -1,11 +1,12 @@
-/* Where `run`'s adaptive stage spends its budget (bench/harness/runner_plan.c):
- * against hand-worked cases, and on simulated benchmarks whose spread and
- * cost are known.  */
+/* How `run` spends its time: where the adaptive stage spends its budget
+ * (bench/harness/runner_plan.c), against hand-worked cases and on simulated
+ * benchmarks whose spread and cost are known; and calibration's steps.  */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
 
 #include "bench/harness/runner_plan.h"
+#include "bench/harness/worker.h"
 #include "bench/lib/stats.h"
 
 /* An outcome of n processes whose means have standard deviation sd around
@@ -148,4 +149,18 @@ Test(plan, a_budget_brings_more_benchmarks_within_the_target)
 	cr_log_info("within the target over 50 suites of %d: plan %zu, furthest-first %zu, plan worse on %zu", NSIM, plan, old, worse);
 	cr_assert_gt(plan, old + 50, "within the target: plan %zu, furthest-first %zu", plan, old);
 	cr_assert_lt(worse, 10, "the plan did worse on %zu of 50 suites", worse);
+}
+
+/* Doubling while a try is too short to give a rate, then one step to 2%
+ * over min_time; never fewer loops, never past the most.  */
+Test(plan, calibration_scales_to_just_over_min_time)
+{
+	cr_assert_eq(worker_next_loops(1, 1000, 0.05), 2);
+	cr_assert_eq(worker_next_loops(64, 6000000, 0.05), 128, "6 ms: under an eighth");
+	/* 7 ms for 1000 loops: 0.05 s is 7143 loops, 2% over is 7286.  */
+	cr_assert_eq(worker_next_loops(1000, 7000000, 0.05), 7286);
+	cr_assert_eq(worker_next_loops(1000, 40000000, 0.05), 1275);
+	cr_assert_eq(worker_next_loops(1000, 49900000, 0.05), 1023);
+	cr_assert_eq(worker_next_loops(1000, 51000000, 0.05), 1001, "a slower try: one more");
+	cr_assert_eq(worker_next_loops(WORKER_MAX_LOOPS - 1, 7000000, 0.05), WORKER_MAX_LOOPS);
 }
