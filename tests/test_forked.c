@@ -101,6 +101,35 @@ Test(forked, each_process_has_its_pid_and_templates_are_renewed)
 	free(out);
 }
 
+/* A target met at once still takes processes of two templates: one
+ * template's forks share its hash seed and layout, and their spread is not
+ * that of the interpreters a user runs.  */
+Test(forked, a_benchmark_is_measured_in_two_interpreters_at_least)
+{
+	char *out = path_in("two.json");
+	struct cmd c = RUN("run", "-b", "float", "-p", "16", "--target", "99", "--budget", "0",
+			   "-n", "1", "-w", "0", "-l", "2", "-o", out);
+	json_int_t templates[16];
+	size_t ntemplates = 0, i;
+	json_t *suite, *runs, *r;
+
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	suite = load(out);
+	runs = json_object_get(bench_named(suite, "float"), "runs");
+	cr_assert_geq(json_array_size(runs), 3);
+	json_array_foreach(runs, i, r) {
+		json_int_t tpl = md_int(r, "worker_template_pid");
+
+		if (!seen_before(templates, ntemplates, tpl))
+			templates[ntemplates++] = tpl;
+	}
+	cr_assert_eq(ntemplates, 2, "%zu processes from %zu templates", json_array_size(runs),
+		     ntemplates);
+	json_decref(suite);
+	cmd_free(&c);
+	free(out);
+}
+
 /* A workloads folder whose float kills its template from the first process
  * the template forks (the template's own warm-up runs in the pid set-up
  * saw).  */
@@ -178,13 +207,19 @@ Test(forked, the_adaptive_stage_goes_up_to_the_most_processes)
 	char *out = path_in("more.json");
 	struct cmd c = RUN("run", "-b", "float,syscall_getpid", "-p", "8", "--target", "0.0001",
 			   "--budget", "600", "-n", "1", "-w", "0", "-l", "2", "-o", out);
-	json_t *suite;
+	static const json_int_t want[] = { 1, 1, 2, 3, 3, 3, 3, 4 };
+	json_t *suite, *r;
+	size_t i;
 
 	cr_assert_eq(c.status, 0, "%s", c.err);
 	cr_assert(strstr(c.err, "[more] float: "), "%s", c.err);
 	suite = load(out);
 	cr_assert_eq(runs_of(suite, "float"), 8);
 	cr_assert_eq(runs_of(suite, "syscall_getpid"), 8);
+	/* Templates are numbered through the benchmark, the adaptive stage's
+	 * after the first stage's: 2 + 1, then 4, then 1.  */
+	json_array_foreach(json_object_get(bench_named(suite, "float"), "runs"), i, r)
+		cr_assert_eq(md_int(r, "worker_template_generation"), want[i], "run %zu", i);
 	json_decref(suite);
 	cmd_free(&c);
 	free(out);

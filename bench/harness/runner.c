@@ -12,6 +12,7 @@
 
 #include "bench/harness/metadata.h"
 #include "bench/harness/runner_outcome.h"
+#include "bench/harness/runner_plan.h"
 #include "bench/harness/worker.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
@@ -74,13 +75,41 @@ static uint64_t known_loops(const struct runner_options *opts, json_t *bench, co
 	return opts->loops;
 }
 
-/* Enough processes: at least MIN_PROCESSES (different hash seeds), and the
- * confidence half-width on per-process means within the target.  */
+/* The interpreters the runs come from: a fresh worker is one, processes
+ * forked from one template share one (its hash seed and layout).  */
+static size_t interpreters(json_t *runs)
+{
+	json_t *seen = json_object(), *run;
+	size_t i, n = 0;
+
+	json_array_foreach(runs, i, run) {
+		json_t *t = json_object_get(json_object_get(run, "metadata"), "worker_template_pid");
+		char key[32];
+
+		if (!json_is_integer(t)) {
+			n++;
+			continue;
+		}
+		snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(t));
+		if (!json_object_get(seen, key)) {
+			json_object_set_new(seen, key, json_true());
+			n++;
+		}
+	}
+	json_decref(seen);
+	return n;
+}
+
+/* Enough processes: at least MIN_PROCESSES from at least two interpreters
+ * (the spread of one template's forks misses that of hash seeds and
+ * layouts), and the confidence half-width on per-process means within the
+ * target.  */
 static int precise_enough(const struct runner_options *opts, json_t *runs, json_t *bench)
 {
 	json_t *all = json_pack("{s:[]}", "runs");
 	double *means, halfwidth, mean;
 	size_t n;
+	int enough;
 
 	if (opts->target <= 0) {
 		json_decref(all);
@@ -90,11 +119,13 @@ static int precise_enough(const struct runner_options *opts, json_t *runs, json_
 		json_array_extend(json_object_get(all, "runs"), json_object_get(bench, "runs"));
 	json_array_extend(json_object_get(all, "runs"), runs);
 	result_benchmark_values(all, NULL, NULL, &means, &n);
-	json_decref(all);
 	mean = stats_mean(means, n);
 	halfwidth = stats_ci95_halfwidth(means, n);
 	free(means);
-	return n >= MIN_PROCESSES && mean > 0 && halfwidth / mean <= opts->target;
+	enough = n >= MIN_PROCESSES && mean > 0 && halfwidth / mean <= opts->target &&
+		 interpreters(json_object_get(all, "runs")) >= 2;
+	json_decref(all);
+	return enough;
 }
 
 /* A statement as one metadata line, quoted as Python's repr() does (as
@@ -198,6 +229,24 @@ static int run_fresh(const struct runner_options *opts, struct worker_spec *spec
 	return 0;
 }
 
+/* The highest template generation among a benchmark's runs (0: none), so
+ * that more processes number their templates on from there.  */
+static unsigned last_generation(json_t *bench)
+{
+	json_int_t last = 0;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(bench, "runs"), i, run) {
+		json_t *g = json_object_get(json_object_get(run, "metadata"),
+					    "worker_template_generation");
+
+		if (json_is_integer(g) && json_integer_value(g) > last)
+			last = json_integer_value(g);
+	}
+	return (unsigned)last;
+}
+
 /* Forked processes: templates of at most opts->forks processes each, a new
  * template (a new interpreter, hash seed and layout) when one is used up;
  * the first calibrates when the loops are not known, the others reuse its
@@ -207,7 +256,7 @@ static int run_forked(const struct runner_options *opts, struct worker_spec *spe
 {
 	const char *name = spec->def ? spec->def->name : "timeit";
 
-	spec->generation = 0;
+	spec->generation = last_generation(bench);
 	while (json_array_size(runs) < opts->processes && !precise_enough(opts, runs, bench)) {
 		struct worker_template t;
 		struct worker_result res;
@@ -219,6 +268,10 @@ static int run_forked(const struct runner_options *opts, struct worker_spec *spe
 		spec->forks = opts->processes - (unsigned)before;
 		if (spec->forks > opts->forks)
 			spec->forks = opts->forks;
+		/* A benchmark's first template forks at most half of its
+		 * processes, so that they come from two interpreters at least. */
+		if (!bench && before == 0 && spec->forks > (opts->processes + 1) / 2)
+			spec->forks = (opts->processes + 1) / 2;
 		spec->generation++;
 		spec->hash_seed = worker_random_hash_seed();
 		if (worker_template_start(spec, &t, err) < 0)
@@ -408,30 +461,11 @@ static int run_one(const struct runner_options *opts, const struct bench_def *de
 	return 0;
 }
 
-/* The benchmark whose half-width is furthest above the target, among those
- * that may have more processes: its index, or n when none.  */
-static size_t furthest_from_target(const struct runner_options *opts, const struct outcome *out,
-				   size_t n)
-{
-	double worst = 1;
-	size_t best = n;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct outcome *o = &out[i];
-		double r = o->mean > 0 ? o->halfwidth / o->mean / opts->target : 0;
-
-		if (o->status == OUT_OK && o->nruns < opts->processes && r > worst) {
-			worst = r;
-			best = i;
-		}
-	}
-	return best;
-}
-
 /* The adaptive stage (a target and a budget): once every benchmark has its
- * first processes, more go, a template's worth at a time (fresh: one), to
- * the benchmark furthest from the target, until every one is within it or
- * at the most processes, or the budget is spent.  */
+ * first processes, more go, a template's worth at a time (fresh: one),
+ * where they bring a benchmark within the target for the least time
+ * (runner_plan_next), until every one is within it or at the most
+ * processes, or the budget is spent.  */
 static int run_adaptive(const struct runner_options *opts, const struct bench_def **sel,
 			json_t *suite, struct outcome *out, size_t total, uint64_t start,
 			double *timed, size_t *failed)
@@ -440,7 +474,7 @@ static int run_adaptive(const struct runner_options *opts, const struct bench_de
 
 	while (!child_stop_requested()) {
 		double left = opts->budget - (double)(bench_clock_ns() - start) / 1e9;
-		size_t i = furthest_from_target(opts, out, total);
+		size_t i = runner_plan_next(opts->target, opts->processes, out, total);
 		struct runner_options more = *opts;
 		unsigned step = opts->forks ? opts->forks : 1;
 		uint64_t t0 = bench_clock_ns();
@@ -452,6 +486,7 @@ static int run_adaptive(const struct runner_options *opts, const struct bench_de
 		if (more.processes > step)
 			more.processes = step;
 		rc = run_one(&more, opts->stmt ? NULL : sel[i], suite, "[more]", timed, &out[i]);
+		out[i].seconds += (double)(bench_clock_ns() - t0) / 1e9;
 		*failed += out[i].status == OUT_FAILED;
 		if (rc == -2)
 			return -2;
@@ -474,7 +509,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 	json_t *suite = NULL;
 	int status, written = 0, rc = 0;
 	/* Adaptive: every benchmark its first processes, then the budget goes
-	 * where the intervals are widest (run_adaptive).  */
+	 * where it brings the most within the target (run_adaptive).  */
 	struct runner_options whole = *opts, first;
 	int adaptive;
 
@@ -511,6 +546,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 			continue;
 		snprintf(label, sizeof(label), "[%zu/%zu]", i + 1, total);
 		rc = run_one(&first, def, suite, label, &timed, o);
+		o->seconds = (double)(bench_clock_ns() - t0) / 1e9;
 		failed += o->status == OUT_FAILED;
 		if (rc != 0)
 			continue;

@@ -19,6 +19,7 @@ struct outcome {
 	double mean, stdev, halfwidth;
 	size_t nvalues, nruns;
 	uint64_t loops;
+	double seconds;		/* wall time spent on it so far */
 };
 
 /* The table of every benchmark's outcome, on stdout.  */

@@ -100,6 +100,10 @@ long worker_random_hash_seed(void);
 /* The largest loop count a worker takes.  */
 #define WORKER_MAX_LOOPS (UINT64_C(1) << 40)
 
+/* Calibration's next loop count after a try of loops took ns: doubled
+ * until a try lasts min_time / 8, then scaled to just over min_time.  */
+uint64_t worker_next_loops(uint64_t loops, uint64_t ns, double min_time);
+
 /* The command line of `sandbench __worker` for spec, each option as
  * --key=value (a new NULL-terminated vector), and the worker's reading of
  * it: 0, or -1 on anything worker_argv does not write.  */

@@ -1,6 +1,7 @@
 #include "bench/harness/worker.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -183,7 +184,23 @@ static void usage_span_finish(const struct usage_span *u, const struct instance 
 		personality(0xffffffff) & ADDR_NO_RANDOMIZE ? "off" : "on"));
 }
 
-/* Double the loops until one value takes at least min_time; the first,
+/* Once a try lasts an eighth of min_time, long enough for its rate to
+ * hold, the next is scaled to 2% over min_time: a value then lasts about
+ * min_time, where doubling alone left it anywhere up to twice that.  */
+uint64_t worker_next_loops(uint64_t loops, uint64_t ns, double min_time)
+{
+	uint64_t next = loops * 2;
+
+	if ((double)ns >= min_time * 1e9 / 8) {
+		double want = ceil((double)loops * min_time * 1e9 / (double)ns * 1.02);
+
+		next = want > (double)loops ? (want < (double)WORKER_MAX_LOOPS ?
+					       (uint64_t)want : WORKER_MAX_LOOPS) : loops + 1;
+	}
+	return next < WORKER_MAX_LOOPS ? next : WORKER_MAX_LOOPS;
+}
+
+/* Raise the loops until one value takes at least min_time; the first,
  * cold call (imports, caches) would stop it too early.  Each try is a
  * warm-up [loops, seconds] in warmups.  */
 static int calibrate(struct instance *in, const struct worker_spec *spec, json_t *warmups,
@@ -201,7 +218,7 @@ static int calibrate(struct instance *in, const struct worker_spec *spec, json_t
 			per_iteration(ns, *loops, in->inner_loops)));
 		if ((double)ns / 1e9 >= spec->min_time || *loops >= WORKER_MAX_LOOPS)
 			return 0;
-		*loops *= 2;
+		*loops = worker_next_loops(*loops, ns, spec->min_time);
 	}
 }
 
