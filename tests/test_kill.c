@@ -9,14 +9,17 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench/lib/child.h"
+#include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
 #include "tests/support.h"
@@ -47,6 +50,12 @@ static const struct moment moments[] = {
 	{ "mid-slot", "lockstep nbody slot 1", NULL },
 	{ "between benchmarks", "lockstep pathlib slot 1", NULL },
 	{ "merge", ": done", NULL },
+};
+
+/* An engine as the matrix runs it: containerd at address (NULL: a private
+ * daemon, as nothing answers where the test points it).  */
+struct engine {
+	const char *name, *address;
 };
 
 /* A process as it was, told apart from a later one of the same pid.  */
@@ -168,19 +177,69 @@ static void equal_counts(const char *out, const char *const *runtimes)
 	}
 }
 
-/* A scratch folder or file of pid's in /tmp or in ours: its path, or NULL.  */
+/* The first path that pattern matches, or NULL.  */
+static char *first_match(const char *pattern)
+{
+	char *found = NULL;
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+		found = xstrdup(g.gl_pathv[0]);
+	globfree(&g);
+	return found;
+}
+
+/* A scratch folder or file of pid's in /tmp, or anything named sandbench-*
+ * in ours (the runs' $TMPDIR, where only they make such names): its path,
+ * or NULL.  */
 static char *scratch_left(pid_t pid)
+{
+	char *pattern = xasprintf("/tmp/sandbench-*-%d-*", (int)pid), *found = first_match(pattern);
+
+	free(pattern);
+	if (!found) {
+		pattern = xasprintf("%s/sandbench-*", dir);
+		found = first_match(pattern);
+		free(pattern);
+	}
+	return found;
+}
+
+/* A cgroup named after a container of pid's (runc's and containerd's
+ * cgroupfs paths: CONTROLLER/ID, CONTROLLER/NAMESPACE/ID): its path, or NULL.  */
+static char *cgroup_left(pid_t pid)
 {
 	char *found = NULL;
 
-	for (int k = 0; k < 2 && !found; k++) {
-		char *pattern = xasprintf("%s/sandbench-*-%d-*", k ? dir : "/tmp", (int)pid);
-		glob_t g;
-
-		if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
-			found = xstrdup(g.gl_pathv[0]);
-		globfree(&g);
+	for (int depth = 0; depth < 2 && !found; depth++) {
+		char *pattern = xasprintf("/sys/fs/cgroup/*/%ssandbench-%d-*", depth ? "*/" : "",
+					  (int)pid);
+		found = first_match(pattern);
 		free(pattern);
+	}
+	return found;
+}
+
+/* Whether the engine still lists something that names needle: podman's
+ * containers, or the containers, tasks and snapshots of a containerd the
+ * test started, in sandbench's namespace.  */
+static int engine_lists(const struct engine *e, const char *needle)
+{
+	static const char *const lists[] = { "containers", "tasks", "snapshots" };
+	int found = 0;
+
+	if (strcmp(e->name, "podman") == 0)
+		return output_has((char *[]){ "podman", "ps", "--all", "--format", "{{.Names}}",
+			NULL }, needle);
+	if (!e->address)
+		return 0;	/* a private daemon's lists died with its folder */
+	for (size_t i = 0; i < 3 && !found; i++) {
+		char *address = xasprintf("--address=%s", e->address);
+		found = output_has((char *[]){ "ctr", address, "--namespace=sandbench",
+			(char *)lists[i], "list", NULL }, needle);
+		if (found)
+			cr_log_error("containerd lists %s of %s", lists[i], needle);
+		free(address);
 	}
 	return found;
 }
@@ -188,7 +247,8 @@ static char *scratch_left(pid_t pid)
 /* Nothing of the matrix whose pid this was: its processes, those that name
  * its containers, bundles, scratch folders or private daemon, its network
  * namespaces, mounts and /tmp folders.  */
-static void nothing_left(pid_t pid, const char *out, const struct proc *procs, size_t nprocs)
+static void nothing_left(const struct engine *e, pid_t pid, const char *out,
+			 const struct proc *procs, size_t nprocs)
 {
 	char *needles[] = { xasprintf("sandbench-%d-", (int)pid),
 			    xasprintf("sandbench-bundle-%d-", (int)pid),
@@ -196,6 +256,7 @@ static void nothing_left(pid_t pid, const char *out, const struct proc *procs, s
 			    xasprintf("sandbench-cache-%d-", (int)pid),
 			    xasprintf("sandbench-timeit-%d-", (int)pid), (char *)out, NULL };
 	char *mounts = slurp("/proc/self/mountinfo"), *left = scratch_left(pid);
+	char *cgroup = cgroup_left(pid);
 
 	for (size_t i = 0; i < nprocs; i++)
 		cr_assert(!alive(&procs[i]), "process %d of the killed matrix is left",
@@ -208,6 +269,9 @@ static void nothing_left(pid_t pid, const char *out, const struct proc *procs, s
 	cr_assert(!output_has((char *[]){ "ip", "netns", "list", NULL }, needles[0]),
 		  "a network namespace %s* is left", needles[0]);
 	cr_assert_null(left, "%s is left", left);
+	cr_assert_null(cgroup, "the cgroup %s is left", cgroup);
+	cr_assert(!engine_lists(e, needles[0]), "%s still lists a container %s*", e->name,
+		  needles[0]);
 	for (size_t i = 0; i < 5; i++)
 		free(needles[i]);
 	free(mounts);
@@ -246,9 +310,10 @@ static int kill_at(pid_t pid, const char *out, const struct moment *m, int sig,
 }
 
 /* One kill point: the matrix killed at moment m by sig, then resumed.  */
-static void kill_and_resume(const char *engine, const struct moment *m, int sig)
+static void kill_and_resume(const struct engine *e, const struct moment *m, int sig)
 {
 	static int count;
+	const char *engine = e->name;
 	int runsc = strcmp(engine, "oci") == 0 && have("runsc");
 	const char *const runtimes[] = { "native", "runc", runsc ? "runsc" : NULL, NULL };
 	char *out = xasprintf("%s/m%d", dir, ++count), *none = xasprintf("%s/none.sock", dir);
@@ -259,8 +324,9 @@ static void kill_and_resume(const char *engine, const struct moment *m, int sig)
 	pid_t pid;
 	int came;
 
-	/* containerd: a private daemon, as nothing answers there.  */
-	setenv("CONTAINERD_ADDRESS", none, 1);
+	/* containerd: the test's daemon, or a private one, as nothing answers
+	 * at none.  */
+	setenv("CONTAINERD_ADDRESS", e->address ? e->address : none, 1);
 	setenv("TMPDIR", dir, 1);
 	pid = support_start(dir, tag, NULL, (char *[]){ "matrix", "--engine", (char *)engine,
 		"--runtimes", runsc ? "native,runc,runsc" : "native,runc", "--smoke", "-b",
@@ -275,7 +341,7 @@ static void kill_and_resume(const char *engine, const struct moment *m, int sig)
 	cr_assert_eq(c.status, 0, "%s, %s at %s: resume failed (%d):\n%s", engine,
 		     strsignal(sig), m->name, c.status, c.err);
 	equal_counts(out, runtimes);
-	nothing_left(pid, out, procs, nprocs);
+	nothing_left(e, pid, out, procs, nprocs);
 	cmd_free(&c);
 	free(rtag);
 	free(tag);
@@ -298,16 +364,16 @@ struct point {
 };
 
 /* The default points, or every signal at every moment with the sweep.  */
-static void kill_points(const char *engine, const struct point *points, size_t n)
+static void kill_points(const struct engine *e, const struct point *points, size_t n)
 {
 	if (sweep()) {
 		for (size_t s = 0; s < 4; s++)
 			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
-				kill_and_resume(engine, &moments[k], signals[s]);
+				kill_and_resume(e, &moments[k], signals[s]);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		kill_and_resume(engine, &moments[points[i].moment], points[i].sig);
+		kill_and_resume(e, &moments[points[i].moment], points[i].sig);
 }
 
 Test(kill, oci_matrix_killed_anywhere_then_resumed)
@@ -316,7 +382,7 @@ Test(kill, oci_matrix_killed_anywhere_then_resumed)
 	const struct point points[] = { { 1, SIGKILL }, { 2, SIGTERM }, { 4, SIGINT } };
 
 	need_containers(bins, 2);
-	kill_points("oci", points, 3);
+	kill_points(&(struct engine){ "oci", NULL }, points, 3);
 }
 
 Test(kill, containerd_matrix_killed_anywhere_then_resumed)
@@ -325,10 +391,83 @@ Test(kill, containerd_matrix_killed_anywhere_then_resumed)
 	const struct point points[] = { { 1, SIGKILL }, { 3, SIGHUP } };
 
 	need_containers(bins, 4);
-	kill_points("containerd", points, 2);
+	kill_points(&(struct engine){ "containerd", NULL }, points, 2);
 }
 
-/* ---- run, timeit, explain --syscalls: killed outright ---- */
+Test(kill, podman_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "podman", "runc", "ip" };
+	const struct point points[] = { { 1, SIGKILL } };
+	char *out = NULL, *err = NULL;
+	int status = -1;
+
+	need_containers(bins, 3);
+	child_capture((char *[]){ "podman", "info", NULL }, &out, &err, &status, NULL);
+	if (status != 0)
+		cr_skip_test("podman is installed but does not run here (`podman info` failed: %s)",
+			     err ? err : "");
+	free(out);
+	free(err);
+	kill_points(&(struct engine){ "podman", NULL }, points, 1);
+}
+
+/* A containerd of the test's own (its config, root, state and socket in the
+ * test's folder), as a user's daemon is to the matrix: it stays up, and
+ * must list nothing of a killed matrix once the resume has ended.  */
+Test(kill, users_containerd_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "containerd", "ctr", "runc", "ip" };
+	const struct point points[] = { { 1, SIGKILL }, { 2, SIGTERM } };
+	char *root = xasprintf("%s/containerd", dir), *config = xasprintf("%s/config.toml", root);
+	char *address = xasprintf("%s/containerd.sock", root), *log = xasprintf("%s/log", root);
+	char *toml = xasprintf("version = 2\n"
+			       "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
+			       "[plugins.\"io.containerd.internal.v1.opt\"]\n  path = \"%s/opt\"\n",
+			       root);
+	char *state = xasprintf("%s/state", root), *data = xasprintf("%s/root", root);
+	char *argv[] = { "containerd", "--config", config, "--root", data, "--state", state,
+			 "--address", address, NULL };
+	char *version = xasprintf("--address=%s", address);
+	struct bench_error err = { 0 };
+	struct child daemon = CHILD_INIT;
+	int up = 0, fd;
+
+	need_containers(bins, 4);
+	cr_assert_eq(mkdir(root, 0700), 0);
+	cr_assert_eq(util_write_file_atomic(config, toml, strlen(toml), &err), 0, "%s", err.msg);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	daemon.argv = argv;
+	daemon.out = daemon.err = fd;
+	daemon.flags = CHILD_SEARCH_PATH | CHILD_CALLER_ENV | CHILD_OWN_GROUP | CHILD_DIE_WITH_PARENT;
+	daemon.stop_signal = SIGTERM;
+	cr_assert_eq(child_start(&daemon, &err), 0, "containerd: %s", err.msg);
+	close(fd);
+	for (int i = 0; i < 300 && !up && !child_done(&daemon); i++) {
+		char *out = NULL;
+		int status = -1;
+
+		child_capture((char *[]){ "ctr", version, "version", NULL }, &out, NULL, &status, NULL);
+		up = status == 0;
+		free(out);
+		if (!up)
+			usleep(100000);
+	}
+	cr_assert(up, "the test's containerd did not answer in 30 s:\n%s", slurp(log));
+	kill_points(&(struct engine){ "containerd", address }, points, 2);
+	child_stop(&daemon);
+	child_finish(&daemon, 30, NULL);
+	free(version);
+	free(data);
+	free(state);
+	free(toml);
+	free(log);
+	free(address);
+	free(config);
+	free(root);
+}
+
+/* ---- run, k8s job, timeit, explain --syscalls: killed outright ---- */
 
 /* sandbench argv..., SIGKILLed once a child of its names `child`: every
  * process it had is gone within 10 s (they die with it), and the next
@@ -376,7 +515,7 @@ static void killed_leaves_nothing(const char *tag, char *const argv[], const cha
 	cmd_free(&c);
 }
 
-Test(kill, run_timeit_and_explain_killed_leave_nothing)
+Test(kill, run_k8s_job_timeit_and_explain_killed_leave_nothing)
 {
 	char *wd = support_hanging_workloads(dir), *out = xasprintf("%s/next.json", dir);
 	char *sc = xasprintf("%s/syscalls.json", dir);
@@ -386,6 +525,10 @@ Test(kill, run_timeit_and_explain_killed_leave_nothing)
 	killed_leaves_nothing("run", (char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b", "nbody",
 		NULL }, "__worker", (char *[]){ "run", "--smoke", "-b", "float", "-o", out, "--force",
 		NULL });
+	killed_leaves_nothing("k8s job", (char *[]){ "k8s", "job", "--run-id", "kill",
+		"--runtime-class", "runc", "--round", "1", "--smoke", "--workloads-dir", wd, "-b",
+		"nbody", NULL }, "__worker", (char *[]){ "k8s", "job", "--run-id", "kill",
+		"--runtime-class", "runc", "--round", "1", "--smoke", "-b", "float", NULL });
 	killed_leaves_nothing("timeit", (char *[]){ "timeit", "-s", "import time",
 		"time.sleep(3600)", NULL }, "__worker", (char *[]){ "timeit", "-p", "1", "-n", "1",
 		"pass", NULL });
