@@ -1,8 +1,10 @@
-/* Kill it anywhere: a small matrix on each engine, stopped by SIGKILL,
- * SIGTERM, SIGINT or SIGHUP at a moment read from its log or /proc, then
- * resumed.  Once the resume has ended nothing of the killed run is left
- * (processes, network namespaces, mounts, scratch folders), and the result
- * files hold every benchmark with equal counts per runtime.
+/* Kill it anywhere: a small matrix on each engine (oci, podman, containerd
+ * through a private daemon and through one the test starts), stopped by
+ * SIGKILL, SIGTERM, SIGINT or SIGHUP at a moment read from its log or /proc,
+ * then resumed.  Once the resume has ended nothing of the killed run is
+ * left (processes, network namespaces, mounts, cgroups, scratch folders,
+ * podman's and the test daemon's containers, tasks and snapshots), and the
+ * result files hold every benchmark with equal counts per runtime.
  *
  * A handful of kill points by default; SANDBENCH_KILL_SWEEP=1 tries every
  * signal at every moment on every engine.  */
@@ -228,7 +230,7 @@ static int podman_lists(const char *needle)
 
 /* Nothing of the matrix whose pid this was: its processes, those that name
  * its containers, bundles, scratch folders or private daemon, its network
- * namespaces, mounts and /tmp folders.  */
+ * namespaces, mounts, cgroups and /tmp folders, and what the engine lists.  */
 static void nothing_left(const struct engine *e, pid_t pid, const char *out,
 			 const struct proc *procs, size_t nprocs)
 {
