@@ -162,6 +162,32 @@ static void remove_dead_daemons(const char *folder)
 		closedir(d);
 }
 
+/* SIGKILL the processes in the cgroup at path and below it: what is left of
+ * a dead matrix's container (a gVisor sandbox killed with its runtime may
+ * still be ending when the next matrix starts).  How many.  */
+static size_t kill_cgroup(const char *path, int depth)
+{
+	cleanup_free char *procs = xasprintf("%s/cgroup.procs", path), *text = NULL;
+	DIR *d = depth < 8 ? opendir(path) : NULL;
+	struct dirent *e;
+	size_t n = 0;
+
+	if (util_read_file(procs, LIMIT_SMALL_FILE, &text, NULL, NULL) == 0)
+		for (char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			pid_t pid = (pid_t)strtol(p, NULL, 10);
+			n += pid > 0 && pid != getpid() && kill(pid, SIGKILL) == 0;
+		}
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) {
+			cleanup_free char *below = xasprintf("%s/%s", path, e->d_name);
+			n += kill_cgroup(below, depth + 1);
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* Remove the cgroup at path and those below it, deepest first.  rmdir
  * removes a cgroup only once no process is left in it, with its control
  * files; nothing else can be removed there.  */
@@ -181,7 +207,8 @@ static void remove_cgroup(const char *path, int depth)
 	rmdir(path);
 }
 
-/* folder/sandbench-PID-* cgroups whose matrix is gone.  */
+/* folder/sandbench-PID-* cgroups whose matrix is gone: what is in them is
+ * killed, and they are removed once it has left (5 s at most).  */
 static void remove_dead_cgroups_in(const char *folder)
 {
 	DIR *d = opendir(folder);
@@ -190,7 +217,15 @@ static void remove_dead_cgroups_in(const char *folder)
 	while (d && (e = readdir(d)))
 		if (e->d_type == DT_DIR && orphans_dead_owner(e->d_name, "sandbench-")) {
 			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
-			remove_cgroup(path, 0);
+			struct stat st;
+
+			kill_cgroup(path, 0);
+			for (int tries = 0; tries < 100; tries++) {
+				remove_cgroup(path, 0);
+				if (stat(path, &st) < 0)
+					break;
+				usleep(50000);
+			}
 		}
 	if (d)
 		closedir(d);

@@ -333,14 +333,15 @@ static size_t cgroup_mounts(char mounts[][256], size_t max)
 /* A runtime killed after it made a container's cgroups, before it saved its
  * state, lists no container to delete: the next matrix removes the cgroups
  * named after a dead matrix (ID and containerd's NAMESPACE/ID, and those
- * below them) under every cgroup mount, and leaves a live one's.  */
+ * below them) under every cgroup mount, and leaves a live one's.  A process
+ * still in one (a gVisor sandbox dying slowly) is killed first.  */
 Test(safety, a_dead_matrixs_cgroups_are_removed)
 {
 	char mounts[32][256], *out = path_in("cg"), *left = NULL, *removed = NULL;
 	size_t n = cgroup_mounts(mounts, 32);
-	pid_t dead = fork(), live = getpid();
+	pid_t dead = fork(), live = getpid(), inside;
 	struct cmd c;
-	int status;
+	int status, moved = 0, ended;
 
 	if (getuid() != 0)
 		cr_skip_test("cgroups are made by root");
@@ -361,7 +362,32 @@ Test(safety, a_dead_matrixs_cgroups_are_removed)
 		free(below);
 		free(top);
 	}
+	inside = fork();
+	cr_assert_geq(inside, 0);
+	if (inside == 0) {
+		pause();
+		_exit(0);
+	}
+	/* Into the cgroup below, in every hierarchy that takes it (v1's cpuset
+	 * takes no process before its CPUs are set).  */
+	for (size_t i = 0; i < n; i++) {
+		char *procs = xasprintf("%s/sandbench-%d-0-1/sandbox/cgroup.procs", mounts[i], (int)dead);
+		char *text = xasprintf("%d\n", (int)inside);
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+
+		moved += fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		free(procs);
+	}
 	c = RUN("cg", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid", "-o", out);
+	/* The matrix killed it, or we do.  */
+	ended = waitpid(inside, &status, WNOHANG) == inside;
+	if (!ended) {
+		kill(inside, SIGKILL);
+		waitpid(inside, &status, 0);
+	}
 	for (size_t i = 0; i < n; i++) {
 		char *top = xasprintf("%s/sandbench-%d-0-1", mounts[i], (int)dead);
 		char *below = xasprintf("%s/sandbox", top);
@@ -379,6 +405,8 @@ Test(safety, a_dead_matrixs_cgroups_are_removed)
 		free(below);
 		free(top);
 	}
+	cr_assert_gt(moved, 0, "no cgroup took the process");
+	cr_assert(ended, "the process in the dead matrix's cgroup was not killed");
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
 	cr_assert_null(left, "the dead matrix's cgroup %s is left", left);
 	cr_assert_null(removed, "the live process's cgroup %s was removed", removed);
