@@ -63,6 +63,7 @@ struct engine {
 struct proc {
 	pid_t pid;
 	unsigned long long start;
+	pid_t parent;		/* as the snapshot found it; 0: not known */
 };
 
 /* Its state and start time from /proc/PID/stat: 0, or -1 when gone.  */
@@ -87,11 +88,11 @@ static size_t snapshot(pid_t root, char *const *needles, struct proc *out, size_
 {
 	size_t n = 0, before;
 
-	out[n++] = (struct proc){ root, 0 };
+	out[n++] = (struct proc){ root, 0, 0 };
 	for (size_t i = 0; needles[i]; i++) {
 		pid_t p = support_process_with(needles[i]);
 		if (p && n < max)
-			out[n++] = (struct proc){ p, 0 };
+			out[n++] = (struct proc){ p, 0, 0 };
 	}
 	do {
 		DIR *proc = opendir("/proc");
@@ -110,7 +111,7 @@ static size_t snapshot(pid_t root, char *const *needles, struct proc *out, size_
 				known = out[i].pid == pid;
 			for (size_t i = 0; i < n && !known && n < max; i++)
 				if (out[i].pid == ppid)
-					out[n++] = (struct proc){ pid, start }, known = 1;
+					out[n++] = (struct proc){ pid, start, ppid }, known = 1;
 		}
 		if (proc)
 			closedir(proc);
@@ -420,11 +421,37 @@ Test(kill, users_containerd_matrix_killed_anywhere_then_resumed)
 	free(root);
 }
 
-/* ---- run, k8s job, timeit, explain --syscalls: killed outright ---- */
+/* ---- run, k8s job, timeit, explain --syscalls, image build: killed outright ---- */
 
-/* sandbench argv..., SIGKILLed once a child of its names `child`: every
- * process it had is gone within 10 s (they die with it), and the next
- * `next` run removes its scratch folders and files.  */
+/* Ended, ending, or with a SIGKILL on its way: what a parent-death signal
+ * has made of a child by the time its parent is reaped (the kernel sends it
+ * as the parent exits).  */
+static int dying(const struct proc *p)
+{
+	char *stat_path = xasprintf("/proc/%d/stat", (int)p->pid);
+	char *status_path = xasprintf("/proc/%d/status", (int)p->pid);
+	char *stat = slurp(stat_path), *status = slurp(status_path), *paren = strrchr(stat, ')');
+	unsigned long flags = 0;
+	int sure = !alive(p);
+
+	/* ") S PPID PGRP SESSION TTY TPGID FLAGS": PF_EXITING is 0x4.  */
+	if (!sure && paren && sscanf(paren + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
+		sure = (flags & 0x4) != 0;
+	for (const char *key = "SigPnd:"; !sure && key; key = strcmp(key, "SigPnd:") ? NULL : "ShdPnd:") {
+		const char *line = strstr(status, key);
+		sure = line && (strtoull(line + strlen(key), NULL, 16) & (1ULL << (SIGKILL - 1)));
+	}
+	free(status);
+	free(stat);
+	free(status_path);
+	free(stat_path);
+	return sure;
+}
+
+/* sandbench argv..., SIGKILLed once a child of its names `child`: once it
+ * is reaped, each of its children is ended or has its SIGKILL coming (they
+ * die with it, and theirs with them), all are gone within 10 s, and the
+ * next `next` run succeeds and removes its scratch folders and files.  */
 static void killed_leaves_nothing(const char *tag, char *const argv[], const char *child,
 				  char *const next[])
 {
@@ -455,6 +482,9 @@ static void killed_leaves_nothing(const char *tag, char *const argv[], const cha
 	c = support_finish(dir, tag, pid);
 	cr_assert_eq(c.status, 128 + SIGKILL, "%s: %d\n%s", tag, c.status, c.err);
 	cmd_free(&c);
+	for (size_t k = 0; k < nprocs; k++)
+		cr_assert(procs[k].parent != pid || dying(&procs[k]),
+			  "%s: its child %d does not die with it", tag, (int)procs[k].pid);
 	for (size_t k = 0; k < nprocs; k++) {
 		for (int i = 0; i < 100 && alive(&procs[k]); i++)
 			usleep(100000);
@@ -468,9 +498,10 @@ static void killed_leaves_nothing(const char *tag, char *const argv[], const cha
 	cmd_free(&c);
 }
 
-Test(kill, run_k8s_job_timeit_and_explain_killed_leave_nothing)
+Test(kill, run_k8s_job_timeit_explain_and_image_build_killed_leave_nothing)
 {
 	char *wd = support_hanging_workloads(dir), *out = xasprintf("%s/next.json", dir);
+	char *img = xasprintf("%s/img", dir);
 	char *sc = xasprintf("%s/syscalls.json", dir);
 
 	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
@@ -489,6 +520,12 @@ Test(kill, run_k8s_job_timeit_and_explain_killed_leave_nothing)
 		killed_leaves_nothing("explain", (char *[]){ "explain", "--syscalls", "-b", "sympy_sum",
 			"-o", sc, NULL }, "__worker", (char *[]){ "explain", "--syscalls", "-b",
 			"float", "-o", sc, "--force", NULL });
+	/* Killed while it copies Python's library: the next build must find
+	 * no cp still writing into its folder.  */
+	killed_leaves_nothing("image build", (char *[]){ "image", "build", "--no-podman", "-o", img,
+		NULL }, "cp -a /usr/lib/python3.11", (char *[]){ "image", "build", "--no-podman", "-o",
+		img, NULL });
+	free(img);
 	free(sc);
 	free(out);
 	free(wd);
