@@ -339,12 +339,14 @@ Test(safety, a_dead_matrixs_cgroups_are_removed)
 {
 	char mounts[32][256], *out = path_in("cg"), *left = NULL, *removed = NULL;
 	size_t n = cgroup_mounts(mounts, 32);
-	pid_t dead = fork(), live = getpid(), inside;
+	pid_t dead, live = getpid(), inside;
 	struct cmd c;
 	int status, moved = 0, ended;
 
 	if (getuid() != 0)
 		cr_skip_test("cgroups are made by root");
+	/* A pid whose process is gone.  */
+	dead = fork();
 	cr_assert_geq(dead, 0);
 	if (dead == 0)
 		_exit(0);
