@@ -423,8 +423,10 @@ Test(containers, matrix_report_names_files_as_given)
 Test(containers, a_tests_image_is_opened_as_built)
 {
 	char *image_dir = xasprintf("%s/image", dir);
-	char *etc = xasprintf("%s/rootfs/etc", image_dir), *bin_dir = xasprintf("%s/rootfs/usr/bin", image_dir);
-	char *meta = xasprintf("%s/sandbench-image.json", etc), *bin = xasprintf("%s/sandbench", bin_dir);
+	char *etc = xasprintf("%s/rootfs/etc", image_dir);
+	char *bin_dir = xasprintf("%s/rootfs/usr/bin", image_dir);
+	char *meta = xasprintf("%s/sandbench-image.json", etc);
+	char *bin = xasprintf("%s/sandbench", bin_dir);
 	char *marker = xasprintf("%s/.sandbench-image", image_dir), *text;
 	const char *id_json = "{\"image_id\": \"sandbench-of-the-test\"}";
 	struct timespec old[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };

@@ -437,8 +437,8 @@ static int dying(const struct proc *p)
 	/* ") S PPID PGRP SESSION TTY TPGID FLAGS": PF_EXITING is 0x4.  */
 	if (!sure && paren && sscanf(paren + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
 		sure = (flags & 0x4) != 0;
-	for (const char *key = "SigPnd:"; !sure && key; key = strcmp(key, "SigPnd:") ? NULL : "ShdPnd:") {
-		const char *line = strstr(status, key);
+	for (size_t i = 0; i < 2 && !sure; i++) {
+		const char *key = i ? "ShdPnd:" : "SigPnd:", *line = strstr(status, key);
 		sure = line && (strtoull(line + strlen(key), NULL, 16) & (1ULL << (SIGKILL - 1)));
 	}
 	free(status);
