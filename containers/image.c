@@ -450,29 +450,42 @@ int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
 	return 0;
 }
 
-static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
-			 struct bench_error *err)
+int ctr_image_open(const char *dir, struct ctr_image *img, struct bench_error *err)
 {
 	cleanup_free char *meta_path = xasprintf("%s/rootfs/etc/sandbench-image.json", dir);
 	cleanup_free char *text = NULL;
-	struct stat meta_st, bin_st;
 	json_t *meta;
 
-	if (stat(meta_path, &meta_st) < 0 || stat(util_self_exe(), &bin_st) < 0 ||
-	    meta_st.st_mtime < bin_st.st_mtime)
-		return ctr_image_build(dir, podman, img, err);
+	memset(img, 0, sizeof(*img));
 	if (util_read_file(meta_path, LIMIT_SMALL_FILE, &text, NULL, err) < 0)
 		return -1;
 	meta = json_loads(text, 0, NULL);
-	memset(img, 0, sizeof(*img));
 	if (!json_string_value(json_object_get(meta, "image_id"))) {
 		json_decref(meta);
-		return ctr_image_build(dir, podman, img, err);
+		return bench_error_set(err, 0, "`%s` names no image_id: not an image that "
+				       "`sandbench image build` made", meta_path);
 	}
 	img->id = xstrdup(json_string_value(json_object_get(meta, "image_id")));
 	json_decref(meta);
 	img->dir = xstrdup(dir);
 	img->rootfs = xasprintf("%s/rootfs", dir);
+	return 0;
+}
+
+static int ensure_locked(const char *dir, int podman, struct ctr_image *img,
+			 struct bench_error *err)
+{
+	cleanup_free char *meta_path = xasprintf("%s/rootfs/etc/sandbench-image.json", dir);
+	struct bench_error ignored = { 0 };
+	struct stat meta_st, bin_st;
+
+	if (stat(meta_path, &meta_st) < 0 || stat(util_self_exe(), &bin_st) < 0 ||
+	    meta_st.st_mtime < bin_st.st_mtime)
+		return ctr_image_build(dir, podman, img, err);
+	if (ctr_image_open(dir, img, &ignored) < 0) {
+		bench_error_release(&ignored);
+		return ctr_image_build(dir, podman, img, err);
+	}
 	if (podman) {
 		cleanup_free char *ref = xasprintf("localhost/sandbench:%s", SANDBENCH_VERSION);
 		cleanup_free char *inspect = NULL;

@@ -37,6 +37,11 @@ int ctr_image_build(const char *dir, int podman, struct ctr_image *img,
 int ctr_image_ensure(const char *dir, int podman, struct ctr_image *img,
 		     struct bench_error *err);
 
+/* The image in dir as it is, never rebuilt nor locked: for a caller that is
+ * not the binary the image holds (a test opening an image of $SANDBENCH,
+ * which ctr_image_ensure would find older than itself and rebuild).  */
+int ctr_image_open(const char *dir, struct ctr_image *img, struct bench_error *err);
+
 void ctr_image_release(struct ctr_image *img);
 
 #endif

@@ -1,7 +1,7 @@
 /* What matrices killed outright left behind (containers named
- * sandbench-PID-*, network namespaces, bundles, cache and scratch folders,
- * a private containerd's shims and folder), removed once their process is
- * gone.  */
+ * sandbench-PID-* and their cgroups, network namespaces, bundles, cache and
+ * scratch folders, a private containerd's shims and folder), removed once
+ * their process is gone.  */
 #include "containers/engine.h"
 
 #include <dirent.h>
@@ -162,6 +162,100 @@ static void remove_dead_daemons(const char *folder)
 		closedir(d);
 }
 
+/* SIGKILL the processes in the cgroup at path and below it: what is left of
+ * a dead matrix's container (a gVisor sandbox killed with its runtime may
+ * still be ending when the next matrix starts).  How many.  */
+static size_t kill_cgroup(const char *path, int depth)
+{
+	cleanup_free char *procs = xasprintf("%s/cgroup.procs", path), *text = NULL;
+	DIR *d = depth < 8 ? opendir(path) : NULL;
+	struct dirent *e;
+	size_t n = 0;
+
+	if (util_read_file(procs, LIMIT_SMALL_FILE, &text, NULL, NULL) == 0)
+		for (char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			pid_t pid = (pid_t)strtol(p, NULL, 10);
+			n += pid > 0 && pid != getpid() && kill(pid, SIGKILL) == 0;
+		}
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) {
+			cleanup_free char *below = xasprintf("%s/%s", path, e->d_name);
+			n += kill_cgroup(below, depth + 1);
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Remove the cgroup at path and those below it, deepest first.  rmdir
+ * removes a cgroup only once no process is left in it, with its control
+ * files; nothing else can be removed there.  */
+static void remove_cgroup(const char *path, int depth)
+{
+	DIR *d = depth < 8 ? opendir(path) : NULL;
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) {
+			cleanup_free char *below = xasprintf("%s/%s", path, e->d_name);
+			remove_cgroup(below, depth + 1);
+		}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
+/* folder/sandbench-PID-* cgroups whose matrix is gone: what is in them is
+ * killed, and they are removed once it has left (5 s at most).  */
+static void remove_dead_cgroups_in(const char *folder)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && orphans_dead_owner(e->d_name, "sandbench-")) {
+			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
+			struct stat st;
+
+			kill_cgroup(path, 0);
+			for (int tries = 0; tries < 100; tries++) {
+				remove_cgroup(path, 0);
+				if (stat(path, &st) < 0)
+					break;
+				usleep(50000);
+			}
+		}
+	if (d)
+		closedir(d);
+}
+
+/* A runtime killed after it made a container's cgroups but before it
+ * saved its state lists no container to delete (seen on cgroup v1, by
+ * the kill test): the cgroups named after a dead matrix's containers, ID
+ * (runc, crun, runsc) and NAMESPACE/ID (containerd), under every cgroup
+ * mount (v1's controllers, v2's root).  */
+static void remove_dead_cgroups(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], mount[1024];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *fs = strstr(line, " - ");
+		cleanup_free char *ns = NULL;
+
+		if (!fs || (strncmp(fs + 3, "cgroup ", 7) != 0 && strncmp(fs + 3, "cgroup2 ", 8) != 0) ||
+		    sscanf(line, "%*s %*s %*s %*s %1023s", mount) != 1)
+			continue;
+		ns = xasprintf("%s/" CTR_CONTAINERD_NAMESPACE, mount);
+		remove_dead_cgroups_in(mount);
+		remove_dead_cgroups_in(ns);
+	}
+	if (f)
+		fclose(f);
+}
+
 void ctr_cleanup_leftovers(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -198,4 +292,6 @@ void ctr_cleanup_leftovers(void)
 	/* Its daemon died with it (CHILD_DIE_WITH_PARENT); its shims and
 	 * their containers did not.  */
 	remove_dead_daemons(tmp && *tmp ? tmp : "/tmp");
+	/* Last: once the containers in them are gone.  */
+	remove_dead_cgroups();
 }

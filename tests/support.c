@@ -7,7 +7,9 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -247,4 +249,56 @@ pid_t support_parent(pid_t pid)
 	if (paren)
 		sscanf(paren + 1, " %*c %d", &ppid);
 	return ppid;
+}
+
+pid_t support_start_containerd(const char *root)
+{
+	char *sock = xasprintf("%s/containerd.sock", root);
+	char *script = xasprintf("umount -l /sys/fs/cgroup/unified 2>/dev/null; exec containerd "
+				 "--root '%s/root' --state '%s/state' --address '%s' "
+				 ">'%s/containerd.log' 2>&1", root, root, sock, root);
+	pid_t parent = getpid(), pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		setpgid(0, 0);
+		/* It dies with the test, whatever ends it.  */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
+		execlp("unshare", "unshare", "--mount", "--propagation", "slave", "sh", "-c", script,
+		       (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500 && access(sock, F_OK) < 0; i++)
+		usleep(20000);
+	cr_assert_eq(access(sock, F_OK), 0, "containerd did not start: %s", root);
+	usleep(200000);
+	free(script);
+	free(sock);
+	return pid;
+}
+
+/* ctr's listing of one kind of object in our namespace: empty (snapshots
+ * list has no --quiet: its header only).  */
+static void none_of_kind(const char *sock, const char *kind)
+{
+	int quiet = strcmp(kind, "snapshots") != 0;
+	char *argv[] = { "ctr", "--address", (char *)sock, "--namespace", "sandbench", (char *)kind,
+			 "list", quiet ? "--quiet" : NULL, NULL };
+	char *out = NULL, *err = NULL, *rest;
+	int status;
+
+	cr_assert_eq(child_capture(argv, &out, &err, &status, NULL), 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "ctr %s list: %s", kind, err);
+	rest = quiet ? out : strchr(out, '\n') ? strchr(out, '\n') + 1 : out + strlen(out);
+	cr_assert_str_eq(rest, "", "%s left in namespace sandbench:\n%s", kind, out);
+	free(out);
+	free(err);
+}
+
+void support_none_in_namespace(const char *sock)
+{
+	none_of_kind(sock, "containers");
+	none_of_kind(sock, "tasks");
+	none_of_kind(sock, "snapshots");
 }

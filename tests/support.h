@@ -61,4 +61,13 @@ pid_t support_process_with(const char *needle);
  * timeout seconds: whether it came to be.  */
 int support_wait_for_process(const char *needle, int present, double timeout);
 
+/* The test's own containerd in root (its root, state, log and
+ * containerd.sock there), as the user's would be: in a mount namespace
+ * without the cgroup2 mount (for crun), in its own process group, killed
+ * when the test ends.  Its pid, once the socket is there.  */
+pid_t support_start_containerd(const char *root);
+/* The containerd at sock has no container, task or snapshot left in
+ * sandbench's namespace, or the test fails.  */
+void support_none_in_namespace(const char *sock);
+
 #endif

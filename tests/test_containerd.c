@@ -361,57 +361,6 @@ Test(containerd, kata_variants_skipped_with_reason)
 	free(none);
 }
 
-/* The test's own containerd, as the user's would be: in a mount namespace
- * without the cgroup2 mount (for crun), in its own process group.  */
-static pid_t start_containerd(const char *root)
-{
-	char *sock = xasprintf("%s/containerd.sock", root);
-	char *script = xasprintf("umount -l /sys/fs/cgroup/unified 2>/dev/null; exec containerd "
-				 "--root '%s/root' --state '%s/state' --address '%s' "
-				 ">'%s/containerd.log' 2>&1", root, root, sock, root);
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		setpgid(0, 0);
-		execlp("unshare", "unshare", "--mount", "--propagation", "slave", "sh", "-c", script,
-		       (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 500 && access(sock, F_OK) < 0; i++)
-		usleep(20000);
-	cr_assert_eq(access(sock, F_OK), 0, "containerd did not start: %s", root);
-	usleep(200000);
-	free(script);
-	free(sock);
-	return pid;
-}
-
-/* ctr's listing of one kind of object in our namespace: empty (snapshots
- * list has no --quiet: its header only).  */
-static void none_in_namespace(const char *sock, const char *kind)
-{
-	int quiet = strcmp(kind, "snapshots") != 0;
-	char *argv[] = { "ctr", "--address", (char *)sock, "--namespace", "sandbench", (char *)kind,
-			 "list", quiet ? "--quiet" : NULL, NULL };
-	char *out = NULL, *err = NULL, *rest;
-	int status;
-
-	cr_assert_eq(child_capture(argv, &out, &err, &status, NULL), 0);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "ctr %s list: %s", kind, err);
-	rest = quiet ? out : strchr(out, '\n') ? strchr(out, '\n') + 1 : out + strlen(out);
-	cr_assert_str_eq(rest, "", "%s left in namespace sandbench:\n%s", kind, out);
-	free(out);
-	free(err);
-}
-
-static void none_left_in(const char *sock)
-{
-	none_in_namespace(sock, "containers");
-	none_in_namespace(sock, "tasks");
-	none_in_namespace(sock, "snapshots");
-}
-
 /* A matrix through a running containerd, stopped by Ctrl-C mid-way, then
  * resumed: nothing is left in containerd either time.  */
 Test(containerd, interrupted_matrix_resumed)
@@ -425,7 +374,7 @@ Test(containerd, interrupted_matrix_resumed)
 	pid_t pid;
 
 	need_root(bins);
-	test_daemon = start_containerd(dir);
+	test_daemon = support_start_containerd(dir);
 	setenv("CONTAINERD_ADDRESS", sock, 1);
 	setenv("TMPDIR", dir, 1);
 	pid = support_start(dir, "first", NULL, (char *[]){ "matrix", "--design", "processes",
@@ -439,7 +388,7 @@ Test(containerd, interrupted_matrix_resumed)
 	cr_assert_eq(c.status, 130, "(%d):\n%s", c.status, c.err);
 	cr_assert(strstr(c.err, "--resume"), "%s", c.err);
 	cr_assert(strstr(c.err, "the daemon at"), "it must use the running containerd:\n%s", c.err);
-	none_left_in(sock);
+	support_none_in_namespace(sock);
 	nothing_left(pid);
 	cmd_free(&c);
 
@@ -447,7 +396,7 @@ Test(containerd, interrupted_matrix_resumed)
 	c = support_finish(dir, "resume", pid);
 	cr_assert_eq(c.status, 0, "resume failed (%d):\n%s", c.status, c.err);
 	equal_counts(out, runtimes, names, 3);
-	none_left_in(sock);
+	support_none_in_namespace(sock);
 	nothing_left(pid);
 	cmd_free(&c);
 
@@ -591,7 +540,7 @@ Test(containerd, crun_through_a_users_daemon)
 	pid_t pid;
 
 	need_root(bins);
-	test_daemon = start_containerd(dir);
+	test_daemon = support_start_containerd(dir);
 	setenv("CONTAINERD_ADDRESS", sock, 1);
 	setenv("TMPDIR", dir, 1);
 	pid = support_start(dir, "crun", NULL, (char *[]){ "matrix", "--runtimes", "native,crun",
@@ -599,7 +548,7 @@ Test(containerd, crun_through_a_users_daemon)
 	c = support_finish(dir, "crun", pid);
 	cr_assert_eq(c.status, 0, "(%d):\n%s", c.status, c.err);
 	equal_counts(out, runtimes, names, 6);
-	none_left_in(sock);
+	support_none_in_namespace(sock);
 	nothing_left(pid);
 	cmd_free(&c);
 	free(out);

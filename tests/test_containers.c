@@ -417,6 +417,43 @@ Test(containers, matrix_report_names_files_as_given)
 	free(text);
 }
 
+/* A test's image holds $SANDBENCH, and the test binary opening it must not
+ * judge it stale and rebuild it around itself: an image older than this
+ * binary (here by its clock) is opened as it is, its id and binary kept.  */
+Test(containers, a_tests_image_is_opened_as_built)
+{
+	char *image_dir = xasprintf("%s/image", dir);
+	char *etc = xasprintf("%s/rootfs/etc", image_dir);
+	char *bin_dir = xasprintf("%s/rootfs/usr/bin", image_dir);
+	char *meta = xasprintf("%s/sandbench-image.json", etc);
+	char *bin = xasprintf("%s/sandbench", bin_dir);
+	char *marker = xasprintf("%s/.sandbench-image", image_dir), *text;
+	const char *id_json = "{\"image_id\": \"sandbench-of-the-test\"}";
+	struct timespec old[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
+	struct bench_error err = { 0 };
+	struct ctr_image img = { 0 };
+
+	cr_assert_eq(mkdir(image_dir, 0755), 0);
+	cr_assert_eq(util_mkdir_p(etc, &err), 0, "%s", err.msg);
+	cr_assert_eq(util_mkdir_p(bin_dir, &err), 0, "%s", err.msg);
+	cr_assert_eq(util_write_file_atomic(marker, "sandbench image folder\n", 23, &err), 0);
+	cr_assert_eq(util_write_file_atomic(bin, "$SANDBENCH\n", 11, &err), 0);
+	cr_assert_eq(util_write_file_atomic(meta, id_json, strlen(id_json), &err), 0);
+	cr_assert_eq(utimensat(AT_FDCWD, meta, old, 0), 0);
+	cr_assert_eq(ctr_image_open(image_dir, &img, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(img.id, "sandbench-of-the-test");
+	text = slurp(bin);
+	cr_assert_str_eq(text, "$SANDBENCH\n", "the image was rebuilt around the test binary");
+	ctr_image_release(&img);
+	free(text);
+	free(marker);
+	free(bin);
+	free(meta);
+	free(bin_dir);
+	free(etc);
+	free(image_dir);
+}
+
 /* The image holds no libpython3.11.so beside a static binary, and the
  * extension modules of lib-dynload import in it under runc (timeit's
  * set-up asserts it; the container's own folder goes with it, so its exit
@@ -441,7 +478,7 @@ Test(containers, extension_modules_import_in_the_image)
 	status = run_sandbench((char *[]){ "image", "build", "--no-podman", "-o", image_dir, NULL },
 			       &text);
 	cr_assert_eq(status, 0, "image build (%d):\n%s", status, text);
-	cr_assert_eq(ctr_image_ensure(image_dir, 0, &img, &err), 0, "%s", err.msg);
+	cr_assert_eq(ctr_image_open(image_dir, &img, &err), 0, "%s", err.msg);
 	cr_assert_eq(mkdir(results, 0777), 0);
 	cr_assert_eq(ctr_run(&(struct ctr_run){ .driver = ctr_driver_find("runc"),
 			.engine = CTR_ENGINE_OCI, .image = &img, .args = args, .results = results,

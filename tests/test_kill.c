@@ -1,8 +1,10 @@
-/* Kill it anywhere: a small matrix on each engine, stopped by SIGKILL,
- * SIGTERM, SIGINT or SIGHUP at a moment read from its log or /proc, then
- * resumed.  Once the resume has ended nothing of the killed run is left
- * (processes, network namespaces, mounts, scratch folders), and the result
- * files hold every benchmark with equal counts per runtime.
+/* Kill it anywhere: a small matrix on each engine (oci, podman, containerd
+ * through a private daemon and through one the test starts), stopped by
+ * SIGKILL, SIGTERM, SIGINT or SIGHUP at a moment read from its log or /proc,
+ * then resumed.  Once the resume has ended nothing of the killed run is
+ * left (processes, network namespaces, mounts, cgroups, scratch folders,
+ * podman's and the test daemon's containers, tasks and snapshots), and the
+ * result files hold every benchmark with equal counts per runtime.
  *
  * A handful of kill points by default; SANDBENCH_KILL_SWEEP=1 tries every
  * signal at every moment on every engine.  */
@@ -14,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/lib/child.h"
@@ -49,10 +53,17 @@ static const struct moment moments[] = {
 	{ "merge", ": done", NULL },
 };
 
+/* An engine as the matrix runs it: containerd at address (NULL: a private
+ * daemon, as nothing answers where the test points it).  */
+struct engine {
+	const char *name, *address;
+};
+
 /* A process as it was, told apart from a later one of the same pid.  */
 struct proc {
 	pid_t pid;
 	unsigned long long start;
+	pid_t parent;		/* as the snapshot found it; 0: not known */
 };
 
 /* Its state and start time from /proc/PID/stat: 0, or -1 when gone.  */
@@ -77,11 +88,11 @@ static size_t snapshot(pid_t root, char *const *needles, struct proc *out, size_
 {
 	size_t n = 0, before;
 
-	out[n++] = (struct proc){ root, 0 };
+	out[n++] = (struct proc){ root, 0, 0 };
 	for (size_t i = 0; needles[i]; i++) {
 		pid_t p = support_process_with(needles[i]);
 		if (p && n < max)
-			out[n++] = (struct proc){ p, 0 };
+			out[n++] = (struct proc){ p, 0, 0 };
 	}
 	do {
 		DIR *proc = opendir("/proc");
@@ -100,7 +111,7 @@ static size_t snapshot(pid_t root, char *const *needles, struct proc *out, size_
 				known = out[i].pid == pid;
 			for (size_t i = 0; i < n && !known && n < max; i++)
 				if (out[i].pid == ppid)
-					out[n++] = (struct proc){ pid, start }, known = 1;
+					out[n++] = (struct proc){ pid, start, ppid }, known = 1;
 		}
 		if (proc)
 			closedir(proc);
@@ -168,27 +179,61 @@ static void equal_counts(const char *out, const char *const *runtimes)
 	}
 }
 
-/* A scratch folder or file of pid's in /tmp or in ours: its path, or NULL.  */
-static char *scratch_left(pid_t pid)
+/* The first path that pattern matches, or NULL.  */
+static char *first_match(const char *pattern)
 {
 	char *found = NULL;
+	glob_t g;
 
-	for (int k = 0; k < 2 && !found; k++) {
-		char *pattern = xasprintf("%s/sandbench-*-%d-*", k ? dir : "/tmp", (int)pid);
-		glob_t g;
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+		found = xstrdup(g.gl_pathv[0]);
+	globfree(&g);
+	return found;
+}
 
-		if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
-			found = xstrdup(g.gl_pathv[0]);
-		globfree(&g);
+/* A scratch folder or file of pid's in /tmp, or anything named sandbench-*
+ * in ours (the runs' $TMPDIR, where only they make such names): its path,
+ * or NULL.  */
+static char *scratch_left(pid_t pid)
+{
+	char *pattern = xasprintf("/tmp/sandbench-*-%d-*", (int)pid), *found = first_match(pattern);
+
+	free(pattern);
+	if (!found) {
+		pattern = xasprintf("%s/sandbench-*", dir);
+		found = first_match(pattern);
 		free(pattern);
 	}
 	return found;
 }
 
+/* A cgroup named after a container of pid's (runc's and containerd's
+ * cgroupfs paths: CONTROLLER/ID, CONTROLLER/NAMESPACE/ID): its path, or NULL.  */
+static char *cgroup_left(pid_t pid)
+{
+	char *found = NULL;
+
+	for (int depth = 0; depth < 2 && !found; depth++) {
+		char *pattern = xasprintf("/sys/fs/cgroup/*/%ssandbench-%d-*", depth ? "*/" : "",
+					  (int)pid);
+		found = first_match(pattern);
+		free(pattern);
+	}
+	return found;
+}
+
+/* Whether podman still lists a container that names needle.  */
+static int podman_lists(const char *needle)
+{
+	return output_has((char *[]){ "podman", "ps", "--all", "--format", "{{.Names}}", NULL },
+			  needle);
+}
+
 /* Nothing of the matrix whose pid this was: its processes, those that name
  * its containers, bundles, scratch folders or private daemon, its network
- * namespaces, mounts and /tmp folders.  */
-static void nothing_left(pid_t pid, const char *out, const struct proc *procs, size_t nprocs)
+ * namespaces, mounts, cgroups and /tmp folders, and what the engine lists.  */
+static void nothing_left(const struct engine *e, pid_t pid, const char *out,
+			 const struct proc *procs, size_t nprocs)
 {
 	char *needles[] = { xasprintf("sandbench-%d-", (int)pid),
 			    xasprintf("sandbench-bundle-%d-", (int)pid),
@@ -196,6 +241,7 @@ static void nothing_left(pid_t pid, const char *out, const struct proc *procs, s
 			    xasprintf("sandbench-cache-%d-", (int)pid),
 			    xasprintf("sandbench-timeit-%d-", (int)pid), (char *)out, NULL };
 	char *mounts = slurp("/proc/self/mountinfo"), *left = scratch_left(pid);
+	char *cgroup = cgroup_left(pid);
 
 	for (size_t i = 0; i < nprocs; i++)
 		cr_assert(!alive(&procs[i]), "process %d of the killed matrix is left",
@@ -208,6 +254,13 @@ static void nothing_left(pid_t pid, const char *out, const struct proc *procs, s
 	cr_assert(!output_has((char *[]){ "ip", "netns", "list", NULL }, needles[0]),
 		  "a network namespace %s* is left", needles[0]);
 	cr_assert_null(left, "%s is left", left);
+	cr_assert_null(cgroup, "the cgroup %s is left", cgroup);
+	if (strcmp(e->name, "podman") == 0)
+		cr_assert(!podman_lists(needles[0]), "podman still lists a container %s*",
+			  needles[0]);
+	/* The test's own daemon: only this test's matrices used it.  */
+	if (e->address)
+		support_none_in_namespace(e->address);
 	for (size_t i = 0; i < 5; i++)
 		free(needles[i]);
 	free(mounts);
@@ -246,9 +299,10 @@ static int kill_at(pid_t pid, const char *out, const struct moment *m, int sig,
 }
 
 /* One kill point: the matrix killed at moment m by sig, then resumed.  */
-static void kill_and_resume(const char *engine, const struct moment *m, int sig)
+static void kill_and_resume(const struct engine *e, const struct moment *m, int sig)
 {
 	static int count;
+	const char *engine = e->name;
 	int runsc = strcmp(engine, "oci") == 0 && have("runsc");
 	const char *const runtimes[] = { "native", "runc", runsc ? "runsc" : NULL, NULL };
 	char *out = xasprintf("%s/m%d", dir, ++count), *none = xasprintf("%s/none.sock", dir);
@@ -259,8 +313,9 @@ static void kill_and_resume(const char *engine, const struct moment *m, int sig)
 	pid_t pid;
 	int came;
 
-	/* containerd: a private daemon, as nothing answers there.  */
-	setenv("CONTAINERD_ADDRESS", none, 1);
+	/* containerd: the test's daemon, or a private one, as nothing answers
+	 * at none.  */
+	setenv("CONTAINERD_ADDRESS", e->address ? e->address : none, 1);
 	setenv("TMPDIR", dir, 1);
 	pid = support_start(dir, tag, NULL, (char *[]){ "matrix", "--engine", (char *)engine,
 		"--runtimes", runsc ? "native,runc,runsc" : "native,runc", "--smoke", "-b",
@@ -275,7 +330,7 @@ static void kill_and_resume(const char *engine, const struct moment *m, int sig)
 	cr_assert_eq(c.status, 0, "%s, %s at %s: resume failed (%d):\n%s", engine,
 		     strsignal(sig), m->name, c.status, c.err);
 	equal_counts(out, runtimes);
-	nothing_left(pid, out, procs, nprocs);
+	nothing_left(e, pid, out, procs, nprocs);
 	cmd_free(&c);
 	free(rtag);
 	free(tag);
@@ -298,16 +353,16 @@ struct point {
 };
 
 /* The default points, or every signal at every moment with the sweep.  */
-static void kill_points(const char *engine, const struct point *points, size_t n)
+static void kill_points(const struct engine *e, const struct point *points, size_t n)
 {
 	if (sweep()) {
 		for (size_t s = 0; s < 4; s++)
 			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
-				kill_and_resume(engine, &moments[k], signals[s]);
+				kill_and_resume(e, &moments[k], signals[s]);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		kill_and_resume(engine, &moments[points[i].moment], points[i].sig);
+		kill_and_resume(e, &moments[points[i].moment], points[i].sig);
 }
 
 Test(kill, oci_matrix_killed_anywhere_then_resumed)
@@ -316,7 +371,7 @@ Test(kill, oci_matrix_killed_anywhere_then_resumed)
 	const struct point points[] = { { 1, SIGKILL }, { 2, SIGTERM }, { 4, SIGINT } };
 
 	need_containers(bins, 2);
-	kill_points("oci", points, 3);
+	kill_points(&(struct engine){ "oci", NULL }, points, 3);
 }
 
 Test(kill, containerd_matrix_killed_anywhere_then_resumed)
@@ -325,14 +380,78 @@ Test(kill, containerd_matrix_killed_anywhere_then_resumed)
 	const struct point points[] = { { 1, SIGKILL }, { 3, SIGHUP } };
 
 	need_containers(bins, 4);
-	kill_points("containerd", points, 2);
+	kill_points(&(struct engine){ "containerd", NULL }, points, 2);
 }
 
-/* ---- run, timeit, explain --syscalls: killed outright ---- */
+Test(kill, podman_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "podman", "runc", "ip" };
+	const struct point points[] = { { 1, SIGKILL } };
+	char *out = NULL, *err = NULL;
+	int status = -1;
 
-/* sandbench argv..., SIGKILLed once a child of its names `child`: every
- * process it had is gone within 10 s (they die with it), and the next
- * `next` run removes its scratch folders and files.  */
+	need_containers(bins, 3);
+	child_capture((char *[]){ "podman", "info", NULL }, &out, &err, &status, NULL);
+	if (status != 0)
+		cr_skip_test("podman is installed but does not run here (`podman info` failed: %s)",
+			     err ? err : "");
+	free(out);
+	free(err);
+	kill_points(&(struct engine){ "podman", NULL }, points, 1);
+}
+
+/* A containerd of the test's own, as a user's daemon is to the matrix: it
+ * stays up, and must hold nothing of a killed matrix once the resume has
+ * ended.  */
+Test(kill, users_containerd_matrix_killed_anywhere_then_resumed)
+{
+	const char *const bins[] = { "containerd", "ctr", "runc", "ip", "unshare" };
+	const struct point points[] = { { 1, SIGKILL }, { 2, SIGTERM } };
+	char *root = xasprintf("%s/containerd", dir), *sock = xasprintf("%s/containerd.sock", root);
+	pid_t daemon;
+	int status;
+
+	need_containers(bins, 5);
+	cr_assert_eq(mkdir(root, 0700), 0);
+	daemon = support_start_containerd(root);
+	kill_points(&(struct engine){ "containerd", sock }, points, 2);
+	kill(daemon, SIGTERM);
+	waitpid(daemon, &status, 0);
+	free(sock);
+	free(root);
+}
+
+/* ---- run, k8s job, timeit, explain --syscalls, image build: killed outright ---- */
+
+/* Ended, ending, or with a SIGKILL on its way: what a parent-death signal
+ * has made of a child by the time its parent is reaped (the kernel sends it
+ * as the parent exits).  */
+static int dying(const struct proc *p)
+{
+	char *stat_path = xasprintf("/proc/%d/stat", (int)p->pid);
+	char *status_path = xasprintf("/proc/%d/status", (int)p->pid);
+	char *stat = slurp(stat_path), *status = slurp(status_path), *paren = strrchr(stat, ')');
+	unsigned long flags = 0;
+	int sure = !alive(p);
+
+	/* ") S PPID PGRP SESSION TTY TPGID FLAGS": PF_EXITING is 0x4.  */
+	if (!sure && paren && sscanf(paren + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
+		sure = (flags & 0x4) != 0;
+	for (size_t i = 0; i < 2 && !sure; i++) {
+		const char *key = i ? "ShdPnd:" : "SigPnd:", *line = strstr(status, key);
+		sure = line && (strtoull(line + strlen(key), NULL, 16) & (1ULL << (SIGKILL - 1)));
+	}
+	free(status);
+	free(stat);
+	free(status_path);
+	free(stat_path);
+	return sure;
+}
+
+/* sandbench argv..., SIGKILLed once a child of its names `child`: once it
+ * is reaped, each of its children is ended or has its SIGKILL coming (they
+ * die with it, and theirs with them), all are gone within 10 s, and the
+ * next `next` run succeeds and removes its scratch folders and files.  */
 static void killed_leaves_nothing(const char *tag, char *const argv[], const char *child,
 				  char *const next[])
 {
@@ -363,6 +482,9 @@ static void killed_leaves_nothing(const char *tag, char *const argv[], const cha
 	c = support_finish(dir, tag, pid);
 	cr_assert_eq(c.status, 128 + SIGKILL, "%s: %d\n%s", tag, c.status, c.err);
 	cmd_free(&c);
+	for (size_t k = 0; k < nprocs; k++)
+		cr_assert(procs[k].parent != pid || dying(&procs[k]),
+			  "%s: its child %d does not die with it", tag, (int)procs[k].pid);
 	for (size_t k = 0; k < nprocs; k++) {
 		for (int i = 0; i < 100 && alive(&procs[k]); i++)
 			usleep(100000);
@@ -376,9 +498,10 @@ static void killed_leaves_nothing(const char *tag, char *const argv[], const cha
 	cmd_free(&c);
 }
 
-Test(kill, run_timeit_and_explain_killed_leave_nothing)
+Test(kill, run_k8s_job_timeit_explain_and_image_build_killed_leave_nothing)
 {
 	char *wd = support_hanging_workloads(dir), *out = xasprintf("%s/next.json", dir);
+	char *img = xasprintf("%s/img", dir);
 	char *sc = xasprintf("%s/syscalls.json", dir);
 
 	cr_assert_not_null(getenv("SANDBENCH"), "run through `make test`");
@@ -386,6 +509,10 @@ Test(kill, run_timeit_and_explain_killed_leave_nothing)
 	killed_leaves_nothing("run", (char *[]){ "run", "--smoke", "--workloads-dir", wd, "-b", "nbody",
 		NULL }, "__worker", (char *[]){ "run", "--smoke", "-b", "float", "-o", out, "--force",
 		NULL });
+	killed_leaves_nothing("k8s job", (char *[]){ "k8s", "job", "--run-id", "kill",
+		"--runtime-class", "runc", "--round", "1", "--smoke", "--workloads-dir", wd, "-b",
+		"nbody", NULL }, "__worker", (char *[]){ "k8s", "job", "--run-id", "kill",
+		"--runtime-class", "runc", "--round", "1", "--smoke", "-b", "float", NULL });
 	killed_leaves_nothing("timeit", (char *[]){ "timeit", "-s", "import time",
 		"time.sleep(3600)", NULL }, "__worker", (char *[]){ "timeit", "-p", "1", "-n", "1",
 		"pass", NULL });
@@ -393,6 +520,12 @@ Test(kill, run_timeit_and_explain_killed_leave_nothing)
 		killed_leaves_nothing("explain", (char *[]){ "explain", "--syscalls", "-b", "sympy_sum",
 			"-o", sc, NULL }, "__worker", (char *[]){ "explain", "--syscalls", "-b",
 			"float", "-o", sc, "--force", NULL });
+	/* Killed while it copies Python's library: the next build must find
+	 * no cp still writing into its folder.  */
+	killed_leaves_nothing("image build", (char *[]){ "image", "build", "--no-podman", "-o", img,
+		NULL }, "cp -a /usr/lib/python3.11", (char *[]){ "image", "build", "--no-podman", "-o",
+		img, NULL });
+	free(img);
 	free(sc);
 	free(out);
 	free(wd);

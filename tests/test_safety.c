@@ -312,6 +312,110 @@ Test(safety, nothing_left_after_sigint_or_sigkill)
 	free(b);
 }
 
+/* The cgroup mount points (v1 controllers, v2's root), up to max.  */
+static size_t cgroup_mounts(char mounts[][256], size_t max)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	size_t n = 0;
+
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		const char *fs = strstr(line, " - ");
+		if (fs && (strncmp(fs + 3, "cgroup ", 7) == 0 || strncmp(fs + 3, "cgroup2 ", 8) == 0) &&
+		    sscanf(line, "%*s %*s %*s %*s %255s", mounts[n]) == 1)
+			n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* A runtime killed after it made a container's cgroups, before it saved its
+ * state, lists no container to delete: the next matrix removes the cgroups
+ * named after a dead matrix (ID and containerd's NAMESPACE/ID, and those
+ * below them) under every cgroup mount, and leaves a live one's.  A process
+ * still in one (a gVisor sandbox dying slowly) is killed first.  */
+Test(safety, a_dead_matrixs_cgroups_are_removed)
+{
+	char mounts[32][256], *out = path_in("cg"), *left = NULL, *removed = NULL;
+	size_t n = cgroup_mounts(mounts, 32);
+	pid_t dead, live = getpid(), inside;
+	struct cmd c;
+	int status, moved = 0, ended;
+
+	if (getuid() != 0)
+		cr_skip_test("cgroups are made by root");
+	/* A pid whose process is gone.  */
+	dead = fork();
+	cr_assert_geq(dead, 0);
+	if (dead == 0)
+		_exit(0);
+	cr_assert_eq(waitpid(dead, &status, 0), dead);
+	cr_assert_gt(n, 0, "no cgroup mount in /proc/self/mountinfo");
+	for (size_t i = 0; i < n; i++) {
+		char *top = xasprintf("%s/sandbench-%d-0-1", mounts[i], (int)dead);
+		char *below = xasprintf("%s/sandbench-%d-0-1/sandbox", mounts[i], (int)dead);
+		char *mine = xasprintf("%s/sandbench-%d-0-1", mounts[i], (int)live);
+
+		cr_assert_eq(mkdir(top, 0755), 0, "%s: %s", top, strerror(errno));
+		cr_assert_eq(mkdir(below, 0755), 0, "%s: %s", below, strerror(errno));
+		cr_assert_eq(mkdir(mine, 0755), 0, "%s: %s", mine, strerror(errno));
+		free(mine);
+		free(below);
+		free(top);
+	}
+	inside = fork();
+	cr_assert_geq(inside, 0);
+	if (inside == 0) {
+		pause();
+		_exit(0);
+	}
+	/* Into the cgroup below, in every hierarchy that takes it (v1's cpuset
+	 * takes no process before its CPUs are set).  */
+	for (size_t i = 0; i < n; i++) {
+		char *procs = xasprintf("%s/sandbench-%d-0-1/sandbox/cgroup.procs", mounts[i], (int)dead);
+		char *text = xasprintf("%d\n", (int)inside);
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+
+		moved += fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		free(procs);
+	}
+	c = RUN("cg", "matrix", "--runtimes", "native", "--smoke", "-b", "syscall_getpid", "-o", out);
+	/* The matrix killed it, or we do.  */
+	ended = waitpid(inside, &status, WNOHANG) == inside;
+	if (!ended) {
+		kill(inside, SIGKILL);
+		waitpid(inside, &status, 0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *top = xasprintf("%s/sandbench-%d-0-1", mounts[i], (int)dead);
+		char *below = xasprintf("%s/sandbox", top);
+		char *mine = xasprintf("%s/sandbench-%d-0-1", mounts[i], (int)live);
+
+		if (access(top, F_OK) == 0)
+			left = left ? left : xstrdup(top);
+		if (access(mine, F_OK) < 0)
+			removed = removed ? removed : xstrdup(mine);
+		/* Ours: gone whatever the outcome.  */
+		rmdir(below);
+		rmdir(top);
+		rmdir(mine);
+		free(mine);
+		free(below);
+		free(top);
+	}
+	cr_assert_gt(moved, 0, "no cgroup took the process");
+	cr_assert(ended, "the process in the dead matrix's cgroup was not killed");
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	cr_assert_null(left, "the dead matrix's cgroup %s is left", left);
+	cr_assert_null(removed, "the live process's cgroup %s was removed", removed);
+	cmd_free(&c);
+	free(out);
+}
+
 /* ---- 4: rebuilding the image under a running matrix ---- */
 
 Test(safety, image_rebuild_waits_for_the_matrix_using_it)

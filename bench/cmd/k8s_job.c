@@ -67,7 +67,8 @@ int k8s_job_parse(int argc, char **argv, struct k8s_job_options *o)
  * result line's alone.  As PID 1 of its container the job has no default
  * signal actions: SIGTERM (the Job's deadline) and the others reach `run`
  * as they came, through the child registry, and `run` keeps what it
- * finished.  -1 when it cannot start; else 0 and its wait status.  */
+ * finished.  A job killed outright takes `run` with it.  -1 when it cannot
+ * start; else 0 and its wait status.  */
 static int job_run(const struct k8s_job_options *o, const char *output, int *status)
 {
 	struct child c = CHILD_INIT;
@@ -84,7 +85,7 @@ static int job_run(const struct k8s_job_options *o, const char *output, int *sta
 	c.in = CHILD_INHERIT;
 	c.out = STDERR_FILENO;
 	c.err = CHILD_INHERIT;
-	c.flags = CHILD_PASS_SIGNAL;
+	c.flags = CHILD_PASS_SIGNAL | CHILD_DIE_WITH_PARENT;
 	c.stop_signal = SIGTERM;
 	fflush(NULL);
 	fprintf(stderr, "k8s job: run %s, class %s, round %u\n", o->run_id, o->runtime_class,
@@ -145,15 +146,15 @@ int cmd_k8s_job(int argc, char **argv)
 {
 	struct k8s_job_options o;
 	const char *tmp = getenv("TMPDIR");
-	cleanup_free char *tmpl = NULL;
+	char tmpl[4096];
 	cleanup_free char *output = NULL;
 	char what[128];
 	int status, rc = k8s_job_parse(argc, argv, &o);
 
 	if (rc)
 		return rc;
-	tmpl = xasprintf("%s/sandbench-job-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpl)) {
+	/* Named after our pid: the next run removes it if we are killed.  */
+	if (util_make_temp_dir("sandbench-job", tmpl, sizeof(tmpl)) < 0) {
 		fprintf(stderr, "sandbench: k8s job: create a folder in `%s`: %s\n",
 			tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		return 1;

@@ -658,7 +658,9 @@ int child_capture(char *const argv[], char **out, char **err_text, int *status,
 			unlink(tmpl);
 	}
 	c.argv = argv;
-	c.flags = CHILD_SEARCH_PATH | CHILD_CALLER_ENV;
+	/* Nothing it runs outlives a killed sandbench: a SIGKILLed image build
+	 * left its cp writing into the folder the next build removes.  */
+	c.flags = CHILD_SEARCH_PATH | CHILD_CALLER_ENV | CHILD_DIE_WITH_PARENT;
 	c.out = CHILD_PIPE;
 	c.err = errfd >= 0 ? errfd : CHILD_NULL;
 	if (child_start(&c, err) < 0) {

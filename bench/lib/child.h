@@ -115,7 +115,8 @@ int child_run(char *const argv[], unsigned flags, struct bench_error *err);
 
 /* Run argv (found in PATH, the caller's environment, stdin /dev/null),
  * collect its stdout (a new string) and wait status; its stderr into
- * *err_text when not NULL.  -1 only when it cannot be started.  */
+ * *err_text when not NULL.  It dies with the caller.  -1 only when it
+ * cannot be started.  */
 int child_capture(char *const argv[], char **out, char **err_text, int *status,
 		  struct bench_error *err);
 

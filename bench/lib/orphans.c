@@ -2,13 +2,39 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench/lib/safefile.h"
 #include "bench/lib/util.h"
+
+/* Gone, or a zombie: it ended, and its parent has not reaped it yet (a
+ * process killed with its parent waits for init, which may take its time).  */
+static int ended(pid_t pid)
+{
+	char path[64], text[512], *paren;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0)
+		return errno == ESRCH;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold anything, the last ')' ends it.  */
+	paren = strrchr(text, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
 
 pid_t orphans_dead_owner(const char *name, const char *prefix)
 {
@@ -21,7 +47,7 @@ pid_t orphans_dead_owner(const char *name, const char *prefix)
 	pid = strtol(name + n, &end, 10);
 	if (end == name + n || *end != '-' || pid <= 0 || pid == getpid())
 		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH ? (pid_t)pid : 0;
+	return ended((pid_t)pid) ? (pid_t)pid : 0;
 }
 
 void orphans_remove_dead(const char *folder, const char *prefix)
@@ -48,6 +74,7 @@ void orphans_sweep(void)
 			break;
 		orphans_remove_dead(folders[i], "sandbench-cache-");
 		orphans_remove_dead(folders[i], "sandbench-timeit-");
+		orphans_remove_dead(folders[i], "sandbench-job-");
 	}
 	orphans_remove_dead("/tmp", "sandbench-strace-");
 	orphans_remove_dead("/tmp", "sandbench-msg-");

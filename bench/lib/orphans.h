@@ -6,15 +6,15 @@
 
 #include <sys/types.h>
 
-/* The process id in name (PREFIX-PID-...), if that process is gone; else 0
- * (not of that form, ours, or alive).  */
+/* The process id in name (PREFIX-PID-...), if that process is gone (or a
+ * zombie); else 0 (not of that form, ours, or alive).  */
 pid_t orphans_dead_owner(const char *name, const char *prefix);
 
 /* Remove folder/PREFIX-PID-* (a tree or a file) whose process is gone.  */
 void orphans_remove_dead(const char *folder, const char *prefix);
 
-/* What killed workers' runs left: their cache folders, timeit's folders and
- * explain's strace files, in $TMPDIR and /tmp.  */
+/* What killed workers' runs left: their cache folders, timeit's and k8s
+ * job's folders and explain's strace files, in $TMPDIR and /tmp.  */
 void orphans_sweep(void);
 
 #endif
