@@ -141,7 +141,16 @@ static void log_axis(struct axis *ax, double lo, double hi)
 {
 	static const double m[] = { 1, 2, 5 };
 	double min_gap = label_px(7, DIGIT_W) + TICK_GAP, pad;
-	int k0 = (int)floor(log10(lo)), k1 = (int)ceil(log10(hi));
+	int k0, k1;
+
+	/* A ratio of 0 (or a range the file made absurd) has no logarithm: keep
+	 * the axis to twelve decades below hi (make fuzz found -inf here).  */
+	if (!(hi > 0) || !isfinite(hi))
+		hi = 1;
+	if (!(lo > hi * 1e-12) || !isfinite(lo))
+		lo = hi * 1e-12;
+	k0 = (int)floor(log10(lo));
+	k1 = (int)ceil(log10(hi));
 
 	/* The data's range and a little room, not snapped to a decade: the
 	 * span is large and a snapped end could waste half of it.  */
