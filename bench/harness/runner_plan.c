@@ -31,7 +31,7 @@ size_t runner_plan_next(double target, size_t most, const struct outcome *out, s
 
 	for (size_t i = 0; i < n; i++) {
 		const struct outcome *o = &out[i];
-		double r = o->mean > 0 ? o->halfwidth / o->mean / target : 0;
+		double r = o->mean > 0 ? o->halfwidth / o->mean / target : 0, cost;
 		size_t m;
 
 		if (o->status != OUT_OK || o->nruns < 2 || o->nruns >= most || r <= 1)
@@ -41,8 +41,9 @@ size_t runner_plan_next(double target, size_t most, const struct outcome *out, s
 			furthest = i;
 		}
 		m = runner_plan_processes(target, most, o);
-		if (m && (double)(m - o->nruns) * o->seconds / (double)o->nruns < cheapest) {
-			cheapest = (double)(m - o->nruns) * o->seconds / (double)o->nruns;
+		cost = m ? (double)(m - o->nruns) * o->seconds / (double)o->nruns : INFINITY;
+		if (cost < cheapest) {
+			cheapest = cost;
 			best = i;
 		}
 	}

@@ -53,14 +53,20 @@ static int fault_in(size_t size, struct bench_error *err)
 	return 0;
 }
 
+/* fault_in(size), loops times.  */
+static int fault_in_loops(size_t size, uint64_t loops, struct bench_error *err)
+{
+	for (uint64_t i = 0; i < loops; i++)
+		if (fault_in(size, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* A large region: the kernel's fault path at its cheapest.  */
 static int mmap_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 		    struct bench_error *err)
 {
-	for (uint64_t i = 0; i < loops; i++)
-		if (fault_in(MAP_BYTES, err) < 0)
-			return -1;
-	return 0;
+	return fault_in_loops(MAP_BYTES, loops, err);
 }
 
 const struct bench_native_ops kernel_mmap_fault_ops = {
@@ -74,10 +80,7 @@ const struct bench_native_ops kernel_mmap_fault_ops = {
 static int arena_fault_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 			   struct bench_error *err)
 {
-	for (uint64_t i = 0; i < loops; i++)
-		if (fault_in(ARENA, err) < 0)
-			return -1;
-	return 0;
+	return fault_in_loops(ARENA, loops, err);
 }
 
 const struct bench_native_ops kernel_arena_fault_ops = {
