@@ -113,6 +113,48 @@ Test(budget_prices, a_fault_is_a_fresh_pages_cost_less_the_arenas_calls)
 	budget_release(&b);
 }
 
+/* A child's faults count beyond those of the fork_exec child its execve is
+ * priced as: 2to3's child Python makes 4,200, fork_exec's small binary's
+ * 200.  */
+Test(budget_prices, a_childs_faults_count_beyond_fork_execs_child)
+{
+	const char *ref = "{\"fork_exec\": 1e-3, \"arena_fault\": 11.4e-6, \"mmap_munmap\": 2.8e-6}";
+	const char *rt = "{\"fork_exec\": 5e-3, \"arena_fault\": 15.6e-6, \"mmap_munmap\": 155e-6}";
+	double fault = (15.6e-6 - 11.4e-6) - 2.0 / 256 * (155e-6 - 2.8e-6);
+	json_t *probes = json_pack("{s:{s:f}}", "fork_exec", "execve", 1.0);
+	struct budget_input in = {
+		.counts = json_pack("{s:f}", "execve", 1.0),
+		.probe_counts = probes,
+		.faults = 100, .child_faults = 4200, .exec_child_faults = 200,
+		.ref_costs = json_loads(ref, 0, NULL), .rt_costs = json_loads(rt, 0, NULL),
+		.ref_mean = 0.5, .ratio = 1.1, .lo = 1.05, .hi = 1.15,
+	};
+	struct budget b;
+
+	budget_compute(&in, &b);
+	cr_assert_float_eq(b.faults.count, 100 + 4200 - 200, 1e-9);
+	cr_assert_float_eq(b.predicted, 4e-3 + 4100 * fault, 1e-12);
+	budget_release(&b);
+
+	/* A child made without execve (a fork): every fault of it counts.  */
+	json_object_set_new(in.counts, "execve", json_real(0));
+	budget_compute(&in, &b);
+	cr_assert_float_eq(b.faults.count, 4300, 1e-9);
+	budget_release(&b);
+
+	/* A probe file from before children's faults were recorded: the
+	 * worker's own, as before.  */
+	json_object_set_new(in.counts, "execve", json_real(1));
+	in.exec_child_faults = NAN;
+	budget_compute(&in, &b);
+	cr_assert_float_eq(b.faults.count, 100, 1e-9);
+	budget_release(&b);
+	json_decref(in.counts);
+	json_decref(in.ref_costs);
+	json_decref(in.rt_costs);
+	json_decref(probes);
+}
+
 /* wait4 is paid within execve's probe: priced at nothing, even when
  * fork_exec did not run (a call of weight 0 needs no probe).  */
 Test(budget_prices, wait4_is_paid_within_fork_exec)

@@ -165,6 +165,36 @@ Test(native, noop_mode_and_process_benchmarks)
 	smoke("process_spawn,fork_exec", names, 2);
 }
 
+/* The faults of the processes a benchmark starts are recorded beside its
+ * own (getrusage of the worker sees only its own): process_spawn's child
+ * makes some every iteration, getpid none.  */
+Test(native, a_started_childs_faults_are_recorded)
+{
+	static const char *const names[] = { "process_spawn", "syscall_getpid" };
+	char *path = xasprintf("%s/smoke.json", dir);
+	json_t *suite, *b;
+	size_t i;
+
+	smoke("process_spawn,syscall_getpid", names, 2);
+	suite = json_load_file(path, 0, NULL);
+	cr_assert_not_null(suite);
+	json_array_foreach(json_object_get(suite, "benchmarks"), i, b) {
+		const char *name = json_string_value(json_object_get(
+			json_object_get(b, "metadata"), "name"));
+		json_t *runs = json_object_get(b, "runs");
+		json_t *run = json_array_get(runs, json_array_size(runs) - 1);
+		json_t *v = json_object_get(json_object_get(run, "metadata"), "ru_child_minflt");
+
+		cr_assert(json_is_integer(v), "%s: no ru_child_minflt", name);
+		if (strcmp(name, "process_spawn") == 0)
+			cr_assert_gt(json_integer_value(v), 10, "%s", name);
+		else
+			cr_assert_eq(json_integer_value(v), 0, "%s", name);
+	}
+	json_decref(suite);
+	free(path);
+}
+
 /* ---- in-process ---- */
 
 /* Start the interpreter when d needs it, as the worker does: once per

@@ -168,11 +168,29 @@ static int is_far(double pred, double lo, double hi)
 	return fabs(pred) > 2 * fmax(fabs(lo), fabs(hi));
 }
 
+/* The faults of the children it started beyond those of the fork_exec
+ * children its execve calls are priced as (their faults are in fork_exec's
+ * cost), 0 when it started none.  */
+static double child_faults(const struct budget_input *in)
+{
+	double execs = json_number_value(json_object_get(in->counts, "execve"));
+	double extra;
+
+	if (isnan(in->child_faults) || in->child_faults <= 0)
+		return 0;
+	if (execs <= 0)
+		return in->child_faults;
+	/* One execve an iteration of the probe, as its price assumes.  */
+	extra = in->child_faults - execs * in->exec_child_faults;
+	/* An older probe file without its child's faults: the worker's own, as before.  */
+	return isnan(extra) ? 0 : fmax(extra, 0);
+}
+
 void budget_compute(const struct budget_input *in, struct budget *b)
 {
 	const char *name;
 	json_t *v, *covered;
-	double bytes;
+	double bytes, faults;
 
 	*b = (struct budget){ .measured = NAN, .lo = NAN, .hi = NAN, .share = NAN };
 	if (!json_is_object(in->counts) || isnan(in->ref_mean) || isnan(in->ratio))
@@ -197,8 +215,9 @@ void budget_compute(const struct budget_input *in, struct budget *b)
 		}
 	}
 	json_decref(covered);
-	if (!isnan(in->faults) && in->faults > 0)
-		add_term(b, in, BUDGET_FAULTS, in->faults, NAN);
+	faults = in->faults + child_faults(in);
+	if (!isnan(faults) && faults > 0)
+		add_term(b, in, BUDGET_FAULTS, faults, NAN);
 	if (b->nunpriced > 1)
 		qsort(b->unpriced, b->nunpriced, sizeof(*b->unpriced), by_count);
 	if (b->measured != 0)
@@ -235,13 +254,12 @@ const char *budget_finding(const struct budget *b)
 		if (b->nmissing > 0)
 			return "incomplete: the probes that price some of its calls are missing "
 			       "from the matrix (the command below measures them)";
-		/* Memory and read sizes are priced: what the counts cannot see is
-		 * left (2to3: more calls under gVisor than natively, a child's
-		 * faults).  */
+		/* Memory, read sizes and children's faults are priced: what the
+		 * counts cannot see is left (2to3: more calls under gVisor than
+		 * natively).  */
 		return "slowed down more than its system calls predict: look at the calls no "
-		       "probe prices, the page faults of the processes it starts (getrusage "
-		       "counts the worker's own) and its counts under the runtime itself "
-		       "(bench/runsc-counts.sh)";
+		       "probe prices and its counts under the runtime itself "
+		       "(bench/container-counts.sh)";
 	}
 	return "system calls predict more than was measured: the calls are dearer in the "
 	       "probes than in this benchmark (cached or batched), or the counts differ "
@@ -262,6 +280,34 @@ static void add_costs(json_t *costs, const struct compare *c, size_t rt)
 		    strcmp(b->unit, "second") == 0 && !json_object_get(costs, b->name))
 			json_object_set_new(costs, b->name, json_real(b->cells[rt].mean));
 	}
+}
+
+/* The cell of the probe that prices execve under the runtime named rt
+ * in m, or NULL.  */
+static const struct compare_cell *exec_probe_cell(const struct compare *m, const char *rt)
+{
+	const char *probe = budget_price_of("execve")->probe;
+
+	for (size_t r = 0; r < m->nruntimes; r++) {
+		if (strcmp(m->runtimes[r].name, rt) != 0)
+			continue;
+		for (size_t i = 0; i < m->nbenches; i++)
+			if (strcmp(m->benches[i].name, probe) == 0 && m->benches[i].cells[r].present)
+				return &m->benches[i].cells[r];
+	}
+	return NULL;
+}
+
+/* The faults of fork_exec's child per iteration under runtime rt, from
+ * where its cost comes (c first, then probes' matrices), or NAN.  */
+static double exec_child_faults(const struct compare *c, size_t rt,
+				const struct budget_probes *probes)
+{
+	const struct compare_cell *cell = exec_probe_cell(c, c->runtimes[rt].name);
+
+	for (size_t m = 0; !cell && probes && m < probes->n; m++)
+		cell = exec_probe_cell(&probes->matrices[m], c->runtimes[rt].name);
+	return cell ? cell->ex.child_minflt : NAN;
 }
 
 /* The probes' costs under runtime rt of c: its own files first, then the
@@ -288,6 +334,7 @@ void budget_table_build(struct budget_table *t, const struct compare *c, json_t 
 	json_t *benches = json_object_get(syscalls, "benchmarks");
 	json_t *bytes = json_object_get(syscalls, "read_bytes");
 	json_t **costs = xcalloc(c->nruntimes, sizeof(*costs));
+	double exec_faults = exec_child_faults(c, c->ref, probes);
 
 	t->nbenches = c->nbenches;
 	t->nruntimes = c->nruntimes;
@@ -305,6 +352,8 @@ void budget_table_build(struct budget_table *t, const struct compare *c, json_t 
 				.read_bytes = json_is_number(json_object_get(bytes, b->name)) ?
 					      json_number_value(json_object_get(bytes, b->name)) : NAN,
 				.faults = ref->ex.minflt,
+				.child_faults = ref->ex.child_minflt,
+				.exec_child_faults = exec_faults,
 				.probe_counts = benches,
 				.ref_costs = costs[c->ref],
 				.rt_costs = costs[rt],

@@ -106,6 +106,7 @@ struct compare_explain {
 	double sys_share;	/* ru_stime / (ru_utime + ru_stime) */
 	double cpu_share;	/* (ru_utime + ru_stime) / timed_s */
 	double minflt;		/* minor page faults */
+	double child_minflt;	/* those of the processes it waited for */
 	double majflt;		/* major page faults */
 	double csw;		/* context switches, voluntary + involuntary */
 	double rw_syscalls;	/* read- and write-type syscalls (io_syscr + io_syscw) */

@@ -22,7 +22,7 @@ void compare_explain_bench(json_t *bench, struct compare_explain *ex)
 {
 	json_t *bmd = json_object_get(bench, "metadata"), *r;
 	double ut = 0, st = 0, cpu = 0, wall = 0, flt = 0, mflt = 0, csw = 0, rw = 0;
-	double it_flt = 0, it_mflt = 0, it_csw = 0, it_rw = 0;
+	double cflt = 0, it_flt = 0, it_cflt = 0, it_mflt = 0, it_csw = 0, it_rw = 0;
 	size_t i;
 
 	json_array_foreach(json_object_get(bench, "runs"), i, r) {
@@ -51,6 +51,10 @@ void compare_explain_bench(json_t *bench, struct compare_explain *ex)
 			flt += a;
 			it_flt += iters;
 		}
+		if (md_number(md, "ru_child_minflt", &a)) {
+			cflt += a;
+			it_cflt += iters;
+		}
 		if (md_number(md, "ru_majflt", &a)) {
 			mflt += a;
 			it_mflt += iters;
@@ -67,6 +71,7 @@ void compare_explain_bench(json_t *bench, struct compare_explain *ex)
 	ex->sys_share = ut + st > 0 ? st / (ut + st) : NAN;
 	ex->cpu_share = wall > 0 ? cpu / wall : NAN;
 	ex->minflt = it_flt > 0 ? flt / it_flt : NAN;
+	ex->child_minflt = it_cflt > 0 ? cflt / it_cflt : NAN;
 	ex->majflt = it_mflt > 0 ? mflt / it_mflt : NAN;
 	ex->csw = it_csw > 0 ? csw / it_csw : NAN;
 	ex->rw_syscalls = it_rw > 0 ? rw / it_rw : NAN;
