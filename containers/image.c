@@ -87,7 +87,8 @@ static int run(char *const argv[], char **out, struct bench_error *err)
 	return 0;
 }
 
-/* Copy files into rootfs at their own paths, in batches of one cp each.
+/* Copy files into rootfs at their own paths, in batches of one cp each,
+ * with their times: a module's .pyc is valid only for its source's mtime.
  * (Not -a: coreutils 9.1 fails preserving the parents of --parents.)  */
 static int copy_parents(const char *rootfs, const char *mode, struct strset *files,
 			struct bench_error *err)
@@ -99,6 +100,7 @@ static int copy_parents(const char *rootfs, const char *mode, struct strset *fil
 		int n = 0;
 		argv[n++] = "cp";
 		argv[n++] = (char *)mode;
+		argv[n++] = "--preserve=timestamps";
 		argv[n++] = "--parents";
 		argv[n++] = "-t";
 		argv[n++] = (char *)rootfs;
@@ -148,7 +150,24 @@ static int package_closure(struct strset *pkgs, struct bench_error *err)
 	return 0;
 }
 
-/* The files of the packages under Python's folders.  */
+/* The bytecode of module path, when the host has it: Debian compiles it
+ * at install time (py3compile), so it is in no package's file list, and
+ * without it the container's Python compiles the source at every import.  */
+static void add_bytecode(struct strset *files, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *pyc = NULL;
+	struct stat st;
+
+	if (!util_ends_with(path, ".py"))
+		return;
+	pyc = xasprintf("%.*s/__pycache__/%.*s.cpython-311.pyc", (int)(slash - path), path,
+			(int)strlen(slash + 1) - 3, slash + 1);
+	if (lstat(pyc, &st) == 0 && S_ISREG(st.st_mode))
+		strset_add(files, pyc);
+}
+
+/* The files of the packages under Python's folders, with their bytecode.  */
 static int package_files(struct strset *pkgs, struct strset *files, struct bench_error *err)
 {
 	for (size_t i = 0; i < pkgs->n; i++) {
@@ -163,8 +182,10 @@ static int package_files(struct strset *pkgs, struct strset *files, struct bench
 			if (strncmp(line, "/usr/lib/python3/", 17) != 0 &&
 			    strncmp(line, "/usr/lib/python3.11/", 20) != 0)
 				continue;
-			if (lstat(line, &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+			if (lstat(line, &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
 				strset_add(files, line);
+				add_bytecode(files, line);
+			}
 		}
 	}
 	return 0;

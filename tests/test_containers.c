@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,10 +455,38 @@ Test(containers, a_tests_image_is_opened_as_built)
 	free(image_dir);
 }
 
+/* The bytecode of rootfs/source is there and current: its header holds
+ * the source's mtime and size, or Python compiles the source again at every
+ * import (and fails to write the .pyc on the read-only root).  */
+static void assert_bytecode_current(const char *rootfs, const char *source)
+{
+	char *py = xasprintf("%s%s", rootfs, source), *slash = strrchr(py, '/');
+	char *pyc = xasprintf("%.*s/__pycache__/%.*s.cpython-311.pyc", (int)(slash - py), py,
+			      (int)strlen(slash + 1) - 3, slash + 1);
+	unsigned char head[16];
+	struct stat st;
+	FILE *f = fopen(pyc, "rb");
+
+	cr_assert_not_null(f, "no %s in the image", pyc);
+	cr_assert_eq(fread(head, 1, sizeof(head), f), sizeof(head));
+	fclose(f);
+	cr_assert_eq(stat(py, &st), 0, "%s", py);
+	/* Little-endian: flags (0: checked by mtime), mtime, size.  */
+	cr_assert_eq(head[4] | head[5] << 8 | head[6] << 16 | (unsigned)head[7] << 24, 0u);
+	cr_assert_eq(head[8] | head[9] << 8 | head[10] << 16 | (uint32_t)head[11] << 24,
+		     (uint32_t)st.st_mtime, "%s: the bytecode is of another mtime", source);
+	cr_assert_eq(head[12] | head[13] << 8 | head[14] << 16 | (uint32_t)head[15] << 24,
+		     (uint32_t)st.st_size, "%s: the bytecode is of another size", source);
+	free(pyc);
+	free(py);
+}
+
 /* The image holds no libpython3.11.so beside a static binary, and the
  * extension modules of lib-dynload import in it under runc (timeit's
  * set-up asserts it; the container's own folder goes with it, so its exit
- * status says).  */
+ * status says).  The packages' modules load from current bytecode, as on
+ * the host: the standard library's, lib2to3's (a package of its own, that
+ * 2to3's child imports at every iteration) and the dist-packages'.  */
 Test(containers, extension_modules_import_in_the_image)
 {
 	char *image_dir = xasprintf("%s/image", dir), *results = xasprintf("%s/dynload", dir);
@@ -479,6 +508,9 @@ Test(containers, extension_modules_import_in_the_image)
 			       &text);
 	cr_assert_eq(status, 0, "image build (%d):\n%s", status, text);
 	cr_assert_eq(ctr_image_open(image_dir, &img, &err), 0, "%s", err.msg);
+	assert_bytecode_current(img.rootfs, "/usr/lib/python3.11/os.py");
+	assert_bytecode_current(img.rootfs, "/usr/lib/python3.11/lib2to3/pytree.py");
+	assert_bytecode_current(img.rootfs, "/usr/lib/python3/dist-packages/sympy/__init__.py");
 	cr_assert_eq(mkdir(results, 0777), 0);
 	cr_assert_eq(ctr_run(&(struct ctr_run){ .driver = ctr_driver_find("runc"),
 			.engine = CTR_ENGINE_OCI, .image = &img, .args = args, .results = results,
