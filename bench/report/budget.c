@@ -254,9 +254,9 @@ const char *budget_finding(const struct budget *b)
 		if (b->nmissing > 0)
 			return "incomplete: the probes that price some of its calls are missing "
 			       "from the matrix (the command below measures them)";
-		/* Memory, read sizes and children's faults are priced: what the
-		 * counts cannot see is left (2to3: more calls under gVisor than
-		 * natively).  */
+		/* Memory, read sizes and children's faults are priced: what is
+		 * left is no call's (a wake-up of another task) or not in the
+		 * native counts (calls the image or the runtime adds).  */
 		return "slowed down more than its system calls predict: look at the calls no "
 		       "probe prices and its counts under the runtime itself "
 		       "(bench/container-counts.sh)";
