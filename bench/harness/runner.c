@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/harness/cpu_speed.h"
 #include "bench/harness/metadata.h"
 #include "bench/harness/runner_outcome.h"
 #include "bench/harness/runner_plan.h"
@@ -380,6 +381,27 @@ static int lock_for_append(const char *output, struct bench_error *err)
 	return fd;	/* kept open: the lock lasts as long as the process */
 }
 
+/* How unequal the CPUs the workers may use are right now, into suite's
+ * metadata, with a warning when a process's speed depends on where the
+ * scheduler puts it.  */
+static void note_cpu_speeds(const struct runner_options *opts, json_t *suite)
+{
+	struct cpu_speed s;
+	cpu_set_t set;
+	char warning[512];
+	int fast, slow;
+
+	if (opts->affinity ? worker_parse_cpus(opts->affinity, &set) < 0 :
+			     sched_getaffinity(0, sizeof(set), &set) < 0)
+		return;
+	if (CPU_COUNT(&set) < 2 || cpu_speed_measure(&set, &s) < 0)
+		return;
+	json_object_set_new(json_object_get(suite, "metadata"), "cpu_speed_spread",
+			    json_real(cpu_speed_spread(&s, &fast, &slow)));
+	if (cpu_speed_warning(&s, warning, sizeof(warning)))
+		fprintf(stderr, "sandbench: %s\n", warning);
+}
+
 /* The suite to add to: the existing file with --append, else a new one.  */
 static int open_suite(const struct runner_options *opts, json_t **suite,
 		      struct bench_error *err)
@@ -525,6 +547,7 @@ int runner_run(const struct runner_options *opts, const struct bench_def **sel, 
 		free(out);
 		return 2;
 	}
+	note_cpu_speeds(opts, suite);
 	/* What runs killed outright left (their workers died with them).  */
 	orphans_sweep();
 	/* Nothing measured is lost: each finished benchmark is written before
