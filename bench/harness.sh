@@ -212,10 +212,11 @@ timed_matrix() { # timed_matrix LABEL NAME ARGS...: run a matrix, print a line
 sys4=syscall_getpid,pathlib,logging_simple,python_startup
 $sb matrix --runtimes runc,runsc --fast -b $sys4 -o "$out/valid-lockstep" > /dev/null 2>&1 || true
 $sb matrix --runtimes runc,runsc --fast -b $sys4 --design processes -o "$out/valid-processes" > /dev/null 2>&1 || true
+$sb matrix --runtimes runc,runsc --fast -b $sys4 --lead-in 0 -o "$out/valid-unled" > /dev/null 2>&1 || true
 $sb matrix --runtimes runc,runsc --fast -b $sys4 --pin sandbox -o "$out/valid-pinned" > /dev/null 2>&1 || true
 $sb matrix --runtimes runc,runsc --fast -b $sys4 --pin worker -o "$out/valid-worker" > /dev/null 2>&1 || true
 $py - "$out/valid-lockstep/report.json" "$out/valid-processes/report.json" "$out/valid-pinned/report.json" \
-	"$out/valid-worker/report.json" <<'PY'
+	"$out/valid-worker/report.json" "$out/valid-unled/report.json" <<'PY'
 import json, sys
 def cells(path):
     try:
@@ -229,16 +230,16 @@ def show(c):
     return "%-28s" % ("%.2fx [%.2f, %.2f]" % (c["ratio"], c["ci95"][0], c["ci95"][1]))
 def within(a, b):
     return a["ci95"][0] <= b["ratio"] <= a["ci95"][1] and b["ci95"][0] <= a["ratio"] <= b["ci95"][1]
-lock, proc, pin, worker = (cells(p) for p in sys.argv[1:5])
-print("%-24s %-28s %-28s %-28s %-28s %s" % ("validity: runsc/runc", "lockstep (default)",
-      "processes", "--pin sandbox", "--pin worker", "default vs processes"))
+lock, proc, pin, worker, unled = (cells(p) for p in sys.argv[1:6])
+print("%-24s %-28s %-28s %-28s %-28s %-28s %s" % ("validity: runsc/runc", "lockstep (default)",
+      "processes", "--lead-in 0", "--pin sandbox", "--pin worker", "default vs processes"))
 for name in "syscall_getpid pathlib logging_simple python_startup".split():
     a, b = lock.get(name), proc.get(name)
     ok = a and b and a.get("ci95") and b.get("ci95") and None not in a["ci95"] + b["ci95"]
     verdict = ("agree" if within(a, b) else "DISAGREE (%.2fx apart)" % max(
         a["ratio"] / b["ratio"], b["ratio"] / a["ratio"])) if ok else "no interval"
-    print("  %-22s %s %s %s %s %s" % (name, show(a), show(b), show(pin.get(name)),
-                                      show(worker.get(name)), verdict))
+    print("  %-22s %s %s %s %s %s %s" % (name, show(a), show(b), show(unled.get(name)),
+                                         show(pin.get(name)), show(worker.get(name)), verdict))
 PY
 [ "${HARNESS_VALIDITY:-0}" = 1 ] && exit 0
 

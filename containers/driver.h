@@ -43,6 +43,8 @@ void ctr_engine_close(enum ctr_engine engine);
 enum {
 	CTR_NO_CONTAINER = 1 << 0,	/* native: the binary runs on the host */
 	CTR_SHIM_V2_ONLY = 1 << 1,	/* kata 2+: only a containerd shim v2 starts it */
+	CTR_HELPERS = 1 << 2,		/* its own threads serve the workload: gVisor's
+					 * Sentry and gofer, a VM's vCPU and I/O threads */
 };
 
 struct ctr_containerd;

@@ -313,7 +313,8 @@ static int take_values(const struct lockstep_options *o, struct lockstep_lane *l
 				return -1;
 			t0 = bench_clock_ns();
 			xrc = exchange(l, &(struct proto_request){ .kind = PROTO_LOCK_VALUE,
-				       .warmup = o->value_warmup }, &r, o->timeout, &err);
+				       .warmup = l->warmup, .lead_in = l->lead_in }, &r,
+				       o->timeout, &err);
 			if (xrc < 0 || r.status != PROTO_VALUE) {
 				if (xrc == 0) {
 					bench_error_set(&err, 0, "the server sent no value");
@@ -324,8 +325,8 @@ static int take_values(const struct lockstep_options *o, struct lockstep_lane *l
 				bench_error_release(&err);
 				return -1;
 			}
-			/* The round trip: all but the timed region.  */
-			add_rtt(l, (double)(bench_clock_ns() - t0 - r.ns) / 1e3);
+			/* The round trip: all but the timed region and the lead-in.  */
+			add_rtt(l, (double)(bench_clock_ns() - t0 - r.ns - r.lead_ns) / 1e3);
 			sl->v[k][b] = r.value;
 			snprintf(sl->positions[k] + used, sizeof(sl->positions[k]) - used, "%s%zu",
 				 used ? "," : "", pos);

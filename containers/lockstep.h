@@ -33,6 +33,10 @@ const struct lockstep_profile *lockstep_profile(const char *name);
 #define LOCKSTEP_MIN_VALUES 3
 #define LOCKSTEP_MAX_VALUES 100
 #define LOCKSTEP_MAX_SLOTS 200
+/* The default lead-in, in seconds (containers/matrix.h): gVisor's getpid
+ * cost about 30 us in 10 ms values taken between other runtimes' against
+ * 70 us in a steady loop; 30 ms of lead-in was not enough, 100 ms was.  */
+#define LOCKSTEP_LEAD_IN 0.1
 
 struct lockstep_options {
 	unsigned min_slots, max_slots, values;
@@ -42,7 +46,6 @@ struct lockstep_options {
 	double timeout;			/* seconds per reply, 0: none */
 	uint64_t fixed_loops;		/* the profile's loops, 0: calibrate */
 	int independent_seeds;		/* each worker its own hash seed */
-	int value_warmup;		/* one untimed iteration before each value */
 	int pin;			/* enum ctr_pin */
 	const cpu_set_t *set;		/* every runtime's CPUs */
 	const int *cpus;		/* where slots may be pinned */
@@ -55,6 +58,8 @@ struct lockstep_options {
 struct lockstep_lane {
 	const char *label;
 	struct ctr_session *s;
+	int warmup;			/* in: one untimed iteration before each value */
+	double lead_in;			/* in: untimed seconds before each value */
 	int alive;			/* in/out: the server answers */
 	uint64_t loops;			/* in: known loops, 0: calibrate; out: used */
 	unsigned inner_loops;		/* out */

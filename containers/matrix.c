@@ -69,6 +69,8 @@ static void add_lockstep_metadata(const struct ctr_matrix_plan *p, const struct 
 
 	for (size_t i = 0; i < p->nruntimes; i++) {
 		json_t *md = json_object_get(extra, p->runtimes[i]);
+		double lead;
+		int warmup;
 
 		json_object_set_new(md, "matrix_run_id", json_string(p->run_id));
 		json_object_set_new(md, "matrix_design", json_string(p->lockstep ? "lockstep" : "processes"));
@@ -81,6 +83,10 @@ static void add_lockstep_metadata(const struct ctr_matrix_plan *p, const struct 
 		json_object_set_new(md, "lockstep_seeds", json_string(p->independent_seeds ? "independent"
 												: "same"));
 		json_object_set_new(md, "lockstep_value_warmup", json_integer(p->value_warmup));
+		json_object_set_new(md, "lockstep_lead_in", json_real(p->lead_in));
+		lead = ctr_matrix_lead_in(p, p->runtimes[i], &warmup);
+		json_object_set_new(md, "lockstep_runtime_lead_in", json_real(lead));
+		json_object_set_new(md, "lockstep_runtime_warmup", json_integer(warmup));
 		if (rtt[i].n)
 			json_object_set_new(md, "lockstep_rtt_us", json_real(stats_median(rtt[i].us, rtt[i].n)));
 	}

@@ -45,6 +45,7 @@ struct ctr_matrix_plan {
 	unsigned values, slots;		/* lockstep: per process, most slots; 0: the profile's */
 	double target;			/* lockstep: relative half-width; < 0: the profile's */
 	int independent_seeds, value_warmup;
+	double lead_in;			/* lockstep: seconds, for a runtime with CTR_HELPERS */
 	const char *run_id;		/* the same in every runtime file of the run */
 	char run_id_buf[96];
 };
@@ -63,6 +64,12 @@ int ctr_matrix_plan_load(const char *dir, struct ctr_matrix_plan *p, json_t **ro
 /* Write DIR/matrix.json: the plan and `done`, the rounds finished.  */
 int ctr_matrix_plan_save(const char *dir, const struct ctr_matrix_plan *p, json_t *done,
 			 struct bench_error *err);
+
+/* The untimed seconds before each lockstep value of the runtime `label`:
+ * the plan's lead-in for a runtime whose own threads serve the workload
+ * (CTR_HELPERS), else 0; *warmup: whether its values get at least one
+ * untimed iteration (--value-warmup, or a matrix led in for another).  */
+double ctr_matrix_lead_in(const struct ctr_matrix_plan *p, const char *label, int *warmup);
 
 /* The driver of a label: "runc" or "runc-2" -> runc; NULL for none.  */
 const struct ctr_driver *ctr_matrix_driver(const char *label);

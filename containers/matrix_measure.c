@@ -127,7 +127,7 @@ int ctr_matrix_measure_lockstep(const struct ctr_matrix_plan *p, const struct be
 		.value_time = p->value_time, .target = p->target >= 0 ? p->target : lp->target,
 		.budget = lp->budget / p->rounds,
 		.timeout = p->timeout, .fixed_loops = prof->loops,
-		.independent_seeds = p->independent_seeds, .value_warmup = p->value_warmup,
+		.independent_seeds = p->independent_seeds,
 		.pin = p->pin, .set = &set, .cpus = cpus, .round = r + 1, .first_slot = r * LOCKSTEP_MAX_SLOTS + 1,
 	};
 	unsigned slots;
@@ -150,6 +150,7 @@ int ctr_matrix_measure_lockstep(const struct ctr_matrix_plan *p, const struct be
 			ls[n] = (struct lockstep_lane){ .label = lanes[i].label, .s = &lanes[i].s,
 				.alive = 1, .loops = known ? result_benchmark_loops(known) : 0,
 				.rtt_us = rtt[want].us, .nrtt = rtt[want].n, .rtt_cap = rtt[want].cap };
+			ls[n].lead_in = ctr_matrix_lead_in(p, lanes[i].label, &ls[n].warmup);
 			map[n++] = i;
 		}
 	/* A plan of one runtime is measured alone; in a plan of more, a lone

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/harness/protocol.h"
 #include "bench/harness/runner.h"
 #include "bench/harness/worker.h"
 #include "bench/lib/error.h"
@@ -19,7 +20,7 @@ void ctr_matrix_plan_init(struct ctr_matrix_plan *p)
 {
 	*p = (struct ctr_matrix_plan){ .timeout = 3600, .profile = "default",
 				       .image_dir = ctr_image_default_dir(), .lockstep = 1,
-				       .value_time = 0.01, .target = -1 };
+				       .value_time = 0.01, .target = -1, .lead_in = LOCKSTEP_LEAD_IN };
 }
 
 int ctr_matrix_plan_add(struct ctr_matrix_plan *p, const char *name, struct bench_error *err)
@@ -41,6 +42,16 @@ int ctr_matrix_plan_add(struct ctr_matrix_plan *p, const char *name, struct benc
 	p->runtimes[p->nruntimes] = p->labels[p->nruntimes];
 	p->nruntimes++;
 	return 0;
+}
+
+double ctr_matrix_lead_in(const struct ctr_matrix_plan *p, const char *label, int *warmup)
+{
+	int helpers = 0;
+
+	for (size_t i = 0; i < p->nruntimes; i++)
+		helpers |= (int)(ctr_matrix_driver(p->runtimes[i])->flags & CTR_HELPERS);
+	*warmup = p->value_warmup || (helpers && p->lead_in > 0);
+	return ctr_matrix_driver(label)->flags & CTR_HELPERS ? p->lead_in : 0;
 }
 
 const struct ctr_driver *ctr_matrix_driver(const char *label)
@@ -90,13 +101,13 @@ long long ctr_parse_size(const char *s)
  * written before the lockstep design).  A new object.  */
 static json_t *lockstep_plan_to_json(const struct ctr_matrix_plan *p)
 {
-	return json_pack("{s:s, s:s, s:s?, s:f, s:i, s:i, s:f, s:s, s:b, s:s}",
+	return json_pack("{s:s, s:s, s:s?, s:f, s:i, s:i, s:f, s:s, s:b, s:f, s:s}",
 			 "design", p->lockstep ? "lockstep" : "processes",
 			 "pin", ctr_pin_name(p->pin), "pin_cpus", p->pin_cpus,
 			 "value_time", p->value_time,
 			 "values", (int)p->values, "slots", (int)p->slots, "target", p->target,
 			 "seeds", p->independent_seeds ? "independent" : "same",
-			 "value_warmup", p->value_warmup, "run_id", p->run_id);
+			 "value_warmup", p->value_warmup, "lead_in", p->lead_in, "run_id", p->run_id);
 }
 
 /* Read the lockstep part back, bounded as the command line bounds it.  */
@@ -127,6 +138,8 @@ static int lockstep_plan_from_json(json_t *j, struct ctr_matrix_plan *p)
 	p->independent_seeds = strcmp(json_string_value(json_object_get(j, "seeds")) ?: "same",
 				      "independent") == 0;
 	p->value_warmup = json_is_true(json_object_get(j, "value_warmup"));
+	/* A plan from before the lead-in had none.  */
+	p->lead_in = json_number_value(json_object_get(j, "lead_in"));
 	p->run_id = json_string_value(json_object_get(j, "run_id"));
 	if (!p->run_id) {
 		snprintf(p->run_id_buf, sizeof(p->run_id_buf), "%llu", (unsigned long long)p->seed);
@@ -138,7 +151,8 @@ static int lockstep_plan_from_json(json_t *j, struct ctr_matrix_plan *p)
 	if (p->lockstep && (!(p->value_time > 0 && p->value_time <= 60) ||
 			    json_integer_value(json_object_get(j, "values")) > LOCKSTEP_MAX_VALUES ||
 			    json_integer_value(json_object_get(j, "values")) < 0 ||
-			    p->slots > LOCKSTEP_MAX_SLOTS || !(p->target < 1)))
+			    p->slots > LOCKSTEP_MAX_SLOTS || !(p->target < 1) ||
+			    !(p->lead_in >= 0 && p->lead_in <= PROTO_MAX_LEAD_IN)))
 		return -1;
 	return 0;
 }

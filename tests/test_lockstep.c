@@ -17,6 +17,8 @@
 #include "bench/lib/error.h"
 #include "bench/lib/result.h"
 #include "bench/lib/util.h"
+#include "containers/lockstep.h"
+#include "containers/matrix.h"
 #include "tests/support.h"
 
 static char dir[] = "/tmp/sandbench-test-lockstep-XXXXXX";
@@ -88,9 +90,10 @@ Test(lockstep, every_reply_survives_a_round_trip)
 	proto_reply_release(&r);
 
 	reply_round_trip(&(struct proto_reply){ .status = PROTO_VALUE, .value = 0.0123456789012345,
-						.ns = 123456789 }, &r);
+						.ns = 123456789, .lead_ns = 100000001 }, &r);
 	cr_assert_eq(r.value, 0.0123456789012345, "the value keeps its 17 digits");
 	cr_assert_eq(r.ns, 123456789);
+	cr_assert_eq(r.lead_ns, 100000001);
 	proto_reply_release(&r);
 	json_decref(run);
 	json_decref(md);
@@ -134,6 +137,11 @@ Test(lockstep, every_request_survives_a_round_trip)
 	proto_request_release(&q);
 	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_VALUE, .warmup = 1 }, &q);
 	cr_assert(q.warmup);
+	cr_assert_eq(q.lead_in, 0);
+	proto_request_release(&q);
+	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_VALUE, .lead_in = 0.125 }, &q);
+	cr_assert_not(q.warmup);
+	cr_assert_eq(q.lead_in, 0.125);
 	proto_request_release(&q);
 	request_round_trip(&(struct proto_request){ .kind = PROTO_LOCK_STOP }, &q);
 	proto_request_release(&q);
@@ -159,6 +167,9 @@ Test(lockstep, bad_messages_are_errors)
 		{ "{\"lockstep\":\"start\",\"bench\":\"nbody\",\"min_time\":0.1,\"hash_seed\":-4}",
 		  "bad counts" },
 		{ "{\"bench\":\"nbody\",\"warmups\":100001,\"min_time\":0.1}", "bad counts" },
+		{ "{\"lockstep\":\"value\",\"lead_in\":-0.1}", "bad lead_in" },
+		{ "{\"lockstep\":\"value\",\"lead_in\":10.5}", "bad lead_in" },
+		{ "{\"lockstep\":\"value\",\"lead_in\":\"1\"}", "bad lead_in" },
 	};
 
 	for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
@@ -180,8 +191,102 @@ Test(lockstep, bad_messages_are_errors)
 	}
 }
 
-/* ---- lockstep matrices ---- */
+/* A value request's lead-in, end to end through `sandbench __serve` and a
+ * lockstep worker: S seconds of untimed iterations straight before the
+ * value, reported apart from it; one iteration for a warm-up; none
+ * otherwise.  */
+Test(lockstep, a_lead_in_runs_untimed_straight_before_the_value)
+{
+	char *in = xasprintf("%s/requests", dir), *line, *save = NULL;
+	FILE *f = fopen(in, "w");
+	struct proto_reply r[6];
+	struct bench_error err = { 0 };
+	struct cmd c;
+	size_t n = 0;
 
+	cr_assert_not_null(f);
+	fputs("{\"lockstep\":\"start\",\"bench\":\"syscall_getpid\",\"loops\":100,"
+	      "\"warmups\":1,\"min_time\":0.01,\"timeout\":60}\n"
+	      "{\"lockstep\":\"value\",\"lead_in\":0.5}\n"
+	      "{\"lockstep\":\"value\"}\n"
+	      "{\"lockstep\":\"value\",\"warmup\":true}\n"
+	      "{\"lockstep\":\"stop\"}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	c = support_finish(dir, "serve", support_start(dir, "serve", in,
+						       (char *[]){ "__serve", NULL }));
+	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
+	for (line = strtok_r(c.out, "\n", &save); line && n < 6; line = strtok_r(NULL, "\n", &save), n++)
+		cr_assert_eq(proto_reply_decode(line, strlen(line), &r[n], "serve", &err), 0, "%s: %s",
+			     line, err.msg);
+	cr_assert_eq(n, 6, "hello, ready, 3 values, the run:\n%s", c.out);
+	for (size_t k = 2; k < 5; k++)
+		cr_assert_eq(r[k].status, PROTO_VALUE);
+	cr_assert_geq(r[2].lead_ns, 500000000, "a lead-in of 0.5 s took %llu ns",
+		      (unsigned long long)r[2].lead_ns);
+	cr_assert_eq(r[3].lead_ns, 0, "no lead-in asked, none run");
+	cr_assert(r[4].lead_ns > 0 && r[4].lead_ns < 500000000, "a warm-up is one iteration: %llu ns",
+		  (unsigned long long)r[4].lead_ns);
+	cr_assert_eq(r[5].status, PROTO_OK);
+	cr_assert_eq(json_array_size(json_object_get(r[5].run, "values")), 3,
+		     "only the timed values are values");
+	for (size_t k = 0; k < n; k++)
+		proto_reply_release(&r[k]);
+	cmd_free(&c);
+	free(in);
+}
+
+/* Only a runtime whose own threads serve the workload is led in; the
+ * others of its matrix get one untimed iteration, as with --value-warmup.  */
+Test(lockstep, only_a_runtime_with_helpers_is_led_in)
+{
+	struct ctr_matrix_plan p;
+	struct bench_error err = { 0 };
+	int warmup;
+
+	ctr_matrix_plan_init(&p);
+	cr_assert_eq(p.lead_in, LOCKSTEP_LEAD_IN);
+	cr_assert_eq(ctr_matrix_plan_add(&p, "runc", &err), 0);
+	cr_assert_eq(ctr_matrix_plan_add(&p, "crun", &err), 0);
+	cr_assert_eq(ctr_matrix_lead_in(&p, "runc", &warmup), 0);
+	cr_assert_not(warmup, "no runtime here has helpers");
+	cr_assert_eq(ctr_matrix_plan_add(&p, "runsc", &err), 0);
+	cr_assert_eq(ctr_matrix_plan_add(&p, "kata-qemu", &err), 0);
+	cr_assert_eq(ctr_matrix_lead_in(&p, "runsc", &warmup), LOCKSTEP_LEAD_IN);
+	cr_assert(warmup);
+	cr_assert_eq(ctr_matrix_lead_in(&p, "kata-qemu", &warmup), LOCKSTEP_LEAD_IN);
+	cr_assert_eq(ctr_matrix_lead_in(&p, "crun", &warmup), 0);
+	cr_assert(warmup, "the others of a led-in matrix get one untimed iteration");
+	p.lead_in = 0;
+	cr_assert_eq(ctr_matrix_lead_in(&p, "runsc", &warmup), 0);
+	cr_assert_not(warmup, "--lead-in 0: none");
+	p.value_warmup = 1;
+	cr_assert_eq(ctr_matrix_lead_in(&p, "runc", &warmup), 0);
+	cr_assert(warmup, "--value-warmup");
+}
+
+/* A bad --lead-in is refused naming it, before any folder is made.  */
+Test(lockstep, a_bad_lead_in_is_refused_before_any_work)
+{
+	static const char *const bad[][2] = {
+		{ "-1", "lockstep" }, { "10.5", "lockstep" }, { "x", "lockstep" }, { "", "lockstep" },
+		{ "0.1", "processes" },
+	};
+	char *out = xasprintf("%s/never", dir);
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cmd c = support_run(dir, "bad", (char *[]){ "matrix", "--runtimes", "runc,runsc",
+			"--design", (char *)bad[i][1], "--lead-in", (char *)bad[i][0], "-o", out, NULL });
+
+		cr_assert_eq(c.status, 2, "--lead-in `%s`: %d\n%s", bad[i][0], c.status, c.err);
+		cr_assert(strstr(c.err, "--lead-in"), "the error names the option: %s", c.err);
+		cr_assert_neq(stat(out, &st), 0, "--lead-in `%s` made %s", bad[i][0], out);
+		cmd_free(&c);
+	}
+	free(out);
+}
+
+/* ---- lockstep matrices ---- */
 
 /* The runs of a benchmark in a merged file.  */
 static json_t *runs_of(json_t *suite, const char *name)
@@ -198,11 +303,6 @@ static json_int_t md_int(json_t *run, const char *key)
 	return json_integer_value(v);
 }
 
-/* What every lockstep matrix must show: one run id, the design and the
- * placement in both files; per benchmark the same slots on both sides with
- * equal value counts, the same hash seed (and CPU, when pinned: pin is
- * "sandbox" or "worker", not "none"), both
- * orders used; a round trip.  */
 /* The CPUs this process may use, as the kernel lists them.  */
 static const char *own_cpus(void)
 {
@@ -217,6 +317,11 @@ static const char *own_cpus(void)
 	return list;
 }
 
+/* What every lockstep matrix must show: one run id, the design and the
+ * placement in both files; per benchmark the same slots on both sides with
+ * equal value counts, the same hash seed (and CPU, when pinned: pin is
+ * "sandbox" or "worker", not "none"), both
+ * orders used; a round trip.  */
 static void check_lockstep(const char *out_dir, const char *a, const char *b,
 			   const char *const *names, size_t nnames, int same_seeds, const char *pin)
 {
@@ -372,6 +477,20 @@ static unsigned logged_threads(const char *log, const char *bench, const char *r
 
 /* As deployed (the default): every thread of both trees, gVisor's Sentry
  * and gofer too, may run on every CPU of the set, read back from /proc.  */
+/* The lead-in and warm-up a runtime's file records.  */
+static void check_lead_in(const char *out_dir, const char *runtime, double lead_in, int warmup)
+{
+	char *path = xasprintf("%s/%s.json", out_dir, runtime);
+	json_t *suite = load(path), *md = json_object_get(suite, "metadata");
+
+	cr_assert_eq(json_number_value(json_object_get(md, "lockstep_runtime_lead_in")), lead_in,
+		     "%s: lead-in", runtime);
+	cr_assert_eq(json_integer_value(json_object_get(md, "lockstep_runtime_warmup")), warmup,
+		     "%s: warm-up", runtime);
+	json_decref(suite);
+	free(path);
+}
+
 Test(lockstep, runc_runsc_smoke)
 {
 	const char *names[] = { "float", "syscall_getpid" };
@@ -384,6 +503,8 @@ Test(lockstep, runc_runsc_smoke)
 		"--runtimes", "runc,runsc", "--smoke", "-b", "float,syscall_getpid", "-o", out, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
 	check_lockstep(out, "runc", "runsc", names, 2, 1, "none");
+	check_lead_in(out, "runsc", LOCKSTEP_LEAD_IN, 1);
+	check_lead_in(out, "runc", 0, 1);
 	log = xasprintf("%s/matrix.log", out);
 	text = slurp(log);
 	how = xasprintf("free on CPUs %s", own_cpus());
@@ -614,7 +735,8 @@ Test(lockstep, interrupted_lockstep_matrix_resumes_with_finished_benchmarks)
 }
 
 /* A plan saved before placement existed had every slot pinned: --resume
- * keeps it so, and says so in the files.  */
+ * keeps it so, and says so in the files; one saved before the lead-in had
+ * none.  */
 Test(lockstep, a_plan_from_before_placement_resumes_pinned)
 {
 	const char *names[] = { "float" };
@@ -629,7 +751,9 @@ Test(lockstep, a_plan_from_before_placement_resumes_pinned)
 	cmd_free(&c);
 	j = json_load_file(plan, 0, NULL);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "pin")), "none");
+	cr_assert_eq(json_number_value(json_object_get(j, "lead_in")), LOCKSTEP_LEAD_IN);
 	json_object_del(j, "pin");
+	json_object_del(j, "lead_in");
 	json_object_set_new(j, "done", json_object());
 	cr_assert_eq(mkdir(old, 0755), 0);
 	cr_assert_eq(json_dump_file(j, old_plan, 0), 0);
@@ -638,6 +762,7 @@ Test(lockstep, a_plan_from_before_placement_resumes_pinned)
 		"--resume", old, NULL }));
 	cr_assert_eq(c.status, 0, "%d\n%s", c.status, c.err);
 	check_lockstep(old, "native", "native-2", names, 1, 1, "sandbox");
+	check_lead_in(old, "native", 0, 0);
 	cmd_free(&c);
 	free(old_plan);
 	free(plan);

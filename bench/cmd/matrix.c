@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench/cmd/cmd.h"
+#include "bench/harness/protocol.h"
 #include "bench/harness/worker.h"
 #include "bench/lib/error.h"
 #include "bench/lib/util.h"
@@ -15,7 +16,8 @@ const char usage_matrix[] =
 	"usage: sandbench matrix --runtimes LIST -o DIR [-b NAMES] [-c CATEGORIES]\n"
 	"                        [--fast | --rigorous | --smoke] [--design lockstep|processes]\n"
 	"                        [--value-time S] [--values N] [--slots N] [--target PCT]\n"
-	"                        [--seeds same|independent] [--value-warmup] [--rounds R]\n"
+	"                        [--seeds same|independent] [--value-warmup] [--lead-in S]\n"
+	"                        [--rounds R]\n"
 	"                        [--pin none|sandbox[=CPUS]|worker[=CPUS]]\n"
 	"                        [--engine oci|podman|containerd] [--cpus LIST] [--memory SIZE]\n"
 	"                        [--timeout S] [--seed N] [--image DIR]\n"
@@ -56,6 +58,11 @@ const char usage_matrix[] =
 	"  --seeds MODE      lockstep: same (default: one hash seed per slot) or\n"
 	"                    independent (one per worker)\n"
 	"  --value-warmup    lockstep: one untimed iteration before each value\n"
+	"  --lead-in S       lockstep: S seconds of untimed iterations straight before\n"
+	"                    each value of a runtime whose own threads serve the\n"
+	"                    workload (runsc, kata), so that it is timed in its steady\n"
+	"                    state, as deployed; the others of its matrix get one\n"
+	"                    untimed iteration (0-10, default 0.1; 0: none)\n"
 	"  --pin MODE        lockstep: none (default); sandbox: every thread of each\n"
 	"                    runtime's host process tree on one CPU per slot, drawn\n"
 	"                    from --cpus (or from CPUS, within --cpus).  Quieter, but it\n"
@@ -96,7 +103,7 @@ const char usage_matrix[] =
 
 enum { O_RUNTIMES = 256, O_ROUNDS, O_ENGINE, O_CPUS, O_MEMORY, O_TIMEOUT, O_SEED,
        O_IMAGE, O_RESUME, O_FAST, O_RIGOROUS, O_SMOKE, O_DESIGN, O_VALUE_TIME, O_VALUES,
-       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_PIN, O_SCRATCH };
+       O_SLOTS, O_TARGET, O_SEEDS, O_VALUE_WARMUP, O_LEAD_IN, O_PIN, O_SCRATCH };
 
 static const struct option longopts[] = {
 	{ "runtimes", required_argument, NULL, O_RUNTIMES },
@@ -121,6 +128,7 @@ static const struct option longopts[] = {
 	{ "target", required_argument, NULL, O_TARGET },
 	{ "seeds", required_argument, NULL, O_SEEDS },
 	{ "value-warmup", no_argument, NULL, O_VALUE_WARMUP },
+	{ "lead-in", required_argument, NULL, O_LEAD_IN },
 	{ "pin", required_argument, NULL, O_PIN },
 	{ "scratch", required_argument, NULL, O_SCRATCH },
 	{ NULL, 0, NULL, 0 },
@@ -169,6 +177,11 @@ static int lockstep_option(int c, struct ctr_matrix_plan *p)
 		return 0;
 	case O_VALUE_WARMUP:
 		p->value_warmup = 1;
+		return 0;
+	case O_LEAD_IN:
+		if (util_parse_nonnegative(optarg, &p->lead_in) < 0 || p->lead_in > PROTO_MAX_LEAD_IN)
+			return BAD("bad --lead-in `%s`: give seconds from 0 to %g", optarg,
+				   PROTO_MAX_LEAD_IN);
 		return 0;
 	case O_PIN:
 		if (strcmp(optarg, "none") == 0) {
@@ -252,9 +265,7 @@ static int limit_option(int c, struct matrix_options *o)
 				   optarg, MIN_MEMORY >> 20);
 		return 0;
 	case O_TIMEOUT:
-		if (strcmp(optarg, "0") == 0)
-			p->timeout = 0;	/* never */
-		else if (util_parse_double(optarg, &p->timeout) < 0)
+		if (util_parse_nonnegative(optarg, &p->timeout) < 0)
 			return BAD("bad --timeout `%s`: give seconds, or 0 for never", optarg);
 		return 0;
 	case O_SEED:
@@ -291,12 +302,13 @@ int matrix_parse(int argc, char **argv, struct matrix_options *o)
 {
 	struct ctr_matrix_plan *p = &o->plan;
 	const char *runtimes = NULL;
-	int c, rc, profiles = 0;
+	int c, rc, profiles = 0, lead_in = 0;
 
 	*o = (struct matrix_options){ 0 };
 	ctr_matrix_plan_init(p);
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, "o:b:c:", longopts)) != -1) {
+		lead_in |= c == O_LEAD_IN;
 		if ((rc = lockstep_option(c, p)) != 1 || (rc = limit_option(c, o)) != 1) {
 			if (rc)
 				return rc;
@@ -325,6 +337,9 @@ int matrix_parse(int argc, char **argv, struct matrix_options *o)
 			   profiles > 1 ? ", and one of --fast, --rigorous and --smoke" : "");
 	if ((rc = check_pin(p)) != 0)
 		return rc;
+	if (lead_in && !p->lockstep)
+		return BAD("%s", "--lead-in: the processes design times whole processes; give it "
+			   "with --design lockstep, or leave --lead-in out");
 	return parse_runtimes(runtimes, p);
 }
 

@@ -62,6 +62,7 @@ char *proto_reply_encode(const struct proto_reply *r)
 	case PROTO_VALUE:
 		json_object_set_new(j, "value", json_real(r->value));
 		json_object_set_new(j, "ns", json_integer((json_int_t)r->ns));
+		json_object_set_new(j, "lead_ns", json_integer((json_int_t)r->lead_ns));
 		break;
 	}
 	return dump(j);
@@ -84,8 +85,11 @@ char *proto_request_encode(const struct proto_request *q)
 		json_object_set_new(j, "min_time", json_real(q->min_time));
 		json_object_set_new(j, "timeout", json_real(q->timeout));
 		json_object_set_new(j, "hash_seed", json_integer(q->hash_seed));
-	} else if (q->kind == PROTO_LOCK_VALUE && q->warmup) {
-		json_object_set_new(j, "warmup", json_true());
+	} else if (q->kind == PROTO_LOCK_VALUE) {
+		if (q->warmup)
+			json_object_set_new(j, "warmup", json_true());
+		if (q->lead_in > 0)
+			json_object_set_new(j, "lead_in", json_real(q->lead_in));
 	}
 	return dump(j);
 }
@@ -141,6 +145,7 @@ int proto_reply_decode(const char *text_, size_t len, struct proto_reply *r, con
 	case PROTO_VALUE:
 		r->value = json_number_value(json_object_get(msg, "value"));
 		r->ns = get_int(msg, "ns") > 0 ? (uint64_t)get_int(msg, "ns") : 0;
+		r->lead_ns = get_int(msg, "lead_ns") > 0 ? (uint64_t)get_int(msg, "lead_ns") : 0;
 		if (!(r->value > 0)) {
 			json_decref(msg);
 			r->status = PROTO_FAILED;
@@ -179,9 +184,19 @@ int proto_request_decode(const char *text_, size_t len, struct proto_request *q,
 		}
 		q->kind = (enum proto_kind)k;
 	}
-	/* Only a value request has an untimed iteration first.  */
-	q->warmup = q->kind == PROTO_LOCK_VALUE && json_is_true(json_object_get(req, "warmup"));
-	if (q->kind == PROTO_LOCK_VALUE || q->kind == PROTO_LOCK_STOP) {
+	/* Only a value request has untimed iterations first.  */
+	if (q->kind == PROTO_LOCK_VALUE) {
+		json_t *lead = json_object_get(req, "lead_in");
+		q->warmup = json_is_true(json_object_get(req, "warmup"));
+		q->lead_in = lead ? json_number_value(lead) : 0;
+		if (lead && (!json_is_number(lead) || !(q->lead_in >= 0 && q->lead_in <= PROTO_MAX_LEAD_IN)))
+			bench_error_set(err, 0, "bad lead_in in the request: give 0 to %g seconds",
+					PROTO_MAX_LEAD_IN);
+		else
+			rc = 0;
+		goto out;
+	}
+	if (q->kind == PROTO_LOCK_STOP) {
 		rc = 0;
 		goto out;
 	}

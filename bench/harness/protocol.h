@@ -7,15 +7,18 @@
  *   {"status":"ready","metadata":{...}}      serve's hello (suite metadata)
  *   {"status":"ready","loops":L,"inner_loops":K}   a lockstep worker is set
  *                                            up, warmed up and blocked
- *   {"status":"value","value":S,"ns":N}      one lockstep value: S seconds
- *                                            per iteration, N ns timed
+ *   {"status":"value","value":S,"ns":N,"lead_ns":L}   one lockstep value:
+ *                                            S seconds per iteration, N ns
+ *                                            timed after L ns of lead-in
  * A request (to serve, and a lockstep command to a worker) likewise:
  *   {"bench":NAME,"loops":L,"values":N,"warmups":W,"min_time":S,"timeout":S}
  *   {"lockstep":"start","bench":NAME,"loops":L,"warmups":W,"min_time":S,
  *    "timeout":S,"hash_seed":H}             start a lockstep worker (loops 0:
  *                                            calibrate to min_time)
- *   {"lockstep":"value"[,"warmup":true]}     time one value (after one
- *                                            untimed iteration if warmup)
+ *   {"lockstep":"value"[,"warmup":true][,"lead_in":S]}   time one value,
+ *                                            after one untimed iteration if
+ *                                            warmup, after S seconds of
+ *                                            untimed iterations if lead_in
  *   {"lockstep":"stop"}                      end it: the reply is its run
  * A worker writes its replies to fd PROTO_WORKER_FD; a lockstep worker
  * reads its commands on fd PROTO_COMMAND_FD.  A request asks for at most
@@ -32,6 +35,8 @@ struct bench_error;
 
 #define PROTO_WORKER_FD 3
 #define PROTO_COMMAND_FD 4
+/* The longest lead-in a value request may ask for, in seconds.  */
+#define PROTO_MAX_LEAD_IN 10.0
 
 enum proto_status {
 	PROTO_OK, PROTO_FAILED, PROTO_SKIPPED, PROTO_READY, PROTO_VALUE,
@@ -47,6 +52,7 @@ struct proto_reply {
 	const char *traceback;		/* or NULL */
 	double value;			/* VALUE: seconds per iteration */
 	uint64_t ns;			/* VALUE: the timed nanoseconds */
+	uint64_t lead_ns;		/* VALUE: the untimed ones just before */
 	char *owned_error, *owned_traceback;	/* decode: what error/traceback point to */
 };
 
@@ -60,6 +66,7 @@ struct proto_request {
 	double min_time, timeout;
 	long hash_seed;			/* LOCK_START; 0: a random one */
 	int warmup;			/* LOCK_VALUE: one untimed iteration first */
+	double lead_in;			/* LOCK_VALUE: untimed seconds straight before */
 	char *owned;
 };
 

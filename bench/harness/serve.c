@@ -86,8 +86,8 @@ static int handle(FILE *out, const char *line, size_t len, const char *cache_roo
 	case PROTO_LOCK_VALUE:
 		if (!worker_live_running(live))
 			bench_error_set(&err, 0, "no lockstep worker is running");
-		else if (worker_live_value(live, q.warmup, &r.value, &r.ns, &err) == 0)
-			r.status = PROTO_VALUE;
+		else
+			worker_live_value(live, &q, &r, &err);
 		break;
 	case PROTO_LOCK_STOP:
 		if (!worker_live_running(live)) {

@@ -11,6 +11,8 @@
 struct bench_def;
 struct bench_error;
 struct child;
+struct proto_reply;
+struct proto_request;
 
 struct worker_spec {
 	const struct bench_def *def;	/* NULL for timeit */
@@ -81,9 +83,9 @@ struct worker_live {
  * (skip set when a module is missing); nothing is left running then.  */
 int worker_live_start(const struct worker_spec *spec, struct worker_live *w,
 		      struct bench_error *err);
-/* Time one value (seconds per iteration; ns: the timed nanoseconds), after
- * one untimed iteration if warmup.  -1: it failed or died, and has ended.  */
-int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t *ns,
+/* Time one value as the value request q asks (its warm-up, its lead-in):
+ * *v is the worker's VALUE reply.  -1: it failed or died, and has ended.  */
+int worker_live_value(struct worker_live *w, const struct proto_request *q, struct proto_reply *v,
 		      struct bench_error *err);
 /* Its whole run (values in the order asked, usage from ready to stop); it
  * ends either way.  */

@@ -102,22 +102,20 @@ int worker_live_start(const struct worker_spec *spec, struct worker_live *w,
 	return 0;
 }
 
-int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t *ns,
+int worker_live_value(struct worker_live *w, const struct proto_request *q, struct proto_reply *v,
 		      struct bench_error *err)
 {
 	struct proto_reply r;
-	int rc = -1;
 
 	if (!worker_live_running(w))
 		return bench_error_set(err, 0, "`%s`: the worker has ended", w->name);
-	if (live_exchange(w, &(struct proto_request){ .kind = PROTO_LOCK_VALUE, .warmup = warmup },
-			  &r, err) < 0)
+	if (live_exchange(w, q, &r, err) < 0)
 		return -1;
 	if (r.status == PROTO_VALUE) {
-		*value = r.value;
-		*ns = r.ns;
-		rc = 0;
-	} else if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
+		*v = r;
+		return 0;
+	}
+	if (r.status == PROTO_FAILED || r.status == PROTO_SKIPPED) {
 		proto_reply_error(&r, err);
 		worker_live_kill(w, 0);
 	} else {
@@ -125,7 +123,7 @@ int worker_live_value(struct worker_live *w, int warmup, double *value, uint64_t
 		worker_live_kill(w, 1);
 	}
 	proto_reply_release(&r);
-	return rc;
+	return -1;
 }
 
 int worker_live_stop(struct worker_live *w, struct worker_result *res, struct bench_error *err)

@@ -308,6 +308,34 @@ static int send_reply(const struct proto_reply *r)
 	return 0;
 }
 
+/* Untimed iterations for `seconds` (at least one), straight before a
+ * value: a runtime whose own threads serve the workload (gVisor's Sentry)
+ * reaches its steady cost only after a while of work, and a lockstep value
+ * follows a pause while the other runtimes were timed.  Chunks of at most
+ * `loops`, sized by the pace so far, so that a long iteration overshoots
+ * little.  The wall time spent goes to *lead_ns.  */
+static int lead_in(struct instance *in, uint64_t loops, double seconds, uint64_t *lead_ns,
+		   struct bench_error *err)
+{
+	uint64_t t0 = bench_clock_ns(), want = (uint64_t)(seconds * 1e9), done = 0, chunk = 1, ns;
+
+	for (;;) {
+		uint64_t spent, pace;
+
+		if (instance_run(in, chunk, &ns, err) < 0)
+			return -1;
+		done += chunk;
+		spent = bench_clock_ns() - t0;
+		if (spent >= want) {
+			*lead_ns = spent;
+			return 0;
+		}
+		pace = spent / done ? spent / done : 1;
+		chunk = (want - spent) / pace;
+		chunk = chunk < 1 ? 1 : chunk > loops ? loops : chunk;
+	}
+}
+
 /* The lockstep mode: set up, warm up (or calibrate), answer "ready", then
  * one value per "value" command read on fd 4, and the whole run on "stop"
  * (or end of input).  The process stays blocked on the read in between:
@@ -362,7 +390,8 @@ static int lockstep(struct instance *in, const struct worker_spec *spec, struct 
 			goto out;
 		}
 		/* Untimed: bring back what the other runtime's value evicted.  */
-		if (q.warmup && instance_run(in, 1, &ns, err) < 0)
+		if ((q.warmup || q.lead_in > 0) &&
+		    lead_in(in, loops, q.lead_in, &v.lead_ns, err) < 0)
 			goto out;
 		if (instance_run(in, loops, &ns, err) < 0)
 			goto out;

@@ -209,7 +209,7 @@ int util_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-int util_parse_double(const char *s, double *out)
+static int parse_number(const char *s, int zero, double *out)
 {
 	char *end;
 	double v;
@@ -218,10 +218,20 @@ int util_parse_double(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || *end || !(v > 0) || v > 1e9)
+	if (errno || *end || !(v > 0 || (zero && v == 0)) || v > 1e9)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int util_parse_double(const char *s, double *out)
+{
+	return parse_number(s, 0, out);
+}
+
+int util_parse_nonnegative(const char *s, double *out)
+{
+	return parse_number(s, 1, out);
 }
 
 int util_unusable_cpu(const cpu_set_t *want)

@@ -55,9 +55,11 @@ void util_remove_tree(const char *dir);
 /* Does s end with suffix?  */
 int util_ends_with(const char *s, const char *suffix);
 
-/* Parse a non-negative integer / a positive number; -1 on garbage.  */
+/* Parse a non-negative integer / a positive number / a number of at least
+ * 0 (at most 1e9); -1 on garbage.  */
 int util_parse_long(const char *s, long min, long max, long *out);
 int util_parse_double(const char *s, double *out);
+int util_parse_nonnegative(const char *s, double *out);
 
 /* The first CPU of want that this process may not run on, or -1.  */
 int util_unusable_cpu(const cpu_set_t *want);

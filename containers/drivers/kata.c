@@ -196,7 +196,7 @@ static int kata_usable(const struct ctr_driver *d, enum ctr_engine engine, struc
 		.name = label,							\
 		.binary = "kata-runtime",					\
 		.package = NULL,	/* not in Debian 12: see katacontainers.io */	\
-		.flags = CTR_SHIM_V2_ONLY,					\
+		.flags = CTR_SHIM_V2_ONLY | CTR_HELPERS,			\
 		.check = kata_check,						\
 		.usable = kata_usable,						\
 		.network = ctr_network_own,					\

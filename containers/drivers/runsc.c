@@ -68,6 +68,7 @@ const struct ctr_driver ctr_driver_runsc = {
 	.name = "runsc",
 	.binary = "runsc",
 	.package = "runsc",
+	.flags = CTR_HELPERS,
 	.network = ctr_network_own,
 	.oci_options = runsc_oci_options,
 	.podman_options = runsc_podman_options,

@@ -18,7 +18,7 @@ static void reply_again(const struct proto_reply *r)
 
 	if (proto_reply_decode(text, strlen(text), &back, "fuzz", &err) < 0)
 		fuzz_fail("an encoded reply does not decode: %s: %s", text, err.msg);
-	if (back.status != r->status || back.ns != r->ns ||
+	if (back.status != r->status || back.ns != r->ns || back.lead_ns != r->lead_ns ||
 	    /* serve's hello carries metadata, not loops */
 	    (!r->metadata && (back.loops != r->loops || back.inner_loops != r->inner_loops)) ||
 	    (r->status == PROTO_VALUE && back.value != r->value) ||
@@ -38,7 +38,7 @@ static void request_again(const struct proto_request *q)
 
 	if (proto_request_decode(text, strlen(text), &back, &err) < 0)
 		fuzz_fail("an encoded request does not decode: %s: %s", text, err.msg);
-	if (back.kind != q->kind || back.warmup != q->warmup ||
+	if (back.kind != q->kind || back.warmup != q->warmup || back.lead_in != q->lead_in ||
 	    (q->bench && (strcmp(back.bench, q->bench) != 0 || back.loops != q->loops ||
 			  back.warmups != q->warmups || back.min_time != q->min_time ||
 			  back.timeout != q->timeout)))
