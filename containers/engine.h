@@ -71,6 +71,12 @@ void ctr_containerd_argv(const struct ctr_containerd *c, const struct ctr_run *r
 int ctr_containerd_sees_mount(const char *path);
 const char *ctr_containerd_address(void);
 
+/* Remove, through the open daemon, the containers and tasks of matrices
+ * whose process is gone (sandbench-PID-*): what their ctr run --rm would
+ * have removed had it not died first.  How many it found (0 when the
+ * engine is not open).  */
+int ctr_containerd_remove_dead(void);
+
 /* ---- one container (bundle.c, run.c) ---- */
 
 /* Set pr up for run: an id, then the driver's prepare hook (or

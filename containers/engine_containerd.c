@@ -23,6 +23,7 @@
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
+#include "bench/lib/orphans.h"
 #include "bench/lib/util.h"
 #include "containers/engine.h"
 
@@ -270,14 +271,14 @@ static int containerd_open(struct bench_error *err)
 	return 0;
 }
 
-/* Remove every container of ours that is left (a killed ctr leaves its task).  */
-static void sweep(void)
+/* Remove the containers of our namespace that `which` picks (and their
+ * tasks): how many it picked.  */
+static int remove_listed(int (*which)(const char *id))
 {
 	struct ctr_argv a = { 0 };
 	cleanup_free char *out = NULL;
-	cleanup_free char *mine = xasprintf("sandbench-%ld-", (long)getpid());
 	char *save = NULL;
-	int status;
+	int status, n = 0;
 
 	ctr_cmd(&a);
 	ctr_argv_add(&a, "containers");
@@ -285,9 +286,38 @@ static void sweep(void)
 	ctr_argv_add(&a, "--quiet");
 	if (child_capture(a.v, &out, NULL, &status, NULL) == 0)
 		for (char *id = strtok_r(out, "\n", &save); id; id = strtok_r(NULL, "\n", &save))
-			if (strncmp(id, mine, strlen(mine)) == 0)
+			if (which(id)) {
 				remove_id(id);
+				n++;
+			}
 	ctr_argv_release(&a);
+	return n;
+}
+
+static int is_mine(const char *id)
+{
+	char mine[64];
+
+	snprintf(mine, sizeof(mine), "sandbench-%ld-", (long)getpid());
+	return strncmp(id, mine, strlen(mine)) == 0;
+}
+
+static int of_dead_matrix(const char *id)
+{
+	return orphans_dead_owner(id, "sandbench-") != 0;
+}
+
+int ctr_containerd_remove_dead(void)
+{
+	return cd.opened ? remove_listed(of_dead_matrix) : 0;
+}
+
+/* Remove every container of ours that is left (a killed ctr leaves its task).  */
+static void sweep(void)
+{
+	struct ctr_argv a = { 0 };
+
+	remove_listed(is_mine);
 	/* The namespace goes too when nothing else is in it.  */
 	ctr_argv_add(&a, "ctr");
 	ctr_argv_addf(&a, "--address=%s", cd.address);

@@ -20,6 +20,8 @@
 
 /* Where the runc shim of a containerd keeps its runtime's state.  */
 #define CONTAINERD_RUNC_ROOT "/run/containerd/runc/" CTR_CONTAINERD_NAMESPACE
+/* Where ctr makes the FIFOs of a container's stdio, a folder each.  */
+#define CONTAINERD_FIFO_ROOT "/run/containerd/fifo"
 
 /* Each line of a command's output, to fn.  */
 static void each_line(char *const argv[], void (*fn)(const char *line, const void *arg),
@@ -74,8 +76,9 @@ static void delete_netns(const char *name, const void *arg)
 }
 
 /* Does this command line name path itself or a file in it?  */
-static int names_path(const char *cmdline, size_t len, const char *path)
+static int names_path(const char *cmdline, size_t len, const void *arg)
 {
+	const char *path = arg;
 	size_t n = strlen(path);
 
 	for (const char *p = cmdline; (p = memmem(p, len - (size_t)(p - cmdline), path, n));
@@ -96,10 +99,49 @@ static pid_t parent_of(const char *pid)
 	return (pid_t)strtol(end + 4, NULL, 10);	/* ") S PPID" */
 }
 
-/* SIGKILL every process whose command line names the folder (a dead
- * matrix's private containerd, its shims, a ctr), and their children
- * first (the containers the shims started), then wait for them to end.  */
-static void kill_naming(const char *folder)
+/* Is this command line, a NUL-separated argv, one of `program`'s (ctr, or
+ * a shim: containerd-shim*) with an argument that is a dead matrix's
+ * container id (ctr run's ID, a shim's -id ID)?  */
+static int runs_dead_container(const char *cmdline, size_t len, const void *arg)
+{
+	const char *program = arg, *slash = memrchr(cmdline, '/', strnlen(cmdline, len));
+	const char *name = slash ? slash + 1 : cmdline, *end = cmdline + len;
+	size_t n = strlen(program);
+
+	if (strncmp(name, program, n) != 0 || (name[n] != '\0' && name[n] != '-'))
+		return 0;
+	for (const char *p = cmdline; p < end; p += strnlen(p, (size_t)(end - p)) + 1)
+		if (orphans_dead_owner(p, "sandbench-"))
+			return 1;
+	return 0;
+}
+
+/* Is a process running whose command line `match`es?  */
+static int any_matching(int (*match)(const char *cmdline, size_t len, const void *arg),
+			const void *arg)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	while (proc && !found && (e = readdir(proc))) {
+		cleanup_free char *path = xasprintf("/proc/%s/cmdline", e->d_name), *cmd = NULL;
+		size_t len;
+
+		found = strtol(e->d_name, NULL, 10) > 0 &&
+			util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 && len > 0 &&
+			match(cmd, len, arg);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+/* SIGKILL every process whose command line `match`es (names a dead
+ * matrix's folder or container), and their children first (the
+ * containers the shims started), then wait for them to end.  */
+static void kill_matching(int (*match)(const char *cmdline, size_t len, const void *arg),
+			  const void *arg)
 {
 	pid_t named[64], killed[256];
 	size_t nnamed = 0, nkilled = 0;
@@ -118,7 +160,7 @@ static void kill_naming(const char *folder)
 				continue;
 			if (pass == 0 && nnamed < 64 &&
 			    util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 &&
-			    names_path(cmd, len, folder))
+			    match(cmd, len, arg))
 				named[nnamed++] = pid;
 			ppid = pass == 1 && nnamed ? parent_of(e->d_name) : 0;
 			for (size_t i = 0; ppid > 0 && i < nnamed && nkilled < 256; i++)
@@ -155,7 +197,7 @@ static void remove_dead_daemons(const char *folder)
 	while (d && (e = readdir(d)))
 		if (orphans_dead_owner(e->d_name, "sandbench-containerd-")) {
 			cleanup_free char *path = xasprintf("%s/%s", folder, e->d_name);
-			kill_naming(path);
+			kill_matching(names_path, path);
 			safefile_remove_tree(path, NULL);
 		}
 	if (d)
@@ -256,11 +298,55 @@ static void remove_dead_cgroups(void)
 		fclose(f);
 }
 
+/* The FIFO folders of a dead matrix's containers (ID-stdin, ...), which
+ * a ctr that was killed could not remove.  */
+static void remove_dead_fifos(void)
+{
+	DIR *d = opendir(CONTAINERD_FIFO_ROOT);
+	struct dirent *e, *f;
+
+	while (d && (e = readdir(d))) {
+		cleanup_free char *path = xasprintf(CONTAINERD_FIFO_ROOT "/%s", e->d_name);
+		DIR *sub = e->d_name[0] != '.' ? opendir(path) : NULL;
+		int dead = 0;
+
+		while (sub && !dead && (f = readdir(sub)))
+			dead = orphans_dead_owner(f->d_name, "sandbench-") != 0;
+		if (sub)
+			closedir(sub);
+		if (dead)
+			safefile_remove_tree(path, NULL);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A dead matrix's containers on a daemon that outlived it (a user's):
+ * its `ctr run --rm` removes them once the server has read the end of its
+ * input, but may have died before (killed with its group, or by SIGPIPE
+ * writing to the dead matrix).  A ctr still going gets 10 s to finish,
+ * then SIGKILL, so that nothing makes a task any more; what the daemon
+ * lists goes through the daemon; then any shim left, whether or not its
+ * task is listed yet (one still starting is not), and what its end
+ * leaves.  */
+static void remove_dead_containerd_containers(void)
+{
+	for (int tries = 0; tries < 100 && any_matching(runs_dead_container, "ctr"); tries++)
+		usleep(100000);
+	kill_matching(runs_dead_container, "ctr");
+	remove_dead_fifos();
+	ctr_containerd_remove_dead();
+	kill_matching(runs_dead_container, "containerd-shim");
+	for (int tries = 0; tries < 50 && ctr_containerd_remove_dead() > 0; tries++)
+		usleep(100000);
+}
+
 void ctr_cleanup_leftovers(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *netns[] = { "ip", "netns", "list", NULL };
 
+	remove_dead_containerd_containers();
 	for (size_t i = 0; ctr_drivers[i]; i++) {
 		const struct ctr_driver *d = ctr_drivers[i];
 		cleanup_free char *installed = d->binary ? ctr_which(d->binary) : NULL;

@@ -324,6 +324,54 @@ Test(child, sweep_group_after_it_ends)
 	cr_assert(gone(grandchild), "the grandchild %d outlived the sweep", (int)grandchild);
 }
 
+/* Before its exec: a grandchild that leaves the session (its pid on
+ * stdout), then the child ends at once, before child_start has returned.  */
+static int orphan_and_end(void *arg)
+{
+	char line[32];
+	pid_t pid = fork();
+
+	(void)arg;
+	if (pid == 0) {
+		setsid();
+		for (int fd = 0; fd < 1024; fd++)
+			close(fd);
+		pause();
+		_exit(0);
+	}
+	snprintf(line, sizeof(line), "%d\n", (int)pid);
+	if (write(1, line, strlen(line)) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Swept: a child that orphaned a process in another session and ended
+ * before child_start returned still leaves it to us, not to init (the
+ * subreaper is in place before the fork).  */
+Test(child, sweep_reaches_what_a_child_orphaned_before_its_start_returned)
+{
+	struct child c = shell("exit 0");
+	struct bench_error err = { 0 };
+	int timed_out;
+	char *line;
+	pid_t grandchild;
+	int ended;
+
+	c.flags = CHILD_OWN_GROUP | CHILD_SWEEP_GROUP;
+	c.before_exec = orphan_and_end;
+	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
+	line = child_read_line(&c, 5, &timed_out);
+	cr_assert_not_null(line);
+	grandchild = atoi(line);
+	free(line);
+	cr_assert_gt(grandchild, 0);
+	child_finish(&c, 5, &err);
+	ended = gone(grandchild);
+	if (!ended)
+		kill(grandchild, SIGKILL);	/* left to init: not ours to wait for */
+	cr_assert(ended, "the grandchild %d outlived the sweep", (int)grandchild);
+}
+
 /* A child that ends while a process it started still holds its pipe: the
  * reader sees the end when the child ends, not at its timeout.  */
 Test(child, reader_sees_the_end_of_a_child_whose_pipe_outlives_it)

@@ -298,8 +298,49 @@ static int kill_at(pid_t pid, const char *out, const struct moment *m, int sig,
 	return came;
 }
 
-/* One kill point: the matrix killed at moment m by sig, then resumed.  */
-static void kill_and_resume(const struct engine *e, const struct moment *m, int sig)
+/* The first ctr process that names the container prefix `id`, or 0.  */
+static pid_t ctr_naming(const char *id)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (proc && !found && (e = readdir(proc))) {
+		char buf[4096];
+		ssize_t n = support_cmdline(atoi(e->d_name), buf, sizeof(buf));
+
+		if (n > 4 && strcmp(buf, "ctr") == 0 && memmem(buf, (size_t)n, id, strlen(id)))
+			found = atoi(e->d_name);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+/* The killed matrix's ctr run dies too, once its task runs (before it
+ * removes what it made, as a ctr killed with its process group or by
+ * SIGPIPE on its output does): the resume must remove the container, the
+ * task and its shim itself.  */
+static void kill_its_ctr(pid_t pid, const char *address)
+{
+	char *id = xasprintf("sandbench-%d-", (int)pid);
+	char *const tasks[] = { "ctr", "--address", (char *)address, "--namespace", "sandbench",
+				"tasks", "list", "--quiet", NULL };
+	pid_t ctr;
+
+	for (int i = 0; i < 200 && !output_has(tasks, id) && ctr_naming(id); i++)
+		usleep(50000);
+	while ((ctr = ctr_naming(id))) {
+		kill(ctr, SIGKILL);
+		for (int i = 0; i < 100 && ctr_naming(id) == ctr; i++)
+			usleep(10000);
+	}
+	free(id);
+}
+
+/* One kill point: the matrix killed at moment m by sig (its ctr run too
+ * when ctr_too), then resumed.  */
+static void kill_and_resume(const struct engine *e, const struct moment *m, int sig, int ctr_too)
 {
 	static int count;
 	const char *engine = e->name;
@@ -322,8 +363,10 @@ static void kill_and_resume(const struct engine *e, const struct moment *m, int 
 		"nbody,pathlib", "-o", out, NULL });
 	came = kill_at(pid, out, m, sig, procs, &nprocs);
 	c = support_finish_within(dir, tag, pid, 300);
-	cr_log_info("%s, %s at %s: %s, exit %d", engine, strsignal(sig), m->name,
-		    came ? "killed" : "ended before", c.status);
+	if (ctr_too)
+		kill_its_ctr(pid, e->address);
+	cr_log_info("%s, %s at %s%s: %s, exit %d", engine, strsignal(sig), m->name,
+		    ctr_too ? " (its ctr too)" : "", came ? "killed" : "ended before", c.status);
 	cmd_free(&c);
 	c = support_finish_within(dir, rtag, support_start(dir, rtag, NULL,
 		(char *[]){ "matrix", "--resume", out, NULL }), 600);
@@ -346,10 +389,12 @@ static int sweep(void)
 
 static const int signals[] = { SIGKILL, SIGTERM, SIGINT, SIGHUP };
 
-/* A kill point of the default run: a moment and a signal.  */
+/* A kill point of the default run: a moment and a signal (and the
+ * matrix's ctr run killed too once its task's shim runs).  */
 struct point {
 	size_t moment;
 	int sig;
+	int ctr_too;
 };
 
 /* The default points, or every signal at every moment with the sweep.  */
@@ -358,11 +403,11 @@ static void kill_points(const struct engine *e, const struct point *points, size
 	if (sweep()) {
 		for (size_t s = 0; s < 4; s++)
 			for (size_t k = 0; k < sizeof(moments) / sizeof(moments[0]); k++)
-				kill_and_resume(e, &moments[k], signals[s]);
+				kill_and_resume(e, &moments[k], signals[s], 0);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		kill_and_resume(e, &moments[points[i].moment], points[i].sig);
+		kill_and_resume(e, &moments[points[i].moment], points[i].sig, points[i].ctr_too);
 }
 
 Test(kill, oci_matrix_killed_anywhere_then_resumed)
@@ -402,11 +447,12 @@ Test(kill, podman_matrix_killed_anywhere_then_resumed)
 
 /* A containerd of the test's own, as a user's daemon is to the matrix: it
  * stays up, and must hold nothing of a killed matrix once the resume has
- * ended.  */
+ * ended, also when the matrix's ctr run died before removing its
+ * container.  */
 Test(kill, users_containerd_matrix_killed_anywhere_then_resumed)
 {
 	const char *const bins[] = { "containerd", "ctr", "runc", "ip", "unshare" };
-	const struct point points[] = { { 1, SIGKILL }, { 2, SIGTERM } };
+	const struct point points[] = { { 1, SIGKILL, 0 }, { 2, SIGTERM, 0 }, { 1, SIGKILL, 1 } };
 	char *root = xasprintf("%s/containerd", dir), *sock = xasprintf("%s/containerd.sock", root);
 	pid_t daemon;
 	int status;
@@ -414,7 +460,7 @@ Test(kill, users_containerd_matrix_killed_anywhere_then_resumed)
 	need_containers(bins, 5);
 	cr_assert_eq(mkdir(root, 0700), 0);
 	daemon = support_start_containerd(root);
-	kill_points(&(struct engine){ "containerd", sock }, points, 2);
+	kill_points(&(struct engine){ "containerd", sock }, points, 3);
 	kill(daemon, SIGTERM);
 	waitpid(daemon, &status, 0);
 	free(sock);

@@ -332,6 +332,11 @@ int child_start(struct child *c, struct bench_error *err)
 	c->timed_out = 0;
 	c->ended = 0;
 	report[0] = report[1] = -1;
+	/* What a worker starts and orphans (after setsid() too) becomes ours,
+	 * not init's: child_finish ends it.  Before the fork: a worker that
+	 * ended before a late prctl left its orphans to init.  */
+	if (c->flags & CHILD_SWEEP_GROUP)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if ((c->in == CHILD_PIPE && pipe2(in, O_CLOEXEC) < 0) ||
 	    ((c->out == CHILD_PIPE || c->err == CHILD_PIPE) && pipe2(out, O_CLOEXEC) < 0)) {
 		bench_error_set(err, errno, "`%s`: create a pipe", child_name(c));
@@ -375,10 +380,6 @@ int child_start(struct child *c, struct bench_error *err)
 started:
 	track(c);
 	remember(c->pid);
-	/* What a worker starts and orphans (after setsid() too) becomes ours,
-	 * not init's: child_finish ends it.  */
-	if (c->flags & CHILD_SWEEP_GROUP)
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (out[1] >= 0)
