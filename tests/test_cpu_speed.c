@@ -106,11 +106,11 @@ Test(cpu_speed, a_cpu_shared_with_busy_processes_is_slower)
 	CPU_ZERO(&set);
 	CPU_SET(a, &set);
 	CPU_SET(b, &set);
-	cr_assert_eq(cpu_speed_measure(&set, &before), 0);
+	cr_assert_eq(cpu_speed_measure(&set, 0, &before), 0);
 	start_hogs(b, hogs, 3);
-	cr_assert_eq(cpu_speed_measure(&set, &shared), 0);
+	cr_assert_eq(cpu_speed_measure(&set, 0, &shared), 0);
 	stop_hogs(hogs, 3);
-	cr_assert_eq(cpu_speed_measure(&set, &after), 0);
+	cr_assert_eq(cpu_speed_measure(&set, 0, &after), 0);
 	/* Alone: the quicker of before and after, a burst of load aside.  */
 	for (int i = 0; i < 2; i++) {
 		if (before.cpu[i] == b)
@@ -123,6 +123,24 @@ Test(cpu_speed, a_cpu_shared_with_busy_processes_is_slower)
 	cr_assert(isfinite(alone) && !isnan(beside), "CPU %d was not measured", b);
 	cr_assert_gt(beside, 3 * alone, "CPU %d: %.2f ms alone, %.2f ms beside three busy "
 		     "processes", b, alone * 1e3, beside * 1e3);
+}
+
+/* Past its limit the check stops its threads and gives nothing, however
+ * busy the machine: `run` waited up to 116 s for it at a load of 17.  */
+Test(cpu_speed, the_check_gives_up_past_its_limit)
+{
+	struct cpu_speed s = { .n = 5 };
+	cpu_set_t set;
+	int a, b;
+
+	two_cpus(&a, &b);
+	CPU_ZERO(&set);
+	CPU_SET(a, &set);
+	CPU_SET(b, &set);
+	cr_assert_eq(cpu_speed_measure(&set, 1e-6, &s), -1, "three rounds of a loop in a microsecond");
+	cr_assert_eq(s.n, 0, "nothing measured is given");
+	cr_assert_eq(cpu_speed_measure(&set, 0, &s), 0, "and no limit, a measure");
+	cr_assert_eq(s.n, 2);
 }
 
 /* The warning names the slower CPU and the faster one to pin to, past

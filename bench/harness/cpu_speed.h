@@ -17,8 +17,13 @@ struct cpu_speed {
 };
 
 /* Run the same loop on every CPU of set at once (a thread pinned to each),
- * a few rounds, into *s: 0, or -1 when fewer than 2 CPUs could be measured.  */
-int cpu_speed_measure(const cpu_set_t *set, struct cpu_speed *s);
+ * a few rounds, into *s: 0, or -1 when fewer than 2 CPUs could be measured
+ * or it took longer than limit seconds (0: no limit; a machine that busy
+ * gives no snapshot worth the wait).  */
+int cpu_speed_measure(const cpu_set_t *set, double limit, struct cpu_speed *s);
+
+/* What `run` gives the check: about 0.15 s on a quiet 2-vCPU VM.  */
+#define CPU_SPEED_LIMIT 2.0
 
 /* The slowest CPU's time over the fastest's (>= 1), their indexes in s.  */
 double cpu_speed_spread(const struct cpu_speed *s, int *fastest, int *slowest);

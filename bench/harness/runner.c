@@ -394,7 +394,7 @@ static void note_cpu_speeds(const struct runner_options *opts, json_t *suite)
 	if (opts->affinity ? worker_parse_cpus(opts->affinity, &set) < 0 :
 			     sched_getaffinity(0, sizeof(set), &set) < 0)
 		return;
-	if (CPU_COUNT(&set) < 2 || cpu_speed_measure(&set, &s) < 0)
+	if (CPU_COUNT(&set) < 2 || cpu_speed_measure(&set, CPU_SPEED_LIMIT, &s) < 0)
 		return;
 	json_object_set_new(json_object_get(suite, "metadata"), "cpu_speed_spread",
 			    json_real(cpu_speed_spread(&s, &fast, &slow)));
