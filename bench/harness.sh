@@ -7,7 +7,8 @@
 # bench/py_runner.py), for this binary and, when given, the same build linked
 # the other way; then the default profile, and the matrices: whether the
 # default design measures what the processes design measures (runsc against
-# runc on system-call-heavy benchmarks; --pin sandbox beside them), A/A
+# runc on system-call-heavy benchmarks; --lead-in 0, --pin sandbox and
+# --pin worker beside them), A/A
 # tests (native twice) of six CPU-bound benchmarks in the lockstep and
 # processes designs, quiet and under ../shared/tools/hog.py, of the whole
 # catalogue, and whether two runc-vs-runsc matrices agree.
@@ -206,9 +207,10 @@ timed_matrix() { # timed_matrix LABEL NAME ARGS...: run a matrix, print a line
 # Validity: the default design (lockstep, as deployed) against the processes
 # design (fresh unpinned processes, no pairing) on system-call-heavy
 # benchmarks, runsc against runc: each ratio must lie within the other's
-# interval.  The pinned lockstep (--pin sandbox, which may measure another
-# system) and --pin worker (the workload's processes alone pinned) are shown
-# beside them.
+# interval.  The lockstep without its lead-in (--lead-in 0: gVisor timed
+# after each pause), the pinned lockstep (--pin sandbox, which may measure
+# another system) and --pin worker (the workload's processes alone pinned)
+# are shown beside them.
 sys4=syscall_getpid,pathlib,logging_simple,python_startup
 $sb matrix --runtimes runc,runsc --fast -b $sys4 -o "$out/valid-lockstep" > /dev/null 2>&1 || true
 $sb matrix --runtimes runc,runsc --fast -b $sys4 --design processes -o "$out/valid-processes" > /dev/null 2>&1 || true
