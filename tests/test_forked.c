@@ -1,5 +1,6 @@
 /* `run --workers forked`: processes forked from templates, end to end.  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,31 @@ Test(forked, the_adaptive_stage_goes_up_to_the_most_processes)
 		cr_assert_eq(md_int(r, "worker_template_generation"), want[i], "run %zu", i);
 	json_decref(suite);
 	cmd_free(&c);
+	free(out);
+}
+
+/* A template ended early, its benchmark precise enough with forks to
+ * spare, still tears its set-up down: the native probe's folder in $TMPDIR
+ * does not outlive the run.  */
+Test(forked, a_template_ended_early_tears_its_setup_down)
+{
+	char *out = path_in("early.json"), *tmp = path_in("tmp");
+	struct cmd c;
+	struct dirent *e;
+	DIR *d;
+
+	cr_assert_eq(mkdir(tmp, 0700), 0);
+	setenv("TMPDIR", tmp, 1);
+	c = RUN("run", "-b", "file_stat", "-p", "8", "--target", "99", "-n", "1", "-w", "0",
+		"-l", "2", "-o", out);
+	cr_assert_eq(c.status, 0, "%s", c.err);
+	d = opendir(tmp);
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		cr_assert(e->d_name[0] == '.', "left in $TMPDIR: %s", e->d_name);
+	closedir(d);
+	cmd_free(&c);
+	free(tmp);
 	free(out);
 }
 

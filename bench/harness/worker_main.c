@@ -519,7 +519,12 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 		goto out;
 	}
 	*forked = 1;
-	for (unsigned k = 1; k <= spec->forks; k++) {
+	/* The parent ends a template whose benchmark is precise enough with
+	 * SIGTERM (worker_template_end): it forks no more and goes on to tear
+	 * its set-up down (a native probe's folder), while the process
+	 * measuring, back to the default action, dies of it.  */
+	child_catch_signals();
+	for (unsigned k = 1; k <= spec->forks && !child_stop_requested(); k++) {
 		char what[128];
 		int status;
 		pid_t pid;
@@ -530,10 +535,14 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 			bench_error_set(err, errno, "template: fork");
 			goto out;
 		}
-		if (pid == 0)
+		if (pid == 0) {
+			child_release_signals();
 			forked_worker(in, &mine, self, k, spec->loops == 0 && k == 1 ? tries : NULL);
+		}
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		if (child_stop_requested())
+			break;
 		/* Exit 0: it sent its run; 1: why it failed (the parent stops
 		 * here); anything else: it sent nothing, so the template says.  */
 		if (WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
@@ -549,6 +558,8 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 	}
 	rc = 0;
 out:
+	if (*forked)
+		child_release_signals();
 	json_decref(tries);
 	return rc;
 }

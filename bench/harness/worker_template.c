@@ -1,5 +1,6 @@
 #include "bench/harness/worker.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -15,6 +16,9 @@
  * worker_main.c).  Its runs come one line each on the reply pipe, from the
  * processes it forks; the template says nothing itself unless one of them
  * failed or died, and ends once all have.  */
+
+/* Seconds a template asked to end may take to tear its set-up down.  */
+#define TEMPLATE_GRACE 10
 
 int worker_template_start(const struct worker_spec *spec, struct worker_template *t,
 			  struct bench_error *err)
@@ -39,15 +43,20 @@ static int reap(struct worker_template *t, int stop)
 		return 0;
 	if (stop)
 		child_stop(t->child);
-	child_finish(t->child, 0, NULL);
+	/* A template asked to end gracefully gets a grace, then SIGKILL.  */
+	child_finish(t->child, stop ? TEMPLATE_GRACE : 0, NULL);
 	status = t->child->status;
 	free(t->child);
 	t->child = NULL;
 	return status;
 }
 
+/* SIGTERM, so that the template tears its set-up down (worker_main.c):
+ * killed outright, it would leave what that set-up made in $TMPDIR.  */
 void worker_template_end(struct worker_template *t)
 {
+	if (t->child)
+		t->child->stop_signal = SIGTERM;
 	reap(t, 1);
 }
 
