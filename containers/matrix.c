@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "bench/harness/metadata.h"
 #include "bench/lib/child.h"
 #include "bench/lib/clock.h"
 #include "bench/lib/error.h"
+#include "bench/lib/orphans.h"
 #include "bench/lib/result.h"
 #include "bench/lib/safefile.h"
 #include "bench/lib/stats.h"
@@ -471,7 +473,32 @@ static int run_plan_at(const char *dir, struct ctr_matrix_plan *p, json_t *done)
 	return rc;
 }
 
-/* One matrix per folder at a time: the lock lasts until the process exits.  */
+/* The process that took the flock on fd's file (/proc/locks), or 0.  */
+static pid_t lock_owner(int fd)
+{
+	struct stat st;
+	char line[256], kind[16];
+	unsigned maj, min;
+	unsigned long long ino;
+	pid_t owner = 0;
+	int pid;
+	FILE *f;
+
+	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!owner && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", kind, &pid, &maj, &min, &ino) == 5 &&
+		    strcmp(kind, "FLOCK") == 0 && maj == major(st.st_dev) && min == minor(st.st_dev) &&
+		    ino == (unsigned long long)st.st_ino)
+			owner = pid;
+	fclose(f);
+	return owner;
+}
+
+/* One matrix per folder at a time: the lock lasts until the process exits.
+ * A killed matrix's lock outlives it while a process it had just forked
+ * (not yet exec'd) still shares it: that is waited for, 10 s at most; a
+ * matrix that is alive is not.  */
 static int lock_folder(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -480,11 +507,17 @@ static int lock_folder(const char *dir)
 		fprintf(stderr, "sandbench: matrix: `%s`: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "sandbench: matrix: another matrix is running in `%s`%s\n", dir,
-			errno == EWOULDBLOCK ? "" : strerror(errno));
-		close(fd);
-		return -1;
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		int e = errno;
+		pid_t owner = e == EWOULDBLOCK ? lock_owner(fd) : 0;
+
+		if (owner <= 0 || !orphans_ended(owner) || tries == 100) {
+			fprintf(stderr, "sandbench: matrix: another matrix is running in `%s`%s\n",
+				dir, e == EWOULDBLOCK ? "" : strerror(e));
+			close(fd);
+			return -1;
+		}
+		usleep(100000);
 	}
 	return 0;	/* fd kept open: held until exit */
 }

@@ -14,7 +14,7 @@
 
 /* Gone, or a zombie: it ended, and its parent has not reaped it yet (a
  * process killed with its parent waits for init, which may take its time).  */
-static int ended(pid_t pid)
+int orphans_ended(pid_t pid)
 {
 	char path[64], text[512], *paren;
 	ssize_t n;
@@ -47,7 +47,7 @@ pid_t orphans_dead_owner(const char *name, const char *prefix)
 	pid = strtol(name + n, &end, 10);
 	if (end == name + n || *end != '-' || pid <= 0 || pid == getpid())
 		return 0;
-	return ended((pid_t)pid) ? (pid_t)pid : 0;
+	return orphans_ended((pid_t)pid) ? (pid_t)pid : 0;
 }
 
 void orphans_remove_dead(const char *folder, const char *prefix)

@@ -6,6 +6,9 @@
 
 #include <sys/types.h>
 
+/* Gone, or a zombie (ended, not reaped yet).  */
+int orphans_ended(pid_t pid);
+
 /* The process id in name (PREFIX-PID-...), if that process is gone (or a
  * zombie); else 0 (not of that form, ours, or alive).  */
 pid_t orphans_dead_owner(const char *name, const char *prefix);
