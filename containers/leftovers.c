@@ -116,25 +116,28 @@ static int runs_dead_container(const char *cmdline, size_t len, const void *arg)
 	return 0;
 }
 
-/* Is a process running whose command line `match`es?  */
-static int any_matching(int (*match)(const char *cmdline, size_t len, const void *arg),
-			const void *arg)
+/* The processes but this one whose command line `match`es, at most max
+ * of them into pids: how many.  */
+static size_t find_matching(int (*match)(const char *cmdline, size_t len, const void *arg),
+			    const void *arg, pid_t *pids, size_t max)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *e;
-	int found = 0;
+	size_t n = 0;
 
-	while (proc && !found && (e = readdir(proc))) {
+	while (proc && n < max && (e = readdir(proc))) {
 		cleanup_free char *path = xasprintf("/proc/%s/cmdline", e->d_name), *cmd = NULL;
+		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
 		size_t len;
 
-		found = strtol(e->d_name, NULL, 10) > 0 &&
-			util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 && len > 0 &&
-			match(cmd, len, arg);
+		if (pid > 0 && pid != getpid() &&
+		    util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 && len > 0 &&
+		    match(cmd, len, arg))
+			pids[n++] = pid;
 	}
 	if (proc)
 		closedir(proc);
-	return found;
+	return n;
 }
 
 /* SIGKILL every process whose command line `match`es (names a dead
@@ -144,25 +147,15 @@ static void kill_matching(int (*match)(const char *cmdline, size_t len, const vo
 			  const void *arg)
 {
 	pid_t named[64], killed[256];
-	size_t nnamed = 0, nkilled = 0;
+	size_t nnamed = find_matching(match, arg, named, 64), nkilled = 0;
 	struct dirent *e;
 	DIR *proc;
 
-	for (int pass = 0; pass < 2; pass++) {
-		if (!(proc = opendir("/proc")))
-			return;
+	if (nnamed && (proc = opendir("/proc"))) {
 		while ((e = readdir(proc))) {
-			cleanup_free char *path = xasprintf("/proc/%s/cmdline", e->d_name), *cmd = NULL;
-			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), ppid;
-			size_t len;
+			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
+			pid_t ppid = pid > 0 && pid != getpid() ? parent_of(e->d_name) : 0;
 
-			if (pid <= 0 || pid == getpid())
-				continue;
-			if (pass == 0 && nnamed < 64 &&
-			    util_read_file(path, LIMIT_SMALL_FILE, &cmd, &len, NULL) == 0 &&
-			    match(cmd, len, arg))
-				named[nnamed++] = pid;
-			ppid = pass == 1 && nnamed ? parent_of(e->d_name) : 0;
 			for (size_t i = 0; ppid > 0 && i < nnamed && nkilled < 256; i++)
 				if (ppid == named[i] && kill(pid, SIGKILL) == 0)
 					killed[nkilled++] = pid;
@@ -331,7 +324,9 @@ static void remove_dead_fifos(void)
  * leaves.  */
 static void remove_dead_containerd_containers(void)
 {
-	for (int tries = 0; tries < 100 && any_matching(runs_dead_container, "ctr"); tries++)
+	pid_t one;
+
+	for (int tries = 0; tries < 100 && find_matching(runs_dead_container, "ctr", &one, 1); tries++)
 		usleep(100000);
 	kill_matching(runs_dead_container, "ctr");
 	remove_dead_fifos();
