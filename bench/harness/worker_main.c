@@ -506,7 +506,7 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 	json_t *tries = json_array();
 	pid_t self = getpid();
 	uint64_t ns;
-	int rc = -1;
+	int rc = -1, caught = 0;
 
 	if (mine.loops == 0 ? calibrate(in, spec, tries, &mine.loops, err) < 0 :
 	    instance_run(in, mine.loops, &ns, err) < 0)
@@ -518,7 +518,7 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 					    json_integer((json_int_t)mine.loops));
 		goto out;
 	}
-	*forked = 1;
+	*forked = caught = 1;
 	/* The parent ends a template whose benchmark is precise enough with
 	 * SIGTERM (worker_template_end): it forks no more and goes on to tear
 	 * its set-up down (a native probe's folder), while the process
@@ -558,7 +558,7 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 	}
 	rc = 0;
 out:
-	if (*forked)
+	if (caught)
 		child_release_signals();
 	json_decref(tries);
 	return rc;
