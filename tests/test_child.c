@@ -48,6 +48,22 @@ static int gone(pid_t pid)
 	return !alive(pid);
 }
 
+/* Start c and read the pid its first line gives (a process it started).  */
+static pid_t start_and_read_pid(struct child *c)
+{
+	struct bench_error err = { 0 };
+	int timed_out;
+	char *line;
+	pid_t pid;
+
+	cr_assert_eq(child_start(c, &err), 0, "%s", err.msg);
+	line = child_read_line(c, 5, &timed_out);
+	cr_assert_not_null(line);
+	pid = atoi(line);
+	free(line);
+	return pid;
+}
+
 Test(child, pipe_and_lines)
 {
 	struct child c = shell("echo one; echo two; printf three");
@@ -151,16 +167,10 @@ Test(child, own_group_stop_reaches_grandchild)
 {
 	struct child c = shell("sleep 60 & echo $!; wait");
 	struct bench_error err = { 0 };
-	int timed_out;
-	char *line;
 	pid_t grandchild;
 
 	c.flags = CHILD_OWN_GROUP;
-	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
-	line = child_read_line(&c, 5, &timed_out);
-	cr_assert_not_null(line);
-	grandchild = atoi(line);
-	free(line);
+	grandchild = start_and_read_pid(&c);
 	cr_assert(grandchild > 0 && alive(grandchild));
 	child_stop(&c);
 	cr_assert_eq(child_finish(&c, 5, &err), -1);
@@ -310,16 +320,10 @@ Test(child, sweep_group_after_it_ends)
 {
 	struct child c = shell("sleep 60 & echo $!");
 	struct bench_error err = { 0 };
-	int timed_out;
-	char *line;
 	pid_t grandchild;
 
 	c.flags = CHILD_OWN_GROUP | CHILD_SWEEP_GROUP;
-	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
-	line = child_read_line(&c, 5, &timed_out);
-	cr_assert_not_null(line);
-	grandchild = atoi(line);
-	free(line);
+	grandchild = start_and_read_pid(&c);
 	cr_assert_eq(child_finish(&c, 5, &err), 0, "%s", err.msg);
 	cr_assert(gone(grandchild), "the grandchild %d outlived the sweep", (int)grandchild);
 }
@@ -352,18 +356,12 @@ Test(child, sweep_reaches_what_a_child_orphaned_before_its_start_returned)
 {
 	struct child c = shell("exit 0");
 	struct bench_error err = { 0 };
-	int timed_out;
-	char *line;
 	pid_t grandchild;
 	int ended;
 
 	c.flags = CHILD_OWN_GROUP | CHILD_SWEEP_GROUP;
 	c.before_exec = orphan_and_end;
-	cr_assert_eq(child_start(&c, &err), 0, "%s", err.msg);
-	line = child_read_line(&c, 5, &timed_out);
-	cr_assert_not_null(line);
-	grandchild = atoi(line);
-	free(line);
+	grandchild = start_and_read_pid(&c);
 	cr_assert_gt(grandchild, 0);
 	child_finish(&c, 5, &err);
 	ended = gone(grandchild);
