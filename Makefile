@@ -219,7 +219,7 @@ $(BUILD)/sandbench-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/LINK
 
 # Unit tests (Criterion), the non-forked embedding smoke test (linked both
 # ways when libpython3.11.a is installed), then the end-to-end tests of the
-# binary.
+# binary; a failed run ends with its failures (tests/print_failures.sh).
 # The steps after deps.sh run in a new make, which sees what it installed.
 test: deps
 	@bench/deps.sh --test
@@ -230,7 +230,8 @@ test-installed: $(BIN) $(TEST_BIN) $(SMOKE_BIN) $(SMOKE_OTHER)
 	$(SAN_ENV) $(SMOKE_BIN)
 	$(if $(SMOKE_OTHER),$(SAN_ENV) $(SMOKE_OTHER))
 	$(SAN_ENV) SANDBENCH=$(CURDIR)/$(BIN) SANDBENCH_ROOT=$(CURDIR) SANDBENCH_PYTHON_LINK=$(PYTHON_LINK) \
-		$(TEST_BIN) --jobs 2
+		$(TEST_BIN) --jobs 2 --tap=$(TEST_BIN).tap || \
+		{ tests/print_failures.sh $(TEST_BIN).tap; exit 1; }
 
 # RESULTS.md from a real matrix (native, runc, crun, runsc) on this machine.
 results: deps
