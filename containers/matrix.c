@@ -120,8 +120,8 @@ static int finish_round(const char *dir, const struct ctr_matrix_plan *p, unsign
 		} else if (l->unmeasured) {
 			/* Not done: --resume measures what it lacks.  */
 			fprintf(stderr, "sandbench: matrix: round %u of %s: %d benchmark%s not measured "
-				"(fewer than two runtimes alive for lockstep): `sandbench matrix --resume "
-				"%s` measures %s\n", r + 1, l->label, l->unmeasured,
+				"(failed, or fewer than two runtimes alive for lockstep): `sandbench matrix "
+				"--resume %s` measures %s again\n", r + 1, l->label, l->unmeasured,
 				l->unmeasured > 1 ? "s" : "", dir, l->unmeasured > 1 ? "them" : "it");
 			ctr_matrix_log(log, "round %u/%u %s: not done: %d benchmark%s not measured", r + 1,
 				       p->rounds, l->label, l->unmeasured, l->unmeasured > 1 ? "s" : "");

@@ -21,7 +21,7 @@ struct lane {
 	const struct ctr_driver *d;
 	struct ctr_session s;
 	int alive;
-	int unmeasured;		/* benchmarks left out (no lockstep partner): not done */
+	int unmeasured;		/* benchmarks failed or left out (no lockstep partner): not done */
 	json_t *suite;		/* raw/RUNTIME-rN.json */
 	json_t *loops_from;	/* its first finished round: the loops it calibrated */
 	char *path, *key;	/* the raw file; "RUNTIME-rN" in the plan's "done" */

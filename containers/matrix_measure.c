@@ -59,6 +59,7 @@ int ctr_matrix_measure(const struct ctr_matrix_plan *p, const struct bench_def *
 			} else if (!child_stop_requested()) {
 				failed[i] = 1;
 				failures += !err.skip;
+				l->unmeasured += !err.skip;	/* --resume runs it again */
 				fprintf(stderr, "[round %u/%u %s] %s: %s: %s\n%s", r + 1, p->rounds,
 					l->label, def->name, err.skip ? "skipped" : "FAILED", err.msg,
 					err.detail ? err.detail : "");
@@ -163,6 +164,14 @@ int ctr_matrix_measure_lockstep(const struct ctr_matrix_plan *p, const struct be
 		return 0;
 	}
 	slots = lockstep_benchmark(&o, def, ls, n, rng, log);
+	/* A lane that failed leaves the others' values unpaired or missing:
+	 * no lane's round is done, and --resume measures it on them all.  */
+	for (size_t k = 0; k < n; k++)
+		if (ls[k].failed && !ls[k].skipped && !child_stop_requested()) {
+			for (size_t j = 0; j < n; j++)
+				lanes[map[j]].unmeasured++;
+			break;
+		}
 	used = (size_t)snprintf(line, sizeof(line), "[round %u/%u] %s: %u slot%s:", r + 1, p->rounds,
 				def->name, slots, slots == 1 ? "" : "s");
 	for (size_t k = 0; k < n; k++) {

@@ -992,6 +992,75 @@ Test(safety, a_benchmark_not_measured_is_never_done)
 	free(plan);
 }
 
+/* A process whose command line holds `arg` and whose grandparent is
+ * matrix (a worker of one of its servers), or 0.  */
+static pid_t worker_of(pid_t matrix, const char *arg)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	cr_assert_not_null(d);
+	while (!found && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		char cmdline[4096];
+		ssize_t n;
+
+		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline) - 1)) <= 0)
+			continue;
+		cmdline[n] = '\0';
+		for (char *a = cmdline; a < cmdline + n; a += strlen(a) + 1)
+			if (strcmp(a, arg) == 0 && support_parent(support_parent(pid)) == matrix)
+				found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* native,native with one lane's 2to3 worker killed: 2to3 failed there and
+ * has no partner on the other lane, so no round is done, and --resume
+ * measures it on both.  */
+Test(safety, a_benchmark_that_failed_is_measured_again_by_resume)
+{
+	char *out = path_in("failed"), *plan = path_in("failed/matrix.json"), *text;
+	pid_t pid = support_start(dir, "failed", NULL, (char *[]){ "matrix", "--runtimes",
+		"native,native", "--smoke", "-b", "nbody,2to3", "-o", out, NULL });
+	pid_t worker = 0;
+	struct cmd c;
+
+	for (int i = 0; i < 30000 && !worker; i++) {
+		int status;
+		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before 2to3 ran");
+		if (!(worker = worker_of(pid, "--bench=2to3")))
+			usleep(2000);
+	}
+	cr_assert_gt(worker, 0, "no 2to3 worker of the matrix appeared");
+	cr_assert_eq(kill(worker, SIGKILL), 0);
+	c = support_finish(dir, "failed", pid);
+	cr_assert_eq(c.status, 1, "%d\n%s", c.status, c.err);
+	cr_assert(strstr(c.err, "2to3: FAILED"), "the failure is said:\n%s", c.err);
+	cr_assert(strstr(c.err, "--resume"), "the way to measure it again is said:\n%s", c.err);
+	text = slurp(plan);
+	cr_assert(!strstr(text, "-r1\": true"), "no round is done:\n%s", text);
+	free(text);
+	cmd_free(&c);
+
+	c = RUN("resumed", "matrix", "--resume", out);
+	cr_assert_eq(c.status, 0, "the resumed matrix measures 2to3: %d\n%s", c.status, c.err);
+	for (int i = 0; i < 2; i++) {
+		char *path = xasprintf("%s/%s.json", out, i ? "native-2" : "native");
+		json_t *suite = load(path);
+
+		cr_assert_not_null(result_find_benchmark(suite, "2to3"), "%s: no 2to3", path);
+		cr_assert_not_null(result_find_benchmark(suite, "nbody"), "%s: no nbody", path);
+		json_decref(suite);
+		free(path);
+	}
+	cmd_free(&c);
+	free(out);
+	free(plan);
+}
+
 /* ---- low: SIGHUP, and messages that name only files that exist ---- */
 
 static int count_named(const char *folder, const char *prefix)

@@ -91,8 +91,9 @@ const char usage_matrix[] =
 	"  --image DIR       the image's bundle folder (default: $SANDBENCH_IMAGE_DIR or\n"
 	"                    /var/tmp/sandbench-image-VERSION); built when missing or\n"
 	"                    older than the binary\n"
-	"  --resume DIR      finish an interrupted matrix: rounds and (lockstep)\n"
-	"                    benchmarks already done are kept\n"
+	"  --resume DIR      finish an interrupted matrix, or measure again what\n"
+	"                    failed; rounds and (lockstep) benchmarks already done\n"
+	"                    are kept\n"
 	"\n"
 	"Files in DIR: RUNTIME.json (merged), raw/RUNTIME-rN.json (one per round),\n"
 	"matrix.json (the plan and what is done), matrix.log.\n";
