@@ -37,6 +37,7 @@ extern const struct bench_native_ops kernel_file_write_fsync_ops;
 extern const struct bench_native_ops kernel_pipe_pingpong_ops;
 extern const struct bench_native_ops kernel_futex_pingpong_ops;
 extern const struct bench_native_ops kernel_tcp_loopback_rtt_ops;
+extern const struct bench_native_ops kernel_tcp_epoll_rtt_ops;
 extern const struct bench_native_ops kernel_fork_exec_ops;
 extern const struct bench_native_ops kernel_file_lseek_ops;
 extern const struct bench_native_ops kernel_file_fstat_ops;

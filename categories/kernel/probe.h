@@ -1,4 +1,5 @@
-/* What the kernel probes (kernel/probes.c, kernel/memory.c) share.  */
+/* What the kernel probes (kernel/probes.c, kernel/memory.c,
+ * kernel/tcp.c) share.  */
 #ifndef CATEGORIES_KERNEL_PROBE_H
 #define CATEGORIES_KERNEL_PROBE_H
 
