@@ -306,17 +306,48 @@ static int remove_image_dir(const char *dir, struct bench_error *err)
 	return safefile_remove_tree(dir, err);
 }
 
+/* The ID of the image podman tags ref, if sandbench made it (it has the
+ * label), else NULL.  */
+static char *podman_sandbench_image(const char *ref)
+{
+	char *argv[] = { "podman", "image", "inspect", "--format",
+			 "{{.Id}} {{index .Labels \"sandbench.image_id\"}}", (char *)ref, NULL };
+	char *out = NULL, *id = NULL;
+	size_t n;
+
+	if (run(argv, &out, NULL) == 0) {
+		n = strcspn(out, " \n");
+		if (n > 0 && out[n] == ' ' && out[n + 1] != '\n' && out[n + 1] != '\0') {
+			out[n] = '\0';
+			id = xstrdup(out);
+		}
+	}
+	free(out);
+	return id;
+}
+
+/* Import the rootfs as ref.  The image ref named before, if sandbench made
+ * it, is removed: each new binary's import would otherwise leave a
+ * nameless copy of ~300 MB in podman's storage.  podman keeps it while a
+ * container uses it.  */
 static int podman_import(struct ctr_image *img, struct bench_error *err)
 {
 	cleanup_free char *tar = xasprintf("%s/rootfs.tar", img->dir);
 	cleanup_free char *ref = xasprintf("localhost/sandbench:%s", SANDBENCH_VERSION);
 	cleanup_free char *change = xasprintf("LABEL sandbench.image_id=%s", img->id);
+	cleanup_free char *old = podman_sandbench_image(ref);
+	cleanup_free char *now = NULL;
 	char *tar_argv[] = { "tar", "-C", img->rootfs, "-cf", tar, ".", NULL };
 	char *import_argv[] = { "podman", "import", "--change", change, tar, ref, NULL };
 
 	fprintf(stderr, "image: podman import as %s\n", ref);
 	if (run(tar_argv, NULL, err) < 0 || run(import_argv, NULL, err) < 0)
 		return -1;
+	now = podman_sandbench_image(ref);
+	if (old && now && strcmp(old, now) != 0) {
+		char *rmi_argv[] = { "podman", "rmi", old, NULL };
+		run(rmi_argv, NULL, NULL);
+	}
 	img->podman_ref = ref;
 	ref = NULL;
 	return 0;

@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/harness/metadata.h"
 #include "bench/lib/child.h"
 #include "bench/lib/error.h"
 #include "bench/lib/limits.h"
 #include "bench/lib/result.h"
+#include "bench/lib/safefile.h"
 #include "bench/lib/util.h"
 #include "containers/driver.h"
 #include "containers/image.h"
@@ -228,6 +231,58 @@ static void check_matrix(const char *engine)
 
 Test(containers, matrix_oci_engine) { check_matrix("oci"); }
 Test(containers, matrix_podman_engine) { check_matrix("podman"); }
+
+/* The ID of the image podman names localhost/sandbench:VERSION, or "".  */
+static char *podman_image_id(void)
+{
+	char *ref = xasprintf("localhost/sandbench:%s", SANDBENCH_VERSION), *out = NULL, *err = NULL;
+	int status;
+
+	cr_assert_eq(child_capture((char *[]){ "podman", "image", "inspect", "--format", "{{.Id}}",
+					       ref, NULL }, &out, &err, &status, NULL), 0);
+	out[strcspn(out, "\n")] = '\0';
+	free(err);
+	free(ref);
+	return out;
+}
+
+/* Each import of a new image replaces the one sandbench had imported
+ * before: podman's storage keeps one, not one per build (~300 MB each).
+ * The default image folder stays locked meanwhile, so that no matrix of
+ * another test runs a container from the image this removes.  */
+Test(containers, a_podman_import_removes_the_image_it_replaces)
+{
+	char *lock = xasprintf("%s.lock", ctr_image_default_dir()), *image_dir = path_in("img");
+	char *first = NULL, *second, *out = NULL, *err = NULL;
+	struct bench_error e = { 0 };
+	int fd, status;
+	struct cmd c;
+
+	if (getuid() != 0 || !have("podman"))
+		cr_skip_test("needs root and podman (apt-get install podman)");
+	fd = safefile_lock(lock, LOCK_EX, "a matrix", &e);
+	cr_assert_geq(fd, 0, "%s", e.msg);
+	for (int i = 0; i < 2; i++) {
+		c = support_run(dir, "build", (char *[]){ "image", "build", "-o", image_dir, NULL });
+		cr_assert_eq(c.status, 0, "image build: %s", c.err);
+		cmd_free(&c);
+		if (i == 0)
+			first = podman_image_id();
+	}
+	second = podman_image_id();
+	cr_assert(*first && *second && strcmp(first, second) != 0, "`%s`, then `%s`", first, second);
+	cr_assert_eq(child_capture((char *[]){ "podman", "image", "exists", first, NULL }, &out, &err,
+				   &status, NULL), 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		  "the image imported first (%s) is still in podman's storage", first);
+	close(fd);
+	free(out);
+	free(err);
+	free(first);
+	free(second);
+	free(image_dir);
+	free(lock);
+}
 
 static int listed(const char *const *list, const char *name)
 {
