@@ -85,6 +85,29 @@ Test(budget_prices, a_read_is_priced_by_its_mean_size)
 	budget_release(&b);
 }
 
+/* tcp_epoll_rtt's round trip (2 sends, 2 waits, 2 receives) prices a
+ * send or receive at a quarter of it less its two waits, which
+ * epoll_wait_zero prices: an event loop's 8 socket calls and 3 waits are
+ * 8 quarters of (+400 - 2 x +60) us and 3 x +60 us.  */
+Test(budget_prices, a_socket_call_is_a_quarter_of_a_round_trip_less_its_waits)
+{
+	struct budget b;
+
+	compute("{\"sendto\": 4, \"recvfrom\": 4, \"epoll_wait\": 3}", NAN, NAN,
+		"{\"tcp_epoll_rtt\": 10e-6, \"epoll_wait_zero\": 1e-6}",
+		"{\"tcp_epoll_rtt\": 410e-6, \"epoll_wait_zero\": 61e-6}", NULL, &b);
+	cr_assert_eq(b.nunpriced, 0);
+	cr_assert_float_eq(b.predicted, 8 * (400e-6 - 2 * 60e-6) / 4 + 3 * 60e-6, 1e-12);
+	budget_release(&b);
+
+	/* Without epoll_wait_zero, the socket calls are unpriced, it named.  */
+	compute("{\"sendto\": 4}", NAN, NAN, "{\"tcp_epoll_rtt\": 10e-6}",
+		"{\"tcp_epoll_rtt\": 410e-6}", NULL, &b);
+	cr_assert_eq(b.nunpriced, 1);
+	cr_assert_str_eq(b.unpriced[0].probe, "epoll_wait_zero");
+	budget_release(&b);
+}
+
 /* arena_fault's time per page holds 2/256 of an mmap or munmap: taken off
  * at mmap_munmap's price, the rest is the fault's, its own term.  */
 Test(budget_prices, a_fault_is_a_fresh_pages_cost_less_the_arenas_calls)
