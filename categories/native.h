@@ -39,6 +39,7 @@ extern const struct bench_native_ops kernel_futex_pingpong_ops;
 extern const struct bench_native_ops kernel_tcp_loopback_rtt_ops;
 extern const struct bench_native_ops kernel_tcp_epoll_rtt_ops;
 extern const struct bench_native_ops kernel_fork_exec_ops;
+extern const struct bench_native_ops kernel_vfork_exec_ops;
 extern const struct bench_native_ops kernel_file_lseek_ops;
 extern const struct bench_native_ops kernel_file_fstat_ops;
 extern const struct bench_native_ops kernel_dir_getdents_ops;

@@ -136,6 +136,7 @@ const struct bench_def bench_registry[] = {
 	NATIVE("epoll_wait_zero", "kernel", kernel_epoll_wait_zero_ops),
 	NATIVE("tcp_connect", "kernel", kernel_tcp_connect_ops),
 	NATIVE("tcp_epoll_rtt", "kernel", kernel_tcp_epoll_rtt_ops),
+	NATIVE("vfork_exec", "kernel", kernel_vfork_exec_ops),
 };
 
 const size_t bench_registry_len = sizeof(bench_registry) / sizeof(bench_registry[0]);

@@ -190,20 +190,20 @@ Test(budget, nothing_to_measure_against)
 }
 
 /* close is paid within openat's probe (openat + close): priced, adds
- * nothing; execve's probe (fork_exec) covers its child's start-up, so the
+ * nothing; execve's probe (vfork_exec) covers its child's start-up, so the
  * probe's own calls come off the benchmark's counts.  */
 Test(budget, calls_paid_within_another_probe)
 {
-	json_t *probes = json_loads("{\"fork_exec\": {\"execve\": 1, \"rt_sigaction\": 120, "
+	json_t *probes = json_loads("{\"vfork_exec\": {\"execve\": 1, \"rt_sigaction\": 120, "
 				    "\"mmap\": 60, \"wait4\": 1}}", 0, NULL);
 	struct budget_input in = {
 		.counts = json_loads("{\"openat\": 10, \"close\": 10, \"execve\": 2, "
 				     "\"rt_sigaction\": 250, \"mmap\": 100}", 0, NULL),
 		.probe_counts = probes,
 		.faults = NAN,
-		.ref_costs = json_loads("{\"file_open_close\": 1e-6, \"fork_exec\": 1e-3, "
+		.ref_costs = json_loads("{\"file_open_close\": 1e-6, \"vfork_exec\": 1e-3, "
 					"\"syscall_getpid\": 1e-7, \"mmap_munmap\": 1e-6}", 0, NULL),
-		.rt_costs = json_loads("{\"file_open_close\": 3e-6, \"fork_exec\": 3e-3, "
+		.rt_costs = json_loads("{\"file_open_close\": 3e-6, \"vfork_exec\": 3e-3, "
 				       "\"syscall_getpid\": 1.1e-6, \"mmap_munmap\": 2e-6}", 0, NULL),
 		.ref_mean = 1e-2, .ratio = 1.5, .lo = 1.4, .hi = 1.6,
 	};
@@ -472,7 +472,9 @@ Test(budget_e2e, a_matrix_without_its_probes_names_them_and_how_to_add_them)
 	write_means("runc.json", "runc", bench, (double[]){ 0.026 }, 1);
 	write_means("runsc.json", "runsc", bench, (double[]){ 0.2 }, 1);
 	write_text("syscalls.json", "{\"benchmarks\": {\"pathlib\": {\"newfstatat\": 4500, "
-		   "\"getdents64\": 12, \"openat\": 4, \"pipe2\": 1}}}");
+		   "\"getdents64\": 12, \"openat\": 4, \"pipe2\": 1}, \"dir_getdents\": "
+		   "{\"lseek\": 1, \"getdents64\": 1}, \"file_open_close\": {\"openat\": 1, "
+		   "\"close\": 1}}}");
 	write_text("matrix.json", "{\"runtimes\": [\"runc\", \"runsc\"], \"profile\": "
 		   "\"fast\", \"engine\": \"oci\", \"design\": \"lockstep\"}");
 	r = RUN("missing", "explain", "--budget", dir);
@@ -597,6 +599,15 @@ Test(budget_e2e, counts_that_do_not_match_the_matrix_are_refused)
 	r = RUN("version", "explain", "--budget", dir);
 	cr_assert_eq(r.status, 2, "%s", r.out);
 	cr_assert(strstr(r.err, "sandbench 0.0.1") && strstr(r.err, want), "%s", r.err);
+	cmd_free(&r);
+	/* Counts made before a call's price came to cover other calls lack
+	 * the covering probe's own: its calls would be priced twice.  */
+	write_text("syscalls.json", "{\"benchmarks\": {\"pathlib\": {\"newfstatat\": 4500, "
+		   "\"execve\": 1, \"mmap\": 62}}}");
+	r = RUN("cover", "explain", "--budget", dir);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, "lacks the counts of `vfork_exec`") && strstr(r.err, want), "%s",
+		  r.err);
 	cmd_free(&r);
 	free(want);
 }

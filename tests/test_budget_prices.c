@@ -136,15 +136,15 @@ Test(budget_prices, a_fault_is_a_fresh_pages_cost_less_the_arenas_calls)
 	budget_release(&b);
 }
 
-/* A child's faults count beyond those of the fork_exec child its execve is
- * priced as: 2to3's child Python makes 4,200, fork_exec's small binary's
+/* A child's faults count beyond those of the vfork_exec child its execve is
+ * priced as: 2to3's child Python makes 4,200, vfork_exec's small binary's
  * 200.  */
-Test(budget_prices, a_childs_faults_count_beyond_fork_execs_child)
+Test(budget_prices, a_childs_faults_count_beyond_the_exec_probes_child)
 {
-	const char *ref = "{\"fork_exec\": 1e-3, \"arena_fault\": 11.4e-6, \"mmap_munmap\": 2.8e-6}";
-	const char *rt = "{\"fork_exec\": 5e-3, \"arena_fault\": 15.6e-6, \"mmap_munmap\": 155e-6}";
+	const char *ref = "{\"vfork_exec\": 1e-3, \"arena_fault\": 11.4e-6, \"mmap_munmap\": 2.8e-6}";
+	const char *rt = "{\"vfork_exec\": 5e-3, \"arena_fault\": 15.6e-6, \"mmap_munmap\": 155e-6}";
 	double fault = (15.6e-6 - 11.4e-6) - 2.0 / 256 * (155e-6 - 2.8e-6);
-	json_t *probes = json_pack("{s:{s:f}}", "fork_exec", "execve", 1.0);
+	json_t *probes = json_pack("{s:{s:f}}", "vfork_exec", "execve", 1.0);
 	struct budget_input in = {
 		.counts = json_pack("{s:f}", "execve", 1.0),
 		.probe_counts = probes,
@@ -179,8 +179,8 @@ Test(budget_prices, a_childs_faults_count_beyond_fork_execs_child)
 }
 
 /* wait4 is paid within execve's probe: priced at nothing, even when
- * fork_exec did not run (a call of weight 0 needs no probe).  */
-Test(budget_prices, wait4_is_paid_within_fork_exec)
+ * vfork_exec did not run (a call of weight 0 needs no probe).  */
+Test(budget_prices, wait4_is_paid_within_the_exec_probe)
 {
 	struct budget b;
 
@@ -246,8 +246,8 @@ static const struct {
 	{ "madvise_dontneed", "madvise", 1 },
 	{ "file_read_4k", "pread64", 1 },
 	{ "file_read_64k", "pread64", 1 },
-	{ "fork_exec", "execve", 1 },
-	{ "fork_exec", "wait4", 1 },
+	{ "vfork_exec", "execve", 1 },
+	{ "vfork_exec", "wait4", 1 },
 	{ "tcp_epoll_rtt", "sendto", 2 },
 	{ "tcp_epoll_rtt", "recvfrom", 2 },
 	{ "tcp_epoll_rtt", "epoll_wait", 2 },
@@ -266,14 +266,14 @@ static double expected_total(const char *probe)
 
 /* Each memory, read and event-loop probe makes the calls its price assumes and no
  * other (arena_fault: fewer than 0.01 a page), the reads the bytes their
- * size says; fork_exec is counted beside process_spawn without being
+ * size says; vfork_exec is counted beside process_spawn without being
  * asked, and takes the child's start-up off process_spawn's counts, so
  * that nothing of it is priced twice.  */
 Test(budget_prices_e2e, each_probe_prices_what_it_says)
 {
 	char *out = xasprintf("%s/syscalls.json", dir);
 	struct cmd r;
-	json_t *doc, *benches, *spawn, *fork_exec, *v;
+	json_t *doc, *benches, *spawn, *vfork_exec, *v;
 	const char *name;
 	struct budget b;
 	char *counts;
@@ -295,7 +295,7 @@ Test(budget_prices_e2e, each_probe_prices_what_it_says)
 		cr_assert_float_eq(json_number_value(json_object_get(calls, expected[i].call)),
 				   expected[i].per_iteration, 0.02, "%s: %s", expected[i].probe,
 				   expected[i].call);
-		if (strcmp(expected[i].probe, "fork_exec") == 0)
+		if (strcmp(expected[i].probe, "vfork_exec") == 0)
 			continue;
 		json_object_foreach(calls, name, v)
 			total += json_number_value(v);
@@ -308,22 +308,22 @@ Test(budget_prices_e2e, each_probe_prices_what_it_says)
 	cr_assert_float_eq(json_number_value(json_object_get(json_object_get(doc, "read_bytes"),
 							     "file_read_64k")), 65536, 1);
 
-	/* process_spawn's child is fork_exec's: after the cover, its start-up
+	/* process_spawn's child is vfork_exec's: after the cover, its start-up
 	 * (60-odd mmaps, 14 opens) is gone; what posix_spawn adds stays.  */
 	spawn = json_object_get(benches, "process_spawn");
-	fork_exec = json_object_get(benches, "fork_exec");
-	cr_assert_not_null(fork_exec, "fork_exec was not counted beside process_spawn");
+	vfork_exec = json_object_get(benches, "vfork_exec");
+	cr_assert_not_null(vfork_exec, "vfork_exec was not counted beside process_spawn");
 	cr_assert_gt(json_number_value(json_object_get(spawn, "mmap")), 20);
 	counts = json_dumps(spawn, 0);
 	/* execve +1 ms, a memory call +1 us, the rest at no change.  */
 	compute(counts, NAN, NAN,
-		"{\"fork_exec\": 1e-3, \"syscall_getpid\": 1e-6, \"mmap_munmap\": 1e-6, "
+		"{\"vfork_exec\": 1e-3, \"syscall_getpid\": 1e-6, \"mmap_munmap\": 1e-6, "
 		"\"file_open_close\": 1e-6, \"file_stat\": 1e-6, \"file_read_4k\": 1e-6}",
-		"{\"fork_exec\": 2e-3, \"syscall_getpid\": 1e-6, \"mmap_munmap\": 2e-6, "
+		"{\"vfork_exec\": 2e-3, \"syscall_getpid\": 1e-6, \"mmap_munmap\": 2e-6, "
 		"\"file_open_close\": 1e-6, \"file_stat\": 1e-6, \"file_read_4k\": 1e-6}",
 		benches, &b);
 	/* Uncovered, the child's 60-odd mmaps and 15 mprotects would add 75 us
-	 * or more; covered, what process_spawn maps beyond fork_exec.  */
+	 * or more; covered, what process_spawn maps beyond vfork_exec.  */
 	cr_assert_geq(b.predicted, 1e-3, "%g", b.predicted);
 	cr_assert_lt(b.predicted, 1e-3 + 5e-6, "the child's start-up priced twice: %g",
 		     b.predicted);

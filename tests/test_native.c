@@ -52,7 +52,8 @@ static const char *const catalogue[] = {
 /* The ones that start the binary's `__noop` mode.  */
 static int spawns_noop(const char *name)
 {
-	return strcmp(name, "process_spawn") == 0 || strcmp(name, "fork_exec") == 0;
+	return strcmp(name, "process_spawn") == 0 || strcmp(name, "fork_exec") == 0 ||
+	       strcmp(name, "vfork_exec") == 0;
 }
 
 /* ---- end to end ---- */
@@ -154,7 +155,7 @@ Test(native, every_native_benchmark_and_python_twin_passes_smoke)
 /* Needs `{ "__noop", child_noop, NULL }` in bench/cmd/main.c's commands[].  */
 Test(native, noop_mode_and_process_benchmarks)
 {
-	static const char *const names[] = { "process_spawn", "fork_exec" };
+	static const char *const names[] = { "process_spawn", "fork_exec", "vfork_exec" };
 	char *args[] = { "__noop", NULL }, *out = NULL, *err = NULL;
 	int status = sandbench(args, &out, &err);
 
@@ -162,7 +163,7 @@ Test(native, noop_mode_and_process_benchmarks)
 	cr_assert_str_empty(out);
 	free(out);
 	free(err);
-	smoke("process_spawn,fork_exec", names, 2);
+	smoke("process_spawn,fork_exec,vfork_exec", names, 3);
 }
 
 /* The faults of the processes a benchmark starts are recorded beside its
@@ -332,7 +333,8 @@ Test(native, kernel_probes_start_run_and_stop)
 	for (size_t i = 0; i < bench_registry_len; i++) {
 		const struct bench_def *d = &bench_registry[i];
 
-		/* fork_exec would exec this test binary: end to end only.  */
+		/* fork_exec and vfork_exec would exec this test binary: end to
+		 * end only.  */
 		if (strcmp(d->category, "kernel") == 0 && !spawns_noop(d->name))
 			run_ops(d->name, 3, NULL);
 	}

@@ -49,7 +49,7 @@ const char usage_explain[] =
 	"timed work alone, without start-up and set-up.  A benchmark that reads runs\n"
 	"twice more, tracing its reads alone, for the bytes they return per\n"
 	"iteration (the budget prices a read by its mean size).  The kernel probes\n"
-	"whose price covers other calls (fork_exec for execve: the exec'd child's\n"
+	"whose price covers other calls (vfork_exec for execve: the exec'd child's\n"
 	"start-up) are counted too when a benchmark makes their call.  Results go\n"
 	"to OUT (default: results/syscalls.json), where `explain FILE` finds them\n"
 	"when beside FILE.\n"
@@ -337,7 +337,7 @@ static int count_one(const struct bench_def *def, json_t *doc)
 }
 
 /* Count too the probes whose price covers other calls (budget_prices:
- * fork_exec for execve, ...) that the counted benchmarks make and that are
+ * vfork_exec for execve, ...) that the counted benchmarks make and that are
  * not counted yet: the budget takes their calls off the benchmarks' (the
  * exec'd child's start-up, paid in execve's price), which it can only do
  * with their counts.  The number that failed.  */

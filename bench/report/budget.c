@@ -168,8 +168,8 @@ static int is_far(double pred, double lo, double hi)
 	return fabs(pred) > 2 * fmax(fabs(lo), fabs(hi));
 }
 
-/* The faults of the children it started beyond those of the fork_exec
- * children its execve calls are priced as (their faults are in fork_exec's
+/* The faults of the children it started beyond those of the vfork_exec
+ * children its execve calls are priced as (their faults are in vfork_exec's
  * cost), 0 when it started none.  */
 static double child_faults(const struct budget_input *in)
 {
@@ -298,7 +298,7 @@ static const struct compare_cell *exec_probe_cell(const struct compare *m, const
 	return NULL;
 }
 
-/* The faults of fork_exec's child per iteration under runtime rt, from
+/* The faults of vfork_exec's child per iteration under runtime rt, from
  * where its cost comes (c first, then probes' matrices), or NAN.  */
 static double exec_child_faults(const struct compare *c, size_t rt,
 				const struct budget_probes *probes)

@@ -10,8 +10,8 @@
  *
  * Calls per iteration come from `explain --syscalls` (strace, natively:
  * DIR/syscalls.json), faults from the reference's getrusage (the worker's
- * own and its waited-for children's beyond those fork_exec's child makes,
- * which fork_exec's cost holds already), and costs from
+ * own and its waited-for children's beyond those vfork_exec's child makes,
+ * which vfork_exec's cost holds already), and costs from
  * the kernel probes in the same result files: budget_prices says which
  * probe prices which call; probes missing from the matrix's files are read
  * from DIR/probes (BUDGET_PROBES_DIR), a matrix of them alone.  A call with
@@ -102,7 +102,7 @@ struct budget_input {
 	double faults;		/* minor page faults, NAN when unknown */
 	double child_faults;	/* those of the children it waited for, NAN
 				 * when unknown */
-	double exec_child_faults; /* those of fork_exec's child, per probe
+	double exec_child_faults; /* those of vfork_exec's child, per probe
 				   * iteration, NAN when unknown */
 	json_t *ref_costs;	/* probe name -> seconds, under the reference */
 	json_t *rt_costs;	/* probe name -> seconds, under the runtime */

@@ -191,6 +191,22 @@ int budget_counts_check(const struct compare *c, json_t *counts, const char *pat
 			snprintf(why, sizeof(why), "it was counted by %s %s, the matrix ran %s",
 				 i == 0 ? "sandbench" : "Python", a, b);
 	}
+	for (size_t i = 0; i < c->nbenches && !why[0]; i++) {
+		json_t *calls = json_object_get(benches, c->benches[i].name), *n;
+		const char *call;
+
+		json_object_foreach(calls, call, n) {
+			const struct budget_price *p = budget_price_of(call);
+
+			if (p && p->covers && json_number_value(n) > 0 &&
+			    !json_object_get(benches, p->probe)) {
+				snprintf(why, sizeof(why), "it lacks the counts of `%s`, whose price "
+					 "covers %s's other calls (`%s` calls %s)", p->probe, call,
+					 c->benches[i].name, call);
+				break;
+			}
+		}
+	}
 	if (!why[0])
 		return 0;
 	names = xstrdup("");

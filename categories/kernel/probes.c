@@ -818,3 +818,42 @@ static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 const struct bench_native_ops kernel_fork_exec_ops = {
 	.run = fork_exec_run,
 };
+
+/* vfork, exec of the no-op, wait: how posix_spawn and Python's subprocess
+ * make a process (the parent's memory shared, not copied), without
+ * posix_spawn's reset of every signal's action in the child.  */
+static int vfork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			  struct bench_error *err)
+{
+	char *argv[] = { (char *)util_self_exe(), "__noop", NULL };
+	char *const *env = child_env();
+	char what[128];
+
+	(void)state;
+	(void)elapsed_ns;
+	for (uint64_t i = 0; i < loops; i++) {
+		pid_t pid = vfork();
+		int status;
+
+		if (pid < 0)
+			return probe_error(err, errno, "vfork");
+		if (pid == 0) {
+			execve(argv[0], argv, env);
+			_exit(127);
+		}
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return bench_error_set(err, errno, "wait for `%s __noop`", argv[0]);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			child_describe_status(status, what, sizeof(what));
+			return bench_error_set(err, 0, "child `%s __noop` failed: %s%s", argv[0],
+					       what, WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+					       " (exec failed)" : "");
+		}
+	}
+	return 0;
+}
+
+const struct bench_native_ops kernel_vfork_exec_ops = {
+	.run = vfork_exec_run,
+};
