@@ -781,27 +781,36 @@ const struct bench_native_ops kernel_futex_pingpong_ops = {
 	.teardown = futex_teardown,
 };
 
-/* ---- fork_exec ---- */
+/* ---- fork_exec, vfork_exec ---- */
 
-/* fork, exec of the binary's no-op mode, wait: the classic way, against
- * process_spawn's posix_spawn (vfork-like in glibc).  */
-static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
-			 struct bench_error *err)
+/* A child by fork (its parent's memory copied) or vfork (shared until the
+ * exec) that execs argv: its pid, or -1.  The child never returns here,
+ * as vfork requires.  */
+static pid_t start_noop(int by_vfork, char *const argv[], char *const env[])
+{
+	pid_t pid = by_vfork ? vfork() : fork();
+
+	if (pid == 0) {
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* loops times: a child by fork or vfork, exec of the binary's no-op mode,
+ * wait.  */
+static int exec_noop(uint64_t loops, int by_vfork, struct bench_error *err)
 {
 	char *argv[] = { (char *)util_self_exe(), "__noop", NULL };
 	char *const *env = child_env();
 	char what[128];
 
 	for (uint64_t i = 0; i < loops; i++) {
-		pid_t pid = fork();
+		pid_t pid = start_noop(by_vfork, argv, env);
 		int status;
 
 		if (pid < 0)
-			return probe_error(err, errno, "fork");
-		if (pid == 0) {
-			execve(argv[0], argv, env);
-			_exit(127);
-		}
+			return probe_error(err, errno, by_vfork ? "vfork" : "fork");
 		while (waitpid(pid, &status, 0) < 0)
 			if (errno != EINTR)
 				return bench_error_set(err, errno, "wait for `%s __noop`", argv[0]);
@@ -815,43 +824,28 @@ static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 	return 0;
 }
 
+/* The classic way, against process_spawn's posix_spawn.  */
+static int fork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
+			 struct bench_error *err)
+{
+	(void)state;
+	(void)elapsed_ns;
+	return exec_noop(loops, 0, err);
+}
+
 const struct bench_native_ops kernel_fork_exec_ops = {
 	.run = fork_exec_run,
 };
 
-/* vfork, exec of the no-op, wait: how posix_spawn and Python's subprocess
- * make a process (the parent's memory shared, not copied), without
- * posix_spawn's reset of every signal's action in the child.  */
+/* How posix_spawn and Python's subprocess make a process, without
+ * posix_spawn's reset of every signal's action in the child: the price of
+ * execve (bench/report/budget_prices.c).  */
 static int vfork_exec_run(void *state, uint64_t loops, uint64_t *elapsed_ns,
 			  struct bench_error *err)
 {
-	char *argv[] = { (char *)util_self_exe(), "__noop", NULL };
-	char *const *env = child_env();
-	char what[128];
-
 	(void)state;
 	(void)elapsed_ns;
-	for (uint64_t i = 0; i < loops; i++) {
-		pid_t pid = vfork();
-		int status;
-
-		if (pid < 0)
-			return probe_error(err, errno, "vfork");
-		if (pid == 0) {
-			execve(argv[0], argv, env);
-			_exit(127);
-		}
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno != EINTR)
-				return bench_error_set(err, errno, "wait for `%s __noop`", argv[0]);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			child_describe_status(status, what, sizeof(what));
-			return bench_error_set(err, 0, "child `%s __noop` failed: %s%s", argv[0],
-					       what, WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-					       " (exec failed)" : "");
-		}
-	}
-	return 0;
+	return exec_noop(loops, 1, err);
 }
 
 const struct bench_native_ops kernel_vfork_exec_ops = {
