@@ -200,9 +200,9 @@ int budget_counts_check(const struct compare *c, json_t *counts, const char *pat
 
 			if (p && p->covers && json_number_value(n) > 0 &&
 			    !json_object_get(benches, p->probe)) {
-				snprintf(why, sizeof(why), "it lacks the counts of `%s`, whose price "
-					 "covers %s's other calls (`%s` calls %s)", p->probe, call,
-					 c->benches[i].name, call);
+				snprintf(why, sizeof(why), "it lacks the counts of `%s`, which prices "
+					 "`%s` with the calls it makes besides (`%s` calls `%s`)",
+					 p->probe, call, c->benches[i].name, call);
 				break;
 			}
 		}
