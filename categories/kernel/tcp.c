@@ -17,15 +17,15 @@
 #include "categories/kernel/probe.h"
 #include "categories/native.h"
 
-/* ---- tcp_loopback_rtt ---- */
-
-#define MESSAGE 64
-
 static void close_open(int fd)
 {
 	if (fd >= 0)
 		close(fd);
 }
+
+/* ---- tcp_loopback_rtt ---- */
+
+#define MESSAGE 64
 
 struct tcp_probe {
 	int listener, client, server;
