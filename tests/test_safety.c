@@ -928,35 +928,29 @@ Test(safety, a_matrix_of_one_runtime_measures_it)
 	free(plan);
 }
 
-/* A `sandbench __serve` started by matrix pid, or -1.  */
-static pid_t serve_of(pid_t matrix)
+/* A process with `arg` in its command line that matrix started, directly
+ * (generations 1: a server) or through one more (2: a server's worker), or
+ * 0.  */
+static pid_t started_by(pid_t matrix, int generations, const char *arg)
 {
-	char path[64], line[512], cmdline[64];
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	pid_t found = -1;
+	pid_t found = 0;
 
 	cr_assert_not_null(d);
-	while (found < 0 && (e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-		char *paren;
-		int ppid = -1;
+	while (!found && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name), up = pid;
+		char cmdline[4096];
 		ssize_t n;
-		FILE *f;
 
-		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline))) <= 0)
+		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline) - 1)) <= 0)
 			continue;
 		cmdline[n] = '\0';
-		if (strcmp(cmdline + strlen(cmdline) + 1, "__serve") != 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if (!(f = fopen(path, "re")))
-			continue;
-		if (fgets(line, sizeof(line), f) && (paren = strrchr(line, ')')))
-			sscanf(paren + 1, " %*c %d", &ppid);
-		fclose(f);
-		if (ppid == matrix)
-			found = pid;
+		for (int g = 0; g < generations; g++)
+			up = support_parent(up);
+		for (char *a = cmdline; a < cmdline + n && up == matrix; a += strlen(a) + 1)
+			if (strcmp(a, arg) == 0)
+				found = pid;
 	}
 	closedir(d);
 	return found;
@@ -970,13 +964,13 @@ Test(safety, a_benchmark_not_measured_is_never_done)
 	char *out = path_in("half"), *plan = path_in("half/matrix.json"), *text;
 	pid_t pid = support_start(dir, "half", NULL, (char *[]){ "matrix", "--runtimes",
 		"native,native", "--smoke", "-b", "nbody,float", "-o", out, NULL });
-	pid_t serve = -1;
+	pid_t serve = 0;
 	struct cmd c;
 
-	for (int i = 0; i < 6000 && serve < 0; i++) {
+	for (int i = 0; i < 6000 && !serve; i++) {
 		int status;
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before its servers ran");
-		if ((serve = serve_of(pid)) < 0)
+		if (!(serve = started_by(pid, 1, "__serve")))
 			usleep(10000);
 	}
 	cr_assert_gt(serve, 0, "no server of the matrix appeared");
@@ -990,31 +984,6 @@ Test(safety, a_benchmark_not_measured_is_never_done)
 	cmd_free(&c);
 	free(out);
 	free(plan);
-}
-
-/* A process whose command line holds `arg` and whose grandparent is
- * matrix (a worker of one of its servers), or 0.  */
-static pid_t worker_of(pid_t matrix, const char *arg)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = 0;
-
-	cr_assert_not_null(d);
-	while (!found && (e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-		char cmdline[4096];
-		ssize_t n;
-
-		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline) - 1)) <= 0)
-			continue;
-		cmdline[n] = '\0';
-		for (char *a = cmdline; a < cmdline + n; a += strlen(a) + 1)
-			if (strcmp(a, arg) == 0 && support_parent(support_parent(pid)) == matrix)
-				found = pid;
-	}
-	closedir(d);
-	return found;
 }
 
 /* native,native with one lane's 2to3 worker killed: 2to3 failed there and
@@ -1031,7 +1000,7 @@ Test(safety, a_benchmark_that_failed_is_measured_again_by_resume)
 	for (int i = 0; i < 30000 && !worker; i++) {
 		int status;
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before 2to3 ran");
-		if (!(worker = worker_of(pid, "--bench=2to3")))
+		if (!(worker = started_by(pid, 2, "--bench=2to3")))
 			usleep(2000);
 	}
 	cr_assert_gt(worker, 0, "no 2to3 worker of the matrix appeared");
