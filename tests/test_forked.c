@@ -4,8 +4,11 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench/lib/util.h"
 #include "tests/support.h"
@@ -249,6 +252,55 @@ Test(forked, a_template_ended_early_tears_its_setup_down)
 	cmd_free(&c);
 	free(tmp);
 	free(out);
+}
+
+/* Whether folder holds anything but dot files.  */
+static int holds_files(const char *folder)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Ended at any moment of its life (worker_template_end's SIGTERM to its
+ * group), in its set-up as well as between forks, a template tears its
+ * set-up down: file_stat's folder never outlives it.  The ends sweep its
+ * first 300 ms, 10 ms apart.  */
+Test(forked, a_template_ended_at_any_moment_leaves_nothing)
+{
+	char *tmp = path_in("any"), *env = xasprintf("TMPDIR=%s", tmp);
+
+	cr_assert_eq(mkdir(tmp, 0700), 0);
+	for (int ms = 0; ms <= 300; ms += 10) {
+		int status;
+		pid_t pid = fork();
+
+		cr_assert_geq(pid, 0);
+		if (pid == 0) {
+			setpgid(0, 0);
+			putenv(env);
+			freopen("/dev/null", "w", stdout);
+			execl(getenv("SANDBENCH"), "sandbench", "__worker", "--bench=file_stat",
+			      "--loops=0", "--warmups=0", "--values=1", "--min-time=0.01",
+			      "--hash-seed=1", "--forks=50", "--generation=1", (char *)NULL);
+			_exit(127);
+		}
+		setpgid(pid, pid);
+		usleep((useconds_t)ms * 1000);
+		kill(-pid, SIGTERM);
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+		cr_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 127, "exec failed");
+		cr_assert_eq(holds_files(tmp), 0, "a template ended after %d ms left its set-up's "
+			     "folder in $TMPDIR", ms);
+	}
+	free(env);
+	free(tmp);
 }
 
 /* A set-up that starts a thread (an echo thread) cannot be forked: each of

@@ -506,7 +506,7 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 	json_t *tries = json_array();
 	pid_t self = getpid();
 	uint64_t ns;
-	int rc = -1, caught = 0;
+	int rc = -1;
 
 	if (mine.loops == 0 ? calibrate(in, spec, tries, &mine.loops, err) < 0 :
 	    instance_run(in, mine.loops, &ns, err) < 0)
@@ -518,12 +518,7 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 					    json_integer((json_int_t)mine.loops));
 		goto out;
 	}
-	*forked = caught = 1;
-	/* The parent ends a template whose benchmark is precise enough with
-	 * SIGTERM (worker_template_end): it forks no more and goes on to tear
-	 * its set-up down (a native probe's folder), while the process
-	 * measuring, back to the default action, dies of it.  */
-	child_catch_signals();
+	*forked = 1;
 	for (unsigned k = 1; k <= spec->forks && !child_stop_requested(); k++) {
 		char what[128];
 		int status;
@@ -558,8 +553,6 @@ static int worker_template(struct instance *in, const struct worker_spec *spec,
 	}
 	rc = 0;
 out:
-	if (caught)
-		child_release_signals();
 	json_decref(tries);
 	return rc;
 }
@@ -577,12 +570,21 @@ int worker_main(int argc, char **argv)
 		fprintf(stderr, "sandbench __worker: bad arguments (this mode is internal)\n");
 		return 2;
 	}
+	/* The parent ends a template whose benchmark is precise enough with
+	 * SIGTERM (worker_template_end), at any moment, in its set-up too:
+	 * caught from the start, it forks no more and tears its set-up down (a
+	 * native probe's folder), while a process it forked, back to the
+	 * default action, dies of it.  */
+	if (spec.forks)
+		child_catch_signals();
 	rc = instance_setup(&in, &spec, &err);
 	if (rc == 0 && spec.forks)
 		rc = worker_template(&in, &spec, &reply, &forked, &err);
 	else if (rc == 0)
 		rc = spec.lockstep ? lockstep(&in, &spec, &reply, &err) : measure(&in, &spec, &reply, &err);
 	instance_teardown(&in);
+	if (spec.forks)
+		child_release_signals();
 	if (py_finalize(rc == 0 ? &err : NULL) < 0)
 		rc = -1;
 	/* A template that forked has nothing to say: its processes did.  */
