@@ -251,6 +251,37 @@ pid_t support_parent(pid_t pid)
 	return ppid;
 }
 
+pid_t support_descendant_with(pid_t ancestor, const char *const args[])
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	cr_assert_not_null(proc);
+	while (!found && (e = readdir(proc))) {
+		pid_t pid = (pid_t)atoi(e->d_name), up = pid;
+		char cmdline[4096];
+		size_t held = 0, wanted = 0;
+		ssize_t n;
+
+		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline))) <= 0)
+			continue;
+		cmdline[n] = '\0';
+		for (; args[wanted]; wanted++)
+			for (char *a = cmdline; a < cmdline + n; a += strlen(a) + 1)
+				if (strcmp(a, args[wanted]) == 0) {
+					held++;
+					break;
+				}
+		while (held == wanted && up > 1 && up != ancestor)
+			up = support_parent(up);
+		if (held == wanted && up == ancestor && pid != ancestor)
+			found = pid;
+	}
+	closedir(proc);
+	return found;
+}
+
 pid_t support_start_containerd(const char *root)
 {
 	char *sock = xasprintf("%s/containerd.sock", root);

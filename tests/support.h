@@ -54,6 +54,10 @@ ssize_t support_cmdline(pid_t pid, char *buf, size_t size);
 /* The parent of pid, or 0 once it has gone.  */
 pid_t support_parent(pid_t pid);
 
+/* A descendant of ancestor whose command line holds each of args (NULL
+ * ended) as a whole argument: its pid, or 0.  */
+pid_t support_descendant_with(pid_t ancestor, const char *const args[]);
+
 /* A process whose command line (NULs read as spaces) holds needle: its pid,
  * or 0.  */
 pid_t support_process_with(const char *needle);

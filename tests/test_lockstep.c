@@ -596,61 +596,21 @@ Test(lockstep, pin_worker_holds_the_workload_and_frees_the_runtime)
 	free(out);
 }
 
-/* A lockstep worker of the matrix `matrix` running `name`, or -1.  */
-static pid_t lockstep_worker(pid_t matrix, const char *name)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = -1;
-	cleanup_free char *bench = xasprintf("--bench=%s", name);
-
-	cr_assert_not_null(d);
-	while (found < 0 && (e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name), up;
-		char cmdline[4096];
-		int is_worker = 0, is_lockstep = 0, is_bench = 0;
-		ssize_t n;
-
-		if (pid <= 0)
-			continue;
-		n = support_cmdline(pid, cmdline, sizeof(cmdline));
-		if (n <= 0)
-			continue;
-		cmdline[n] = '\0';
-		for (char *a = cmdline; a < cmdline + n; a += strlen(a) + 1) {
-			is_worker |= strcmp(a, "__worker") == 0;
-			is_lockstep |= strcmp(a, "--lockstep") == 0;
-			is_bench |= strcmp(a, bench) == 0;
-		}
-		if (!is_worker || !is_lockstep || !is_bench)
-			continue;
-		/* Its server's parent is the matrix.  */
-		for (up = pid; up > 1; ) {
-			up = support_parent(up);
-			if (up == matrix) {
-				found = pid;
-				break;
-			}
-		}
-	}
-	closedir(d);
-	return found;
-}
-
 Test(lockstep, worker_killed_mid_slot_drops_the_slot_on_both_sides)
 {
 	char *out = xasprintf("%s/killed", dir), *pa, *pb, *log_path, *log;
 	json_t *sa, *sb;
-	pid_t pid, worker = -1;
+	pid_t pid, worker = 0;
 	struct cmd c;
 
 	pid = support_start(dir, "killed", NULL, (char *[]){ "matrix", "--runtimes", "native,native",
 		"--smoke", "-b", "nbody,float", "-o", out, NULL });
-	for (int i = 0; i < 3000 && worker < 0; i++) {
+	for (int i = 0; i < 3000 && !worker; i++) {
 		int status;
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before nbody ran");
-		worker = lockstep_worker(pid, "nbody");
-		if (worker < 0)
+		worker = support_descendant_with(pid, (const char *const[]){ "__worker", "--lockstep",
+									 "--bench=nbody", NULL });
+		if (!worker)
 			usleep(10000);
 	}
 	cr_assert_gt(worker, 0, "no lockstep worker of nbody appeared");

@@ -928,34 +928,6 @@ Test(safety, a_matrix_of_one_runtime_measures_it)
 	free(plan);
 }
 
-/* A process with `arg` in its command line that matrix started, directly
- * (generations 1: a server) or through one more (2: a server's worker), or
- * 0.  */
-static pid_t started_by(pid_t matrix, int generations, const char *arg)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = 0;
-
-	cr_assert_not_null(d);
-	while (!found && (e = readdir(d))) {
-		pid_t pid = (pid_t)atoi(e->d_name), up = pid;
-		char cmdline[4096];
-		ssize_t n;
-
-		if (pid <= 0 || (n = support_cmdline(pid, cmdline, sizeof(cmdline) - 1)) <= 0)
-			continue;
-		cmdline[n] = '\0';
-		for (int g = 0; g < generations; g++)
-			up = support_parent(up);
-		for (char *a = cmdline; a < cmdline + n && up == matrix; a += strlen(a) + 1)
-			if (strcmp(a, arg) == 0)
-				found = pid;
-	}
-	closedir(d);
-	return found;
-}
-
 /* native,native with one server killed: the other lane cannot measure in
  * lockstep alone.  That is said, and its round is not done, so that
  * --resume measures it again.  */
@@ -970,7 +942,7 @@ Test(safety, a_benchmark_not_measured_is_never_done)
 	for (int i = 0; i < 6000 && !serve; i++) {
 		int status;
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before its servers ran");
-		if (!(serve = started_by(pid, 1, "__serve")))
+		if (!(serve = support_descendant_with(pid, (const char *const[]){ "__serve", NULL })))
 			usleep(10000);
 	}
 	cr_assert_gt(serve, 0, "no server of the matrix appeared");
@@ -1000,7 +972,8 @@ Test(safety, a_benchmark_that_failed_is_measured_again_by_resume)
 	for (int i = 0; i < 30000 && !worker; i++) {
 		int status;
 		cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the matrix ended before 2to3 ran");
-		if (!(worker = started_by(pid, 2, "--bench=2to3")))
+		if (!(worker = support_descendant_with(pid, (const char *const[]){ "__worker",
+									   "--bench=2to3", NULL })))
 			usleep(2000);
 	}
 	cr_assert_gt(worker, 0, "no 2to3 worker of the matrix appeared");
